@@ -1,0 +1,58 @@
+import Foundation
+
+/// Result of running the built `nn` executable.
+struct NNRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Path of the `nn` binary built beside the test bundle.
+func nnExecutable() -> URL {
+    var dir = Bundle.main.bundleURL
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("nn")
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue {
+            return candidate
+        }
+        dir = dir.deletingLastPathComponent()
+    }
+    // Fallback: the package's default build folder.
+    return URL(fileURLWithPath: ".build/debug/nn")
+}
+
+/// Runs `nn` with `args` in `cwd` (default: the package root) and captures its output.
+@discardableResult
+func runNN(_ args: [String], cwd: String? = nil, environment: [String: String]? = nil) throws -> NNRun {
+    let p = Process()
+    p.executableURL = nnExecutable()
+    p.arguments = args
+    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    if let environment { p.environment = environment }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    // Read both pipes fully before waiting so a chatty child never blocks.
+    var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    errData = err.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return NNRun(status: p.terminationStatus,
+                 stdout: String(decoding: outData, as: UTF8.self),
+                 stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// The package root (where Package.swift lives), found from this source file's path.
+func packageRoot() -> String {
+    var url = URL(fileURLWithPath: #filePath)
+    while url.path != "/" {
+        url.deleteLastPathComponent()
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
+    }
+    return FileManager.default.currentDirectoryPath
+}
