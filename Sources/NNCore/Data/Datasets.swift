@@ -1,0 +1,91 @@
+import Foundation
+
+/// One file of a dataset, pinned on its decompressed payload (so a recompressed archive
+/// still verifies).
+public struct DatasetFile: Sendable, Equatable, Codable {
+    public var name: String          // file name on disk and on mirrors, e.g. train-images-idx3-ubyte.gz
+    public var payloadSHA256: String // lowercase hex of the decompressed bytes
+    public var payloadBytes: Int     // size of the decompressed bytes
+}
+
+/// A dataset described as data: where its files come from and how to verify them.
+public struct DatasetSpec: Sendable, Equatable, Codable {
+    public var name: String
+    public var summary: String
+    public var trainImages: DatasetFile
+    public var trainLabels: DatasetFile
+    public var testImages: DatasetFile
+    public var testLabels: DatasetFile
+    /// Mirrors tried in order; each file is fetched as `<mirror>/<file name>`.
+    public var mirrors: [String]
+    /// Where the project keeps this dataset by default (relative to the working directory)
+    /// and other places it may already be installed on this machine.
+    public var defaultDirectory: String
+    public var systemDirectories: [String]
+    /// True when the repository ships the files (so `nn fetch` needs no network).
+    public var vendored: Bool
+
+    /// The four files in the canonical order: train images, train labels, test images, test labels.
+    public var files: [DatasetFile] { [trainImages, trainLabels, testImages, testLabels] }
+}
+
+public enum Datasets {
+    /// MNIST, vendored under data/mnist. Checksums: the published payload SHA-256s.
+    public static let mnist = DatasetSpec(
+        name: "mnist",
+        summary: "MNIST handwritten digits, 60k train + 10k test, 28x28 u8",
+        trainImages: .init(name: "train-images-idx3-ubyte.gz",
+                           payloadSHA256: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+                           payloadBytes: 47_040_016),
+        trainLabels: .init(name: "train-labels-idx1-ubyte.gz",
+                           payloadSHA256: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+                           payloadBytes: 60_008),
+        testImages: .init(name: "t10k-images-idx3-ubyte.gz",
+                          payloadSHA256: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+                          payloadBytes: 7_840_016),
+        testLabels: .init(name: "t10k-labels-idx1-ubyte.gz",
+                          payloadSHA256: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+                          payloadBytes: 10_008),
+        mirrors: [
+            "https://ossci-datasets.s3.amazonaws.com/mnist/",
+            "https://storage.googleapis.com/cvdf-datasets/mnist/",
+            "http://yann.lecun.com/exdb/mnist/",
+        ],
+        defaultDirectory: "data/mnist",
+        systemDirectories: [],
+        vendored: true
+    )
+
+    /// Fashion-MNIST: same IDX layout, 10 clothing classes. Not vendored; Debian's
+    /// `dataset-fashion-mnist` installs the four files under /usr/share/datasets/fashion-mnist/.
+    public static let fashionMNIST = DatasetSpec(
+        name: "fashion-mnist",
+        summary: "Fashion-MNIST clothing images, 60k train + 10k test, 28x28 u8",
+        trainImages: .init(name: "train-images-idx3-ubyte.gz",
+                           payloadSHA256: "",
+                           payloadBytes: 47_040_016),
+        trainLabels: .init(name: "train-labels-idx1-ubyte.gz",
+                           payloadSHA256: "",
+                           payloadBytes: 60_008),
+        testImages: .init(name: "t10k-images-idx3-ubyte.gz",
+                          payloadSHA256: "",
+                          payloadBytes: 7_840_016),
+        testLabels: .init(name: "t10k-labels-idx1-ubyte.gz",
+                          payloadSHA256: "",
+                          payloadBytes: 10_008),
+        mirrors: [
+            "file:///usr/share/datasets/fashion-mnist/",
+            "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+        ],
+        defaultDirectory: "data/fashion-mnist",
+        systemDirectories: ["/usr/share/datasets/fashion-mnist"],
+        vendored: false
+    )
+
+    public static let all: [DatasetSpec] = [mnist, fashionMNIST]
+
+    public static func named(_ name: String) throws -> DatasetSpec {
+        if let d = all.first(where: { $0.name == name }) { return d }
+        throw NNError("unknown dataset '\(name)' (known: \(all.map(\.name).joined(separator: ", ")))")
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// Element types of the IDX format (the third byte of the magic number).
+public enum IDXType: UInt8, Sendable, CaseIterable {
+    case u8 = 0x08, i8 = 0x09, i16 = 0x0B, i32 = 0x0C, f32 = 0x0D, f64 = 0x0E
+
+    /// Bytes per element.
+    public var size: Int {
+        switch self {
+        case .u8, .i8: return 1
+        case .i16: return 2
+        case .i32, .f32: return 4
+        case .f64: return 8
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .u8: return "u8"
+        case .i8: return "i8"
+        case .i16: return "i16"
+        case .i32: return "i32"
+        case .f32: return "f32"
+        case .f64: return "f64"
+        }
+    }
+}
+
+/// An IDX array: `00 00 <type> <rank>`, then `rank` big-endian UInt32 dimensions, then the
+/// elements in row-major order, each big-endian. `payload` holds the element bytes exactly
+/// as stored (big-endian); the accessors convert.
+public struct IDXArray: Equatable, Sendable {
+    public var type: IDXType
+    public var shape: [Int]
+    public var payload: [UInt8]
+
+    public var count: Int { shape.reduce(1, *) }
+
+    public init(type: IDXType, shape: [Int], payload: [UInt8]) {
+        self.type = type
+        self.shape = shape
+        self.payload = payload
+    }
+
+    /// A u8 array (MNIST's pixels and labels).
+    public init(u8 values: [UInt8], shape: [Int]) {
+        self.init(type: .u8, shape: shape, payload: values)
+    }
+
+    /// Builds an array of any type from doubles (converted to the element type; integer
+    /// types truncate toward zero). For tests and fixtures.
+    public init(type: IDXType, shape: [Int], values: [Double]) {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(values.count * type.size)
+        func be<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
+        for v in values {
+            switch type {
+            case .u8: bytes.append(UInt8(v))
+            case .i8: bytes.append(UInt8(bitPattern: Int8(v)))
+            case .i16: be(Int16(v))
+            case .i32: be(Int32(v))
+            case .f32: be(Float(v).bitPattern)
+            case .f64: be(v.bitPattern)
+            }
+        }
+        self.init(type: type, shape: shape, payload: bytes)
+    }
+
+    /// Element `i` (flat, row-major) as a Double.
+    @inline(__always)
+    public func value(at i: Int) -> Double {
+        payload.withUnsafeBytes { raw in
+            let o = i * type.size
+            switch type {
+            case .u8: return Double(raw[o])
+            case .i8: return Double(Int8(bitPattern: raw[o]))
+            case .i16: return Double(Int16(bigEndian: raw.loadUnaligned(fromByteOffset: o, as: Int16.self)))
+            case .i32: return Double(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: o, as: Int32.self)))
+            case .f32: return Double(Float(bitPattern: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self))))
+            case .f64: return Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt64.self)))
+            }
+        }
+    }
+
+    /// All elements as doubles.
+    public func doubles() -> [Double] {
+        if type == .u8 { return payload.map { Double($0) } }
+        return (0..<count).map { value(at: $0) }
+    }
+
+    /// The serialised file: header then payload.
+    public func encoded() -> [UInt8] {
+        var out: [UInt8] = [0, 0, type.rawValue, UInt8(shape.count)]
+        out.reserveCapacity(4 + 4 * shape.count + payload.count)
+        for d in shape { withUnsafeBytes(of: UInt32(d).bigEndian) { out.append(contentsOf: $0) } }
+        out.append(contentsOf: payload)
+        return out
+    }
+
+    /// Writes the (uncompressed) IDX file atomically.
+    public func write(to path: String) throws {
+        try AtomicFile.write(encoded(), to: path)
+    }
+
+    /// Parses IDX bytes (already decompressed). `name` is used in error messages.
+    public static func decode(_ bytes: [UInt8], name: String) throws -> IDXArray {
+        guard bytes.count >= 4 else { throw NNError("\(name): too short to be an IDX file (\(bytes.count) bytes)") }
+        guard bytes[0] == 0, bytes[1] == 0 else {
+            throw NNError("\(name): bad IDX magic \(hex(bytes[0..<4])) (expected 00 00 <type> <rank>)")
+        }
+        guard let type = IDXType(rawValue: bytes[2]) else {
+            throw NNError("\(name): unknown IDX element type code 0x\(String(bytes[2], radix: 16, uppercase: true))")
+        }
+        let rank = Int(bytes[3])
+        let headerSize = 4 + 4 * rank
+        guard bytes.count >= headerSize else {
+            throw NNError("\(name): IDX header declares rank \(rank) but the file ends after \(bytes.count) bytes")
+        }
+        var shape = [Int]()
+        var expected = type.size
+        for r in 0..<rank {
+            let o = 4 + 4 * r
+            let d = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+            shape.append(d)
+            let (m, overflow) = expected.multipliedReportingOverflow(by: d)
+            if overflow { throw NNError("\(name): IDX dimensions \(shape) are too large") }
+            expected = m
+        }
+        let actual = bytes.count - headerSize
+        if actual < expected {
+            throw NNError("\(name): IDX payload is \(actual) bytes, shorter than the \(expected) that dimensions \(shape) of \(type.name) require")
+        }
+        if actual > expected {
+            throw NNError("\(name): IDX payload is \(actual) bytes, longer than the \(expected) that dimensions \(shape) of \(type.name) require")
+        }
+        return IDXArray(type: type, shape: shape, payload: Array(bytes[headerSize...]))
+    }
+
+    /// Reads an IDX file, gzip'd (sniffed by its magic) or plain.
+    public static func read(path: String) throws -> IDXArray {
+        try decode(Gzip.readAll(path: path), name: path)
+    }
+
+    private static func hex(_ b: ArraySlice<UInt8>) -> String {
+        b.map { String(format: "%02x", $0) }.joined(separator: " ")
+    }
+}
