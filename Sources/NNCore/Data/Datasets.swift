@@ -6,6 +6,12 @@ public struct DatasetFile: Sendable, Equatable, Codable {
     public var name: String          // file name on disk and on mirrors, e.g. train-images-idx3-ubyte.gz
     public var payloadSHA256: String // lowercase hex of the decompressed bytes
     public var payloadBytes: Int     // size of the decompressed bytes
+
+    public init(name: String, payloadSHA256: String, payloadBytes: Int) {
+        self.name = name
+        self.payloadSHA256 = payloadSHA256
+        self.payloadBytes = payloadBytes
+    }
 }
 
 /// A dataset described as data: where its files come from and how to verify them.
@@ -24,6 +30,21 @@ public struct DatasetSpec: Sendable, Equatable, Codable {
     public var systemDirectories: [String]
     /// True when the repository ships the files (so `nn fetch` needs no network).
     public var vendored: Bool
+
+    public init(name: String, summary: String, trainImages: DatasetFile, trainLabels: DatasetFile,
+                testImages: DatasetFile, testLabels: DatasetFile, mirrors: [String],
+                defaultDirectory: String, systemDirectories: [String], vendored: Bool) {
+        self.name = name
+        self.summary = summary
+        self.trainImages = trainImages
+        self.trainLabels = trainLabels
+        self.testImages = testImages
+        self.testLabels = testLabels
+        self.mirrors = mirrors
+        self.defaultDirectory = defaultDirectory
+        self.systemDirectories = systemDirectories
+        self.vendored = vendored
+    }
 
     /// The four files in the canonical order: train images, train labels, test images, test labels.
     public var files: [DatasetFile] { [trainImages, trainLabels, testImages, testLabels] }
@@ -57,21 +78,23 @@ public enum Datasets {
     )
 
     /// Fashion-MNIST: same IDX layout, 10 clothing classes. Not vendored; Debian's
-    /// `dataset-fashion-mnist` installs the four files under /usr/share/datasets/fashion-mnist/.
+    /// `dataset-fashion-mnist` (0.0~git20200523.55506a9-1) installs the four gzip'd files under
+    /// /usr/share/datasets/fashion-mnist/ with these names. Checksums: payload SHA-256s and
+    /// sizes measured from that package (`gzip -dc FILE | sha256sum`, `gzip -dc FILE | wc -c`).
     public static let fashionMNIST = DatasetSpec(
         name: "fashion-mnist",
         summary: "Fashion-MNIST clothing images, 60k train + 10k test, 28x28 u8",
         trainImages: .init(name: "train-images-idx3-ubyte.gz",
-                           payloadSHA256: "",
+                           payloadSHA256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
                            payloadBytes: 47_040_016),
         trainLabels: .init(name: "train-labels-idx1-ubyte.gz",
-                           payloadSHA256: "",
+                           payloadSHA256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
                            payloadBytes: 60_008),
         testImages: .init(name: "t10k-images-idx3-ubyte.gz",
-                          payloadSHA256: "",
+                          payloadSHA256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
                           payloadBytes: 7_840_016),
         testLabels: .init(name: "t10k-labels-idx1-ubyte.gz",
-                          payloadSHA256: "",
+                          payloadSHA256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
                           payloadBytes: 10_008),
         mirrors: [
             "file:///usr/share/datasets/fashion-mnist/",
