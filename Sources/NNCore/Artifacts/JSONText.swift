@@ -181,9 +181,10 @@ private struct JSONParser {
         return v
     }
 
-    func fail(_ what: String) -> NNError {
+    /// An error at byte offset `at` (default: the current position).
+    func fail(_ what: String, at: Int? = nil) -> NNError {
         var line = 1, column = 1
-        for b in bytes[..<min(i, bytes.count)] {
+        for b in bytes[..<min(at ?? i, bytes.count)] {
             if b == UInt8(ascii: "\n") { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
         }
         return NNError("\(name): invalid JSON at line \(line), column \(column): \(what)")
@@ -213,12 +214,13 @@ private struct JSONParser {
             while true {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a member name in double quotes") }
+                let keyStart = i
                 let key = try string()
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after member name") }
                 i += 1
                 let v = try value(depth: depth + 1)
-                if members.contains(where: { $0.key == key }) { throw fail("duplicate member '\(key)'") }
+                if members.contains(where: { $0.key == key }) { throw fail("duplicate member '\(key)'", at: keyStart) }
                 members.append(JSONMember(key, v))
                 skipSpace()
                 guard i < bytes.count else { throw fail("unexpected end of text in object") }
