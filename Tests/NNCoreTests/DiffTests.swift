@@ -5,9 +5,9 @@ import NNCore
 @Suite struct DiffTests {
     /// Two copies of a run directory, `a` and `b`, under a fresh directory.
     func twoRuns(_ tag: String, bF1: Double = 0.75, bSeconds: Double = 1.5) throws -> (root: String, a: String, b: String) {
-        let root = try Fixture.directory(tag)
-        try Fixture.run(at: root + "/a")
-        try Fixture.run(at: root + "/b", f1: bF1, seconds: bSeconds)
+        let root = try ResultFixture.directory(tag)
+        try ResultFixture.run(at: root + "/a")
+        try ResultFixture.run(at: root + "/b", f1: bF1, seconds: bSeconds)
         return (root, root + "/a", root + "/b")
     }
 
@@ -72,7 +72,7 @@ import NNCore
     }
 
     @Test func differentColumnsAreAnErrorNamingTheFile() throws {
-        let root = try Fixture.directory("diff-columns")
+        let root = try ResultFixture.directory("diff-columns")
         defer { try? FileManager.default.removeItem(atPath: root) }
         try AtomicFile.write("run_id,x,y\n1,2,3\n", to: root + "/a.csv")
         try AtomicFile.write("run_id,x,z\n1,2,3\n", to: root + "/b.csv")
@@ -91,13 +91,13 @@ import NNCore
     }
 
     @Test func sweepsJoinOnParameterColumns() throws {
-        let root = try Fixture.directory("diff-sweep")
+        let root = try ResultFixture.directory("diff-sweep")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let points = Fixture.grid()
-        try Fixture.sweep(at: root + "/a", points: points)
+        let points = ResultFixture.grid()
+        try ResultFixture.sweep(at: root + "/a", points: points)
         // Same grid, rows in another order (and therefore other run_ids).
         let shuffled = [3, 0, 6, 1, 7, 2, 5, 4]
-        try Fixture.sweep(at: root + "/b", points: shuffled.map { points[$0] })
+        try ResultFixture.sweep(at: root + "/b", points: shuffled.map { points[$0] })
         let byParams = try ResultDiff.compare(paths: root + "/a", root + "/b")
         // Only the run ids differ (no point keeps its position).
         #expect(byParams.lines.map(\.field) == Array(repeating: "run_id", count: 8))
@@ -107,7 +107,7 @@ import NNCore
 
         var changed = points
         changed[2].f1 = 0.9
-        try Fixture.sweep(at: root + "/c", points: changed)
+        try ResultFixture.sweep(at: root + "/c", points: changed)
         let r = try ResultDiff.compare(paths: root + "/a", root + "/c")
         #expect(r.lines.count == 1)
         let line = try #require(r.lines.first)
@@ -116,11 +116,11 @@ import NNCore
     }
 
     @Test func rowsOnOneSideOnlyAreDifferences() throws {
-        let root = try Fixture.directory("diff-rows")
+        let root = try ResultFixture.directory("diff-rows")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let points = Fixture.grid(lrs: [0.1, 0.3], seeds: [0])
-        try Fixture.sweep(at: root + "/a", points: points)
-        try Fixture.sweep(at: root + "/b", points: points + Fixture.grid(lrs: [1], seeds: [0]))
+        let points = ResultFixture.grid(lrs: [0.1, 0.3], seeds: [0])
+        try ResultFixture.sweep(at: root + "/a", points: points)
+        try ResultFixture.sweep(at: root + "/b", points: points + ResultFixture.grid(lrs: [1], seeds: [0]))
         let r = try ResultDiff.compare(paths: root + "/a", root + "/b")
         let extra = r.lines.filter { $0.status == .onlyB }
         #expect(extra.count == 12)  // 18 columns minus the 6 parameter (key) columns

@@ -3,7 +3,7 @@ import NNCore
 
 /// Small run and sweep directories in the formats `nn train` / `nn sweep` write,
 /// built in a fresh temporary directory for each test.
-enum Fixture {
+enum ResultFixture {
     /// A new empty directory under the system temporary directory.
     static func directory(_ tag: String) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-\(tag)-\(UUID().uuidString)").path

@@ -1,13 +1,17 @@
 import Foundation
 
-/// `dir/name`, without doubling a trailing slash.
-func joinPath(_ dir: String, _ name: String) -> String {
-    (dir as NSString).appendingPathComponent(name)
-}
+/// Path helpers of the results readers and reports.
+enum ResultPath {
+    /// `dir/name`, without doubling a trailing slash.
+    static func join(_ dir: String, _ name: String) -> String {
+        (dir as NSString).appendingPathComponent(name)
+    }
 
-func fileExists(_ path: String, directory: Bool = false) -> Bool {
-    var isDir: ObjCBool = false
-    return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue == directory
+    /// True when `path` exists and is a directory (`directory`) or not.
+    static func exists(_ path: String, directory: Bool = false) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue == directory
+    }
 }
 
 /// A run's `history.csv`: header `epoch,loss` (more columns may follow and are kept in
@@ -59,28 +63,28 @@ public struct RunDirectory: Sendable {
 
     /// True when `path` is a directory holding at least one of the three run files.
     public static func looksLikeRun(_ path: String) -> Bool {
-        fileExists(path, directory: true)
-            && [configFile, historyFile, metricsFile].contains { fileExists(joinPath(path, $0)) }
+        ResultPath.exists(path, directory: true)
+            && [configFile, historyFile, metricsFile].contains { ResultPath.exists(ResultPath.join(path, $0)) }
     }
 
     /// Reads whichever run files exist; errors name the bad file.
     public static func load(_ path: String) throws -> RunDirectory {
-        guard fileExists(path, directory: true) else { throw NNError("\(path): no such directory") }
+        guard ResultPath.exists(path, directory: true) else { throw NNError("\(path): no such directory") }
         guard looksLikeRun(path) else {
             throw NNError("\(path): not a run directory (none of \(configFile), \(historyFile), \(metricsFile))")
         }
         func object(_ file: String) throws -> JSONValue? {
-            let p = joinPath(path, file)
-            guard fileExists(p) else { return nil }
+            let p = ResultPath.join(path, file)
+            guard ResultPath.exists(p) else { return nil }
             let v = try JSONValue.read(path: p)
             guard case .object = v else { throw NNError("\(p): expected a JSON object") }
             return v
         }
-        let historyPath = joinPath(path, historyFile)
+        let historyPath = ResultPath.join(path, historyFile)
         return RunDirectory(
             path: path,
             config: try object(configFile),
-            history: fileExists(historyPath) ? try History.read(path: historyPath) : nil,
+            history: ResultPath.exists(historyPath) ? try History.read(path: historyPath) : nil,
             metrics: try object(metricsFile))
     }
 
@@ -165,17 +169,17 @@ public struct SweepDirectory: Sendable {
 
     /// True when `path` is a directory holding `summary.csv`.
     public static func looksLikeSweep(_ path: String) -> Bool {
-        fileExists(path, directory: true) && fileExists(joinPath(path, summaryFile))
+        ResultPath.exists(path, directory: true) && ResultPath.exists(ResultPath.join(path, summaryFile))
     }
 
     public static func load(_ path: String) throws -> SweepDirectory {
         guard looksLikeSweep(path) else { throw NNError("\(path): not a sweep directory (no \(summaryFile))") }
-        return SweepDirectory(path: path, summary: try SweepSummary.read(path: joinPath(path, summaryFile)))
+        return SweepDirectory(path: path, summary: try SweepSummary.read(path: ResultPath.join(path, summaryFile)))
     }
 
     /// The directory's last component (a sweep is named by its folder).
     public var name: String { URL(fileURLWithPath: path).lastPathComponent }
 
     /// Path of the run directory of `runID`.
-    public func runPath(_ runID: String) -> String { joinPath(joinPath(path, "runs"), runID) }
+    public func runPath(_ runID: String) -> String { ResultPath.join(ResultPath.join(path, "runs"), runID) }
 }

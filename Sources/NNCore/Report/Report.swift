@@ -30,7 +30,7 @@ public enum Report {
         public func write(to dir: String) throws -> [String] {
             var written: [String] = []
             for (name, content) in files {
-                let path = joinPath(dir, name)
+                let path = ResultPath.join(dir, name)
                 try AtomicFile.write(content, to: path)
                 written.append(path)
             }
@@ -46,7 +46,7 @@ public enum Report {
     public static func write(paths: [String], out: String?, metric: String? = nil, param: String? = nil,
                              logY: Bool = false, extraSections: [ReportSection] = []) throws -> [String] {
         guard !paths.isEmpty else { throw NNError("report: no directory given") }
-        for path in paths where !fileExists(path, directory: true) {
+        for path in paths where !ResultPath.exists(path, directory: true) {
             throw NNError("\(path): no such directory")
         }
         let sweeps = paths.filter(SweepDirectory.looksLikeSweep)
@@ -158,14 +158,14 @@ public enum Report {
                              extraSections: [ReportSection] = []) throws -> Files {
         let sweep = try SweepDirectory.load(dir)
         let summary = sweep.summary
-        let summaryPath = joinPath(dir, SweepDirectory.summaryFile)
+        let summaryPath = ResultPath.join(dir, SweepDirectory.summaryFile)
         let table = summary.table
         let ok = summary.okRows
 
         var histories: [(String, History)] = []
         for row in ok {
-            let path = joinPath(sweep.runPath(row[0]), RunDirectory.historyFile)
-            guard fileExists(path) else { throw NNError("\(path): missing (run \(row[0]) is ok in \(summaryPath))") }
+            let path = ResultPath.join(sweep.runPath(row[0]), RunDirectory.historyFile)
+            guard ResultPath.exists(path) else { throw NNError("\(path): missing (run \(row[0]) is ok in \(summaryPath))") }
             histories.append((row[0], try History.read(path: path)))
         }
         var files: [(name: String, content: String)] = [
@@ -299,7 +299,7 @@ public enum Report {
 
     private static func requireHistory(_ run: RunDirectory) throws -> History {
         guard let history = run.history else {
-            throw NNError("\(joinPath(run.path, RunDirectory.historyFile)): missing, needed for the loss chart")
+            throw NNError("\(ResultPath.join(run.path, RunDirectory.historyFile)): missing, needed for the loss chart")
         }
         return history
     }

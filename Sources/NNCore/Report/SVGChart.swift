@@ -123,6 +123,11 @@ public struct LineChart: Sendable {
                                  "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
     static let dashes = ["", "6 3", "2 3", "8 3 2 3"]
 
+    /// Colour and dash pattern of series `i`: the palette in order, then again dashed.
+    static func style(_ i: Int) -> (color: String, dash: String) {
+        (palette[i % palette.count], dashes[(i / palette.count) % dashes.count])
+    }
+
     public init(title: String, xLabel: String, yLabel: String, series: [Series],
                 logX: Bool = false, logY: Bool = false, plotWidth: Double = 560, plotHeight: Double = 340) {
         self.title = title
@@ -178,7 +183,7 @@ public struct LineChart: Sendable {
             s += "<text x=\"\(sx(t))\" y=\"\(px(base + 18))\" text-anchor=\"middle\">\(LineChart.escape(label))</text>\n"
         }
         for (t, label) in zip(yAxis.ticks, yAxis.labels) {
-            s += "<text x=\"\(px(left - 8))\" y=\"\(sy(t))\" text-anchor=\"end\" dominant-baseline=\"middle\">\(LineChart.escape(label))</text>\n"
+            s += "<text x=\"\(px(left - 8))\" y=\"\(sy(t))\" text-anchor=\"end\" dy=\"0.35em\">\(LineChart.escape(label))</text>\n"
         }
         s += "</g>\n"
         s += "<text class=\"x-label\" x=\"\(px(left + plotWidth / 2))\" y=\"\(px(base + 42))\" text-anchor=\"middle\" font-size=\"12\">\(LineChart.escape(xLabel + (logX ? " (log scale)" : "")))</text>\n"
@@ -189,8 +194,7 @@ public struct LineChart: Sendable {
         }
 
         for (i, points) in drawn.enumerated() {
-            let color = LineChart.palette[i % LineChart.palette.count]
-            let dash = LineChart.dashes[(i / LineChart.palette.count) % LineChart.dashes.count]
+            let (color, dash) = LineChart.style(i)
             let dashAttr = dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\""
             s += "<g class=\"series\" stroke=\"\(color)\" fill=\"\(color)\">\n<title>\(LineChart.escape(series[i].name))</title>\n"
             if points.count >= 2 {
@@ -205,11 +209,10 @@ public struct LineChart: Sendable {
             s += "<g class=\"legend\">\n"
             let lx = right + gap
             for (i, name) in names.enumerated() {
-                let color = LineChart.palette[i % LineChart.palette.count]
-                let dash = LineChart.dashes[(i / LineChart.palette.count) % LineChart.dashes.count]
+                let (color, dash) = LineChart.style(i)
                 let y = top + 8 + entry * Double(i)
                 s += "<line x1=\"\(px(lx))\" y1=\"\(px(y))\" x2=\"\(px(lx + 22))\" y2=\"\(px(y))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>\n"
-                s += "<text x=\"\(px(lx + 28))\" y=\"\(px(y))\" dominant-baseline=\"middle\">\(LineChart.escape(name))</text>\n"
+                s += "<text x=\"\(px(lx + 28))\" y=\"\(px(y))\" dy=\"0.35em\">\(LineChart.escape(name))</text>\n"
             }
             s += "</g>\n"
         }
