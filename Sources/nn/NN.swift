@@ -7,6 +7,6 @@ struct NN: ParsableCommand {
         commandName: "nn",
         abstract: "Reproducible experiments with the notebook's deep network on MNIST.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [PrepareCommand.self]
     )
 }
