@@ -14,7 +14,8 @@ struct NN: ParsableCommand {
         commandName: "nn",
         abstract: "Reproducible experiments with the notebook's deep network on MNIST.",
         version: "0.1.0",
-        subcommands: [FetchCommand.self, DiffCommand.self, ReportCommand.self]
+        subcommands: [FetchCommand.self, PrepareCommand.self, TrainCommand.self, EvalCommand.self,
+                      DiffCommand.self, ReportCommand.self]
     )
 
     /// ArgumentParser's `main()`, except that errors of an `ErrorExitStatus` subcommand

@@ -13,13 +13,21 @@ public enum Checksum {
     /// SHA-256 and size of a file's payload: the decompressed bytes of a gzip file, the
     /// raw bytes otherwise. Streams; never holds the payload in memory.
     public static func payloadDigest(path: String) throws -> (sha256: String, bytes: Int) {
-        var hasher = SHA256()
+        var hasher = Stream()
         var total = 0
         try Gzip.forEachChunk(path: path) { chunk in
-            hasher.update(bufferPointer: chunk)
+            hasher.update(chunk)
             total += chunk.count
         }
-        return (hex(hasher.finalize()), total)
+        return (hasher.finalize(), total)
+    }
+
+    /// Incremental SHA-256: `update` with successive pieces, then `finalize` (lowercase hex).
+    public struct Stream {
+        private var hasher = SHA256()
+        public init() {}
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+        public func finalize() -> String { hex(hasher.finalize()) }
     }
 
     /// SHA-256 of a file's raw bytes (no decompression).

@@ -104,6 +104,31 @@ public struct IDXArray: Equatable, Sendable {
 
     /// Parses IDX bytes (already decompressed). `name` is used in error messages.
     public static func decode(_ bytes: [UInt8], name: String) throws -> IDXArray {
+        let header = try IDXHeader.parse(bytes, name: name)
+        try header.checkPayload(bytes.count - header.size, name: name)
+        return IDXArray(type: header.type, shape: header.shape, payload: Array(bytes[header.size...]))
+    }
+
+    /// Reads an IDX file, gzip'd (sniffed by its magic) or plain.
+    public static func read(path: String) throws -> IDXArray {
+        try decode(Gzip.readAll(path: path), name: path)
+    }
+}
+
+/// The header of an IDX file: `00 00 <type> <rank>` then `rank` big-endian UInt32 dimensions.
+public struct IDXHeader: Equatable, Sendable {
+    public var type: IDXType
+    public var shape: [Int]
+
+    /// Header bytes before the payload: 4 + 4 * rank.
+    public var size: Int { 4 + 4 * shape.count }
+    /// Payload bytes the dimensions require: element size times the product of dimensions.
+    public var payloadBytes: Int { shape.reduce(type.size, *) }
+
+    /// Parses the header at the start of `bytes` (which may go on with the payload).
+    /// Throws an `NNError` naming `name` for a bad magic, an unknown type code, a file
+    /// too short for its header or dimensions whose byte count overflows.
+    public static func parse(_ bytes: [UInt8], name: String) throws -> IDXHeader {
         guard bytes.count >= 4 else { throw NNError("\(name): too short to be an IDX file (\(bytes.count) bytes)") }
         guard bytes[0] == 0, bytes[1] == 0 else {
             throw NNError("\(name): bad IDX magic \(hex(bytes[0..<4])) (expected 00 00 <type> <rank>)")
@@ -112,8 +137,7 @@ public struct IDXArray: Equatable, Sendable {
             throw NNError("\(name): unknown IDX element type code 0x\(String(bytes[2], radix: 16, uppercase: true))")
         }
         let rank = Int(bytes[3])
-        let headerSize = 4 + 4 * rank
-        guard bytes.count >= headerSize else {
+        guard bytes.count >= 4 + 4 * rank else {
             throw NNError("\(name): IDX header declares rank \(rank) but the file ends after \(bytes.count) bytes")
         }
         var shape = [Int]()
@@ -126,19 +150,18 @@ public struct IDXArray: Equatable, Sendable {
             if overflow { throw NNError("\(name): IDX dimensions \(shape) are too large") }
             expected = m
         }
-        let actual = bytes.count - headerSize
+        return IDXHeader(type: type, shape: shape)
+    }
+
+    /// Throws unless `actual` (bytes after the header) is exactly `payloadBytes`.
+    public func checkPayload(_ actual: Int, name: String) throws {
+        let expected = payloadBytes
         if actual < expected {
             throw NNError("\(name): IDX payload is \(actual) bytes, shorter than the \(expected) that dimensions \(shape) of \(type.name) require")
         }
         if actual > expected {
             throw NNError("\(name): IDX payload is \(actual) bytes, longer than the \(expected) that dimensions \(shape) of \(type.name) require")
         }
-        return IDXArray(type: type, shape: shape, payload: Array(bytes[headerSize...]))
-    }
-
-    /// Reads an IDX file, gzip'd (sniffed by its magic) or plain.
-    public static func read(path: String) throws -> IDXArray {
-        try decode(Gzip.readAll(path: path), name: path)
     }
 
     private static func hex(_ b: ArraySlice<UInt8>) -> String {

@@ -1,0 +1,72 @@
+import Foundation
+import NNCore
+import Testing
+
+@Suite struct PrepareCommandTests {
+    /// The non-empty lines a run printed on stderr.
+    private func errorLines(_ r: NNRun) -> [String] {
+        r.stderr.split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+    }
+
+    private func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("nn-prepare-cli-\(UUID().uuidString)").path
+    }
+
+    @Test func unknownDatasetIsOneLineError() throws {
+        let out = temporaryDirectory()
+        let r = try runNN(["prepare", "--dataset", "nope", "--out", out])
+        #expect(r.status != 0)
+        #expect(errorLines(r) == ["Error: unknown dataset 'nope' (known: mnist, fashion-mnist)"])
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func splitLargerThanThePoolIsOneLineError() throws {
+        let out = temporaryDirectory()
+        let r = try runNN(["prepare", "--train-size", "70000", "--test-size", "20000", "--out", out], cwd: packageRoot())
+        #expect(r.status != 0)
+        #expect(errorLines(r) == ["Error: --train-size 70000 + --test-size 20000 = 90000 is more than the 70000 items in the pool"])
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test(arguments: [
+        (["--positive-digit", "11"], "Error: --positive-digit 11: must be a digit 0-9"),
+        (["--classes", "all", "--positive-digit", "3"], "Error: --positive-digit 3: only applies to --classes binary"),
+        (["--test-size", "0"], "Error: --test-size 0: must be at least 1"),
+    ])
+    func badFlagsAreOneLineErrors(args: [String], expected: String) throws {
+        let r = try runNN(["prepare"] + args + ["--out", temporaryDirectory()])
+        #expect(r.status != 0)
+        #expect(errorLines(r) == [expected])
+    }
+
+    @Test func missingDataPointsToFetch() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let r = try runNN(["prepare", "--data-dir", root + "/empty", "--out", root + "/out"])
+        #expect(r.status != 0)
+        #expect(errorLines(r).count == 1)
+        #expect(r.stderr.contains("train-labels-idx1-ubyte.gz: no such file; run `nn fetch --dataset mnist`"))
+        #expect(!FileManager.default.fileExists(atPath: root + "/out"))
+    }
+
+    @Test func preparesIntoTheDefaultDirectoryThenIsUpToDate() throws {
+        // A small split of the real MNIST files, run from a scratch working directory whose
+        // data/mnist links to the repository's, so the default paths are exercised.
+        let cwd = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: cwd) }
+        try FileManager.default.createDirectory(atPath: cwd + "/data", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: cwd + "/data/mnist", withDestinationPath: packageRoot() + "/data/mnist")
+        let args = ["prepare", "--train-size", "500", "--test-size", "200", "--seed", "7", "--positive-digit", "3"]
+        let first = try runNN(args, cwd: cwd)
+        #expect(first.status == 0, "\(first.stderr)")
+        let dir = cwd + "/results/prepared/mnist-binary3-500-200-s7"
+        #expect(first.stdout.contains("prepared mnist into results/prepared/mnist-binary3-500-200-s7"))
+        let data = try PreparedDataset.load(directory: dir)
+        #expect(data.train.count == 500 && data.test.count == 200)
+        #expect(data.target == .binary(positiveDigit: 3))
+        #expect(first.stdout.contains("train: 500 images 28x28, \(data.train.labels.filter { $0 == 3 }.count) of digit 3"))
+        let second = try runNN(args, cwd: cwd)
+        #expect(second.status == 0)
+        #expect(second.stdout == "results/prepared/mnist-binary3-500-200-s7: up to date\n")
+    }
+}
