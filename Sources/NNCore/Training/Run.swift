@@ -1,0 +1,198 @@
+import Foundation
+
+/// Train and evaluate runs: the code behind `nn train` and `nn eval`, which write a run
+/// directory:
+///
+/// - `config.json`   the fully resolved experiment (sorted keys) plus `data`: the prepared
+///                   directory and its manifest's SHA-256
+/// - `history.csv`   `epoch,loss` — epoch k's loss is that epoch's forward pass, before its
+///                   update (as the notebook prints it); shortest round-trip decimals
+/// - `model.nnm`     the trained weights (see `ModelFile`)
+/// - `timing.json`   every timing (nothing time-dependent is anywhere else)
+/// - `metrics.json`, `metrics.csv` (`metric,value`), `predictions.csv`
+///   (`index,label,probability,prediction`) — written by `nn eval`
+public enum Run {
+    public static let configFile = "config.json"
+    public static let historyFile = "history.csv"
+    public static let timingFile = "timing.json"
+    public static let metricsJSONFile = "metrics.json"
+    public static let metricsCSVFile = "metrics.csv"
+    public static let predictionsFile = "predictions.csv"
+
+    public struct TrainOutcome: Sendable {
+        public var history: [EpochRecord]
+        public var divergence: Divergence?
+        public var runDirectory: String
+        public var seconds: Double
+    }
+
+    /// Loads prepared data for `config`, or explains which `nn prepare` makes it.
+    public static func loadData(config: ExperimentConfig, dataDir: String?) throws -> PreparedDataset {
+        let opts = config.prepareOptions
+        let dir = dataDir ?? opts.defaultDirectory(dataset: config.dataset)
+        guard FileManager.default.fileExists(atPath: dir + "/" + Prepare.manifestFile) else {
+            throw NNError("\(dir): no prepared data here; run `\(opts.commandLine(dataset: config.dataset))\(dataDir == nil ? "" : " --out \(dir)")` first")
+        }
+        let data = try PreparedDataset.load(directory: dir)
+        if data.target != config.target {
+            throw NNError("\(dir): prepared for target \(data.target.slug), but the experiment needs \(config.target.slug)")
+        }
+        return data
+    }
+
+    /// Trains `config` on the prepared data and writes the run directory. A diverging run
+    /// keeps its config, history and timing, and is reported in the outcome (the caller
+    /// exits non-zero).
+    public static func train(config: ExperimentConfig, dataDir: String?, outDir: String,
+                             progress: @escaping (EpochRecord) -> Void = { _ in }) throws -> TrainOutcome {
+        try config.validate()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let data = try loadData(config: config, dataDir: dataDir)
+        try config.validate(features: data.train.features)
+        try AtomicFile.createDirectory(outDir)
+        // A new run replaces the results of an old one in the same directory.
+        for f in [metricsJSONFile, metricsCSVFile, predictionsFile, ModelFile.fileName] {
+            try? FileManager.default.removeItem(atPath: outDir + "/" + f)
+        }
+        let configJSON = config.jsonObject(extra: ["data": .sortedObject([
+            "directory": .string(data.directory), "manifest_sha256": .string(data.manifestSHA256)])])
+        try AtomicFile.write(JSONValue.sortedObject(configJSON).fileText, to: outDir + "/" + configFile)
+        let loaded = DispatchTime.now().uptimeNanoseconds
+        let outcome: TrainOutcome
+        if config.precision == "f32" {
+            outcome = try train(Float.self, config: config, data: data, outDir: outDir, progress: progress)
+        } else {
+            outcome = try train(Double.self, config: config, data: data, outDir: outDir, progress: progress)
+        }
+        let done = DispatchTime.now().uptimeNanoseconds
+        let timing: [String: JSONValue] = [
+            "load_seconds": .real(Double(loaded - t0) / 1e9),
+            "train_seconds": .real(outcome.history.reduce(0) { $0 + $1.seconds }),
+            "total_seconds": .real(Double(done - t0) / 1e9),
+            "epoch_seconds": .array(outcome.history.map { .real($0.seconds) }),
+            "blas": .string(BLAS.implementation),
+            "blas_threads": .int(BLAS.threads),
+            "threads": .int(Parallel.threads),
+        ]
+        try AtomicFile.write(JSONValue.sortedObject(timing).fileText, to: outDir + "/" + timingFile)
+        var o = outcome
+        o.seconds = Double(done - t0) / 1e9
+        return o
+    }
+
+    static func train<T: NNScalar>(_: T.Type, config: ExperimentConfig, data: PreparedDataset, outDir: String,
+                                   progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
+        let design = DesignMatrix<T>(images: data.train.images, labels: data.train.labels, features: data.train.features,
+                                     target: data.target, biasColumn: config.biasColumn)
+        let net = Network<T>(architecture: config.architecture, optimizer: config.optimizer)
+        var rng = MT19937(seed: UInt32(config.seed))
+        net.initialize(config.initialization, rng: &rng)
+        let result = Trainer.train(net, x: design.x, y: design.y, epochs: config.epochs, batchSize: config.batchSize,
+                                   optimizer: config.optimizerSettings, rng: &rng, progress: progress)
+        try writeHistory(result.history, to: outDir + "/" + historyFile)
+        if result.divergence == nil {
+            try ModelFile.write(net, to: outDir + "/" + ModelFile.fileName)
+        }
+        return TrainOutcome(history: result.history, divergence: result.divergence, runDirectory: outDir, seconds: 0)
+    }
+
+    public static func writeHistory(_ h: [EpochRecord], to path: String) throws {
+        try AtomicFile.write(Format.csv(header: ["epoch", "loss"], rows: h.map { [String($0.epoch), Format.real($0.loss)] }), to: path)
+    }
+
+    /// Reads a run's `config.json` back into a config and its data record.
+    public static func readConfig(runDir: String) throws -> (ExperimentConfig, dataDirectory: String?, manifestSHA256: String?) {
+        let path = runDir + "/" + configFile
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw NNError("\(runDir): not a run directory (no \(configFile); run `nn train --out \(runDir)` first)")
+        }
+        guard var obj = try JSONValue.read(path: path).dictionary else { throw NNError("\(path): not a JSON object") }
+        let data = obj.removeValue(forKey: "data")
+        var c = ExperimentConfig()
+        try c.apply(json: obj, source: path)
+        return (c, data?["directory"]?.text, data?["manifest_sha256"]?.text)
+    }
+
+    public struct EvalOutcome: Sendable {
+        public var binary: Metrics.Binary?
+        public var multiClass: Metrics.MultiClass?
+        public var dataDirectory: String
+        public var warnings: [String]
+    }
+
+    /// Evaluates a trained run on its test split and writes metrics.json, metrics.csv and
+    /// predictions.csv into the run.
+    public static func evaluate(runDir: String, dataDir: String?, threshold: Double?) throws -> EvalOutcome {
+        var (config, recordedDir, recordedSHA) = try readConfig(runDir: runDir)
+        if let threshold { config.threshold = threshold }
+        try config.validate()
+        let modelPath = runDir + "/" + ModelFile.fileName
+        guard FileManager.default.fileExists(atPath: modelPath) else {
+            throw NNError("\(runDir): no \(ModelFile.fileName) (training did not finish?); run `nn train --out \(runDir)`")
+        }
+        let data = try loadData(config: config, dataDir: dataDir ?? recordedDir)
+        var warnings: [String] = []
+        if let recordedSHA, recordedSHA != data.manifestSHA256 {
+            warnings.append("\(data.directory): prepared data differs from the data this run was trained on (manifest sha256 \(data.manifestSHA256.prefix(12)) vs \(recordedSHA.prefix(12)))")
+        }
+        var outcome: EvalOutcome
+        if config.precision == "f32" {
+            outcome = try evaluate(Float.self, config: config, data: data, modelPath: modelPath, runDir: runDir)
+        } else {
+            outcome = try evaluate(Double.self, config: config, data: data, modelPath: modelPath, runDir: runDir)
+        }
+        outcome.warnings = warnings
+        return outcome
+    }
+
+    static func evaluate<T: NNScalar>(_: T.Type, config: ExperimentConfig, data: PreparedDataset, modelPath: String,
+                                      runDir: String) throws -> EvalOutcome {
+        let net = try ModelFile.read(path: modelPath, as: T.self)
+        try config.validate(features: data.test.features)
+        guard net.architecture.sizes == config.layers else {
+            throw NNError("\(modelPath): model layers \(net.architecture.sizes) do not match config.json's \(config.layers)")
+        }
+        let design = DesignMatrix<T>(images: data.test.images, labels: data.test.labels, features: data.test.features,
+                                     target: data.target, biasColumn: config.biasColumn)
+        let out = net.predict(design.x)
+        let n = out.cols
+        var rows: [[String]] = []
+        rows.reserveCapacity(n)
+        var scalars: [(String, Metrics.MetricValue)]
+        var metricsJSON: [String: JSONValue] = [:]
+        var outcome = EvalOutcome(binary: nil, multiClass: nil, dataDirectory: data.directory, warnings: [])
+        switch data.target {
+        case .binary(let digit):
+            let p = (0..<n).map { out.storage[$0].double }
+            let y = data.test.labels.map { Int($0) == digit ? 1 : 0 }
+            let m = Metrics.binary(probabilities: p, labels: y, threshold: config.threshold)
+            for j in 0..<n { rows.append([String(j), String(y[j]), Format.real(p[j]), p[j] > config.threshold ? "1" : "0"]) }
+            scalars = m.scalars
+            outcome.binary = m
+        case .allClasses:
+            let classes = out.rows
+            var predicted = [Int](repeating: 0, count: n), best = [Double](repeating: 0, count: n)
+            for j in 0..<n {
+                var k = 0
+                for r in 1..<classes where out[r, j] > out[k, j] { k = r }
+                predicted[j] = k
+                best[j] = out[k, j].double
+            }
+            let truth = data.test.labels.map(Int.init)
+            let m = Metrics.multiClass(predicted: predicted, truth: truth, classes: classes)
+            for j in 0..<n { rows.append([String(j), String(truth[j]), Format.real(best[j]), String(predicted[j])]) }
+            scalars = m.scalars
+            metricsJSON["confusion"] = .array(m.confusion.map { .array($0.map { JSONValue.int($0) }) })
+            outcome.multiClass = m
+        }
+        for (k, v) in scalars {
+            switch v { case .int(let i): metricsJSON[k] = .int(i); case .real(let d): metricsJSON[k] = .real(d) }
+        }
+        try AtomicFile.write(Format.csv(header: ["index", "label", "probability", "prediction"], rows: rows),
+                             to: runDir + "/" + predictionsFile)
+        try AtomicFile.write(Format.csv(header: ["metric", "value"], rows: scalars.map { [$0.0, $0.1.text] }),
+                             to: runDir + "/" + metricsCSVFile)
+        try AtomicFile.write(JSONValue.sortedObject(metricsJSON).fileText, to: runDir + "/" + metricsJSONFile)
+        return outcome
+    }
+}

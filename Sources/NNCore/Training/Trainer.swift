@@ -1,0 +1,69 @@
+import Foundation
+
+/// One epoch's record: its loss (the loss of that epoch's forward pass, before its update —
+/// as the notebook prints it; the size-weighted mean over mini-batches) and wall time.
+public struct EpochRecord: Equatable, Sendable {
+    public var epoch: Int
+    public var loss: Double
+    public var seconds: Double
+}
+
+/// Why training stopped early.
+public struct Divergence: Equatable, Sendable {
+    public var epoch: Int
+    public var loss: Double
+    public var message: String {
+        "training diverged at epoch \(epoch): loss is \(loss.isNaN ? "NaN" : "infinite"); try a smaller --lr, --gradient stable, or --precision f64"
+    }
+}
+
+public struct TrainingResult: Sendable {
+    public var history: [EpochRecord]
+    public var divergence: Divergence?
+}
+
+/// Runs the epochs: full-batch gradient descent (`batchSize` 0 or ≥ n), or mini-batches of
+/// `batchSize` over a fresh permutation of the samples each epoch, drawn from `rng` (the
+/// generator that drew the initial weights, continued — as a NumPy script seeded once would).
+public enum Trainer {
+    public static func train<T: NNScalar>(
+        _ net: Network<T>, x: Matrix<T>, y: Matrix<T>, epochs: Int, batchSize: Int,
+        optimizer: OptimizerSettings, rng: inout MT19937,
+        progress: (EpochRecord) -> Void = { _ in }
+    ) -> TrainingResult {
+        let n = x.cols
+        var history = [EpochRecord]()
+        var step = 0
+        let fullBatch = batchSize <= 0 || batchSize >= n
+        for epoch in 1...max(1, epochs) where epochs > 0 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            var loss: Double
+            if fullBatch {
+                step += 1
+                loss = net.trainStep(x: x, y: y, optimizer: optimizer, step: step)
+            } else {
+                let order = rng.permutation(n)
+                var weighted = 0.0
+                var lo = 0
+                while lo < n {
+                    let hi = min(n, lo + batchSize)
+                    let idx = order[lo..<hi]
+                    step += 1
+                    let l = net.trainStep(x: x.gatherColumns(idx), y: y.gatherColumns(idx), optimizer: optimizer, step: step)
+                    weighted += l * Double(hi - lo)
+                    if !l.isFinite { break }
+                    lo = hi
+                }
+                loss = weighted / Double(n)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let record = EpochRecord(epoch: epoch, loss: loss, seconds: seconds)
+            history.append(record)
+            progress(record)
+            if !loss.isFinite {
+                return TrainingResult(history: history, divergence: Divergence(epoch: epoch, loss: loss))
+            }
+        }
+        return TrainingResult(history: history, divergence: nil)
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import NNCore
+
+/// `nn train`: train an experiment on prepared data and write a run directory.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a network on prepared data and write a run directory.",
+        discussion: """
+        Writes config.json (fully resolved), history.csv (epoch,loss), model.nnm and \
+        timing.json into --out (default results/runs/<name>/seed-<S>). Epoch k's loss is \
+        that epoch's forward pass, before its update, as the notebook prints it.
+        """
+    )
+
+    @OptionGroup var experiment: ExperimentOptions
+
+    @Option(help: "Prepared data directory (default: the one `nn prepare` writes for this experiment).")
+    var data: String?
+
+    @Option(help: "Run directory to write.")
+    var out: String?
+
+    @Option(help: "Threads for BLAS and element-wise work (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw NNError("--threads: must be >= 1, got \(threads)") }
+        _ = try experiment.resolve()
+    }
+
+    func run() throws {
+        let config = try experiment.resolve()
+        if let threads { Parallel.threads = threads; BLAS.setThreads(threads) }
+        let outDir = out ?? "results/runs/\(config.name)/seed-\(config.seed)"
+        let progress = Progress(total: config.epochs, quiet: quiet)
+        let outcome = try Run.train(config: config, dataDir: data, outDir: outDir, progress: progress.epoch)
+        progress.finish()
+        if let d = outcome.divergence {
+            throw NNError("\(d.message) (history so far in \(outDir)/\(Run.historyFile))")
+        }
+        if !quiet, let last = outcome.history.last {
+            print("wrote \(outDir): \(outcome.history.count) epochs, final loss \(Format.real(last.loss)), \(String(format: "%.1f", outcome.seconds)) s")
+        }
+    }
+}
+
+/// Per-epoch progress: one updating line on a terminal (epoch, loss, elapsed, ETA), one
+/// plain line per epoch otherwise, nothing with --quiet.
+final class Progress {
+    let total: Int
+    let quiet: Bool
+    let interactive = isatty(STDERR_FILENO) == 1
+    var elapsed = 0.0
+
+    init(total: Int, quiet: Bool) { self.total = total; self.quiet = quiet }
+
+    func epoch(_ r: EpochRecord) {
+        if quiet { return }
+        elapsed += r.seconds
+        if interactive {
+            let eta = elapsed / Double(r.epoch) * Double(total - r.epoch)
+            let line = String(format: "\repoch %d/%d  loss %.6f  elapsed %.1fs  ETA %.1fs   ", r.epoch, total, r.loss, elapsed, eta)
+            FileHandle.standardError.write(Data(line.utf8))
+        } else {
+            print("epoch \(r.epoch)/\(total) loss \(Format.real(r.loss))")
+        }
+    }
+
+    func finish() {
+        if !quiet && interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
