@@ -115,7 +115,9 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
             Parallel.forRanges(rows * cols, cost: 1) { lo, hi in
                 switch self {
                 case .relu:
-                    for i in lo..<hi where ap[i] <= 0 { g[i] = 0 }
+                    // A select, not a branch, so the loop vectorises. NaN in A keeps dA (as
+                    // the notebook's `dZ[Z <= 0] = 0` keeps it where Z is NaN).
+                    for i in lo..<hi { g[i] = ap[i] <= 0 ? 0 : g[i] }
                 case .sigmoid:
                     if let zp {
                         for i in lo..<hi {

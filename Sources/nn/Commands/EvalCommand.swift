@@ -15,7 +15,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Prepared data directory (default: the one recorded in the run's config.json).")
     var data: String?
 
-    @Option(help: "Decision threshold for the binary target: predict 1 when p > threshold.")
+    @Option(parsing: .unconditional, help: "Decision threshold for the binary target: predict 1 when p > threshold.")
     var threshold: Double?
 
     func validate() throws {

@@ -22,7 +22,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Run directory to write.")
     var out: String?
 
-    @Option(help: "Threads for BLAS and element-wise work (default: all cores).")
+    @Option(parsing: .unconditional, help: "Threads for BLAS and element-wise work (default: all cores).")
     var threads: Int?
 
     @Flag(help: "Print nothing but errors.")

@@ -2,18 +2,19 @@ import ArgumentParser
 import NNCore
 
 /// Flags that set experiment keys, shared by `nn train`. Each overrides the experiment
-/// file's value (flags win).
+/// file's value (flags win). Numeric options parse `.unconditional`ly so that a negative
+/// value (`--epochs -3`) reaches validation and gets its one-line error.
 struct ExperimentOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "Experiment file (JSON), e.g. experiments/notebook.json. Default: the notebook.")
     var config: String?
 
-    @Option(help: "Seed for the initial weights (and mini-batch shuffling), as np.random.seed(S).")
+    @Option(parsing: .unconditional, help: "Seed for the initial weights (and mini-batch shuffling), as np.random.seed(S).")
     var seed: Int?
 
-    @Option(help: "Number of epochs.")
+    @Option(parsing: .unconditional, help: "Number of epochs.")
     var epochs: Int?
 
-    @Option(help: "Learning rate (> 0).")
+    @Option(parsing: .unconditional, help: "Learning rate (> 0).")
     var lr: Double?
 
     @Option(help: "Layer sizes, input first, e.g. 785,395,200,100,20,1.")
@@ -34,7 +35,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Optimizer: gd, sgd, momentum, adam.")
     var optimizer: String?
 
-    @Option(name: .customLong("batch-size"), help: "Mini-batch size (0 = full batch, the notebook).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Mini-batch size (0 = full batch, the notebook).")
     var batchSize: Int?
 
     @Option(help: "Floating-point precision: f64 (the notebook) or f32.")
