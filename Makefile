@@ -1,22 +1,31 @@
 # nn — reproducible experiments with the notebook's deep network on MNIST.
 #
-#   make reproduce   fetch (verify) -> prepare -> train -> eval -> report, into results/notebook/
-#   make test        the test suite (Swift Testing), under ~10 minutes on 2 cores
-#   make bench       notebook config, a few epochs: NumPy port vs nn f64 / f32, with ratios
-SWIFT    ?= swift
-PYTHON   ?= python3
-NN       := .build/release/nn
-SEEDS    ?= 5
+#   make reproduce   fetch (verify) -> prepare -> train -> eval -> report for
+#                    experiments/notebook.json, seeds 0..SEEDS-1, into results/notebook/
+#   make test        the test suite (Swift Testing)
+#   make bench       the notebook config for BENCH_EPOCHS epochs: NumPy port vs nn f64 / f32
+#
+# Make's own dependencies do the orchestration: a second `make reproduce` with nothing
+# changed does nothing.
+SWIFT        ?= swift
+PYTHON       ?= python3
+NN           := .build/release/nn
+SEEDS        ?= 5
 BENCH_EPOCHS ?= 3
+EXPERIMENT   := experiments/notebook.json
+PREPARED     := results/prepared/mnist-binary8-50000-20000-s42
+NOTEBOOK     := results/notebook
+SEED_LIST    := $(shell seq 0 $$(( $(SEEDS) - 1 )))
+SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
 
-.PHONY: all build deps test fetch prepare train eval reproduce parity parity-full bench bench-data bench-diff bench-sweep clean
+.PHONY: all build deps test fetch prepare reproduce parity bench bench-data bench-diff bench-sweep clean
 all: build
 
 deps:
 	bash scripts/install-deps.sh
 
 # The release binary is rebuilt only when a source file changes.
-$(NN): Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
+$(NN): $(SOURCES)
 	$(SWIFT) build -c release --product nn
 	@touch $@
 
@@ -26,11 +35,46 @@ test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-fetch: $(NN)
+fetch: | $(NN)
 	$(NN) fetch
 
-prepare: $(NN)
-	$(NN) prepare
+prepare: $(PREPARED)/manifest.json
+
+# fetch verifies the vendored files (offline); prepare writes the notebook's split.
+# The binary is order-only here: prepare's output does not depend on how nn was built,
+# and prepare itself leaves an up-to-date directory untouched.
+$(PREPARED)/manifest.json: data/mnist/*.gz | $(NN)
+	$(NN) fetch
+	$(NN) prepare --out $(PREPARED)
+
+# One run per seed: train then eval.
+$(NOTEBOOK)/seed-%/model.nnm: $(PREPARED)/manifest.json $(EXPERIMENT) $(NN)
+	$(NN) train --config $(EXPERIMENT) --seed $* --data $(PREPARED) --out $(NOTEBOOK)/seed-$* --quiet
+
+$(NOTEBOOK)/seed-%/metrics.json: $(NOTEBOOK)/seed-%/model.nnm
+	$(NN) eval --run $(NOTEBOOK)/seed-$*
+
+$(NOTEBOOK)/report.md: $(foreach s,$(SEED_LIST),$(NOTEBOOK)/seed-$(s)/metrics.json)
+	$(NN) report --notebook --out $(NOTEBOOK) $(foreach s,$(SEED_LIST),$(NOTEBOOK)/seed-$(s))
+
+reproduce: $(NOTEBOOK)/report.md
+	@echo "report: $(NOTEBOOK)/report.md"
+
+.PRECIOUS: $(NOTEBOOK)/seed-%/model.nnm $(NOTEBOOK)/seed-%/metrics.json
+
+# The full 40-epoch parity check against the NumPy port (seed 0), as in the closing notes.
+parity: $(NOTEBOOK)/seed-0/metrics.json
+	$(PYTHON) scripts/notebook_numpy.py --seed 0 --epochs 40 --out results/numpy/seed-0 --quiet
+	$(PYTHON) scripts/parity.py $(NOTEBOOK)/seed-0 results/numpy/seed-0
+
+bench: $(PREPARED)/manifest.json
+	$(PYTHON) scripts/bench.py --epochs $(BENCH_EPOCHS) --nn $(NN) --data $(PREPARED)
+
+bench-data: | $(NN)
+	bash scripts/bench-data.sh
+
+bench-diff: | $(NN)
+	bash scripts/bench-diff.sh
 
 clean:
 	rm -rf .build results/*

@@ -13,6 +13,10 @@ public enum Metrics {
     public struct Binary: Equatable, Sendable {
         public var tp = 0, fp = 0, fn = 0, tn = 0
         public var threshold: Double
+
+        public init(tp: Int = 0, fp: Int = 0, fn: Int = 0, tn: Int = 0, threshold: Double = 0.5) {
+            self.tp = tp; self.fp = fp; self.fn = fn; self.tn = tn; self.threshold = threshold
+        }
         public var samples: Int { tp + fp + fn + tn }
         public var positives: Int { tp + fn }
         public var accuracy: Double { ratio(tp + tn, samples) }

@@ -29,12 +29,24 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .customLong("log-y"), help: "Logarithmic loss axis.")
     var logY = false
 
+    @Flag(help: "Set the runs (seeds of the notebook experiment) beside the notebook's published figures: test-set check, metric band, loss curves. Needs --out.")
+    var notebook = false
+
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one run or sweep directory") }
         if paths.count > 1 && out == nil { throw ValidationError("--out is required with several directories") }
     }
 
     func run() throws {
+        if notebook {
+            guard let out else { throw NNError("--notebook: needs --out DIR for the report") }
+            let outcome = try NotebookComparison.compare(runs: paths)
+            let written = try outcome.files.write(to: out)
+            for line in outcome.summary { print(line) }
+            for path in written { print(path) }
+            if !outcome.testSetMatches { throw NNError("the test set differs from the notebook's (see \(out)/report.md)") }
+            return
+        }
         let written = try Report.write(paths: paths, out: out, metric: metric, param: param, logY: logY)
         for path in written { print(path) }
     }
