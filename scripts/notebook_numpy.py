@@ -336,6 +336,7 @@ def predictions_csv(labels, A, y_pred):
 
 def dump_init(path, model, seed):
     """Writes W1..W5, b1..b5 (the initial weights actually trained) and the seed to an .npz."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     arrays = {"seed": np.array(seed)}
     for k, layer in enumerate(model.layers, 1):
         arrays[f"W{k}"] = layer.W
@@ -412,7 +413,19 @@ def parse_args(argv):
         p.error(f"argument --test-limit: {args.test_limit} exceeds the test split ({TEST_SIZE})")
     if args.out is not None and os.path.exists(args.out) and not os.path.isdir(args.out):
         p.error(f"argument --out: {args.out} exists and is not a directory")
+    for flag, directory in (("--out", args.out), ("--dump-init", args.dump_init and os.path.dirname(args.dump_init))):
+        if directory is not None and not can_create(directory or "."):
+            p.error(f"argument {flag}: cannot create or write into {directory}")
     return args
+
+
+def can_create(directory):
+    """True when `directory` exists and is writable, or its nearest existing ancestor is a
+    writable directory (so it can be created once the results are ready)."""
+    path = os.path.abspath(directory)
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    return os.path.isdir(path) and os.access(path, os.W_OK | os.X_OK)
 
 
 def main(argv=None):
@@ -435,7 +448,11 @@ def main(argv=None):
     model = build_model(X_train, y_train, args.lr, args.epochs, args.seed,
                         quiet=args.quiet, perturb=args.perturb_init)
     if args.dump_init:
-        dump_init(args.dump_init, model, args.seed)
+        try:
+            dump_init(args.dump_init, model, args.seed)
+        except OSError as e:
+            print(f"error: --dump-init {args.dump_init}: cannot write ({e.strerror})", file=sys.stderr)
+            return 2
     model.fit()
     A, y_pred = model.predict(X_test.T)
     metrics = binary_metrics(y_test, y_pred)
@@ -452,15 +469,19 @@ def main(argv=None):
                   "median_seconds_per_epoch": float(np.median(secs)),
                   "train_seconds": float(np.sum(secs)),
                   "load_seconds": load_seconds}
-        os.makedirs(args.out, exist_ok=True)
         files = {
             "history.csv": history_csv(model.history),
             "predictions.csv": predictions_csv(y_test, A, y_pred),
             "metrics.json": json.dumps(metrics, indent=2, sort_keys=True) + "\n",
             "timing.json": json.dumps(timing, indent=2, sort_keys=True) + "\n",
         }
-        for name, text in files.items():
-            write_atomic(os.path.join(args.out, name), text)
+        try:
+            os.makedirs(args.out, exist_ok=True)
+            for name, text in files.items():
+                write_atomic(os.path.join(args.out, name), text)
+        except OSError as e:
+            print(f"error: --out {args.out}: cannot write ({e.strerror})", file=sys.stderr)
+            return 2
     return 0
 
 
