@@ -89,7 +89,8 @@ public enum NotebookComparison {
         series.append(("notebook (printed)", try History(table: nbTable, name: "notebook")))
         let chart = Report.lossChart(series, title: "Training loss: our seeds and the notebook's printed losses")
         md += "## Loss per epoch\n\n![loss beside the notebook](loss-vs-notebook.svg)\n\n"
-        md += "The notebook's run was unseeded; its loss spike near epochs 25-28 is a property of that draw of weights.\n\n"
+        md += "The notebook's run was unseeded, so no seed retraces its curve; what to compare is the shape: a steady descent, "
+        md += "a transient spike where full-batch steps at this learning rate overshoot (the notebook's at epochs 25-28), then recovery.\n\n"
 
         var files = try Report.runs(dirs: dirs, extraSections: [ReportSection(title: "The notebook's published results", markdown: md)])
         files.files.insert(("loss-vs-notebook.svg", chart.svg()), at: 0)
