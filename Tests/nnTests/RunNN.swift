@@ -35,12 +35,14 @@ func runNN(_ args: [String], cwd: String? = nil, environment: [String: String]? 
     p.standardError = err
     try p.run()
     // Read both pipes fully before waiting so a chatty child never blocks.
-    var outData = Data(), errData = Data()
+    final class Box: @unchecked Sendable { var data = Data() }  // written by one thread, read after wait()
+    let outBox = Box()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    errData = err.fileHandleForReading.readDataToEndOfFile()
+    DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
     group.wait()
+    let outData = outBox.data
     p.waitUntilExit()
     return NNRun(status: p.terminationStatus,
                  stdout: String(decoding: outData, as: UTF8.self),
