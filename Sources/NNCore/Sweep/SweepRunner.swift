@@ -211,6 +211,12 @@ public struct SweepRunner {
 
 /// Child processes of `SweepRunner.run`: launched with their standard error in a
 /// temporary file (standard output discarded), collected one at a time as they end.
+///
+/// Foundation starts every child in its own process group, so a terminal's Ctrl-C reaches
+/// only this process: while children run, SIGINT, SIGTERM and SIGHUP (unless ignored already) are caught, sent on
+/// to the children as SIGTERM, and this process then exits with status 128 + signal. The
+/// points in flight are lost (their run directories hold no metrics.json and are run
+/// again next time); everything finished is already in summary.csv.
 final class Children: @unchecked Sendable {
     struct Done {
         var index: Int
@@ -220,37 +226,78 @@ final class Children: @unchecked Sendable {
         var stderr: String
     }
 
+    private struct Child {
+        var process: Process
+        var start: UInt64
+        var log: String
+    }
+
     private let lock = NSLock()
     private let ended = DispatchSemaphore(value: 0)
-    private var finished: [(index: Int, process: Process)] = []
-    private var started: [Int: (start: UInt64, log: String)] = [:]
+    private var finished: [Int] = []
+    private var children: [Int: Child] = [:]
+    private var signalSources: [DispatchSourceSignal] = []
+    private var caught: [Int32] = []
     private(set) var running = 0
+
+    init() {
+        for signo in [SIGINT, SIGTERM, SIGHUP] {
+            // A signal ignored from the start (a background job's SIGINT) stays ignored.
+            let previous = signal(signo, SIG_IGN)
+            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
+            caught.append(signo)
+            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
+            source.setEventHandler { [self] in stopAll(exitWith: 128 + signo) }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    deinit {
+        for source in signalSources { source.cancel() }
+        for signo in caught { signal(signo, SIG_DFL) }
+    }
+
+    /// Terminates every running child, removes the logs and exits.
+    private func stopAll(exitWith status: Int32) {
+        lock.lock()
+        let inFlight = children.count
+        FileHandle.standardError.write(Data("nn sweep: interrupted; \(inFlight) point(s) in flight stopped, finished points are kept; re-run to continue\n".utf8))
+        for child in children.values {
+            if child.process.isRunning { child.process.terminate() }
+            try? FileManager.default.removeItem(atPath: child.log)
+        }
+        lock.unlock()
+        exit(status)
+    }
 
     func launch(index: Int, arguments: [String]) throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("nn-sweep-\(getpid())-\(index).log").path
         guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
             throw NNError("\(log): cannot create a log file for a sweep point")
         }
+        defer { try? handle.close() }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: arguments[0])
         p.arguments = Array(arguments.dropFirst())
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
         p.standardError = handle
-        p.terminationHandler = { [self] process in
+        p.terminationHandler = { [self] _ in
             lock.lock()
-            finished.append((index, process))
+            finished.append(index)
             lock.unlock()
             ended.signal()
         }
-        started[index] = (DispatchTime.now().uptimeNanoseconds, log)
+        lock.lock()
+        defer { lock.unlock() }
         do {
             try p.run()
         } catch {
-            try? handle.close()
+            try? FileManager.default.removeItem(atPath: log)
             throw NNError("\(arguments[0]): cannot start: \(error.localizedDescription)")
         }
-        try? handle.close()
+        children[index] = Child(process: p, start: DispatchTime.now().uptimeNanoseconds, log: log)
         running += 1
     }
 
@@ -258,16 +305,16 @@ final class Children: @unchecked Sendable {
     func next() -> Done {
         ended.wait()
         lock.lock()
-        let (index, process) = finished.removeFirst()
-        lock.unlock()
+        let index = finished.removeFirst()
+        let child = children.removeValue(forKey: index)
         running -= 1
-        let launched = started.removeValue(forKey: index)
-        let t0 = launched?.start ?? 0
-        let stderr = launched.flatMap { try? String(contentsOfFile: $0.log, encoding: .utf8) } ?? ""
-        if let log = launched?.log { try? FileManager.default.removeItem(atPath: log) }
-        let killed = process.terminationReason == .uncaughtSignal
-        return Done(index: index, status: killed ? -1 : process.terminationStatus,
-                    signal: killed ? process.terminationStatus : nil,
-                    seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, stderr: stderr)
+        lock.unlock()
+        guard let child else { return Done(index: index, status: -1, signal: nil, seconds: 0, stderr: "") }
+        let stderr = (try? String(contentsOfFile: child.log, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: child.log)
+        let killed = child.process.terminationReason == .uncaughtSignal
+        return Done(index: index, status: killed ? -1 : child.process.terminationStatus,
+                    signal: killed ? child.process.terminationStatus : nil,
+                    seconds: Double(DispatchTime.now().uptimeNanoseconds - child.start) / 1e9, stderr: stderr)
     }
 }

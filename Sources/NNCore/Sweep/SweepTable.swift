@@ -25,6 +25,11 @@ public enum SweepTable {
     public struct Counts: Equatable, Sendable {
         public var ok = 0, failed = 0, pending = 0
         public var total: Int { ok + failed + pending }
+        public init(ok: Int = 0, failed: Int = 0, pending: Int = 0) {
+            self.ok = ok
+            self.failed = failed
+            self.pending = pending
+        }
     }
 
     /// The metric columns after `final_loss` for a target (`classes` binary or all).

@@ -103,7 +103,7 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
     func run() throws {
         if let collect {
             let (_, counts) = try SweepRunner.collect(dir: collect)
-            try finish(dir: collect, counts: counts)
+            try finish(dir: SweepSetup.absolutePath(collect), counts: counts)
             return
         }
         let setup = try makeSetup()
