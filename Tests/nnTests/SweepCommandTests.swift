@@ -145,6 +145,21 @@ private let sweepData: Result<String, NNError> = {
         #expect(!FileManager.default.fileExists(atPath: root + "/d"))
     }
 
+    @Test func experimentFileGridWithFlagsOverridingIt() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try AtomicFile.write("""
+            {"name": "filegrid", "layers": [785, 16, 1], "activations": ["relu", "sigmoid"],
+             "grid": {"lr": [0.1, 0.3], "layers": [[785, 16, 1], [785, 8, 1]]}}
+            """, to: root + "/exp.json")
+        let r = try runNN(["sweep", "--config", "exp.json", "--data", try sweepData.get(), "--lr", "0.5", "--dry-run"], cwd: root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = lines(r.stdout)
+        #expect(out.first == "sweep filegrid: 2 points in \(root)/results/sweeps/filegrid, 1 job(s) x 1 thread(s)")
+        #expect(out.filter { $0.hasPrefix("1/2 ") || $0.hasPrefix("2/2 ") }.map { $0.components(separatedBy: "  ").last ?? "" }
+                == ["layers=785,16,1 lr=0.5", "layers=785,8,1 lr=0.5"])
+    }
+
     @Test func badInputIsAOneLineErrorAndLosesNothing() throws {
         let root = scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }

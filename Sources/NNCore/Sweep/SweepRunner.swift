@@ -12,7 +12,9 @@ import Foundation
 /// is. OpenBLAS's dgemm results depend on its thread count in the last bits (measured
 /// with OpenBLAS 0.3.21: 1 vs 2 threads differ in most elements of a 395×785 · 785×50000
 /// product, by up to 7e-15), so dividing the cores among the jobs would make the results
-/// — and `summary.csv` — depend on `--jobs`. With a fixed `T` they do not.
+/// — and `summary.csv` — depend on `--jobs`. With a fixed `T` they do not. A point that
+/// is complete stays complete when `T` changes (it is not run again), so keep `T` fixed
+/// within one sweep directory for byte-identical results.
 public struct SweepRunner {
     public var setup: SweepSetup
     /// The sweep directory (absolute).
@@ -129,6 +131,7 @@ public struct SweepRunner {
             }
         }
         let children = Children()
+        defer { children.close() }
         var seconds = [Double](repeating: 0, count: setup.points.count)
         var pending = todo[...]
         while !pending.isEmpty || children.running > 0 {
@@ -143,18 +146,22 @@ public struct SweepRunner {
                 message = done.stderr.split(separator: "\n").last.map(String.init)
                     ?? "exited with status \(done.status)"
             }
-            if let signal = done.signal, SweepFiles.state(runDir: runDir, id: p.point.id) == .pending {
-                try SweepFiles.recordFailure(runDir: runDir, error: "nn sweep-point was killed by signal \(signal)")
+            try children.exclusive {
+                if let signal = done.signal, SweepFiles.state(runDir: runDir, id: p.point.id) == .pending {
+                    try SweepFiles.recordFailure(runDir: runDir, error: "nn sweep-point was killed by signal \(signal)")
+                }
+                try SweepTable.write(plan, dir: dir)
             }
             seconds[done.index] = done.seconds
-            try SweepTable.write(plan, dir: dir)
             progress(Event(index: done.index, point: p.point, state: SweepFiles.state(runDir: runDir, id: p.point.id),
                            ran: true, seconds: done.seconds, message: message))
         }
-        let counts = try SweepTable.write(plan, dir: dir)
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        try Self.writeTiming(plan: plan, dir: dir, run: (jobs: jobs, wall: wall, ran: Set(todo), seconds: seconds))
-        return counts
+        return try children.exclusive {
+            let counts = try SweepTable.write(plan, dir: dir)
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            try Self.writeTiming(plan: plan, dir: dir, run: (jobs: jobs, wall: wall, ran: Set(todo), seconds: seconds))
+            return counts
+        }
     }
 
     // MARK: - Collecting
@@ -233,6 +240,8 @@ final class Children: @unchecked Sendable {
     }
 
     private let lock = NSLock()
+    /// Held while the parent writes bookkeeping files, so a signal never exits mid-write.
+    private let writing = NSLock()
     private let ended = DispatchSemaphore(value: 0)
     private var finished: [Int] = []
     private var children: [Int: Child] = [:]
@@ -247,19 +256,33 @@ final class Children: @unchecked Sendable {
             if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
             caught.append(signo)
             let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
-            source.setEventHandler { [self] in stopAll(exitWith: 128 + signo) }
+            source.setEventHandler { [weak self] in self?.stopAll(exitWith: 128 + signo) }
             source.resume()
             signalSources.append(source)
         }
     }
 
-    deinit {
+    /// Stops catching signals and terminates any child still running (after an error).
+    func close() {
         for source in signalSources { source.cancel() }
+        signalSources = []
         for signo in caught { signal(signo, SIG_DFL) }
+        caught = []
+        lock.lock()
+        for child in children.values where child.process.isRunning { child.process.terminate() }
+        lock.unlock()
+    }
+
+    /// Runs `body` so that a signal cannot end the process in the middle of it.
+    func exclusive<T>(_ body: () throws -> T) rethrows -> T {
+        writing.lock()
+        defer { writing.unlock() }
+        return try body()
     }
 
     /// Terminates every running child, removes the logs and exits.
     private func stopAll(exitWith status: Int32) {
+        writing.lock()
         lock.lock()
         let inFlight = children.count
         FileHandle.standardError.write(Data("nn sweep: interrupted; \(inFlight) point(s) in flight stopped, finished points are kept; re-run to continue\n".utf8))

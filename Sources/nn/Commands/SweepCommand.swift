@@ -93,6 +93,7 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
         }
         let modes = [dryRun ? "--dry-run" : nil, plan.map { _ in "--plan" }, collect.map { _ in "--collect" }].compactMap { $0 }
         if modes.count > 1 { throw NNError("\(modes.joined(separator: ", ")): choose one") }
+        if executable != nil && plan == nil && !dryRun { throw NNError("--executable: applies only to --plan and --dry-run") }
         if collect != nil {
             let given = listFlags.compactMap { $0.list == nil ? nil : $0.flag } + (grid.isEmpty ? [] : ["--grid"])
                 + (config == nil ? [] : ["--config"]) + (data == nil ? [] : ["--data"])
