@@ -119,7 +119,8 @@ public struct SweepRunner {
         let start = DispatchTime.now().uptimeNanoseconds
         try SweepFiles.checkOurs(dir, creating: true)
         try SweepFiles.writeSetup(setup, dir: dir)
-        try SweepTable.write(plan, dir: dir)
+        let cache = SweepTable.Cache()
+        try SweepTable.write(plan, dir: dir, cache: cache)
 
         var todo: [Int] = []
         for (n, p) in setup.points.enumerated() {
@@ -150,14 +151,14 @@ public struct SweepRunner {
                 if let signal = done.signal, SweepFiles.state(runDir: runDir, id: p.point.id) == .pending {
                     try SweepFiles.recordFailure(runDir: runDir, error: "nn sweep-point was killed by signal \(signal)")
                 }
-                try SweepTable.write(plan, dir: dir)
+                try SweepTable.write(plan, dir: dir, cache: cache)
             }
             seconds[done.index] = done.seconds
             progress(Event(index: done.index, point: p.point, state: SweepFiles.state(runDir: runDir, id: p.point.id),
                            ran: true, seconds: done.seconds, message: message))
         }
         return try children.exclusive {
-            let counts = try SweepTable.write(plan, dir: dir)
+            let counts = try SweepTable.write(plan, dir: dir, cache: cache)
             let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             try Self.writeTiming(plan: plan, dir: dir, run: (jobs: jobs, wall: wall, ran: Set(todo), seconds: seconds))
             return counts

@@ -45,8 +45,16 @@ public enum SweepTable {
             + metricColumns(classes: plan.classes) + ["error"]
     }
 
+    /// The result cells of points found complete, by run id, kept across rewrites of one
+    /// sweep run: a complete point stays complete, so its run is read once, and each
+    /// rewrite after a point finishes costs little more than the pending points' checks.
+    public final class Cache {
+        var results: [String: [String]] = [:]
+        public init() {}
+    }
+
     /// The summary of sweep directory `dir` as it stands on disk.
-    public static func build(_ plan: SweepPlan, dir: String) throws -> (table: CSVTable, counts: Counts) {
+    public static func build(_ plan: SweepPlan, dir: String, cache: Cache = Cache()) throws -> (table: CSVTable, counts: Counts) {
         let metrics = metricColumns(classes: plan.classes)
         var counts = Counts()
         var rows: [[String]] = []
@@ -54,10 +62,17 @@ public enum SweepTable {
             let runDir = SweepFiles.runDirectory(dir, id: point.id)
             let params = point.params.map(\.value)
             let empty = [String](repeating: "", count: 1 + metrics.count)
+            if let cells = cache.results[point.id] {
+                counts.ok += 1
+                rows.append([point.id, "ok"] + params + cells + [""])
+                continue
+            }
             switch SweepFiles.state(runDir: runDir, id: point.id) {
             case .complete:
                 counts.ok += 1
-                rows.append([point.id, "ok"] + params + (try results(runDir: runDir, metrics: metrics)) + [""])
+                let cells = try results(runDir: runDir, metrics: metrics)
+                cache.results[point.id] = cells
+                rows.append([point.id, "ok"] + params + cells + [""])
             case .failed(let error):
                 counts.failed += 1
                 rows.append([point.id, "failed"] + params + empty + [error])
@@ -71,8 +86,8 @@ public enum SweepTable {
 
     /// Builds the summary and writes it atomically to `dir/summary.csv`.
     @discardableResult
-    public static func write(_ plan: SweepPlan, dir: String) throws -> Counts {
-        let (table, counts) = try build(plan, dir: dir)
+    public static func write(_ plan: SweepPlan, dir: String, cache: Cache = Cache()) throws -> Counts {
+        let (table, counts) = try build(plan, dir: dir, cache: cache)
         try AtomicFile.write(table.encoded(), to: dir + "/" + SweepFiles.summaryFile)
         return counts
     }
