@@ -119,6 +119,25 @@ private let sweepData: Result<String, NNError> = {
         #expect(try read(root + "/planned/summary.csv") == read(root + "/inproc/summary.csv"))
     }
 
+    @Test func sweepPointRefusesDirectoriesThatDoNotMatchTheirPoint() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let data = try sweepData.get()
+        let notPoint = try runNN(["sweep-point", "--data", data, root], cwd: root)
+        #expect(notPoint.status == 2)
+        #expect(notPoint.stderr == "Error: \(root): not a sweep point directory (no point.json; made by `nn sweep`)\n")
+
+        #expect(try sweep(["--lr", "0.1", "--out", "s", "--plan", "plan.txt"], cwd: root).status == 0)
+        let words = try read(root + "/plan.txt").split(separator: "\n")[0].split(separator: " ").map(String.init)
+        let runDir = try #require(words.last)
+        let point = runDir + "/point.json"
+        try AtomicFile.write(try read(point).replacingOccurrences(of: "\"lr\": 0.1", with: "\"lr\": 0.2"), to: point)
+        let edited = try runNN(Array(words.dropFirst()), cwd: root)
+        #expect(edited.status == 2)
+        #expect(edited.stderr.hasPrefix("Error: \(runDir): point.json on the data in \(data) has run id "))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runDir) == ["point.json"])
+    }
+
     @Test func collectRefusesADirectoryThatIsNotOurs() throws {
         let root = scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }

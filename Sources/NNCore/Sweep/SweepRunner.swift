@@ -124,9 +124,8 @@ public struct SweepRunner {
 
         var todo: [Int] = []
         for (n, p) in setup.points.enumerated() {
-            let state = SweepFiles.state(runDir: SweepFiles.runDirectory(dir, id: p.point.id), id: p.point.id)
-            if state == .complete {
-                progress(Event(index: n, point: p.point, state: state, ran: false, seconds: 0, message: nil))
+            if cache.results[p.point.id] != nil {          // complete: found so by the write above
+                progress(Event(index: n, point: p.point, state: .complete, ran: false, seconds: 0, message: nil))
             } else {
                 todo.append(n)
             }
