@@ -15,7 +15,7 @@ struct NN: ParsableCommand {
         abstract: "Reproducible experiments with the notebook's deep network on MNIST.",
         version: "0.1.0",
         subcommands: [FetchCommand.self, PrepareCommand.self, TrainCommand.self, EvalCommand.self,
-                      DiffCommand.self, ReportCommand.self]
+                      DiffCommand.self, ReportCommand.self, SweepCommand.self, SweepPointCommand.self]
     )
 
     /// ArgumentParser's `main()`, except that errors of an `ErrorExitStatus` subcommand
