@@ -76,5 +76,8 @@ bench-data: | $(NN)
 bench-diff: | $(NN)
 	bash scripts/bench-diff.sh
 
+bench-sweep: $(PREPARED)/manifest.json
+	bash scripts/bench-sweep.sh
+
 clean:
 	rm -rf .build results/*

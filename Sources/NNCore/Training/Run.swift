@@ -54,8 +54,12 @@ public enum Run {
         for f in [metricsJSONFile, metricsCSVFile, predictionsFile, ModelFile.fileName] {
             try? FileManager.default.removeItem(atPath: outDir + "/" + f)
         }
+        // `data` records what was actually trained on (with --data the prepared split may be
+        // smaller than the experiment's train_size / test_size).
         let configJSON = config.jsonObject(extra: ["data": .sortedObject([
-            "directory": .string(data.directory), "manifest_sha256": .string(data.manifestSHA256)])])
+            "directory": .string(data.directory), "manifest_sha256": .string(data.manifestSHA256),
+            "train_samples": .int(data.train.count), "test_samples": .int(data.test.count),
+            "split_seed": .int(Int(data.manifest.split.seed))])])
         try AtomicFile.write(JSONValue.sortedObject(configJSON).fileText, to: outDir + "/" + configFile)
         let loaded = DispatchTime.now().uptimeNanoseconds
         let outcome: TrainOutcome
