@@ -90,23 +90,24 @@ public final class Network<T: NNScalar> {
     public func releaseBuffers() { workspaces.removeAll() }
 
     /// Forward pass of `x` (`in × m`); returns the output activations and logits.
-    func forward(_ x: Matrix<T>, _ ws: Workspace) -> (a: Matrix<T>, z: Matrix<T>) {
+    func forward(_ x: Matrix<T>, _ ws: Workspace, sparse: SparseInput<T>? = nil) -> (a: Matrix<T>, z: Matrix<T>) {
         var input = x
         for (i, layer) in layers.enumerated() {
             // The product goes straight into A (or Z when Z is kept) and is finished in place.
             let product = ws.z[i] ?? ws.a[i]
-            layer.forward(input, product: product, z: ws.z[i], a: ws.a[i])
+            layer.forward(input, sparse: i == 0 ? sparse : nil, product: product, z: ws.z[i], a: ws.a[i])
             input = ws.a[i]
         }
         return (ws.a[layers.count - 1], ws.z[layers.count - 1]!)
     }
 
     /// One training step on a batch: forward, loss (of this forward pass, before the
-    /// update), backward, update. Returns the loss.
-    func trainStep(x: Matrix<T>, y: Matrix<T>, optimizer: OptimizerSettings, step: Int) -> Double {
+    /// update), backward, update. Returns the loss. `sparse` is `x` stored by its nonzeros,
+    /// for the first layer's two products.
+    func trainStep(x: Matrix<T>, sparse: SparseInput<T>? = nil, y: Matrix<T>, optimizer: OptimizerSettings, step: Int) -> Double {
         let m = x.cols
         let ws = workspace(samples: m, training: true)
-        let (a, z) = forward(x, ws)
+        let (a, z) = forward(x, ws, sparse: sparse)
         let arch = architecture
         let loss = Loss.value(arch.loss, path: arch.gradient, a: a, z: z, y: y)
         let last = layers.count - 1
@@ -117,7 +118,7 @@ public final class Network<T: NNScalar> {
                 layer.activation.backward(grad: ws.grad[i], z: ws.z[i], a: ws.a[i])
             }
             let input = i == 0 ? x : ws.a[i - 1]
-            layer.backward(input: input, grad: ws.grad[i], gradInput: i == 0 ? nil : ws.grad[i - 1])
+            layer.backward(input: input, sparse: i == 0 ? sparse : nil, grad: ws.grad[i], gradInput: i == 0 ? nil : ws.grad[i - 1])
             // W is no longer needed this step once dA_prev is formed: update it now.
             layer.update(samples: m, settings: optimizer, step: step)
         }

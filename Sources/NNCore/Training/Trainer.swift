@@ -25,22 +25,32 @@ public struct TrainingResult: Sendable {
 /// Runs the epochs: full-batch gradient descent (`batchSize` 0 or ≥ n), or mini-batches of
 /// `batchSize` over a fresh permutation of the samples each epoch, drawn from `rng` (the
 /// generator that drew the initial weights, continued — as a NumPy script seeded once would).
+///
+/// In full-batch training the input is fixed, so when at most `sparseDensity` of it is
+/// nonzero it is stored once as a `SparseInput` and the first layer's two products skip
+/// its zeros (exact: a zero term leaves a sum unchanged; only the summation order differs
+/// from BLAS's, at rounding level). `sparseDensity` 0 turns this off.
 public enum Trainer {
     public static func train<T: NNScalar>(
         _ net: Network<T>, x: Matrix<T>, y: Matrix<T>, epochs: Int, batchSize: Int,
-        optimizer: OptimizerSettings, rng: inout MT19937,
+        optimizer: OptimizerSettings, rng: inout MT19937, sparseDensity: Double = 0.5,
         progress: (EpochRecord) -> Void = { _ in }
     ) -> TrainingResult {
         let n = x.cols
         var history = [EpochRecord]()
         var step = 0
         let fullBatch = batchSize <= 0 || batchSize >= n
+        var sparse: SparseInput<T>? = nil
+        if fullBatch && sparseDensity > 0 && epochs > 0 {
+            let s = SparseInput(x)
+            if s.density <= sparseDensity { sparse = s }
+        }
         for epoch in 1...max(1, epochs) where epochs > 0 {
             let start = DispatchTime.now().uptimeNanoseconds
             var loss: Double
             if fullBatch {
                 step += 1
-                loss = net.trainStep(x: x, y: y, optimizer: optimizer, step: step)
+                loss = net.trainStep(x: x, sparse: sparse, y: y, optimizer: optimizer, step: step)
             } else {
                 let order = rng.permutation(n)
                 var weighted = 0.0
