@@ -18,7 +18,7 @@ NOTEBOOK     := results/notebook
 SEED_LIST    := $(shell seq 0 $$(( $(SEEDS) - 1 )))
 SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
 
-.PHONY: all build deps test fetch prepare reproduce parity bench bench-data bench-diff bench-sweep clean
+.PHONY: all build deps test fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse clean
 all: build
 
 deps:
@@ -78,6 +78,9 @@ bench-diff: | $(NN)
 
 bench-sweep: $(PREPARED)/manifest.json
 	bash scripts/bench-sweep.sh
+
+bench-sparse: $(PREPARED)/manifest.json
+	bash scripts/bench-sparse.sh
 
 clean:
 	rm -rf .build results/*
