@@ -213,7 +213,7 @@ private let sweepData: Result<String, NNError> = {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let data = try sweepData.get()
         let args = ["sweep", "--data", data, "--layers", "785,64,1", "--activations", "relu,sigmoid",
-                    "--lr", "0.1,0.2,0.3", "--epochs", "40", "--out", "k"]
+                    "--lr", "0.1,0.2,0.3", "--epochs", "400", "--out", "k"]
         let p = Process()
         p.executableURL = nnExecutable()
         p.arguments = args
@@ -233,7 +233,9 @@ private let sweepData: Result<String, NNError> = {
         #expect(kept >= 1 && kept < 3)
         let again = try runNN(args, cwd: root)
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(lines(again.stdout).filter { $0.contains(" skipped ") }.count == kept)
+        // A point may finish between the last summary write and the signal, so the re-run
+        // skips at least the points the summary kept (never redoes them).
+        #expect(lines(again.stdout).filter { $0.contains(" skipped ") }.count >= kept)
         #expect(okRows() == 3)
     }
 }

@@ -290,6 +290,10 @@ final class Children: @unchecked Sendable {
             if child.process.isRunning { child.process.terminate() }
             try? FileManager.default.removeItem(atPath: child.log)
         }
+        // Wait (briefly) for the children to be gone, so that a sweep started right after
+        // this one exits does not find their points still locked.
+        let deadline = Date().addingTimeInterval(10)
+        while children.values.contains(where: { $0.process.isRunning }) && Date() < deadline { usleep(10_000) }
         lock.unlock()
         exit(status)
     }

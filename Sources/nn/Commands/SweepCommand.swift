@@ -206,6 +206,10 @@ struct SweepPointCommand: ParsableCommand, ErrorExitStatus {
     }
 
     func run() throws {
+        // A sweep that launched this point ignores SIGINT/SIGTERM/SIGHUP (it handles them on a
+        // dispatch source), and ignored signals are inherited across exec: restore the
+        // defaults so that the sweep can stop this point.
+        for signo in [SIGINT, SIGTERM, SIGHUP] { signal(signo, SIG_DFL) }
         switch try SweepPointRunner.run(runDir: runDir, dataDir: data, threads: threads) {
         case .skipped: print("skipped \(runDir) (complete)")
         case .ok(let loss): print("ok \(runDir): final loss \(Format.real(loss))")
