@@ -360,24 +360,20 @@ def positive_int(text):
     return v
 
 
-def positive_float(text):
+def finite_float(text, positive=False):
     try:
         v = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number")
-    if not (np.isfinite(v) and v > 0):
+    if positive and not (np.isfinite(v) and v > 0):
         raise argparse.ArgumentTypeError(f"{text} must be a positive finite number")
-    return v
-
-
-def finite_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number")
     if not np.isfinite(v):
         raise argparse.ArgumentTypeError(f"{text} must be finite")
     return v
+
+
+def positive_float(text):
+    return finite_float(text, positive=True)
 
 
 def seed_value(text):

@@ -105,13 +105,23 @@ public final class Network<T: NNScalar> {
     /// update), backward, update. Returns the loss. `sparse` is `x` stored by its nonzeros,
     /// for the first layer's two products.
     func trainStep(x: Matrix<T>, sparse: SparseInput<T>? = nil, y: Matrix<T>, optimizer: OptimizerSettings, step: Int) -> Double {
-        let m = x.cols
-        let ws = workspace(samples: m, training: true)
+        let ws = workspace(samples: x.cols, training: true)
         let (a, z) = forward(x, ws, sparse: sparse)
-        let arch = architecture
-        let loss = Loss.value(arch.loss, path: arch.gradient, a: a, z: z, y: y)
+        let loss = Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y)
+        backpropagate(x: x, sparse: sparse, y: y, output: a, ws) { layer in
+            // W is no longer needed this step once dA_prev is formed: update it now.
+            layer.update(samples: x.cols, settings: optimizer, step: step)
+        }
+        return loss
+    }
+
+    /// Backward pass from the output `output` of `forward(x, ws)`, last layer first. Each
+    /// layer gets its raw `dW`, `db` and writes `dA_prev`; `afterLayer` is then called for it
+    /// (its weights are no longer needed by the rest of the pass).
+    private func backpropagate(x: Matrix<T>, sparse: SparseInput<T>?, y: Matrix<T>, output a: Matrix<T>, _ ws: Workspace,
+                               afterLayer: (DenseLayer<T>) -> Void) {
         let last = layers.count - 1
-        let isDZ = Loss.startGradient(arch.loss, path: arch.gradient, a: a, y: y, into: ws.grad[last])
+        let isDZ = Loss.startGradient(architecture.loss, path: architecture.gradient, a: a, y: y, into: ws.grad[last])
         for i in stride(from: last, through: 0, by: -1) {
             let layer = layers[i]
             if !(i == last && isDZ) {
@@ -119,10 +129,8 @@ public final class Network<T: NNScalar> {
             }
             let input = i == 0 ? x : ws.a[i - 1]
             layer.backward(input: input, sparse: i == 0 ? sparse : nil, grad: ws.grad[i], gradInput: i == 0 ? nil : ws.grad[i - 1])
-            // W is no longer needed this step once dA_prev is formed: update it now.
-            layer.update(samples: m, settings: optimizer, step: step)
+            afterLayer(layer)
         }
-        return loss
     }
 
     /// Output activations for `x` (`in × n`), computed in column blocks of `blockSize`.
@@ -154,18 +162,12 @@ public final class Network<T: NNScalar> {
     /// Raw gradients `(1/m)·dW`, `(1/m)·db` for every layer at the current weights, without
     /// updating them (for gradient checks).
     public func gradients(x: Matrix<T>, y: Matrix<T>) -> [(w: [T], b: [T])] {
-        let m = x.cols
-        let ws = workspace(samples: m, training: true)
+        let ws = workspace(samples: x.cols, training: true)
         let (a, _) = forward(x, ws)
-        let last = layers.count - 1
-        let isDZ = Loss.startGradient(architecture.loss, path: architecture.gradient, a: a, y: y, into: ws.grad[last])
-        var out = [(w: [T], b: [T])](repeating: ([], []), count: layers.count)
-        for i in stride(from: last, through: 0, by: -1) {
-            let layer = layers[i]
-            if !(i == last && isDZ) { layer.activation.backward(grad: ws.grad[i], z: ws.z[i], a: ws.a[i]) }
-            layer.backward(input: i == 0 ? x : ws.a[i - 1], grad: ws.grad[i], gradInput: i == 0 ? nil : ws.grad[i - 1])
-            let inv = T(1.0 / Double(m))
-            out[i] = (layer.gradW.values.map { $0 * inv }, layer.gradB.values.map { $0 * inv })
+        let inv = T(1.0 / Double(x.cols))
+        var out: [(w: [T], b: [T])] = []
+        backpropagate(x: x, sparse: nil, y: y, output: a, ws) { layer in
+            out.insert((layer.gradW.values.map { $0 * inv }, layer.gradB.values.map { $0 * inv }), at: 0)
         }
         return out
     }
