@@ -21,17 +21,19 @@ SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h
 .PHONY: all build deps test fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse clean
 all: build
 
+# Installs what a fresh machine lacks (one line when it does, nothing and ~0.1 s otherwise).
+# Every target that builds depends on it, so `make reproduce` and `make test` need no set-up.
 deps:
-	bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh
 
 # The release binary is rebuilt only when a source file changes.
-$(NN): $(SOURCES)
+$(NN): $(SOURCES) | deps
 	$(SWIFT) build -c release --product nn
 	@touch $@
 
 build: $(NN)
 
-test:
+test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
