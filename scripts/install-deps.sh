@@ -7,9 +7,12 @@
 # reference port used by the parity tests).
 set -euo pipefail
 need=()
-if command -v dpkg >/dev/null 2>&1; then
-    for pkg in zlib1g-dev libopenblas-dev pkg-config parallel; do
-        dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+packages=(zlib1g-dev libopenblas-dev pkg-config parallel)
+if command -v dpkg-query >/dev/null 2>&1; then
+    # One dpkg-query for all (a package never installed is an error line, hence 2>/dev/null).
+    installed=$(dpkg-query -W -f='${binary:Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true)
+    for pkg in "${packages[@]}"; do
+        grep -Eq "^${pkg}(:[a-z0-9]+)? ii" <<<"$installed" || need+=("$pkg")
     done
 fi
 log=$(mktemp "${TMPDIR:-/tmp}/nn-deps.XXXXXX")
@@ -26,7 +29,8 @@ if ((${#need[@]})); then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >>"$log" 2>&1 \
         || fail "apt-get install ${need[*]}"
 fi
-if ! python3 -c "import numpy" 2>/dev/null; then
+# find_spec looks numpy up without importing it (an import takes seconds on a loaded machine).
+if ! python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('numpy') is None)" 2>/dev/null; then
     echo "nn: installing the Python module numpy (pip)"
     python3 -m pip install --quiet numpy >"$log" 2>&1 || fail "pip install numpy"
 fi
