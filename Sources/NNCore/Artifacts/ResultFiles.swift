@@ -67,9 +67,11 @@ public struct RunDirectory: Sendable {
             && [configFile, historyFile, metricsFile].contains { ResultPath.exists(ResultPath.join(path, $0)) }
     }
 
-    /// Reads whichever run files exist; errors name the bad file.
+    /// Reads whichever run files exist; errors name the bad file. A run whose marker says
+    /// it is not complete (interrupted, diverged) is refused (`RunMarker.requireComplete`).
     public static func load(_ path: String) throws -> RunDirectory {
         guard ResultPath.exists(path, directory: true) else { throw NNError("\(path): no such directory") }
+        try RunMarker.requireComplete(path)
         guard looksLikeRun(path) else {
             throw NNError("\(path): not a run directory (none of \(configFile), \(historyFile), \(metricsFile))")
         }

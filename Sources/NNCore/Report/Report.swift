@@ -29,6 +29,7 @@ public enum Report {
         @discardableResult
         public func write(to dir: String) throws -> [String] {
             var written: [String] = []
+            AtomicFile.removeStaleTemporaries(in: dir)
             for (name, content) in files {
                 let path = ResultPath.join(dir, name)
                 try AtomicFile.write(content, to: path)

@@ -46,7 +46,7 @@ public enum SweepPointRunner {
         BLAS.setThreads(threads)
         try? FileManager.default.removeItem(atPath: runDir + "/" + SweepFiles.statusFile)
         do {
-            let trained = try Run.train(config: config, dataDir: dataDir, outDir: runDir)
+            let trained = try Run.train(config: config, dataDir: dataDir, outDir: runDir, placement: .inPlace)
             if let d = trained.divergence { throw NNError(d.message) }
             let start = DispatchTime.now().uptimeNanoseconds
             _ = try Run.evaluate(runDir: runDir, dataDir: dataDir, threshold: nil)
