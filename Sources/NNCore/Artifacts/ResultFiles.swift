@@ -182,6 +182,12 @@ public struct SweepDirectory: Sendable {
     /// The directory's last component (a sweep is named by its folder).
     public var name: String { URL(fileURLWithPath: path).lastPathComponent }
 
-    /// Path of the run directory of `runID`.
-    public func runPath(_ runID: String) -> String { ResultPath.join(ResultPath.join(path, "runs"), runID) }
+    /// Path of the run directory of `runID`, which must be a run id (`SweepPlan.isRunID`),
+    /// so a crafted summary never leads outside the sweep.
+    public func runPath(_ runID: String) throws -> String {
+        guard SweepPlan.isRunID(runID) else {
+            throw NNError("\(ResultPath.join(path, Self.summaryFile)): run_id '\(runID)' is not a run id (12 lowercase hex digits)")
+        }
+        return ResultPath.join(ResultPath.join(path, "runs"), runID)
+    }
 }

@@ -165,7 +165,7 @@ public enum Report {
 
         var histories: [(String, History)] = []
         for row in ok {
-            let path = ResultPath.join(sweep.runPath(row[0]), RunDirectory.historyFile)
+            let path = ResultPath.join(try sweep.runPath(row[0]), RunDirectory.historyFile)
             guard ResultPath.exists(path) else { throw NNError("\(path): missing (run \(row[0]) is ok in \(summaryPath))") }
             histories.append((row[0], try History.read(path: path)))
         }
