@@ -7,16 +7,7 @@ import Testing
 /// configuration; names that try to be paths. A 200/100 split and a 785-8-1 network keep
 /// every run well under a second.
 @Suite struct RunSafetyTests {
-    static let data: Result<String, NNError> = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-run-safety-200-100").path
-        do {
-            let r = try runNN(["prepare", "--train-size", "200", "--test-size", "100",
-                               "--data-dir", packageRoot() + "/data/mnist", "--out", dir])
-            return r.status == 0 ? .success(dir) : .failure(NNError("nn prepare failed: \(r.stderr)"))
-        } catch {
-            return .failure(NNError("nn prepare did not start: \(error)"))
-        }
-    }()
+    static let data = preparedMNIST(train: 200, test: 100, tag: "run-safety")
 
     static let tiny = ["--layers", "785,8,1", "--activations", "relu,sigmoid", "--epochs", "3", "--quiet"]
 
