@@ -187,3 +187,27 @@ import Testing
         #expect(snapshot(root + "/run") == old)
     }
 }
+
+extension RunSafetyTests {
+    /// Sweep points carry the marker too: a point whose training was interrupted (marker
+    /// `training`) is not complete, so the next sweep trains it again; the summary is
+    /// byte-identical.
+    @Test func sweepPointsAreMarkedAndAnInterruptedPointIsRerun() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let args = ["sweep", "--data", try Self.data.get(), "--lr", "0.1,0.3", "--out", "s"] + Self.tiny.dropLast()
+        let first = try runNN(args, cwd: root)
+        #expect(first.status == 0, "\(first.stderr)")
+        let summary = try Data(contentsOf: URL(fileURLWithPath: root + "/s/summary.csv"))
+        let ids = entries(root + "/s/runs")
+        #expect(ids.count == 2)
+        for id in ids { #expect(try RunMarker.read(dir: root + "/s/runs/" + id)?.state == .complete) }
+        try RunMarker.write(.training, dir: root + "/s/runs/" + ids[0])
+        oneLine(try runNN(["report", "s"], cwd: root), "s/runs/\(ids[0]): incomplete run")
+        let again = try runNN(args, cwd: root)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.split(separator: "\n").filter { $0.contains(" skipped ") }.count == 1, "\(again.stdout)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: root + "/s/summary.csv")) == summary)
+        for id in ids { #expect(try RunMarker.read(dir: root + "/s/runs/" + id)?.state == .complete) }
+    }
+}

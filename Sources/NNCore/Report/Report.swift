@@ -165,7 +165,9 @@ public enum Report {
 
         var histories: [(String, History)] = []
         for row in ok {
-            let path = ResultPath.join(try sweep.runPath(row[0]), RunDirectory.historyFile)
+            let runDir = try sweep.runPath(row[0])
+            try RunMarker.requireComplete(runDir)   // e.g. the point is being trained again
+            let path = ResultPath.join(runDir, RunDirectory.historyFile)
             guard ResultPath.exists(path) else { throw NNError("\(path): missing (run \(row[0]) is ok in \(summaryPath))") }
             histories.append((row[0], try History.read(path: path)))
         }

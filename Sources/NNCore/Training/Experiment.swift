@@ -210,7 +210,7 @@ public struct ExperimentConfig: Equatable, Sendable {
         else { why = nil }
         if let why {
             let shown = name.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : String($0) }.joined().prefix(60)
-            throw NNError("\(source): name '\(shown)' \(why); a name must be a plain directory name")
+            throw NNError("\(source): '\(shown)' \(why); a name must be a plain directory name")
         }
     }
 
