@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Prepared data directory (default: the one `nn prepare` writes for this experiment).")
     var data: String?
 
-    @Option(help: "Run directory to write.")
+    @Option(help: "Run directory to write (default: results/runs/<name>/<run id>).")
     var out: String?
 
     @Option(parsing: .unconditional, help: "Threads for BLAS and element-wise work (default: all cores).")
