@@ -43,7 +43,7 @@ public enum RunMarker {
         case .training:
             throw NNError("\(dir): incomplete run (training was interrupted or is still running); train it again")
         case .diverged:
-            throw NNError("\(dir): not a complete run: \(error ?? "training diverged") (only config.json and history.csv are kept)")
+            throw NNError("\(dir): not a complete run: \(error ?? "training diverged") (its config.json and history.csv are kept for inspection)")
         }
     }
 }
