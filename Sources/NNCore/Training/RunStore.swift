@@ -84,7 +84,12 @@ public enum RunInstall {
         recover(parent: parent(of: dir))
         let existing = try inspect(dir)
         if case .run(let state) = existing, !force {
-            let what = state == .diverged ? "a diverged run" : state == .training ? "an incomplete run" : "a complete run"
+            let what = switch state {
+            case .complete?: "a complete run"
+            case .diverged?: "a diverged run"
+            case .training?: "an incomplete run"
+            case nil: "a run (written before \(RunMarker.fileName) markers)"
+            }
             throw NNError("\(dir): already holds \(what); pass --force to replace it (the old run stays until the new one is complete)")
         }
         return existing
