@@ -211,3 +211,31 @@ extension RunSafetyTests {
         for id in ids { #expect(try RunMarker.read(dir: root + "/s/runs/" + id)?.state == .complete) }
     }
 }
+
+extension RunSafetyTests {
+    /// Two trainings into one new directory: the one that finishes second has no --force,
+    /// so it fails and keeps the first one's run.
+    @Test func aRunWrittenMeanwhileIsNotReplacedWithoutForce() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let slow = Process()
+        slow.executableURL = nnExecutable()
+        slow.arguments = ["train", "--data", try Self.data.get(), "--out", "run", "--quiet", "--lr", "0.1",
+                          "--layers", "785,8,1", "--activations", "relu,sigmoid", "--epochs", "1000"]
+        slow.currentDirectoryURL = URL(fileURLWithPath: root)
+        let err = Pipe()
+        slow.standardError = err
+        try slow.run()
+        let building = root + "/.run.nn-new-\(slow.processIdentifier)/config.json"
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: building) && Date() < deadline { usleep(20_000) }
+        #expect(try train(["--out", "run"], cwd: root).status == 0)
+        let fast = snapshot(root + "/run")
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        slow.waitUntilExit()
+        #expect(slow.terminationStatus == 1)
+        #expect(message.contains("run: another command wrote a run there while this one trained; kept it"), "\(message)")
+        #expect(snapshot(root + "/run") == fast)
+        #expect(entries(root) == ["run"])
+    }
+}

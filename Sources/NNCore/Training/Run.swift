@@ -94,7 +94,7 @@ public enum Run {
                     outcome.previousKept = true
                     return outcome
                 }
-                try RunInstall.install(tmp, at: dir)
+                try RunInstall.install(tmp, at: dir, replacing: existing != .nothing)
                 return outcome
             } catch {
                 try? FileManager.default.removeItem(atPath: tmp)

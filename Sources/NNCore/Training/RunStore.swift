@@ -64,7 +64,9 @@ public enum RunMarker {
 /// between 1 and 2 the final name is missing and `nn-old` is renamed back (the old run
 /// returns byte for byte); between 2 and 3 (or during 3) the new run is in place and the
 /// parked `nn-old` is removed. A diverged retraining over an existing run is discarded
-/// and the old run kept.
+/// and the old run kept. (A full disk or any error before step 1 removes `nn-new` at
+/// once.) There is no lock: of two commands training into one directory at once, the
+/// second to finish fails unless it has `--force`, and then it wins.
 public enum RunInstall {
     /// What is at a run directory's path.
     public enum Existing: Equatable, Sendable {
@@ -116,11 +118,17 @@ public enum RunInstall {
         sibling(dir, kind: "nn-new")
     }
 
-    /// Moves the finished run in `tmp` to `dir` (see the type's description).
-    public static func install(_ tmp: String, at dir: String) throws {
+    /// Moves the finished run in `tmp` to `dir` (see the type's description). Only when
+    /// `replacing` (the caller checked, with --force, that `dir` held a run) is a
+    /// non-empty `dir` moved aside; otherwise a run another command put there meanwhile
+    /// is an error, and is kept.
+    public static func install(_ tmp: String, at dir: String, replacing: Bool) throws {
         if rename(tmp, dir) == 0 { return }          // `dir` absent or an empty directory
         guard errno == ENOTEMPTY || errno == EEXIST else {
             throw NNError("\(dir): cannot install the new run: \(String(cString: strerror(errno)))")
+        }
+        guard replacing else {
+            throw NNError("\(dir): another command wrote a run there while this one trained; kept it (pass --force to replace it)")
         }
         let old = sibling(dir, kind: "nn-old")
         guard rename(dir, old) == 0 else { throw NNError("\(dir): cannot move the old run aside: \(String(cString: strerror(errno)))") }
