@@ -23,11 +23,11 @@ func nnExecutable() -> URL {
     return URL(fileURLWithPath: ".build/debug/nn")
 }
 
-/// Runs `nn` with `args` in `cwd` (default: the package root) and captures its output.
+/// Runs `nn` (or `executable`) with `args` in `cwd` (default: the package root) and captures its output.
 @discardableResult
-func runNN(_ args: [String], cwd: String? = nil, environment: [String: String]? = nil) throws -> NNRun {
+func runNN(_ args: [String], cwd: String? = nil, environment: [String: String]? = nil, executable: String? = nil) throws -> NNRun {
     let p = Process()
-    p.executableURL = nnExecutable()
+    p.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? nnExecutable()
     p.arguments = args
     if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
     if let environment { p.environment = environment }

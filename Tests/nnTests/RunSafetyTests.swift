@@ -239,3 +239,22 @@ extension RunSafetyTests {
         #expect(entries(root) == ["run"])
     }
 }
+
+extension RunSafetyTests {
+    /// A full disk, simulated by a file-size limit (SIGXFSZ ignored, so writes fail with
+    /// EFBIG): model.nnm cannot be written, the old run stays byte-identical and no
+    /// temporary directory is left.
+    @Test func aFailedWriteDuringForceKeepsTheOldRun() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(try train(["--out", "run"], cwd: root).status == 0)
+        let old = snapshot(root + "/run")
+        let command = ([nnExecutable().path, "train", "--data", try Self.data.get(), "--out", "run", "--force", "--lr", "0.2"] + Self.tiny)
+            .map { "'\($0)'" }.joined(separator: " ")
+        let r = try runNN(["-c", "trap '' XFSZ; ulimit -f 8; exec \(command)"], cwd: root, executable: "/bin/bash")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("model.nnm: cannot write"), "\(r.stderr)")
+        #expect(snapshot(root + "/run") == old)
+        #expect(entries(root) == ["run"])
+    }
+}
