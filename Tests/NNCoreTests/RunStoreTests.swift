@@ -42,12 +42,16 @@ import Testing
     }
 
     @Test func leftoverNamesAndDeadProcesses() {
-        #expect(AtomicFile.leftover(".metrics.json.tmp-123-4")! == ("metrics.json", "tmp", 123))
-        #expect(AtomicFile.leftover(".seed-0.nn-new-77")! == ("seed-0", "nn-new", 77))
-        #expect(AtomicFile.leftover(".a.b.nn-old-9")! == ("a.b", "nn-old", 9))
-        for other in ["metrics.json", ".nn-run", ".x.tmp-12", ".x.tmp-a-1", ".x.nn-new-1-2", "..tmp-1-1x"] {
+        #expect(AtomicFile.leftover(".metrics.json.tmp-123-4")! == ("metrics.json", "tmp", 123, nil))
+        #expect(AtomicFile.leftover(".seed-0.nn-new-77@node-1.lab")! == ("seed-0", "nn-new", 77, "node-1.lab"))
+        #expect(AtomicFile.leftover(".a.b.nn-old-9@h")! == ("a.b", "nn-old", 9, "h"))
+        for other in ["metrics.json", ".nn-run", ".x.tmp-12", ".x.tmp-a-1", ".x.nn-new-1-2@h", ".x.nn-new-12", ".x.nn-old-3@",
+                      "..tmp-1-1x"] {
             #expect(AtomicFile.leftover(other) == nil, "\(other)")
         }
+        #expect(!AtomicFile.hostTag.isEmpty && !AtomicFile.hostTag.contains("/") && !AtomicFile.hostTag.contains("@"))
+        #expect(AtomicFile.isStale(("x", "nn-new", Int32.max - 1, AtomicFile.hostTag)))
+        #expect(!AtomicFile.isStale(("x", "nn-new", Int32.max - 1, AtomicFile.hostTag + "-elsewhere")))
         #expect(AtomicFile.processAlive(getpid()))
         #expect(!AtomicFile.processAlive(Int32.max - 1))
     }

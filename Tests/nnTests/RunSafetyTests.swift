@@ -149,7 +149,7 @@ import Testing
                        "--layers", "785,8,1", "--activations", "relu,sigmoid", "--epochs", "1000000"]
         p.currentDirectoryURL = URL(fileURLWithPath: root)
         try p.run()
-        let building = root + "/.run.nn-new-\(p.processIdentifier)"
+        let building = root + "/.run.nn-new-\(p.processIdentifier)@\(AtomicFile.hostTag)"
         let deadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: building + "/config.json") && Date() < deadline { usleep(20_000) }
         usleep(200_000)
@@ -163,7 +163,7 @@ import Testing
         // name exists, and a temporary file inside the run.
         let dead = p.processIdentifier
         try AtomicFile.write("x", to: root + "/run/.metrics.json.tmp-\(dead)-1")
-        try FileManager.default.createDirectory(atPath: root + "/.other.nn-old-\(dead)", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/.other.nn-old-\(dead)@\(AtomicFile.hostTag)", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/other", withIntermediateDirectories: true)
         #expect(try runNN(["eval", "--run", "run"], cwd: root).status == 0)
         #expect(!entries(root + "/run").contains { $0.contains(".tmp-") })
@@ -173,17 +173,20 @@ import Testing
     }
 
     /// Killed between parking the old run and installing the new one: the next command
-    /// puts the old run back.
+    /// puts the old run back (and leaves another host's leftovers alone).
     @Test func parkedOldRunIsRestoredWhenItsNameIsMissing() throws {
         let root = scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }
         #expect(try train(["--out", "run"], cwd: root).status == 0)
         let old = snapshot(root + "/run")
         let dead = Int32.max - 1   // above any pid_max: no such process
-        try FileManager.default.moveItem(atPath: root + "/run", toPath: root + "/.run.nn-old-\(dead)")
-        try FileManager.default.createDirectory(atPath: root + "/.run.nn-new-\(dead)", withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: root + "/run", toPath: root + "/.run.nn-old-\(dead)@\(AtomicFile.hostTag)")
+        try FileManager.default.createDirectory(atPath: root + "/.run.nn-new-\(dead)@\(AtomicFile.hostTag)", withIntermediateDirectories: true)
+        // Another machine's run under construction (shared file system): not ours to judge.
+        let elsewhere = ".third.nn-new-\(dead)@\(AtomicFile.hostTag)-elsewhere"
+        try FileManager.default.createDirectory(atPath: root + "/" + elsewhere, withIntermediateDirectories: true)
         #expect(try train(["--out", "second"], cwd: root).status == 0)
-        #expect(entries(root) == ["run", "second"])
+        #expect(entries(root) == [elsewhere, "run", "second"])
         #expect(snapshot(root + "/run") == old)
     }
 }
@@ -226,7 +229,7 @@ extension RunSafetyTests {
         let err = Pipe()
         slow.standardError = err
         try slow.run()
-        let building = root + "/.run.nn-new-\(slow.processIdentifier)/config.json"
+        let building = root + "/.run.nn-new-\(slow.processIdentifier)@\(AtomicFile.hostTag)/config.json"
         let deadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: building) && Date() < deadline { usleep(20_000) }
         #expect(try train(["--out", "run"], cwd: root).status == 0)

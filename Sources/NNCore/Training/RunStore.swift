@@ -50,16 +50,16 @@ public enum RunMarker {
 
 /// How `nn train` puts a run in place without ever destroying a result.
 ///
-/// The run is built in a sibling temporary directory `.<name>.nn-new-<pid>` and renamed
+/// The run is built in a sibling temporary directory `.<name>.nn-new-<pid>@<host>` and renamed
 /// to its final name only when training ends (complete, or diverged into a fresh
 /// directory). A directory that holds a run is replaced only with `--force`, by
 ///
-///     1. rename final -> .<name>.nn-old-<pid>     (park the old run)
-///     2. rename .<name>.nn-new-<pid> -> final     (install the new one)
-///     3. remove .<name>.nn-old-<pid>
+///     1. rename final -> .<name>.nn-old-<pid>@<host>     (park the old run)
+///     2. rename .<name>.nn-new-<pid>@<host> -> final     (install the new one)
+///     3. remove .<name>.nn-old-<pid>@<host>
 ///
 /// Crash windows and how the next `nn train` into the same parent recovers (`recover`,
-/// which only touches leftovers of dead processes): killed before 1 (mid-training, or a
+/// which only touches leftovers of dead processes of this host): killed before 1 (mid-training, or a
 /// full disk) leaves the old run untouched plus a `nn-new` directory, which is removed;
 /// between 1 and 2 the final name is missing and `nn-old` is renamed back (the old run
 /// returns byte for byte); between 2 and 3 (or during 3) the new run is in place and the
@@ -140,13 +140,13 @@ public enum RunInstall {
         try? FileManager.default.removeItem(atPath: old)
     }
 
-    /// Cleans `parent` after killed commands (dead PIDs only): stale temporary files,
+    /// Cleans `parent` after killed commands (dead PIDs of this host only): stale temporary files,
     /// `nn-new` run directories, and `nn-old` ones (renamed back when their run's name is
     /// missing, else removed).
     public static func recover(parent: String) {
         AtomicFile.removeStaleTemporaries(in: parent)
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
-            guard let l = AtomicFile.leftover(entry), l.kind != "tmp", !AtomicFile.processAlive(l.pid) else { continue }
+            guard let l = AtomicFile.leftover(entry), l.kind != "tmp", AtomicFile.isStale(l) else { continue }
             let path = parent + "/" + entry, final = parent + "/" + l.name
             var st = stat()
             guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
@@ -161,6 +161,6 @@ public enum RunInstall {
 
     static func sibling(_ dir: String, kind: String) -> String {
         let url = URL(fileURLWithPath: dir)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(kind)-\(getpid())").path
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(kind)-\(getpid())@\(AtomicFile.hostTag)").path
     }
 }
