@@ -51,7 +51,7 @@ $(PREPARED)/manifest.json: data/mnist/*.gz | $(NN)
 
 # One run per seed: train then eval.
 $(NOTEBOOK)/seed-%/model.nnm: $(PREPARED)/manifest.json $(EXPERIMENT) $(NN)
-	$(NN) train --config $(EXPERIMENT) --seed $* --data $(PREPARED) --out $(NOTEBOOK)/seed-$* --quiet
+	$(NN) train --config $(EXPERIMENT) --seed $* --data $(PREPARED) --out $(NOTEBOOK)/seed-$* --force --quiet
 
 $(NOTEBOOK)/seed-%/metrics.json: $(NOTEBOOK)/seed-%/model.nnm
 	$(NN) eval --run $(NOTEBOOK)/seed-$*

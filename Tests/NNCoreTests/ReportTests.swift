@@ -100,8 +100,8 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         try ResultFixture.sweep(at: dir, points: ResultFixture.grid())
         #expect(throws: NNError("\(dir)/summary.csv: no metric column 'auc'")) { try Report.writeSweep(dir: dir, metric: "auc") }
         #expect(throws: NNError.self) { try Report.writeSweep(dir: dir, param: "optimizer") }
-        try FileManager.default.removeItem(atPath: dir + "/runs/p003/history.csv")
-        #expect(throws: NNError("\(dir)/runs/p003/history.csv: missing (run p003 is ok in \(dir)/summary.csv)")) {
+        try FileManager.default.removeItem(atPath: dir + "/runs/000000000003/history.csv")
+        #expect(throws: NNError("\(dir)/runs/000000000003/history.csv: missing (run 000000000003 is ok in \(dir)/summary.csv)")) {
             try Report.writeSweep(dir: dir)
         }
         let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()

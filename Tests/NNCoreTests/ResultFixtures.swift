@@ -63,7 +63,7 @@ enum ResultFixture {
         var lines = [summaryHeader]
         for i in order ?? Array(points.indices) {
             let p = points[i]
-            let id = String(format: "p%03d", i)
+            let id = String(format: "%012x", i)  // a run id: 12 lowercase hex digits
             let loss = 0.3 - p.lr / 10
             if p.status == "ok" {
                 try run(at: "\(dir)/runs/\(id)", lr: p.lr, seed: p.seed, f1: p.f1, losses: [0.69, 0.5, loss])

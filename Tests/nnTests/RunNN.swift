@@ -1,4 +1,5 @@
 import Foundation
+import NNCore
 
 /// Result of running the built `nn` executable.
 struct NNRun {
@@ -22,11 +23,11 @@ func nnExecutable() -> URL {
     return URL(fileURLWithPath: ".build/debug/nn")
 }
 
-/// Runs `nn` with `args` in `cwd` (default: the package root) and captures its output.
+/// Runs `nn` (or `executable`) with `args` in `cwd` (default: the package root) and captures its output.
 @discardableResult
-func runNN(_ args: [String], cwd: String? = nil, environment: [String: String]? = nil) throws -> NNRun {
+func runNN(_ args: [String], cwd: String? = nil, environment: [String: String]? = nil, executable: String? = nil) throws -> NNRun {
     let p = Process()
-    p.executableURL = nnExecutable()
+    p.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? nnExecutable()
     p.arguments = args
     if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
     if let environment { p.environment = environment }
@@ -57,4 +58,17 @@ func packageRoot() -> String {
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
     }
     return FileManager.default.currentDirectoryPath
+}
+
+/// A small slice of the vendored MNIST prepared by `nn prepare` into a fixed temporary
+/// directory (a no-op when already up to date); the error says why it failed.
+func preparedMNIST(train: Int, test: Int, tag: String) -> Result<String, NNError> {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-\(tag)-mnist-\(train)-\(test)").path
+    do {
+        let r = try runNN(["prepare", "--train-size", String(train), "--test-size", String(test),
+                           "--data-dir", packageRoot() + "/data/mnist", "--out", dir])
+        return r.status == 0 ? .success(dir) : .failure(NNError("nn prepare failed: \(r.stderr)"))
+    } catch {
+        return .failure(NNError("nn prepare did not start: \(error)"))
+    }
 }

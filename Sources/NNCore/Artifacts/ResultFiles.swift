@@ -67,9 +67,11 @@ public struct RunDirectory: Sendable {
             && [configFile, historyFile, metricsFile].contains { ResultPath.exists(ResultPath.join(path, $0)) }
     }
 
-    /// Reads whichever run files exist; errors name the bad file.
+    /// Reads whichever run files exist; errors name the bad file. A run whose marker says
+    /// it is not complete (interrupted, diverged) is refused (`RunMarker.requireComplete`).
     public static func load(_ path: String) throws -> RunDirectory {
         guard ResultPath.exists(path, directory: true) else { throw NNError("\(path): no such directory") }
+        try RunMarker.requireComplete(path)
         guard looksLikeRun(path) else {
             throw NNError("\(path): not a run directory (none of \(configFile), \(historyFile), \(metricsFile))")
         }
@@ -180,6 +182,12 @@ public struct SweepDirectory: Sendable {
     /// The directory's last component (a sweep is named by its folder).
     public var name: String { URL(fileURLWithPath: path).lastPathComponent }
 
-    /// Path of the run directory of `runID`.
-    public func runPath(_ runID: String) -> String { ResultPath.join(ResultPath.join(path, "runs"), runID) }
+    /// Path of the run directory of `runID`, which must be a run id (`SweepPlan.isRunID`),
+    /// so a crafted summary never leads outside the sweep.
+    public func runPath(_ runID: String) throws -> String {
+        guard SweepPlan.isRunID(runID) else {
+            throw NNError("\(ResultPath.join(path, Self.summaryFile)): run_id '\(runID)' is not a run id (12 lowercase hex digits)")
+        }
+        return ResultPath.join(ResultPath.join(path, "runs"), runID)
+    }
 }

@@ -29,6 +29,7 @@ public enum Report {
         @discardableResult
         public func write(to dir: String) throws -> [String] {
             var written: [String] = []
+            AtomicFile.removeStaleTemporaries(in: dir)
             for (name, content) in files {
                 let path = ResultPath.join(dir, name)
                 try AtomicFile.write(content, to: path)
@@ -164,7 +165,9 @@ public enum Report {
 
         var histories: [(String, History)] = []
         for row in ok {
-            let path = ResultPath.join(sweep.runPath(row[0]), RunDirectory.historyFile)
+            let runDir = try sweep.runPath(row[0])
+            try RunMarker.requireComplete(runDir)   // e.g. the point is being trained again
+            let path = ResultPath.join(runDir, RunDirectory.historyFile)
             guard ResultPath.exists(path) else { throw NNError("\(path): missing (run \(row[0]) is ok in \(summaryPath))") }
             histories.append((row[0], try History.read(path: path)))
         }

@@ -8,8 +8,9 @@ import Foundation
 ///     report.md, *.svg  `Report.writeSweep`, when at least one point is ok
 ///     runs/<id>/        one run directory per point: point.json (the resolved
 ///                       experiment, an experiment file), then what `nn train` and `nn
-///                       eval` write (config.json, history.csv, model.nnm, timing.json,
-///                       metrics.json, metrics.csv, predictions.csv) and, for a failed
+///                       eval` write (.nn-run, config.json, history.csv, model.nnm,
+///                       timing.json, metrics.json, metrics.csv, predictions.csv; the
+///                       point is trained in place, see `Run.Placement`) and, for a failed
 ///                       point, status.json (`{"error": "...", "status": "failed"}`)
 public enum SweepFiles {
     public static let planFile = "sweep.json"
@@ -43,9 +44,11 @@ public enum SweepFiles {
         return .pending
     }
 
-    /// True when `runDir` holds a finished, evaluated run of exactly point `id`.
+    /// True when `runDir` holds a finished, evaluated run of exactly point `id` (and its
+    /// marker, if any, says complete).
     public static func isComplete(runDir: String, id: String) -> Bool {
         guard FileManager.default.fileExists(atPath: runDir + "/" + Run.metricsJSONFile),
+              (try? RunMarker.requireComplete(runDir)) != nil,
               let (config, _, sha) = try? Run.readConfig(runDir: runDir), let sha else { return false }
         return SweepPlan.runID(config: config, manifestSHA256: sha) == id
     }
@@ -78,8 +81,10 @@ public enum SweepFiles {
     }
 
     /// Writes `sweep.json` and every point's `point.json` (atomically; files that already
-    /// hold the same bytes are left alone).
+    /// hold the same bytes are left alone), after removing temporary files that killed
+    /// commands left in `dir`.
     public static func writeSetup(_ setup: SweepSetup, dir: String) throws {
+        AtomicFile.removeStaleTemporaries(in: dir)
         try writeIfChanged(setup.plan.json.fileText, to: dir + "/" + planFile)
         for p in setup.points {
             let text = JSONValue.sortedObject(p.config.jsonObject()).fileText

@@ -73,6 +73,11 @@ public struct SweepPlan: Equatable, Sendable {
         return String(Checksum.sha256(Array(text.utf8)).prefix(12))
     }
 
+    /// True for a run id as `runID` makes them: 12 lowercase hex digits.
+    public static func isRunID(_ s: String) -> Bool {
+        s.utf8.count == 12 && s.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
     // MARK: - sweep.json
 
     /// The `sweep.json` document (see the type's description).
@@ -102,6 +107,7 @@ public struct SweepPlan: Equatable, Sendable {
             throw bad("format_version is not \(formatVersion)")
         }
         guard case .string(let name)? = doc["name"] else { throw bad("no name") }
+        try ExperimentConfig.validateName(name, source: "\(path): name")
         guard case .string(let classes)? = doc["classes"], classes == "binary" || classes == "all" else { throw bad("no classes") }
         guard case .number(let t)? = doc["threads"], let threads = Int(t), threads >= 1 else { throw bad("no threads") }
         guard case .object(let gridMembers)? = doc["grid"] else { throw bad("no grid") }
@@ -114,7 +120,7 @@ public struct SweepPlan: Equatable, Sendable {
         let grid = try SweepGrid(file: fileGrid, fileSource: path, flags: [])
         guard case .array(let pointValues)? = doc["points"] else { throw bad("no points") }
         let points = try pointValues.enumerated().map { n, value -> SweepPoint in
-            guard case .string(let id)? = value["id"], id.count == 12, id.allSatisfy(\.isHexDigit),
+            guard case .string(let id)? = value["id"], isRunID(id),
                   case .object(let members)? = value["params"] else { throw bad("point \(n + 1) has no id or params") }
             let params = try members.map { m -> SweepParam in
                 guard case .string(let v) = m.value else { throw bad("point \(n + 1): \(m.key) is not a string") }
@@ -152,6 +158,7 @@ public struct SweepSetup: Sendable {
     /// prepare` writes for its data keys (relative to the current directory).
     public static func build(name: String, base: ExperimentConfig, grid: SweepGrid, dataDirectory: String?,
                              threads: Int) throws -> SweepSetup {
+        try ExperimentConfig.validateName(name, source: "sweep name")
         if let dataDirectory, let key = grid.keys.first(where: SweepGrid.dataKeys.contains) {
             throw NNError("--data \(dataDirectory): cannot be combined with sweeping '\(key)' (each point needs its own prepared data)")
         }

@@ -6,9 +6,11 @@ import Foundation
 /// Idempotent and self-contained: the run directory's `point.json` (written when the sweep
 /// was planned) is the experiment; the directory's name is its run id, which must match
 /// `point.json` on the given prepared data. A complete point is skipped. Otherwise the
-/// point is trained and evaluated (`Run.train`, `Run.evaluate`, writing the usual run
-/// files); a failure (divergence, or any error while training or evaluating) is recorded
-/// in `status.json` and reported as `.failed`; success removes any old `status.json`.
+/// point is trained in place and evaluated (`Run.train` with `.inPlace`, `Run.evaluate`,
+/// writing the usual run files; the `.nn-run` marker says `training` until training ends,
+/// so a point killed mid-training is pending, not complete); a failure (divergence, or
+/// any error while training or evaluating) is recorded in `status.json` and reported as
+/// `.failed`; success removes any old `status.json`.
 /// The directory is locked (`flock`) while the point runs, so two runners never work on
 /// one point at once. `eval_seconds` is added to the run's `timing.json`.
 public enum SweepPointRunner {
@@ -46,7 +48,7 @@ public enum SweepPointRunner {
         BLAS.setThreads(threads)
         try? FileManager.default.removeItem(atPath: runDir + "/" + SweepFiles.statusFile)
         do {
-            let trained = try Run.train(config: config, dataDir: dataDir, outDir: runDir)
+            let trained = try Run.train(config: config, dataDir: dataDir, outDir: runDir, placement: .inPlace)
             if let d = trained.divergence { throw NNError(d.message) }
             let start = DispatchTime.now().uptimeNanoseconds
             _ = try Run.evaluate(runDir: runDir, dataDir: dataDir, threshold: nil)

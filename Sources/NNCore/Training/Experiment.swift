@@ -69,7 +69,9 @@ public struct ExperimentConfig: Equatable, Sendable {
             return parts
         }
         switch key {
-        case "name": name = text
+        case "name":
+            try Self.validateName(text, source: source)
+            name = text
         case "description": description = raw
         case "dataset": dataset = text
         case "classes":
@@ -188,8 +190,33 @@ public struct ExperimentConfig: Equatable, Sendable {
         OptimizerSettings(kind: optimizer, learningRate: lr, momentum: momentum, beta1: beta1, beta2: beta2, epsilon: adamEpsilon)
     }
 
+    /// Longest experiment or sweep name.
+    public static let maxNameLength = 100
+
+    /// Checks that `name` (an experiment's or a sweep's) is a name, not a path: 1 to
+    /// `maxNameLength` characters, printable, no `/` or `\`, not starting with `.` (so
+    /// neither `.` nor `..`, nor a hidden name), no leading or trailing space. Names become
+    /// directory names (`results/runs/<name>/`, `results/sweeps/<name>/`).
+    public static func validateName(_ name: String, source: String) throws {
+        let why: String?
+        if name.isEmpty { why = "is empty" }
+        else if name.count > maxNameLength { why = "is longer than \(maxNameLength) characters" }
+        else if name.contains("/") || name.contains("\\") { why = "contains a path separator" }
+        else if name.hasPrefix(".") { why = "starts with '.'" }
+        else if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format
+            || $0.properties.generalCategory == .lineSeparator || $0.properties.generalCategory == .paragraphSeparator }) {
+            why = "contains a control character"
+        } else if name.first!.isWhitespace || name.last!.isWhitespace { why = "starts or ends with a space" }
+        else { why = nil }
+        if let why {
+            let shown = name.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : String($0) }.joined().prefix(60)
+            throw NNError("\(source): '\(shown)' \(why); a name must be a plain directory name")
+        }
+    }
+
     /// Checks every value; errors name the flag.
     public func validate() throws {
+        try Self.validateName(name, source: "name")
         if epochs <= 0 { throw NNError("--epochs: must be a positive integer, got \(epochs)") }
         if !(lr > 0) { throw NNError("--lr: must be > 0, got \(Format.real(lr))") }
         if batchSize < 0 { throw NNError("--batch-size: must be >= 0 (0 = full batch), got \(batchSize)") }

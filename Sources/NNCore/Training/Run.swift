@@ -11,6 +11,8 @@ import Foundation
 /// - `timing.json`   every timing (nothing time-dependent is anywhere else)
 /// - `metrics.json`, `metrics.csv` (`metric,value`), `predictions.csv`
 ///   (`index,label,probability,prediction`) — written by `nn eval`
+/// - `.nn-run`       the marker: the directory is nn's, and whether its training is
+///                   complete (`RunMarker`; how a run is put in place: `RunInstall`)
 public enum Run {
     public static let configFile = "config.json"
     public static let historyFile = "history.csv"
@@ -24,6 +26,24 @@ public enum Run {
         public var divergence: Divergence?
         public var runDirectory: String
         public var seconds: Double
+        /// True when a diverged retraining (`--force`) was discarded and the old run kept.
+        public var previousKept = false
+    }
+
+    /// Where `train` puts the run.
+    public enum Placement: Sendable {
+        /// `nn train`: built aside and installed when done (`RunInstall`); an existing run
+        /// is replaced only with `force`.
+        case newRun(force: Bool)
+        /// A sweep point: trained in its own (locked) directory, beside `point.json`.
+        case inPlace
+    }
+
+    /// The default run directory of `config` on data with manifest `manifestSHA256`:
+    /// `results/runs/<name>/<run id>` (the sweep's run id, `SweepPlan.runID`), so two
+    /// different configurations never share one.
+    public static func defaultDirectory(config: ExperimentConfig, manifestSHA256: String) -> String {
+        "results/runs/\(config.name)/\(SweepPlan.runID(config: config, manifestSHA256: manifestSHA256))"
     }
 
     /// Loads prepared data for `config`, or explains which `nn prepare` makes it.
@@ -40,20 +60,53 @@ public enum Run {
         return data
     }
 
-    /// Trains `config` on the prepared data and writes the run directory. A diverging run
-    /// keeps its config, history and timing, and is reported in the outcome (the caller
-    /// exits non-zero).
-    public static func train(config: ExperimentConfig, dataDir: String?, outDir: String,
+    /// Trains `config` on the prepared data and writes the run directory `outDir` (default
+    /// `defaultDirectory`). A diverging run keeps its config, history and timing, is
+    /// marked diverged, and is reported in the outcome (the caller exits non-zero).
+    public static func train(config: ExperimentConfig, dataDir: String?, outDir: String?,
+                             placement: Placement = .newRun(force: false),
                              progress: @escaping (EpochRecord) -> Void = { _ in }) throws -> TrainOutcome {
         try config.validate()
         let t0 = DispatchTime.now().uptimeNanoseconds
         let data = try loadData(config: config, dataDir: dataDir)
         try config.validate(features: data.train.features)
-        try AtomicFile.createDirectory(outDir)
-        // A new run replaces the results of an old one in the same directory.
-        for f in [metricsJSONFile, metricsCSVFile, predictionsFile, ModelFile.fileName] {
-            try? FileManager.default.removeItem(atPath: outDir + "/" + f)
+        let dir = outDir ?? defaultDirectory(config: config, manifestSHA256: data.manifestSHA256)
+        switch placement {
+        case .inPlace:
+            try AtomicFile.createDirectory(dir)
+            AtomicFile.removeStaleTemporaries(in: dir)
+            try RunMarker.write(.training, dir: dir)
+            // A new run replaces the results of an old one in the same directory.
+            for f in [metricsJSONFile, metricsCSVFile, predictionsFile, ModelFile.fileName] {
+                try? FileManager.default.removeItem(atPath: dir + "/" + f)
+            }
+            return try write(config: config, data: data, dir: dir, started: t0, progress: progress)
+        case .newRun(let force):
+            let existing = try RunInstall.prepare(dir, force: force)
+            let tmp = RunInstall.temporaryDirectory(for: dir)
+            do {
+                try AtomicFile.createDirectory(tmp)
+                try RunMarker.write(.training, dir: tmp)
+                var outcome = try write(config: config, data: data, dir: tmp, started: t0, progress: progress)
+                outcome.runDirectory = dir
+                if outcome.divergence != nil, existing != .nothing {
+                    try? FileManager.default.removeItem(atPath: tmp)
+                    outcome.previousKept = true
+                    return outcome
+                }
+                try RunInstall.install(tmp, at: dir, replacing: existing != .nothing)
+                return outcome
+            } catch {
+                try? FileManager.default.removeItem(atPath: tmp)
+                throw error
+            }
         }
+    }
+
+    /// Writes config.json, trains (history.csv, model.nnm), timing.json, and last the
+    /// marker's final state, into `dir`.
+    static func write(config: ExperimentConfig, data: PreparedDataset, dir outDir: String, started t0: UInt64,
+                      progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
         // `data` records what was actually trained on (with --data the prepared split may be
         // smaller than the experiment's train_size / test_size).
         let configJSON = config.jsonObject(extra: ["data": .sortedObject([
@@ -79,6 +132,11 @@ public enum Run {
             "threads": .int(Parallel.threads),
         ]
         try AtomicFile.write(JSONValue.sortedObject(timing).fileText, to: outDir + "/" + timingFile)
+        if let d = outcome.divergence {
+            try RunMarker.write(.diverged, error: d.message, dir: outDir)
+        } else {
+            try RunMarker.write(.complete, dir: outDir)
+        }
         var o = outcome
         o.seconds = Double(done - t0) / 1e9
         return o
@@ -127,7 +185,9 @@ public enum Run {
     /// Evaluates a trained run on its test split and writes metrics.json, metrics.csv and
     /// predictions.csv into the run.
     public static func evaluate(runDir: String, dataDir: String?, threshold: Double?) throws -> EvalOutcome {
+        try RunMarker.requireComplete(runDir)
         var (config, recordedDir, recordedSHA) = try readConfig(runDir: runDir)
+        AtomicFile.removeStaleTemporaries(in: runDir)
         if let threshold { config.threshold = threshold }
         try config.validate()
         let modelPath = runDir + "/" + ModelFile.fileName

@@ -88,9 +88,7 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
     func validate() throws {
         if jobs < 1 { throw NNError("--jobs: must be >= 1, got \(jobs)") }
         if threads < 1 { throw NNError("--threads: must be >= 1, got \(threads)") }
-        if let name, name.isEmpty || name.contains("/") || name == "." || name == ".." {
-            throw NNError("--name '\(name)': must be a plain directory name")
-        }
+        if let name { try ExperimentConfig.validateName(name, source: "--name") }
         let modes = [dryRun ? "--dry-run" : nil, plan.map { _ in "--plan" }, collect.map { _ in "--collect" }].compactMap { $0 }
         if modes.count > 1 { throw NNError("\(modes.joined(separator: ", ")): choose one") }
         if executable != nil && plan == nil && !dryRun { throw NNError("--executable: applies only to --plan and --dry-run") }

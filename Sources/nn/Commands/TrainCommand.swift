@@ -8,9 +8,13 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a network on prepared data and write a run directory.",
         discussion: """
-        Writes config.json (fully resolved), history.csv (epoch,loss), model.nnm and \
-        timing.json into --out (default results/runs/<name>/seed-<S>). Epoch k's loss is \
-        that epoch's forward pass, before its update, as the notebook prints it.
+        Writes config.json (fully resolved), history.csv (epoch,loss), model.nnm, \
+        timing.json and the marker .nn-run into --out (default results/runs/<name>/<id>, \
+        where <id> is the run id of the resolved configuration on its data, as in sweeps). \
+        Epoch k's loss is that epoch's forward pass, before its update, as the notebook \
+        prints it. The run is built in a temporary sibling directory and renamed into \
+        place when done; a directory that is not nn's is refused, and one holding a run is \
+        replaced only with --force (the old run stays until the new one is complete).
         """
     )
 
@@ -19,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Prepared data directory (default: the one `nn prepare` writes for this experiment).")
     var data: String?
 
-    @Option(help: "Run directory to write.")
+    @Option(help: "Run directory to write (default: results/runs/<name>/<run id>).")
     var out: String?
 
     @Option(parsing: .unconditional, help: "Threads for BLAS and element-wise work (default: all cores).")
@@ -27,6 +31,9 @@ struct TrainCommand: ParsableCommand {
 
     @Flag(help: "Print nothing but errors.")
     var quiet = false
+
+    @Flag(help: "Replace a run already in --out (only once the new one is complete).")
+    var force = false
 
     func validate() throws {
         if let threads, threads < 1 { throw NNError("--threads: must be >= 1, got \(threads)") }
@@ -36,11 +43,13 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let config = try experiment.resolve()
         if let threads { Parallel.threads = threads; BLAS.setThreads(threads) }
-        let outDir = out ?? "results/runs/\(config.name)/seed-\(config.seed)"
         let progress = Progress(total: config.epochs, quiet: quiet)
-        let outcome = try Run.train(config: config, dataDir: data, outDir: outDir, progress: progress.epoch)
+        let outcome = try Run.train(config: config, dataDir: data, outDir: out, placement: .newRun(force: force),
+                                    progress: progress.epoch)
         progress.finish()
+        let outDir = outcome.runDirectory
         if let d = outcome.divergence {
+            if outcome.previousKept { throw NNError("\(d.message) (the previous run in \(outDir) is kept unchanged)") }
             throw NNError("\(d.message) (history so far in \(outDir)/\(Run.historyFile))")
         }
         if !quiet, let last = outcome.history.last {

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Leftovers of killed commands. `AtomicFile` writes `.NAME.tmp-PID-N` and `RunInstall`
+/// builds runs in `.NAME.nn-new-PID@HOST` (and parks a replaced run in
+/// `.NAME.nn-old-PID@HOST`); a `kill -9` leaves them behind. The next command that writes
+/// into the same directory removes those whose process is gone. A live PID (or one we may
+/// not signal) is left alone, so a concurrent writer is never disturbed; a recycled PID
+/// only delays cleanup. Run directories name their host, so a command never judges
+/// another machine's PIDs on a shared file system (temporary files do not, so they are
+/// only cleaned where one host writes: a run, a report's or a sweep's directory).
+extension AtomicFile {
+    /// This machine's name as used in leftover names: the host name with anything but
+    /// letters, digits, `.`, `-`, `_` replaced by `_` (at most 64 characters).
+    public static let hostTag: String = {
+        var buf = [CChar](repeating: 0, count: 256)
+        let raw = gethostname(&buf, buf.count - 1) == 0 ? String(cString: buf) : ""
+        let tag = String(raw.unicodeScalars.prefix(64).map {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) ? Character($0) : "_"
+        })
+        return tag.isEmpty ? "localhost" : tag
+    }()
+
+    /// The PID in a leftover name `.<name>.tmp-<pid>-<n>` or `.<name>.<kind>-<pid>@<host>`
+    /// (kinds `nn-new`, `nn-old`), with `<name>`, the kind and the host (nil for `tmp`);
+    /// nil for other names.
+    public static func leftover(_ entry: String) -> (name: String, kind: String, pid: Int32, host: String?)? {
+        guard entry.hasPrefix(".") else { return nil }
+        for kind in ["tmp", "nn-new", "nn-old"] {
+            guard let r = entry.range(of: ".\(kind)-", options: .backwards), r.lowerBound > entry.index(after: entry.startIndex) else { continue }
+            let name = String(entry[entry.index(after: entry.startIndex)..<r.lowerBound])
+            var rest = entry[r.upperBound...], host: String?
+            if kind != "tmp" {
+                guard let at = rest.firstIndex(of: "@"), rest.index(after: at) < rest.endIndex else { continue }
+                host = String(rest[rest.index(after: at)...])
+                rest = rest[..<at]
+            }
+            let tail = rest.split(separator: "-", omittingEmptySubsequences: false)
+            guard tail.count == (kind == "tmp" ? 2 : 1),
+                  tail.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+                  let pid = Int32(tail[0]), pid > 0 else { continue }
+            return (name, kind, pid, host)
+        }
+        return nil
+    }
+
+    /// True unless `kill(pid, 0)` says there is no such process.
+    public static func processAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno != ESRCH
+    }
+
+    /// True when `entry` is a leftover of a process of this host that is gone.
+    public static func isStale(_ l: (name: String, kind: String, pid: Int32, host: String?)) -> Bool {
+        (l.host == nil || l.host == hostTag) && !processAlive(l.pid)
+    }
+
+    /// Removes, in `dir`, the temporary files of dead processes (`.NAME.tmp-PID-N`, regular
+    /// files only). Run directories under construction are `RunInstall.recover`'s.
+    /// Best effort: returns the names removed, never throws.
+    @discardableResult
+    public static func removeStaleTemporaries(in dir: String) -> [String] {
+        var removed: [String] = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+            guard let l = leftover(entry), l.kind == "tmp", isStale(l) else { continue }
+            let path = (dir as NSString).appendingPathComponent(entry)
+            var st = stat()
+            guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, unlink(path) == 0 else { continue }
+            removed.append(entry)
+        }
+        return removed
+    }
+}
