@@ -4,7 +4,7 @@ import Testing
 
 /// A small real-MNIST prepared dataset (1,000 train / 500 test images), prepared once per
 /// test process (`nn prepare` is a no-op when it is up to date).
-private let sweepData: Result<String, NNError> = {
+let sweepData: Result<String, NNError> = {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-sweep-tests-mnist-1000-500").path
     do {
         let r = try runNN(["prepare", "--train-size", "1000", "--test-size", "500",

@@ -8,9 +8,7 @@ import NNCore
 ///
 /// Exit status: 0 every point ok; 1 some point failed (or, after `--collect`, has not
 /// run); 2 bad input or any other error (nothing run, nothing computed removed).
-struct SweepCommand: ParsableCommand, ErrorExitStatus {
-    static let errorExitStatus: Int32 = 2
-
+struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract: "Train and evaluate every point of a grid; write one summary.csv.",
@@ -44,12 +42,12 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
     @Option(help: "Prepared data directory for every point (default: the one `nn prepare` writes for each point's data keys).")
     var data: String?
 
-    @Option(help: "Learning rates, e.g. 0.1,0.3.") var lr: String?
-    @Option(help: "Epoch counts, e.g. 20,40.") var epochs: String?
-    @Option(help: "Seeds, e.g. 0,1,2.") var seed: String?
+    @Option(parsing: .unconditional, help: "Learning rates, e.g. 0.1,0.3.") var lr: String?
+    @Option(parsing: .unconditional, help: "Epoch counts, e.g. 20,40.") var epochs: String?
+    @Option(parsing: .unconditional, help: "Seeds, e.g. 0,1,2.") var seed: String?
     @Option(help: "Layer lists separated by ';', e.g. \"785,395,200,100,20,1;785,100,1\".") var layers: String?
     @Option(help: "Activation lists separated by ';', e.g. \"relu,sigmoid;tanh,sigmoid\".") var activations: String?
-    @Option(name: .customLong("batch-size"), help: "Batch sizes (0 = full batch).") var batchSize: String?
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Batch sizes (0 = full batch).") var batchSize: String?
     @Option(help: "Optimizers: gd, sgd, momentum, adam.") var optimizer: String?
     @Option(help: "Precisions: f64, f32 (column 'dtype' in summary.csv).") var precision: String?
     @Option(help: "Gradient paths: notebook, stable.") var gradient: String?
@@ -59,10 +57,10 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
     @Option(name: .customLong("grid"), help: ArgumentHelp("Any experiment key: key=v1,v2 (repeatable).", valueName: "key=values"))
     var grid: [String] = []
 
-    @Option(help: "Points run at once (child processes).")
+    @Option(parsing: .unconditional, help: "Points run at once (child processes).")
     var jobs = 1
 
-    @Option(help: "BLAS and element-wise threads of every point (results depend on it in the last bits).")
+    @Option(parsing: .unconditional, help: "BLAS and element-wise threads of every point (results depend on it in the last bits).")
     var threads = 1
 
     @Flag(name: .customLong("dry-run"), help: "Print the points, their state and commands; run and write nothing.")
@@ -173,8 +171,7 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
         if counts.ok < counts.total {
             let what = [counts.failed > 0 ? "\(counts.failed) failed (see status.json in their run directories)" : nil,
                         counts.pending > 0 ? "\(counts.pending) not run" : nil].compactMap { $0 }.joined(separator: ", ")
-            FileHandle.standardError.write(Data("nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what); re-run to retry\n".utf8))
-            throw ExitCode(1)
+            throw negativeOutcome("nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what); re-run to retry")
         }
     }
 }
@@ -183,9 +180,7 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
 /// `nn sweep --plan` file). Exit status: 0 ok or already complete, 1 the point failed
 /// (recorded in its status.json), 2 it could not run (not a point directory, busy, other
 /// data).
-struct SweepPointCommand: ParsableCommand, ErrorExitStatus {
-    static let errorExitStatus: Int32 = 2
-
+struct SweepPointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep-point",
         abstract: "Train and evaluate one point of a sweep in its run directory (used by nn sweep and its plan files).",
@@ -198,7 +193,7 @@ struct SweepPointCommand: ParsableCommand, ErrorExitStatus {
     @Option(help: "Prepared data directory.")
     var data: String
 
-    @Option(help: "BLAS and element-wise threads.")
+    @Option(parsing: .unconditional, help: "BLAS and element-wise threads.")
     var threads = 1
 
     func validate() throws {
@@ -214,8 +209,7 @@ struct SweepPointCommand: ParsableCommand, ErrorExitStatus {
         case .skipped: print("skipped \(runDir) (complete)")
         case .ok(let loss): print("ok \(runDir): final loss \(Format.real(loss))")
         case .failed(let error):
-            FileHandle.standardError.write(Data("failed \(runDir): \(error)\n".utf8))
-            throw ExitCode(1)
+            throw negativeOutcome("failed \(runDir): \(error)")
         }
     }
 }

@@ -41,7 +41,7 @@ struct TrainCommand: ParsableCommand {
         let outcome = try Run.train(config: config, dataDir: data, outDir: outDir, progress: progress.epoch)
         progress.finish()
         if let d = outcome.divergence {
-            throw NNError("\(d.message) (history so far in \(outDir)/\(Run.historyFile))")
+            throw negativeOutcome("nn train: \(d.message) (history so far in \(outDir)/\(Run.historyFile))")
         }
         if !quiet, let last = outcome.history.last {
             print("wrote \(outDir): \(outcome.history.count) epochs, final loss \(Format.real(last.loss)), \(String(format: "%.1f", outcome.seconds)) s")
