@@ -205,6 +205,7 @@ struct SweepPointCommand: ParsableCommand {
         // dispatch source), and ignored signals are inherited across exec: restore the
         // defaults so that the sweep can stop this point.
         for signo in [SIGINT, SIGTERM, SIGHUP] { signal(signo, SIG_DFL) }
+        SweepChild.dieWithParent()
         switch try SweepPointRunner.run(runDir: runDir, dataDir: data, threads: threads) {
         case .skipped: print("skipped \(runDir) (complete)")
         case .ok(let loss): print("ok \(runDir): final loss \(Format.real(loss))")
