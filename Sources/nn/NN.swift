@@ -25,28 +25,39 @@ struct NN: ParsableCommand {
     /// message and exits 2. Standard output and error are line-buffered even into a pipe
     /// or file, so `| tee`, nohup and CI logs show each line as it is printed.
     static func main() {
-        setvbuf(stdout, nil, _IOLBF, 0)
-        setvbuf(stderr, nil, _IOLBF, 0)
+        Console.lineBuffered()
         do {
             var command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
             try command.run()
+            checkStandardOutput()
         } catch {
-            if error is ExitCode || exitCode(for: error) == .success { exit(withError: error) }
+            if error is ExitCode || exitCode(for: error) == .success {
+                if error is ExitCode { checkStandardOutput() }
+                exit(withError: error)
+            }
             var err = StandardError()
             print(fullMessage(for: error), to: &err)
             Foundation.exit(2)
         }
+    }
+
+    /// Exits 2 when standard output could not be written (a full disk, `> /dev/full`):
+    /// a result that did not arrive is an error, not a success or a "differs".
+    static func checkStandardOutput() {
+        guard let reason = Console.failedOutput() else { return }
+        Console.err("Error: standard output: \(reason)\n")
+        Foundation.exit(2)
     }
 }
 
 /// Exit status 1 after printing `message` on standard error: the command worked and the
 /// answer is negative (see `NN`'s exit-status convention). Throw the result.
 func negativeOutcome(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    Console.err(message + "\n")
     return ExitCode(1)
 }
 
 /// `print(..., to:)` target for standard error.
 struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+    mutating func write(_ string: String) { Console.err(string) }
 }

@@ -61,6 +61,37 @@ import Testing
         #expect(try runNN(["diff", "a.csv", "b.csv", "--atol", "1"], cwd: root).status == 0)
     }
 
+    /// Output that cannot be written is an error (2), not a crash (FileHandle's trap, 132)
+    /// and not the command's own status: `/dev/full` fails every write with ENOSPC.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func unwritableOutputIsStatus2() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("nn-exit-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try AtomicFile.write("x,y\n1,2\n", to: root + "/a.csv")
+        try AtomicFile.write("x,y\n1,3\n", to: root + "/b.csv")
+        func run(_ args: [String], fullStdout: Bool) throws -> (status: Int32, stderr: String) {
+            let p = Process()
+            p.executableURL = nnExecutable()
+            p.arguments = args
+            p.currentDirectoryURL = URL(fileURLWithPath: root)
+            let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            let pipe = Pipe()
+            p.standardOutput = fullStdout ? full : FileHandle.nullDevice
+            p.standardError = fullStdout ? pipe : full
+            try p.run()
+            let err = pipe.fileHandleForReading
+            if !fullStdout { try pipe.fileHandleForWriting.close() }
+            let text = String(decoding: err.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationReason == .exit ? p.terminationStatus : 128 + p.terminationStatus, text)
+        }
+        for pair in [["a.csv", "a.csv"], ["a.csv", "b.csv"]] {
+            let r = try run(["diff"] + pair, fullStdout: true)
+            #expect(r.status == 2 && r.stderr == "Error: standard output: no space left on device\n", "\(pair): \(r)")
+        }
+        #expect(try run(["diff", "a.csv", "nope.csv"], fullStdout: false).status == 2)
+    }
+
     @Test func divergingTrainingIsStatus1() throws {
         let data = try sweepData.get()
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("nn-exit-\(UUID().uuidString)").path

@@ -78,7 +78,7 @@ final class Children: @unchecked Sendable {
         writing.lock()
         lock.lock()
         let inFlight = children.count
-        FileHandle.standardError.write(Data("nn sweep: interrupted; \(inFlight) point(s) in flight stopped, finished points are kept; re-run to continue\n".utf8))
+        Console.err("nn sweep: interrupted; \(inFlight) point(s) in flight stopped, finished points are kept; re-run to continue\n")
         for child in children.values {
             if child.process.isRunning { child.process.terminate() }
             try? FileManager.default.removeItem(atPath: child.log)
@@ -164,7 +164,7 @@ public enum SweepChild {
         }
         #endif
         if getppid() != parent {
-            FileHandle.standardError.write(Data("nn sweep-point: the sweep that started it (pid \(parent)) has exited\n".utf8))
+            Console.err("nn sweep-point: the sweep that started it (pid \(parent)) has exited\n")
             exit(2)
         }
     }

@@ -240,7 +240,7 @@ final class SweepLock {
         }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
         if errno == EWOULDBLOCK {
-            FileHandle.standardError.write(Data("nn sweep: \(dir) is in use by another nn sweep; waiting for it to finish\n".utf8))
+            Console.err("nn sweep: \(dir) is in use by another nn sweep; waiting for it to finish\n")
             var rc: Int32 = -1
             repeat { rc = flock(fd, LOCK_EX) } while rc != 0 && errno == EINTR
             if rc == 0 { return }

@@ -48,9 +48,9 @@ struct FetchCommand: ParsableCommand {
         var options = try FetchOptions(defaultsFor: spec, timeouts: TransferTimeouts(request: timeout))
         if let dataDir { options.directory = dataDir }
         if !mirrors.isEmpty { options.mirrors = try mirrors.map(Mirror.init) }
-        let out: (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+        let out: (String) -> Void = Console.out
         let printer = FetchPrinter(interactive: isatty(STDERR_FILENO) == 1, out: out,
-                                   err: { FileHandle.standardError.write(Data($0.utf8)) })
+                                   err: Console.err)
         let report = try Fetcher.fetch(spec, options: options, events: printer.handle)
         out(report.summary + "\n")
     }

@@ -164,7 +164,7 @@ struct SweepCommand: ParsableCommand {
             do {
                 try Report.writeSweep(dir: dir)
             } catch {
-                FileHandle.standardError.write(Data("warning: report not written: \(error)\n".utf8))
+                Console.err("warning: report not written: \(error)\n")
             }
         }
         print("wrote \(dir)/\(SweepFiles.summaryFile): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed\(counts.pending > 0 ? ", \(counts.pending) not run" : "")")
