@@ -66,6 +66,41 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/k/logs").count == 2)
     }
 
+    /// A sweep whose directory is locked by another (here the test, holding the same
+    /// `flock` a sweep holds) says so and waits, writing nothing, until the lock is free.
+    @Test func aSweepWaitsForTheLockOfItsDirectory() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = root + "/locked"
+        try AtomicFile.createDirectory(dir)
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        try #require(fd >= 0 && flock(fd, LOCK_EX) == 0)
+        var locked = true
+        defer { if locked { close(fd) } }
+        let p = Process()
+        p.executableURL = nnExecutable()
+        p.arguments = ["sweep", "--data", try sweepData.get(), "--layers", "785,16,1", "--activations", "relu,sigmoid",
+                       "--lr", "0.1,0.3", "--epochs", "2", "--out", "locked"]
+        p.currentDirectoryURL = URL(fileURLWithPath: root)
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        var first: [UInt8] = []                 // the first line of standard error (EOF: none)
+        var byte: UInt8 = 0
+        while read(err.fileHandleForReading.fileDescriptor, &byte, 1) == 1 && byte != UInt8(ascii: "\n") { first.append(byte) }
+        #expect(String(decoding: first, as: UTF8.self).hasSuffix("/locked is in use by another nn sweep; waiting for it to finish"))
+        usleep(300_000)
+        #expect(p.isRunning)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        close(fd)
+        locked = false
+        let rest = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(rest)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/summary.csv"))
+    }
+
     /// Two sweeps creating the same new directory at once: one waits for the other's
     /// lock, so both succeed and every point runs exactly once.
     @Test func twoSweepsOfOneNewDirectoryTakeTurns() throws {
