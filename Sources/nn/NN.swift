@@ -10,7 +10,8 @@ struct NN: ParsableCommand {
         discussion: """
         Exit status, every command: 0 success; 1 a negative outcome (nn diff found \
         differences, a sweep has points that are not ok, training diverged); 2 an error \
-        (a bad flag or value, a bad input file, an I/O error such as a full disk). A \
+        (a bad flag or value, a bad input file, an I/O error such as a full disk or an \
+        output pipe closed by its reader). A \
         status above 128 means nn was killed by signal status-128 (an interrupted nn \
         sweep stops its points, then exits with 128 + the signal as well).
         """,
@@ -23,9 +24,10 @@ struct NN: ParsableCommand {
     /// `ExitCode`s a command throws on purpose (`negativeOutcome`) pass through; every
     /// other error — usage (ArgumentParser's 64), validation, `NNError` — prints the usual
     /// message and exits 2. Standard output and error are line-buffered even into a pipe
-    /// or file, so `| tee`, nohup and CI logs show each line as it is printed.
+    /// or file, so `| tee`, nohup and CI logs show each line as it is printed; a closed
+    /// output pipe is status 2 as well (`Console.setUp`).
     static func main() {
-        Console.lineBuffered()
+        Console.setUp()
         do {
             var command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
             try command.run()

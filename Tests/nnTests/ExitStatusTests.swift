@@ -61,8 +61,9 @@ import Testing
         #expect(try runNN(["diff", "a.csv", "b.csv", "--atol", "1"], cwd: root).status == 0)
     }
 
-    /// Output that cannot be written is an error (2), not a crash (FileHandle's trap, 132)
-    /// and not the command's own status: `/dev/full` fails every write with ENOSPC.
+    /// Output that cannot be written is an error (2), not a crash (FileHandle's trap, 132),
+    /// a signal (SIGPIPE) or the command's own status: `/dev/full` fails every write with
+    /// ENOSPC.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
     func unwritableOutputIsStatus2() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("nn-exit-\(UUID().uuidString)").path
@@ -90,6 +91,19 @@ import Testing
             #expect(r.status == 2 && r.stderr == "Error: standard output: no space left on device\n", "\(pair): \(r)")
         }
         #expect(try run(["diff", "a.csv", "nope.csv"], fullStdout: false).status == 2)
+
+        // A pipe whose reader has gone (`nn diff ... | head -0`): status 2, not SIGPIPE.
+        let p = Process()
+        p.executableURL = nnExecutable()
+        p.arguments = ["diff", "a.csv", "b.csv"]
+        p.currentDirectoryURL = URL(fileURLWithPath: root)
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit && p.terminationStatus == 2)
     }
 
     @Test func divergingTrainingIsStatus1() throws {

@@ -18,10 +18,13 @@ public enum Console {
 
     /// Makes standard output and error line-buffered whether or not they are a terminal
     /// (C's default for a pipe or file is 4 KB blocks, so `| tee`, nohup and CI logs
-    /// would show nothing until exit). Call first thing in `main`.
-    public static func lineBuffered() {
+    /// would show nothing until exit), and makes a write to a pipe nobody reads any more
+    /// (`nn ... | head -1`) end the process quietly with status 2, an I/O error, instead
+    /// of death by SIGPIPE. Call first thing in `main`.
+    public static func setUp() {
         setvbuf(stdout, nil, _IOLBF, 0)
         setvbuf(stderr, nil, _IOLBF, 0)
+        signal(SIGPIPE) { _ in _exit(2) }
     }
 
     /// Why standard output could not be written, or nil when everything printed so far
