@@ -20,7 +20,9 @@ struct SweepCommand: ParsableCommand {
         keys in alphabetical order (first key slowest), values in the order given.
 
         Writes results/sweeps/<name>/: sweep.json, summary.csv, timing.json, report.md, \
-        runs/<run id>/. Re-running skips complete points and retries failed ones. \
+        runs/<run id>/, logs/<run id>.log (a point's standard error, kept unless it \
+        ended ok). Re-running skips complete points and retries failed ones; a second \
+        sweep of the same directory waits until the first is done. \
         Every point runs `nn sweep-point` with --threads threads (default 1, whatever \
         --jobs is, so results do not depend on --jobs). --plan FILE writes those commands, \
         one per line, for `parallel -j N < FILE`, `xargs -P` or a Slurm array; \
