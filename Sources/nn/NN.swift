@@ -2,44 +2,64 @@ import ArgumentParser
 import Foundation
 import NNCore
 
-/// A subcommand whose exit status 1 is a result, not a failure (`nn diff`: "the inputs
-/// differ"), so that its errors, usage errors included, exit with `errorExitStatus`.
-protocol ErrorExitStatus {
-    static var errorExitStatus: Int32 { get }
-}
-
 @main
 struct NN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nn",
         abstract: "Reproducible experiments with the notebook's deep network on MNIST.",
+        discussion: """
+        Exit status, every command: 0 success; 1 a negative outcome (nn diff found \
+        differences, a sweep has points that are not ok, training diverged); 2 an error \
+        (a bad flag or value, a bad input file, an I/O error such as a full disk or an \
+        output pipe closed by its reader). A \
+        status above 128 means nn was killed by signal status-128 (an interrupted nn \
+        sweep stops its points, then exits with 128 + the signal as well).
+        """,
         version: "0.1.0",
         subcommands: [FetchCommand.self, PrepareCommand.self, TrainCommand.self, EvalCommand.self,
                       DiffCommand.self, ReportCommand.self, SweepCommand.self, SweepPointCommand.self]
     )
 
-    /// ArgumentParser's `main()`, except that errors of an `ErrorExitStatus` subcommand
-    /// (parse, validation and run errors, not an `ExitCode` it throws on purpose) print
-    /// the usual message and exit with that command's status instead of 64 or 1.
+    /// ArgumentParser's `main()` with one exit-status convention (see the discussion):
+    /// `ExitCode`s a command throws on purpose (`negativeOutcome`) pass through; every
+    /// other error — usage (ArgumentParser's 64), validation, `NNError` — prints the usual
+    /// message and exits 2. Standard output and error are line-buffered even into a pipe
+    /// or file, so `| tee`, nohup and CI logs show each line as it is printed; a closed
+    /// output pipe is status 2 as well (`Console.setUp`).
     static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        Console.setUp()
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
             try command.run()
+            checkStandardOutput()
         } catch {
-            if !(error is ExitCode), exitCode(for: error) != .success,
-               let name = arguments.first,
-               let special = configuration.subcommands.first(where: { $0._commandName == name }) as? ErrorExitStatus.Type {
-                var stderr = StandardError()
-                print(fullMessage(for: error), to: &stderr)
-                Foundation.exit(special.errorExitStatus)
+            if error is ExitCode || exitCode(for: error) == .success {
+                if error is ExitCode { checkStandardOutput() }
+                exit(withError: error)
             }
-            exit(withError: error)
+            var err = StandardError()
+            print(fullMessage(for: error), to: &err)
+            Foundation.exit(2)
         }
     }
+
+    /// Exits 2 when standard output could not be written (a full disk, `> /dev/full`):
+    /// a result that did not arrive is an error, not a success or a "differs".
+    static func checkStandardOutput() {
+        guard let reason = Console.failedOutput() else { return }
+        Console.err("Error: standard output: \(reason)\n")
+        Foundation.exit(2)
+    }
+}
+
+/// Exit status 1 after printing `message` on standard error: the command worked and the
+/// answer is negative (see `NN`'s exit-status convention). Throw the result.
+func negativeOutcome(_ message: String) -> ExitCode {
+    Console.err(message + "\n")
+    return ExitCode(1)
 }
 
 /// `print(..., to:)` target for standard error.
 struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+    mutating func write(_ string: String) { Console.err(string) }
 }

@@ -4,7 +4,7 @@ import Testing
 
 /// A small real-MNIST prepared dataset (1,000 train / 500 test images), prepared once per
 /// test process (`nn prepare` is a no-op when it is up to date).
-private let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
+let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
 
 @Suite struct SweepCommandTests {
     /// A fresh scratch directory (the tests run `nn` inside it).

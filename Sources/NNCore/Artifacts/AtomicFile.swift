@@ -2,7 +2,9 @@ import Foundation
 
 /// Writes files so that the final name never holds partial content: the bytes go to a
 /// temporary sibling (`.name.tmp-<pid>-<n>`) which is renamed over the target only once
-/// complete. A failure removes the temporary file and throws an `NNError` naming `path`.
+/// complete. A failure removes the temporary file and throws an `NNError` naming `path`
+/// and what went wrong, from the failing call's `errno` (`AtomicFile.describe`): "no space
+/// left on device", "permission denied", "read-only file system", ...
 public enum AtomicFile {
     private static let counter = Counter()
 
@@ -16,12 +18,7 @@ public enum AtomicFile {
 
     /// Atomically replaces `path` with `data`. Creates parent directories as needed.
     public static func write(_ data: Data, to path: String) throws {
-        try createParentDirectory(of: path)
-        let tmp = temporaryPath(for: path)
-        guard FileManager.default.createFile(atPath: tmp, contents: data) else {
-            throw NNError("\(path): cannot write (directory not writable?)")
-        }
-        try commit(tmp, to: path)
+        try data.withUnsafeBytes { try write($0, to: path) }
     }
 
     public static func write(_ bytes: [UInt8], to path: String) throws {
@@ -43,7 +40,7 @@ public enum AtomicFile {
     /// Renames a finished temporary file over `path`; removes `tmp` if that fails.
     public static func commit(_ tmp: String, to path: String) throws {
         if rename(tmp, path) != 0 {
-            let err = String(cString: strerror(errno))
+            let err = describe(errno)
             unlink(tmp)
             throw NNError("\(path): cannot write: \(err)")
         }
@@ -55,18 +52,36 @@ public enum AtomicFile {
         try createDirectory(dir)
     }
 
+    /// Creates `dir` and its missing parents (`mkdir -p`); an error names the directory
+    /// that could not be made and why.
     public static func createDirectory(_ dir: String) throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
             if !isDir.boolValue { throw NNError("\(dir): exists and is not a directory") }
-            if access(dir, W_OK) != 0 { throw NNError("\(dir): directory is not writable") }
+            if access(dir, W_OK) != 0 { throw NNError("\(dir): cannot write: \(describe(errno))") }
             return
         }
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw NNError("\(dir): cannot create directory")
-        }
+        if let code = makeDirectories(dir) { throw NNError("\(dir): cannot create directory: \(describe(code))") }
+    }
+
+    /// `mkdir -p dir`: nil, or the `errno` of the `mkdir(2)` that failed.
+    private static func makeDirectories(_ dir: String) -> Int32? {
+        if mkdir(dir, 0o777) == 0 { return nil }
+        let code = errno
+        var isDir: ObjCBool = false
+        if code == EEXIST { return FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue ? nil : ENOTDIR }
+        let parent = (dir as NSString).deletingLastPathComponent
+        guard code == ENOENT, !parent.isEmpty, parent != dir else { return code }
+        if let failed = makeDirectories(parent) { return failed }
+        return mkdir(dir, 0o777) == 0 || errno == EEXIST ? nil : errno
+    }
+
+    /// `strerror(code)` starting in lower case, as the rest of a one-line error:
+    /// "no space left on device" (ENOSPC), "permission denied" (EACCES), "read-only file
+    /// system" (EROFS), "disk quota exceeded" (EDQUOT).
+    public static func describe(_ code: Int32) -> String {
+        let text = String(cString: strerror(code))
+        return text.prefix(1).lowercased() + text.dropFirst()
     }
 
     private final class Counter: @unchecked Sendable {
@@ -90,27 +105,35 @@ public final class AtomicFileWriter {
         self.path = path
         self.tmp = AtomicFile.temporaryPath(for: path)
         self.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw NNError("\(path): cannot write: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw NNError("\(path): cannot write: \(AtomicFile.describe(errno))") }
     }
 
     /// Appends `buffer`.
     public func write(_ buffer: UnsafeRawBufferPointer) throws {
         guard fd >= 0 else { throw NNError("\(path): write after commit or discard") }
+        if let code = AtomicFileWriter.writeAll(fd, buffer) { throw fail(code) }
+    }
+
+    /// Writes all of `buffer` to `fd`, retrying short writes and EINTR; nil, or the
+    /// `errno` of the failing `write(2)` (ENOSPC on a full disk; 0 if it wrote nothing).
+    public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32? {
         var done = 0
         while let base = buffer.baseAddress, done < buffer.count {
             let n = Foundation.write(fd, base + done, buffer.count - done)
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw fail() }
+            guard n > 0 else { return n == 0 ? 0 : errno }
             done += n
         }
+        return nil
     }
 
     /// Closes the temporary file and renames it over `path`.
     public func commit() throws {
         guard fd >= 0 else { throw NNError("\(path): commit after commit or discard") }
         let rc = close(fd)
+        let code = errno
         fd = -1
-        guard rc == 0 else { throw fail() }
+        guard rc == 0 else { throw fail(code) }
         try AtomicFile.commit(tmp, to: path)
     }
 
@@ -124,12 +147,11 @@ public final class AtomicFileWriter {
 
     deinit { discard() }
 
-    /// Discards the temporary file and returns an error naming `path` and `errno`.
-    private func fail() -> NNError {
-        let err = String(cString: strerror(errno))
+    /// Discards the temporary file and returns an error naming `path` and `code`.
+    private func fail(_ code: Int32) -> NNError {
         if fd >= 0 { close(fd) }
         fd = -1
         unlink(tmp)
-        return NNError("\(path): cannot write: \(err)")
+        return NNError("\(path): cannot write: \(code == 0 ? "nothing written" : AtomicFile.describe(code))")
     }
 }

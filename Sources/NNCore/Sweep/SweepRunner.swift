@@ -71,6 +71,8 @@ public struct SweepRunner {
            !Self.looksLikePlan(String(decoding: old, as: UTF8.self)) {
             throw NNError("\(planPath): exists and is not an nn sweep plan; not overwriting it")
         }
+        let lock = try SweepLock(dir, creating: true)
+        defer { withExtendedLifetime(lock) {} }
         try SweepFiles.checkOurs(dir, creating: true)
         try SweepFiles.writeSetup(setup, dir: dir)
         try AtomicFile.write(planText, to: planPath)
@@ -117,6 +119,8 @@ public struct SweepRunner {
     /// with `timing.json` and the counts.
     public func run(jobs: Int, progress: (Event) -> Void) throws -> SweepTable.Counts {
         let start = DispatchTime.now().uptimeNanoseconds
+        let lock = try SweepLock(dir, creating: true)
+        defer { withExtendedLifetime(lock) {} }
         try SweepFiles.checkOurs(dir, creating: true)
         try SweepFiles.writeSetup(setup, dir: dir)
         let cache = SweepTable.Cache()
@@ -130,13 +134,13 @@ public struct SweepRunner {
                 todo.append(n)
             }
         }
-        let children = Children()
+        let children = Children(sweepDirectory: dir)
         defer { children.close() }
         var seconds = [Double](repeating: 0, count: setup.points.count)
         var pending = todo[...]
         while !pending.isEmpty || children.running > 0 {
             while children.running < max(1, jobs), let n = pending.popFirst() {
-                try children.launch(index: n, arguments: command(setup.points[n]))
+                try children.launch(index: n, name: setup.points[n].point.id, arguments: command(setup.points[n]))
             }
             let done = children.next()
             let p = setup.points[done.index]
@@ -171,6 +175,8 @@ public struct SweepRunner {
     /// directory written by `nn sweep`.
     public static func collect(dir: String) throws -> (plan: SweepPlan, counts: SweepTable.Counts) {
         try SweepFiles.checkOurs(dir, creating: false)
+        let lock = try SweepLock(dir, creating: false)
+        defer { withExtendedLifetime(lock) {} }
         let plan = try SweepPlan.read(path: dir + "/" + SweepFiles.planFile)
         let counts = try SweepTable.write(plan, dir: dir)
         try writeTiming(plan: plan, dir: dir, run: nil)
@@ -216,132 +222,33 @@ public struct SweepRunner {
     }
 }
 
-/// Child processes of `SweepRunner.run`: launched with their standard error in a
-/// temporary file (standard output discarded), collected one at a time as they end.
-///
-/// Foundation starts every child in its own process group, so a terminal's Ctrl-C reaches
-/// only this process: while children run, SIGINT, SIGTERM and SIGHUP (unless ignored already) are caught, sent on
-/// to the children as SIGTERM, and this process then exits with status 128 + signal. The
-/// points in flight are lost (their run directories hold no metrics.json and are run
-/// again next time); everything finished is already in summary.csv.
-final class Children: @unchecked Sendable {
-    struct Done {
-        var index: Int
-        var status: Int32
-        var signal: Int32?
-        var seconds: Double
-        var stderr: String
-    }
+/// An exclusive `flock` on a sweep directory itself, held by `nn sweep` (and `--plan`,
+/// `--collect`) while it writes there, so that two sweeps of one directory — even two
+/// creating it at the same moment — run one after the other: the second waits, saying
+/// so, then finds the first one's points complete. Released when dropped or when the
+/// process ends, however it ends.
+final class SweepLock {
+    private let fd: Int32
 
-    private struct Child {
-        var process: Process
-        var start: UInt64
-        var log: String
-    }
-
-    private let lock = NSLock()
-    /// Held while the parent writes bookkeeping files, so a signal never exits mid-write.
-    private let writing = NSLock()
-    private let ended = DispatchSemaphore(value: 0)
-    private var finished: [Int] = []
-    private var children: [Int: Child] = [:]
-    private var signalSources: [DispatchSourceSignal] = []
-    private var caught: [Int32] = []
-    private(set) var running = 0
-
-    init() {
-        for signo in [SIGINT, SIGTERM, SIGHUP] {
-            // A signal ignored from the start (a background job's SIGINT) stays ignored.
-            let previous = signal(signo, SIG_IGN)
-            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
-            caught.append(signo)
-            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
-            source.setEventHandler { [weak self] in self?.stopAll(exitWith: 128 + signo) }
-            source.resume()
-            signalSources.append(source)
+    /// Locks `dir`, creating it (and its parents) first when `creating`.
+    init(_ dir: String, creating: Bool) throws {
+        if creating { try AtomicFile.createDirectory(dir) }
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            throw NNError(code == ENOTDIR ? "\(dir): exists and is not a directory" : "\(dir): \(AtomicFile.describe(code))")
         }
-    }
-
-    /// Stops catching signals and terminates any child still running (after an error).
-    func close() {
-        for source in signalSources { source.cancel() }
-        signalSources = []
-        for signo in caught { signal(signo, SIG_DFL) }
-        caught = []
-        lock.lock()
-        for child in children.values where child.process.isRunning { child.process.terminate() }
-        lock.unlock()
-    }
-
-    /// Runs `body` so that a signal cannot end the process in the middle of it.
-    func exclusive<T>(_ body: () throws -> T) rethrows -> T {
-        writing.lock()
-        defer { writing.unlock() }
-        return try body()
-    }
-
-    /// Terminates every running child, removes the logs and exits.
-    private func stopAll(exitWith status: Int32) {
-        writing.lock()
-        lock.lock()
-        let inFlight = children.count
-        FileHandle.standardError.write(Data("nn sweep: interrupted; \(inFlight) point(s) in flight stopped, finished points are kept; re-run to continue\n".utf8))
-        for child in children.values {
-            if child.process.isRunning { child.process.terminate() }
-            try? FileManager.default.removeItem(atPath: child.log)
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
+        if errno == EWOULDBLOCK {
+            Console.err("nn sweep: \(dir) is in use by another nn sweep; waiting for it to finish\n")
+            var rc: Int32 = -1
+            repeat { rc = flock(fd, LOCK_EX) } while rc != 0 && errno == EINTR
+            if rc == 0 { return }
         }
-        // Wait (briefly) for the children to be gone, so that a sweep started right after
-        // this one exits does not find their points still locked.
-        let deadline = Date().addingTimeInterval(10)
-        while children.values.contains(where: { $0.process.isRunning }) && Date() < deadline { usleep(10_000) }
-        lock.unlock()
-        exit(status)
+        let code = errno
+        close(fd)
+        throw NNError("\(dir): cannot lock: \(AtomicFile.describe(code))")
     }
 
-    func launch(index: Int, arguments: [String]) throws {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("nn-sweep-\(getpid())-\(index).log").path
-        guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
-            throw NNError("\(log): cannot create a log file for a sweep point")
-        }
-        defer { try? handle.close() }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: arguments[0])
-        p.arguments = Array(arguments.dropFirst())
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = handle
-        p.terminationHandler = { [self] _ in
-            lock.lock()
-            finished.append(index)
-            lock.unlock()
-            ended.signal()
-        }
-        lock.lock()
-        defer { lock.unlock() }
-        do {
-            try p.run()
-        } catch {
-            try? FileManager.default.removeItem(atPath: log)
-            throw NNError("\(arguments[0]): cannot start: \(error.localizedDescription)")
-        }
-        children[index] = Child(process: p, start: DispatchTime.now().uptimeNanoseconds, log: log)
-        running += 1
-    }
-
-    /// Waits for the next child to end.
-    func next() -> Done {
-        ended.wait()
-        lock.lock()
-        let index = finished.removeFirst()
-        let child = children.removeValue(forKey: index)
-        running -= 1
-        lock.unlock()
-        guard let child else { return Done(index: index, status: -1, signal: nil, seconds: 0, stderr: "") }
-        let stderr = (try? String(contentsOfFile: child.log, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(atPath: child.log)
-        let killed = child.process.terminationReason == .uncaughtSignal
-        return Done(index: index, status: killed ? -1 : child.process.terminationStatus,
-                    signal: killed ? child.process.terminationStatus : nil,
-                    seconds: Double(DispatchTime.now().uptimeNanoseconds - child.start) / 1e9, stderr: stderr)
-    }
+    deinit { close(fd) }
 }

@@ -218,11 +218,11 @@ public struct ExperimentConfig: Equatable, Sendable {
     public func validate() throws {
         try Self.validateName(name, source: "name")
         if epochs <= 0 { throw NNError("--epochs: must be a positive integer, got \(epochs)") }
-        if !(lr > 0) { throw NNError("--lr: must be > 0, got \(Format.real(lr))") }
+        if !(lr > 0) { throw NNError("--lr: must be > 0, got \(NumberText.shortest(lr))") }
         if batchSize < 0 { throw NNError("--batch-size: must be >= 0 (0 = full batch), got \(batchSize)") }
         if seed < 0 || seed > Int(UInt32.max) { throw NNError("--seed: must be in 0...\(UInt32.max), got \(seed)") }
         if !(0...9).contains(positiveDigit) { throw NNError("positive_digit: must be a digit 0-9, got \(positiveDigit)") }
-        if !(threshold > 0 && threshold < 1) { throw NNError("--threshold: must be in (0, 1), got \(Format.real(threshold))") }
+        if !(threshold > 0 && threshold < 1) { throw NNError("--threshold: must be in (0, 1), got \(NumberText.shortest(threshold))") }
         if optimizer == .momentum && !(momentum >= 0 && momentum < 1) { throw NNError("momentum: must be in [0, 1), got \(Format.real(momentum))") }
         if optimizer == .adam && !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && adamEpsilon > 0) {
             throw NNError("adam: need 0 <= beta1, beta2 < 1 and adam_epsilon > 0")

@@ -5,8 +5,8 @@ extension DiffFormat: ExpressibleByArgument {}
 
 /// `nn diff A B`: field-by-field comparison of two results (run directory, sweep
 /// directory, or a .csv / .json results file). Exit status: 0 equal within tolerance,
-/// 1 different, 2 error (including usage errors; see `NN.main`).
-struct DiffCommand: ParsableCommand, ErrorExitStatus {
+/// 1 different, 2 error (`NN`'s convention).
+struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Compare two results: run directories, sweep directories, or .csv/.json results files.",
@@ -21,8 +21,6 @@ struct DiffCommand: ParsableCommand, ErrorExitStatus {
             """
     )
 
-    static let errorExitStatus: Int32 = 2
-
     @Argument(help: "First results path (A).")
     var a: String
 
@@ -32,10 +30,10 @@ struct DiffCommand: ParsableCommand, ErrorExitStatus {
     @Flag(help: "List every compared field, not only those that differ.")
     var all = false
 
-    @Option(help: "Relative tolerance (>= 0).")
+    @Option(parsing: .unconditional, help: "Relative tolerance (>= 0).")
     var rtol: Double = 0
 
-    @Option(help: "Absolute tolerance (>= 0).")
+    @Option(parsing: .unconditional, help: "Absolute tolerance (>= 0).")
     var atol: Double = 0
 
     @Option(help: "Output format: \(DiffFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -46,7 +44,7 @@ struct DiffCommand: ParsableCommand, ErrorExitStatus {
 
     func validate() throws {
         for (flag, value) in [("--rtol", rtol), ("--atol", atol)] where !(value.isFinite && value >= 0) {
-            throw ValidationError("\(flag) must be a finite number >= 0, got \(value)")
+            throw NNError("\(flag): must be >= 0, got \(NumberText.shortest(value))")
         }
         if let key, keyColumns(key).isEmpty {
             throw ValidationError("--key must name at least one column")

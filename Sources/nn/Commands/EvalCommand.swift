@@ -19,12 +19,12 @@ struct EvalCommand: ParsableCommand {
     var threshold: Double?
 
     func validate() throws {
-        if let threshold, !(threshold > 0 && threshold < 1) { throw NNError("--threshold: must be in (0, 1), got \(threshold)") }
+        if let threshold, !(threshold > 0 && threshold < 1) { throw NNError("--threshold: must be in (0, 1), got \(Format.real(threshold))") }
     }
 
     func run() throws {
         let outcome = try Run.evaluate(runDir: runDir, dataDir: data, threshold: threshold)
-        for w in outcome.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        for w in outcome.warnings { Console.err("warning: \(w)\n") }
         if let m = outcome.binary {
             print(MetricsTable.binary(m))
         } else if let m = outcome.multiClass {

@@ -24,7 +24,7 @@ struct FetchCommand: ParsableCommand {
             help: "Mirror URL (https://, http:// or file://) to fetch from; repeat for several, tried in order. Replaces the registry's list.")
     var mirrors: [String] = []
 
-    @Option(help: "Seconds without data before a mirror is abandoned (each file's whole transfer is capped at 30x this).")
+    @Option(parsing: .unconditional, help: "Seconds without data before a mirror is abandoned (each file's whole transfer is capped at 30x this).")
     var timeout: Double = 60
 
     // Flag problems are thrown as NNError so ArgumentParser prints exactly one line.
@@ -38,7 +38,7 @@ struct FetchCommand: ParsableCommand {
             do { _ = try Mirror(mirror) } catch let error as NNError { throw NNError("--mirror: \(error.message)") }
         }
         guard timeout.isFinite, timeout > 0 else {
-            throw NNError("--timeout: must be a positive number of seconds, got \(timeout)")
+            throw NNError("--timeout: must be a positive number of seconds, got \(NumberText.shortest(timeout))")
         }
         if let dataDir, dataDir.isEmpty { throw NNError("--data-dir: must not be empty") }
     }
@@ -48,9 +48,9 @@ struct FetchCommand: ParsableCommand {
         var options = try FetchOptions(defaultsFor: spec, timeouts: TransferTimeouts(request: timeout))
         if let dataDir { options.directory = dataDir }
         if !mirrors.isEmpty { options.mirrors = try mirrors.map(Mirror.init) }
-        let out: (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+        let out: (String) -> Void = Console.out
         let printer = FetchPrinter(interactive: isatty(STDERR_FILENO) == 1, out: out,
-                                   err: { FileHandle.standardError.write(Data($0.utf8)) })
+                                   err: Console.err)
         let report = try Fetcher.fetch(spec, options: options, events: printer.handle)
         out(report.summary + "\n")
     }

@@ -8,9 +8,7 @@ import NNCore
 ///
 /// Exit status: 0 every point ok; 1 some point failed (or, after `--collect`, has not
 /// run); 2 bad input or any other error (nothing run, nothing computed removed).
-struct SweepCommand: ParsableCommand, ErrorExitStatus {
-    static let errorExitStatus: Int32 = 2
-
+struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract: "Train and evaluate every point of a grid; write one summary.csv.",
@@ -22,7 +20,9 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
         keys in alphabetical order (first key slowest), values in the order given.
 
         Writes results/sweeps/<name>/: sweep.json, summary.csv, timing.json, report.md, \
-        runs/<run id>/. Re-running skips complete points and retries failed ones. \
+        runs/<run id>/, logs/<run id>.log (a point's standard error, kept unless it \
+        ended ok). Re-running skips complete points and retries failed ones; a second \
+        sweep of the same directory waits until the first is done. \
         Every point runs `nn sweep-point` with --threads threads (default 1, whatever \
         --jobs is, so results do not depend on --jobs). --plan FILE writes those commands, \
         one per line, for `parallel -j N < FILE`, `xargs -P` or a Slurm array; \
@@ -44,12 +44,12 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
     @Option(help: "Prepared data directory for every point (default: the one `nn prepare` writes for each point's data keys).")
     var data: String?
 
-    @Option(help: "Learning rates, e.g. 0.1,0.3.") var lr: String?
-    @Option(help: "Epoch counts, e.g. 20,40.") var epochs: String?
-    @Option(help: "Seeds, e.g. 0,1,2.") var seed: String?
+    @Option(parsing: .unconditional, help: "Learning rates, e.g. 0.1,0.3.") var lr: String?
+    @Option(parsing: .unconditional, help: "Epoch counts, e.g. 20,40.") var epochs: String?
+    @Option(parsing: .unconditional, help: "Seeds, e.g. 0,1,2.") var seed: String?
     @Option(help: "Layer lists separated by ';', e.g. \"785,395,200,100,20,1;785,100,1\".") var layers: String?
     @Option(help: "Activation lists separated by ';', e.g. \"relu,sigmoid;tanh,sigmoid\".") var activations: String?
-    @Option(name: .customLong("batch-size"), help: "Batch sizes (0 = full batch).") var batchSize: String?
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Batch sizes (0 = full batch).") var batchSize: String?
     @Option(help: "Optimizers: gd, sgd, momentum, adam.") var optimizer: String?
     @Option(help: "Precisions: f64, f32 (column 'dtype' in summary.csv).") var precision: String?
     @Option(help: "Gradient paths: notebook, stable.") var gradient: String?
@@ -59,10 +59,10 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
     @Option(name: .customLong("grid"), help: ArgumentHelp("Any experiment key: key=v1,v2 (repeatable).", valueName: "key=values"))
     var grid: [String] = []
 
-    @Option(help: "Points run at once (child processes).")
+    @Option(parsing: .unconditional, help: "Points run at once (child processes).")
     var jobs = 1
 
-    @Option(help: "BLAS and element-wise threads of every point (results depend on it in the last bits).")
+    @Option(parsing: .unconditional, help: "BLAS and element-wise threads of every point (results depend on it in the last bits).")
     var threads = 1
 
     @Flag(name: .customLong("dry-run"), help: "Print the points, their state and commands; run and write nothing.")
@@ -164,15 +164,14 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
             do {
                 try Report.writeSweep(dir: dir)
             } catch {
-                FileHandle.standardError.write(Data("warning: report not written: \(error)\n".utf8))
+                Console.err("warning: report not written: \(error)\n")
             }
         }
         print("wrote \(dir)/\(SweepFiles.summaryFile): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed\(counts.pending > 0 ? ", \(counts.pending) not run" : "")")
         if counts.ok < counts.total {
             let what = [counts.failed > 0 ? "\(counts.failed) failed (see status.json in their run directories)" : nil,
                         counts.pending > 0 ? "\(counts.pending) not run" : nil].compactMap { $0 }.joined(separator: ", ")
-            FileHandle.standardError.write(Data("nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what); re-run to retry\n".utf8))
-            throw ExitCode(1)
+            throw negativeOutcome("nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what); re-run to retry")
         }
     }
 }
@@ -181,9 +180,7 @@ struct SweepCommand: ParsableCommand, ErrorExitStatus {
 /// `nn sweep --plan` file). Exit status: 0 ok or already complete, 1 the point failed
 /// (recorded in its status.json), 2 it could not run (not a point directory, busy, other
 /// data).
-struct SweepPointCommand: ParsableCommand, ErrorExitStatus {
-    static let errorExitStatus: Int32 = 2
-
+struct SweepPointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep-point",
         abstract: "Train and evaluate one point of a sweep in its run directory (used by nn sweep and its plan files).",
@@ -196,7 +193,7 @@ struct SweepPointCommand: ParsableCommand, ErrorExitStatus {
     @Option(help: "Prepared data directory.")
     var data: String
 
-    @Option(help: "BLAS and element-wise threads.")
+    @Option(parsing: .unconditional, help: "BLAS and element-wise threads.")
     var threads = 1
 
     func validate() throws {
@@ -208,12 +205,12 @@ struct SweepPointCommand: ParsableCommand, ErrorExitStatus {
         // dispatch source), and ignored signals are inherited across exec: restore the
         // defaults so that the sweep can stop this point.
         for signo in [SIGINT, SIGTERM, SIGHUP] { signal(signo, SIG_DFL) }
+        SweepChild.dieWithParent()
         switch try SweepPointRunner.run(runDir: runDir, dataDir: data, threads: threads) {
         case .skipped: print("skipped \(runDir) (complete)")
         case .ok(let loss): print("ok \(runDir): final loss \(Format.real(loss))")
         case .failed(let error):
-            FileHandle.standardError.write(Data("failed \(runDir): \(error)\n".utf8))
-            throw ExitCode(1)
+            throw negativeOutcome("failed \(runDir): \(error)")
         }
     }
 }

@@ -49,8 +49,10 @@ struct TrainCommand: ParsableCommand {
         progress.finish()
         let outDir = outcome.runDirectory
         if let d = outcome.divergence {
-            if outcome.previousKept { throw NNError("\(d.message) (the previous run in \(outDir) is kept unchanged)") }
-            throw NNError("\(d.message) (history so far in \(outDir)/\(Run.historyFile))")
+            if outcome.previousKept {
+                throw negativeOutcome("nn train: \(d.message) (the previous run in \(outDir) is kept unchanged)")
+            }
+            throw negativeOutcome("nn train: \(d.message) (history so far in \(outDir)/\(Run.historyFile))")
         }
         if !quiet, let last = outcome.history.last {
             print("wrote \(outDir): \(outcome.history.count) epochs, final loss \(Format.real(last.loss)), \(String(format: "%.1f", outcome.seconds)) s")
@@ -74,13 +76,13 @@ final class Progress {
         if interactive {
             let eta = elapsed / Double(r.epoch) * Double(total - r.epoch)
             let line = String(format: "\repoch %d/%d  loss %.6f  elapsed %.1fs  ETA %.1fs   ", r.epoch, total, r.loss, elapsed, eta)
-            FileHandle.standardError.write(Data(line.utf8))
+            Console.err(line)
         } else {
             print("epoch \(r.epoch)/\(total) loss \(Format.real(r.loss))")
         }
     }
 
     func finish() {
-        if !quiet && interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+        if !quiet && interactive { Console.err("\n") }
     }
 }

@@ -13,19 +13,19 @@ struct PreparedDataOptions: ParsableArguments {
     @Option(help: "Dataset registry name (\(Datasets.all.map(\.name).joined(separator: ", "))).")
     var dataset = "mnist"
 
-    @Option(help: "Training samples drawn from the pool (the training files followed by the test files).")
+    @Option(parsing: .unconditional, help: "Training samples drawn from the pool (the training files followed by the test files).")
     var trainSize = 50_000
 
-    @Option(help: "Test samples drawn from the pool.")
+    @Option(parsing: .unconditional, help: "Test samples drawn from the pool.")
     var testSize = 20_000
 
-    @Option(help: "Split seed, as train_test_split's random_state (0 to 4294967295).")
-    var seed: UInt32 = 42
+    @Option(parsing: .unconditional, help: "Split seed, as train_test_split's random_state (0 to 4294967295).")
+    var seed = 42
 
     @Option(help: "binary: one output, positive digit vs the rest; all: ten classes.")
     var classes: ClassesChoice = .binary
 
-    @Option(help: "The digit that is class 1 with --classes binary (default 8).")
+    @Option(parsing: .unconditional, help: "The digit that is class 1 with --classes binary (default 8).")
     var positiveDigit: Int?
 
     /// The registry entry for `--dataset`; an unknown name is a one-line error.
@@ -40,7 +40,8 @@ struct PreparedDataOptions: ParsableArguments {
                 if let d = positiveDigit { throw NNError("--positive-digit \(d): only applies to --classes binary") }
                 target = .allClasses
             }
-            let options = PrepareOptions(trainSize: trainSize, testSize: testSize, seed: seed, target: target)
+            guard let splitSeed = UInt32(exactly: seed) else { throw NNError("--seed: must be in 0...\(UInt32.max), got \(seed)") }
+            let options = PrepareOptions(trainSize: trainSize, testSize: testSize, seed: splitSeed, target: target)
             try options.validate()
             return options
         }

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Standard output and error for messages, through C stdio like `print`. Unlike
+/// `FileHandle.write`, which traps (a crash, status 132) when the write fails, a failed
+/// write here — standard output on a full disk or `/dev/full` — only sets the stream's
+/// error flag, which `nn` checks before it exits (`failedOutput`). Each call is flushed,
+/// so a partial line (a terminal's `\r` progress line) shows at once.
+public enum Console {
+    public static func out(_ text: String) {
+        fputs(text, stdout)
+        fflush(stdout)
+    }
+
+    public static func err(_ text: String) {
+        fputs(text, stderr)
+        fflush(stderr)
+    }
+
+    /// Makes standard output and error line-buffered whether or not they are a terminal
+    /// (C's default for a pipe or file is 4 KB blocks, so `| tee`, nohup and CI logs
+    /// would show nothing until exit), and makes a write to a pipe nobody reads any more
+    /// (`nn ... | head -1`) end the process quietly with status 2, an I/O error, instead
+    /// of death by SIGPIPE. Call first thing in `main`.
+    public static func setUp() {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        setvbuf(stderr, nil, _IOLBF, 0)
+        signal(SIGPIPE) { _ in _exit(2) }
+    }
+
+    /// Why standard output could not be written, or nil when everything printed so far
+    /// reached it: flushes it and reads its error flag. stdio keeps no errno with the
+    /// flag, so the reason is the current `errno` when it is one a write fails with
+    /// (left by the failed write: "no space left on device"), else just "write error".
+    public static func failedOutput() -> String? {
+        let code = errno
+        if fflush(stdout) == 0 && ferror(stdout) == 0 { return nil }
+        let writeErrors = [ENOSPC, EDQUOT, EIO, EFBIG, EPIPE, EROFS, EBADF]
+        return writeErrors.contains(code) ? AtomicFile.describe(code) : "write error"
+    }
+}
