@@ -112,7 +112,8 @@ public enum Fetcher {
             let tmp = AtomicFile.temporaryPath(for: path)
             do {
                 defer { unlink(tmp) }  // no-op once renamed
-                try Transfer.copy(mirror.url(for: file.name), scheme: mirror.scheme, to: tmp, timeouts: timeouts) {
+                try Transfer.copy(mirror.url(for: file.name), scheme: mirror.scheme, to: tmp,
+                                  maxBytes: file.maxDownloadBytes, timeouts: timeouts) {
                     events(.progress(file: file.name, bytes: $0, total: $1))
                 }
                 switch try DatasetVerifier.verify(file, at: tmp) {

@@ -201,6 +201,7 @@ public struct ExperimentConfig: Equatable, Sendable {
             throw NNError("adam: need 0 <= beta1, beta2 < 1 and adam_epsilon > 0")
         }
         try architecture.validate()
+        try architecture.requireMemory(scalarBytes: scalarBytes, optimizer: optimizer, what: layersFlag)
         if layers.last! != target.outputs {
             throw NNError("--layers: the last layer has \(layers.last!) output(s) but classes '\(classes)' needs \(target.outputs)")
         }
@@ -208,13 +209,22 @@ public struct ExperimentConfig: Equatable, Sendable {
         if classes == "all" && loss != .cce { throw NNError("--loss: classes 'all' needs cce, got \(loss.rawValue)") }
     }
 
-    /// Checks the input width against the data's feature count.
-    public func validate(features: Int) throws {
+    /// Checks the input width against the data's feature count and, with `samples` > 0,
+    /// that training on that many samples fits in physical memory
+    /// (`Architecture.requireMemory`).
+    public func validate(features: Int, samples: Int = 0) throws {
         let expected = features + (biasColumn ? 1 : 0)
         if layers[0] != expected {
             throw NNError("--layers: the input layer has \(layers[0]) units but the data has \(features) features\(biasColumn ? " + 1 bias column" : "") = \(expected)")
         }
+        try architecture.requireMemory(scalarBytes: scalarBytes, samples: samples, optimizer: optimizer, what: layersFlag)
     }
+
+    /// Bytes per weight at this precision.
+    var scalarBytes: Int { precision == "f32" ? 4 : 8 }
+
+    /// `--layers 785,395,...`, for messages.
+    var layersFlag: String { "--layers " + layers.map(String.init).joined(separator: ",") }
 
     /// The prepare options that produce this experiment's data.
     public var prepareOptions: PrepareOptions {

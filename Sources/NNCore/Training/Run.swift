@@ -48,7 +48,7 @@ public enum Run {
         try config.validate()
         let t0 = DispatchTime.now().uptimeNanoseconds
         let data = try loadData(config: config, dataDir: dataDir)
-        try config.validate(features: data.train.features)
+        try config.validate(features: data.train.features, samples: data.train.count)
         try AtomicFile.createDirectory(outDir)
         // A new run replaces the results of an old one in the same directory.
         for f in [metricsJSONFile, metricsCSVFile, predictionsFile, ModelFile.fileName] {
