@@ -12,8 +12,12 @@ public struct EpochRecord: Equatable, Sendable {
 public struct Divergence: Equatable, Sendable {
     public var epoch: Int
     public var loss: Double
+    /// True when the loss was still finite but the update left a weight NaN or infinite.
+    public var nonFiniteWeights = false
     public var message: String {
-        "training diverged at epoch \(epoch): loss is \(loss.isNaN ? "NaN" : "infinite"); try a smaller --lr, --gradient stable, or --precision f64"
+        let what = nonFiniteWeights ? "the weights are no longer finite (the loss was \(Format.real(loss)))"
+            : "loss is \(loss.isNaN ? "NaN" : "infinite")"
+        return "training diverged at epoch \(epoch): \(what); try a smaller --lr, --gradient stable, or --precision f64"
     }
 }
 
@@ -22,7 +26,8 @@ public struct TrainingResult: Sendable {
     public var divergence: Divergence?
 }
 
-/// Runs the epochs: full-batch gradient descent (`batchSize` 0 or ≥ n), or mini-batches of
+/// Runs the epochs (stopping as diverged when an epoch's loss, or afterwards any weight, is
+/// not finite): full-batch gradient descent (`batchSize` 0 or ≥ n), or mini-batches of
 /// `batchSize` over a fresh permutation of the samples each epoch, drawn from `rng` (the
 /// generator that drew the initial weights, continued — as a NumPy script seeded once would).
 ///
@@ -72,6 +77,11 @@ public enum Trainer {
             progress(record)
             if !loss.isFinite {
                 return TrainingResult(history: history, divergence: Divergence(epoch: epoch, loss: loss))
+            }
+            // The loss is of the forward pass before this epoch's update: the update itself
+            // can still overflow. A network with non-finite weights is never a result.
+            if !net.parametersAreFinite {
+                return TrainingResult(history: history, divergence: Divergence(epoch: epoch, loss: loss, nonFiniteWeights: true))
             }
         }
         return TrainingResult(history: history, divergence: nil)
