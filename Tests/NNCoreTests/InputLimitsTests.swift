@@ -38,13 +38,13 @@ import Testing
 
     @Test func hugeLayersAreRefusedWithTheFigure() {
         var c = ExperimentConfig()
-        c.activations = [.relu, .sigmoid]
-        c.layers = [785, 1_000_000_000_000, 1]
+        c.layers = [785, 1_000_000_000_000, 1]  // reported before the activation count
         let m = errorMessage { try c.validate() }
         #expect(m.hasPrefix("--layers 785,1000000000000,1 needs 5.6 PiB for layer 1's weights; this machine has"), "\(m)")
         c.layers = [785, 4_611_686_018_427_387_904, 1]
         #expect(errorMessage { try c.validate() }.hasPrefix("--layers 785,4611686018427387904,1 needs more than 8 EiB (the size overflows) for layer 1's weights"))
         // Weights that fit, but not with the activations of the samples.
+        c.activations = [.relu, .sigmoid]
         c.layers = [785, 100_000, 1]
         #expect(errorMessage { try c.validate() } == "")
         let samples = errorMessage { try c.validate(features: 784, samples: 1_000_000) }

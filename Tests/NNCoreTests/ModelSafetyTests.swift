@@ -74,7 +74,19 @@ import Testing
                               optimizer: OptimizerSettings(kind: .gd, learningRate: .infinity), rng: &rng)
         #expect(r.history.count == 1 && r.history[0].loss.isFinite)
         #expect(r.divergence?.nonFiniteWeights == true)
-        #expect(r.divergence?.message.hasPrefix("training diverged at epoch 1: the weights are no longer finite (the loss was 0.") == true)
+        #expect(r.divergence?.message.hasPrefix("training diverged at epoch 1: the weights are no longer usable: not finite, or giving non-finite outputs (the loss before the update was 0.") == true)
         #expect(!net.parametersAreFinite)
+    }
+
+    @Test func hugeFiniteWeightsWithNaNOutputsAreDivergence() {
+        let (x, y) = tinyProblem(n: 64, seed: 5)
+        let net = Network<Double>(architecture: Architecture(sizes: [3, 8, 1], activations: [.relu, .sigmoid], loss: .bce, gradient: .notebook))
+        var rng = MT19937(seed: 2)
+        net.initialize(.notebook, rng: &rng)
+        let r = Trainer.train(net, x: x, y: y, epochs: 1, batchSize: 0,
+                              optimizer: OptimizerSettings(kind: .gd, learningRate: 1e308), rng: &rng)
+        #expect(r.history.count == 1 && r.history[0].loss.isFinite)
+        #expect(net.parametersAreFinite)   // finite, but ~1e307: the outputs overflow
+        #expect(r.divergence?.nonFiniteWeights == true)
     }
 }

@@ -76,7 +76,7 @@ private let sweepData: Result<String, NNError> = {
         let loss = try #require(table.column("final_loss")), error = try #require(table.column("error"))
         #expect(rows.count == 2)
         #expect(rows[0][status] == "failed" && rows[0][lr] == "1000.0")
-        #expect(rows[0][error].hasPrefix("training diverged at epoch 2: the weights are no longer finite"))
+        #expect(rows[0][error].hasPrefix("training diverged at epoch 2: the weights are no longer usable"))
         #expect(rows[0][loss] == "")                              // no final_loss for a failed point
         #expect(rows[1][status] == "ok" && rows[1][lr] == "0.3" && rows[1][error] == "")
         let failedRun = root + "/s/runs/" + rows[0][0]

@@ -200,8 +200,9 @@ public struct ExperimentConfig: Equatable, Sendable {
         if optimizer == .adam && !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && adamEpsilon > 0) {
             throw NNError("adam: need 0 <= beta1, beta2 < 1 and adam_epsilon > 0")
         }
-        try architecture.validate()
+        // Sizes first: a layer too large for the machine is the problem to report.
         try architecture.requireMemory(scalarBytes: scalarBytes, optimizer: optimizer, what: layersFlag)
+        try architecture.validate()
         if layers.last! != target.outputs {
             throw NNError("--layers: the last layer has \(layers.last!) output(s) but classes '\(classes)' needs \(target.outputs)")
         }

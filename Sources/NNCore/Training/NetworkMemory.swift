@@ -3,8 +3,8 @@
 extension Architecture {
     /// Weights and biases of all layers (`out × in + out` each), or nil on overflow.
     public var checkedParameterCount: Int? {
-        MemoryBudget.sum((0..<(sizes.count - 1)).map { i in
-            MemoryBudget.sum([MemoryBudget.product([sizes[i + 1], sizes[i]]), sizes[i + 1]])
+        MemoryBudget.sum(zip(sizes, sizes.dropFirst()).map { input, output in
+            MemoryBudget.sum([MemoryBudget.product([output, input]), output])
         })
     }
 
@@ -14,11 +14,12 @@ extension Architecture {
     ///   (weights, gradients, optimizer state), each layer's activations for `samples`
     ///   columns three times (A, Z, gradient) and the `in × samples` input.
     /// For example `--layers 785,1000000000000,1 needs 5.6 PiB for layer 1's weights;
-    /// this machine has 24 GiB`.
+    /// this machine has 24 GiB`. Sizes that are not positive are left to `validate`.
     public func requireMemory(scalarBytes: Int, samples: Int = 0, optimizer: OptimizerKind = .gd,
                               what: String) throws {
-        for i in 0..<(sizes.count - 1) {
-            try MemoryBudget.require(MemoryBudget.product([sizes[i + 1], sizes[i], scalarBytes]),
+        guard sizes.allSatisfy({ $0 > 0 }) else { return }
+        for (i, (input, output)) in zip(sizes, sizes.dropFirst()).enumerated() {
+            try MemoryBudget.require(MemoryBudget.product([output, input, scalarBytes]),
                                      for: what, purpose: "layer \(i + 1)'s weights")
         }
         guard samples > 0 else { return }
