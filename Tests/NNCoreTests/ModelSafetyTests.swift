@@ -63,15 +63,21 @@ import Testing
         #expect(m == "model.nnm: the model holds non-finite weights (NaN or infinity); it is damaged or from a diverged run")
     }
 
-    @Test func nonFiniteWeightsAfterAnEpochAreDivergence() {
+    /// Trains a fresh [3, 8, 1] network on the tiny problem with `lr` (full batch).
+    func trainTiny(lr: Double, epochs: Int) -> (Network<Double>, TrainingResult) {
         let (x, y) = tinyProblem(n: 64, seed: 5)
         let net = Network<Double>(architecture: Architecture(sizes: [3, 8, 1], activations: [.relu, .sigmoid], loss: .bce, gradient: .notebook))
         var rng = MT19937(seed: 2)
         net.initialize(.notebook, rng: &rng)
+        let r = Trainer.train(net, x: x, y: y, epochs: epochs, batchSize: 0,
+                              optimizer: OptimizerSettings(kind: .gd, learningRate: lr), rng: &rng)
+        return (net, r)
+    }
+
+    @Test func nonFiniteWeightsAfterAnEpochAreDivergence() {
         // The first epoch's loss is of the weights before the update, so it is finite; the
         // update by an infinite step is not.
-        let r = Trainer.train(net, x: x, y: y, epochs: 3, batchSize: 0,
-                              optimizer: OptimizerSettings(kind: .gd, learningRate: .infinity), rng: &rng)
+        let (net, r) = trainTiny(lr: .infinity, epochs: 3)
         #expect(r.history.count == 1 && r.history[0].loss.isFinite)
         #expect(r.divergence?.nonFiniteWeights == true)
         #expect(r.divergence?.message.hasPrefix("training diverged at epoch 1: the weights are no longer usable: not finite, or giving non-finite outputs (the loss before the update was 0.") == true)
@@ -79,14 +85,15 @@ import Testing
     }
 
     @Test func hugeFiniteWeightsWithNaNOutputsAreDivergence() {
-        let (x, y) = tinyProblem(n: 64, seed: 5)
-        let net = Network<Double>(architecture: Architecture(sizes: [3, 8, 1], activations: [.relu, .sigmoid], loss: .bce, gradient: .notebook))
-        var rng = MT19937(seed: 2)
-        net.initialize(.notebook, rng: &rng)
-        let r = Trainer.train(net, x: x, y: y, epochs: 1, batchSize: 0,
-                              optimizer: OptimizerSettings(kind: .gd, learningRate: 1e308), rng: &rng)
+        let (net, r) = trainTiny(lr: 1e308, epochs: 1)
         #expect(r.history.count == 1 && r.history[0].loss.isFinite)
         #expect(net.parametersAreFinite)   // finite, but ~1e307: the outputs overflow
         #expect(r.divergence?.nonFiniteWeights == true)
+    }
+
+    @Test func ordinaryTrainingIsNotDivergence() {
+        let (net, r) = trainTiny(lr: 0.5, epochs: 5)
+        #expect(r.divergence == nil && r.history.count == 5)
+        #expect(net.parametersAreFinite)
     }
 }
