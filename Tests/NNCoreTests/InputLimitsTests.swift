@@ -72,6 +72,21 @@ import Testing
         #expect(try Gzip.readAll(path: path, maxBytes: 5000).count == 5000)
     }
 
+    @Test func prepareStopsAGzipBombAtThePinOrTheHeader() throws {
+        var tiny = try TinyDataset()
+        defer { tiny.remove() }
+        let labels = tiny.dataDir + "/" + tiny.spec.trainLabels.name
+        // 12 labels (20 bytes with the header), then 8 MiB more.
+        let bomb = IDXArray(u8: [UInt8](repeating: 1, count: 12), shape: [12]).encoded() + [UInt8](repeating: 1, count: 8 << 20)
+        try AtomicFile.write(try Gzip.compress(bomb), to: labels)
+        #expect(errorMessage { _ = try tiny.prepare(PrepareTests.options) }
+            == "\(labels): payload is more than 20 bytes, the most this file may hold; stopped reading (wrong file, or a gzip bomb)")
+        tiny.spec.trainLabels.payloadSHA256 = ""  // unpinned: the IDX header bounds the read
+        #expect(errorMessage { _ = try tiny.prepare(PrepareTests.options) }
+            == "\(labels): IDX data runs past the 20 bytes its header declares; stopped reading")
+        #expect(try tiny.outputs().isEmpty)
+    }
+
     @Test func idxHeaderDeclaringTooMuchIsRefusedBeforeReading() throws {
         let dir = try makeTemporaryDirectory("idxhuge")
         defer { removeTree(dir) }
