@@ -4,6 +4,7 @@
 #                    experiments/notebook.json, seeds 0..SEEDS-1, into results/notebook/
 #   make test        the test suite (Swift Testing)
 #   make bench       the notebook config for BENCH_EPOCHS epochs: NumPy port vs nn f64 / f32
+#   make fuzz        libFuzzer on the input readers, FUZZ_SECONDS (60) per harness
 #
 # Make's own dependencies do the orchestration: a second `make reproduce` with nothing
 # changed does nothing.
@@ -12,13 +13,14 @@ PYTHON       ?= python3
 NN           := .build/release/nn
 SEEDS        ?= 5
 BENCH_EPOCHS ?= 3
+FUZZ_SECONDS ?= 60
 EXPERIMENT   := experiments/notebook.json
 PREPARED     := results/prepared/mnist-binary8-50000-20000-s42
 NOTEBOOK     := results/notebook
 SEED_LIST    := $(shell seq 0 $$(( $(SEEDS) - 1 )))
 SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
 
-.PHONY: all build deps test fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse clean
+.PHONY: all build deps test fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse fuzz clean
 all: build
 
 # Installs what a fresh machine lacks (one line when it does, nothing and ~0.1 s otherwise).
@@ -71,6 +73,11 @@ parity: $(NOTEBOOK)/seed-0/metrics.json
 
 bench: $(PREPARED)/manifest.json
 	$(PYTHON) scripts/bench.py --epochs $(BENCH_EPOCHS) --nn $(NN) --data $(PREPARED)
+
+# Six harnesses (gzip, idx, manifest, model, experiment, csv; Tests/Fuzz/) from the
+# committed seed corpus; a crash fails the target. CI runs scripts/fuzz-ci.sh (5 s each).
+fuzz: | deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
 
 bench-data: | $(NN)
 	bash scripts/bench-data.sh

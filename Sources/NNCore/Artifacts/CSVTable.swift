@@ -20,12 +20,10 @@ public struct CSVTable: Equatable, Sendable {
     /// Index of the column called `name`, if any.
     public func column(_ name: String) -> Int? { header.firstIndex(of: name) }
 
-    /// Reads and parses the CSV file at `path`; errors name the file (and the line).
+    /// Reads and parses the CSV file at `path` (a regular file that fits in memory; see
+    /// `readFileBytes`); errors name the file (and the line).
     public static func read(path: String) throws -> CSVTable {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NNError("\(path): cannot read file")
-        }
-        return try parse(data, name: path)
+        try parse(Data(try readFileBytes(path)), name: path)
     }
 
     /// Parses CSV text; `name` (usually the path) prefixes every error message.

@@ -25,11 +25,10 @@ public indirect enum JSONValue: Sendable, Equatable {
         return members.first(where: { $0.key == key })?.value
     }
 
-    /// Reads and parses the JSON file at `path`; errors name the file.
+    /// Reads and parses the JSON file at `path` (a regular file that fits in memory; see
+    /// `readFileBytes`); errors name the file.
     public static func read(path: String) throws -> JSONValue {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NNError("\(path): cannot read file")
-        }
+        let data = Data(try readFileBytes(path))
         guard let text = String(data: data, encoding: .utf8) else { throw NNError("\(path): not UTF-8 text") }
         return try parse(text, name: path)
     }

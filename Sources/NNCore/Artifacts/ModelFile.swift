@@ -57,19 +57,24 @@ public enum ModelFile {
         try parse(path: path).header.precision
     }
 
+    /// The header and body of a model file. Checked before anything is allocated: the
+    /// file is a regular file within physical memory, the magic, a header length inside
+    /// the file, a JSON header of format 1.
     static func parse(path: String) throws -> (header: Header, body: [UInt8]) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw NNError("\(path): cannot read model file (no such file?)") }
-        let bytes = [UInt8](data)
+        let bytes = try readFileBytes(path)
         guard bytes.count >= 12, Array(bytes[0..<8]) == magic else { throw NNError("\(path): not an nn model file (bad magic)") }
         let hlen = Int(UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24)
-        guard bytes.count >= 12 + hlen, let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[12..<(12 + hlen)])) else {
+        guard hlen <= bytes.count - 12, let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[12..<(12 + hlen)])) else {
             throw NNError("\(path): corrupt model header")
         }
         guard header.format == 1 else { throw NNError("\(path): unsupported model format \(header.format)") }
         return (header, Array(bytes[(12 + hlen)...]))
     }
 
-    /// Reads a model in precision `T`; the file's precision must match.
+    /// Reads a model in precision `T`; the file's precision must match. The header's
+    /// architecture must be valid and its parameter count (overflow-checked) times the
+    /// element size must equal the body's size exactly — checked before the network is
+    /// allocated; every weight must be finite (a diverged model is never loaded).
     public static func read<T: NNScalar>(path: String, as: T.Type) throws -> Network<T> {
         let (h, body) = try parse(path: path)
         guard h.precision == T.precisionName else {
@@ -77,12 +82,14 @@ public enum ModelFile {
         }
         let arch = Architecture(sizes: h.sizes, activations: h.activations, loss: h.loss, gradient: h.gradient)
         do { try arch.validate() } catch { throw NNError("\(path): invalid architecture in model header: \(error)") }
-        let net = Network<T>(architecture: arch)
         let size = MemoryLayout<T>.size
-        let expected = net.parameterCount * size
+        let expected = arch.checkedParameterCount.flatMap { MemoryBudget.product([$0, size]) }
         guard body.count == expected else {
-            throw NNError("\(path): model body is \(body.count) bytes, expected \(expected) for sizes \(h.sizes)")
+            let need = expected.map { "\($0)" } ?? "more than \(Int.max)"
+            throw NNError("\(path): model body is \(body.count) bytes, but header sizes \(h.sizes) need \(need)")
         }
+        try arch.requireMemory(scalarBytes: size, what: path)
+        let net = Network<T>(architecture: arch)
         var offset = 0
         body.withUnsafeBytes { raw in
             for layer in net.layers {
@@ -97,6 +104,9 @@ public enum ModelFile {
                     }
                 }
             }
+        }
+        guard net.parametersAreFinite else {
+            throw NNError("\(path): the model holds non-finite weights (NaN or infinity); it is damaged or from a diverged run")
         }
         return net
     }

@@ -96,6 +96,8 @@ public enum Fetcher {
     /// Each attempt writes to a temporary sibling of `path`, verifies the payload size and
     /// SHA-256 against the pin, and only then renames it over `path`, so `path` never holds
     /// an unverified download; the temporary file is removed after every failed attempt.
+    /// A transfer stops as soon as it passes `file.maxDownloadBytes` (the pinned payload
+    /// size plus deflate's worst case and headers), so an endless body cannot fill the disk.
     /// If all mirrors fail, throws one line:
     /// `NAME: all mirrors failed: M1 (why); M2 (why)`.
     @discardableResult
@@ -112,7 +114,8 @@ public enum Fetcher {
             let tmp = AtomicFile.temporaryPath(for: path)
             do {
                 defer { unlink(tmp) }  // no-op once renamed
-                try Transfer.copy(mirror.url(for: file.name), scheme: mirror.scheme, to: tmp, timeouts: timeouts) {
+                try Transfer.copy(mirror.url(for: file.name), scheme: mirror.scheme, to: tmp,
+                                  maxBytes: file.maxDownloadBytes, timeouts: timeouts) {
                     events(.progress(file: file.name, bytes: $0, total: $1))
                 }
                 switch try DatasetVerifier.verify(file, at: tmp) {

@@ -22,25 +22,39 @@ public enum Gzip {
 
     /// Calls `body` with successive chunks of the file's payload: the decompressed bytes
     /// of a gzip file, or the file's own bytes otherwise.
-    public static func forEachChunk(path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    ///
+    /// `maxBytes` is the most payload the caller accepts (what the registry pins or the
+    /// format allows): as soon as the payload would pass it, reading stops with an error
+    /// naming the file, so a gzip bomb never inflates further than `maxBytes` (+1 byte).
+    public static func forEachChunk(path: String, maxBytes: Int = .max,
+                                    _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let fh = try openForReading(path)
         defer { try? fh.close() }
+        var total = 0
+        func deliver(_ chunk: UnsafeRawBufferPointer) throws {
+            total += chunk.count
+            if total > maxBytes {
+                throw NNError("\(path): payload is more than \(maxBytes) bytes, the most this file may hold; stopped reading (wrong file, or a gzip bomb)")
+            }
+            try body(chunk)
+        }
         var first = try readChunk(fh, path: path)
         if first.count >= 2 && first[0] == magic[0] && first[1] == magic[1] {
-            try inflate(fh: fh, firstChunk: first, path: path, body)
+            try inflate(fh: fh, firstChunk: first, path: path, maxBytes: maxBytes, deliver)
         } else {
             while !first.isEmpty {
-                try first.withUnsafeBytes { try body($0) }
+                try first.withUnsafeBytes { try deliver($0) }
                 first = try readChunk(fh, path: path)
             }
         }
     }
 
-    /// The whole payload in memory. `sizeHint` reserves capacity up front.
-    public static func readAll(path: String, sizeHint: Int = 0) throws -> [UInt8] {
+    /// The whole payload in memory (at most `maxBytes`; see `forEachChunk`). `sizeHint`
+    /// reserves capacity up front.
+    public static func readAll(path: String, sizeHint: Int = 0, maxBytes: Int = .max) throws -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(sizeHint)
-        try forEachChunk(path: path) { out.append(contentsOf: $0) }
+        out.reserveCapacity(min(sizeHint, maxBytes))
+        try forEachChunk(path: path, maxBytes: maxBytes) { out.append(contentsOf: $0) }
         return out
     }
 
@@ -71,16 +85,9 @@ public enum Gzip {
 
     // MARK: - Internals
 
+    /// Opens a regular file (a FIFO, device or directory is refused; see `FileInput`).
     static func openForReading(_ path: String) throws -> FileHandle {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw NNError("\(path): no such file")
-        }
-        if isDir.boolValue { throw NNError("\(path): is a directory, expected a file") }
-        guard let fh = FileHandle(forReadingAtPath: path) else {
-            throw NNError("\(path): cannot open for reading (permission denied?)")
-        }
-        return fh
+        try FileInput.handle(path)
     }
 
     static func readChunk(_ fh: FileHandle, path: String) throws -> [UInt8] {
@@ -91,7 +98,9 @@ public enum Gzip {
         }
     }
 
-    private static func inflate(fh: FileHandle, firstChunk: [UInt8], path: String,
+    /// Inflates member by member; the output window is never larger than what is left of
+    /// `maxBytes` plus one byte, so a bomb is caught after at most one byte too many.
+    private static func inflate(fh: FileHandle, firstChunk: [UInt8], path: String, maxBytes: Int,
                                 _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         var stream = z_stream()
         guard nn_inflateInit2(&stream, 15 + 16) == Z_OK else {
@@ -102,6 +111,7 @@ public enum Gzip {
         var inputOffset = 0
         var output = [UInt8](repeating: 0, count: chunkSize)
         var inMember = true  // inside a gzip member whose end we have not yet seen
+        var delivered = 0
         var eof = false
         while true {
             if inputOffset == input.count {
@@ -127,14 +137,17 @@ public enum Gzip {
                 output.withUnsafeMutableBufferPointer { outBuf in
                     stream.next_in = inBuf.baseAddress! + inputOffset
                     stream.avail_in = uInt(inBuf.count - inputOffset)
+                    let left = maxBytes - delivered
+                    let window = left < outBuf.count ? left + 1 : outBuf.count
                     stream.next_out = outBuf.baseAddress
-                    stream.avail_out = uInt(outBuf.count)
+                    stream.avail_out = uInt(window)
                     rc = CZlib.inflate(&stream, Z_NO_FLUSH)
-                    produced = outBuf.count - Int(stream.avail_out)
+                    produced = window - Int(stream.avail_out)
                     inputOffset = inBuf.count - Int(stream.avail_in)
                 }
             }
             if produced > 0 {
+                delivered += produced
                 try output.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
             }
             switch rc {

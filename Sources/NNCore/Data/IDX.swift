@@ -109,9 +109,51 @@ public struct IDXArray: Equatable, Sendable {
         return IDXArray(type: header.type, shape: header.shape, payload: Array(bytes[header.size...]))
     }
 
-    /// Reads an IDX file, gzip'd (sniffed by its magic) or plain.
-    public static func read(path: String) throws -> IDXArray {
-        try decode(Gzip.readAll(path: path), name: path)
+    /// Reads an IDX file, gzip'd (sniffed by its magic) or plain, of at most `maxBytes`
+    /// (header included; see `readFile`).
+    public static func read(path: String, maxBytes: Int = .max) throws -> IDXArray {
+        try decode(readFile(path: path, maxBytes: maxBytes), name: path)
+    }
+
+    /// The decompressed bytes (header and payload) of the IDX file at `path`, each chunk
+    /// also passed to `observe` (e.g. a hasher). What is checked, while reading:
+    /// - the file is a regular file (`FileInput`);
+    /// - the payload never passes `maxBytes` (the registry's pinned size, when known);
+    /// - once the header is in, its dimensions fix the file's size (overflow-checked),
+    ///   which must fit in `maxBytes` and in physical memory (`MemoryBudget`) before it is
+    ///   reserved; reading stops as soon as the data runs past it.
+    /// A short file, or a bad header when `maxBytes` bounds the read, is left for
+    /// `IDXHeader.parse` / `checkPayload` to report.
+    public static func readFile(path: String, maxBytes: Int = .max,
+                                observe: (UnsafeRawBufferPointer) -> Void = { _ in }) throws -> [UInt8] {
+        var bytes = [UInt8]()
+        var limit = maxBytes
+        var headerSeen = false
+        try Gzip.forEachChunk(path: path, maxBytes: maxBytes) { chunk in
+            observe(chunk)
+            bytes.append(contentsOf: chunk)
+            if !headerSeen, bytes.count >= 4, bytes.count >= 4 + 4 * Int(bytes[3]) {
+                headerSeen = true
+                // A bad header is reported by the caller's checks (a pinned file's size and
+                // SHA-256 come first); with no pin to bound the read it is reported now.
+                guard let header = try? IDXHeader.parse(bytes, name: path) else {
+                    if maxBytes == .max { _ = try IDXHeader.parse(bytes, name: path) }
+                    return
+                }
+                guard let total = MemoryBudget.sum([header.size, header.payloadBytes]), total <= maxBytes else {
+                    throw NNError("\(path): IDX header declares \(header.type.name) of shape \(header.shape), more than the \(maxBytes) bytes this file may hold")
+                }
+                try MemoryBudget.require(total, for: "\(path) (IDX \(header.type.name) of shape \(header.shape))")
+                // Reserve at most 256 MiB up front: a short file declaring a large array
+                // must not commit memory it never fills.
+                bytes.reserveCapacity(min(total, 1 << 28))
+                limit = total
+            }
+            if bytes.count > limit {
+                throw NNError("\(path): IDX data runs past the \(limit) bytes its header declares; stopped reading")
+            }
+        }
+        return bytes
     }
 }
 
@@ -122,8 +164,9 @@ public struct IDXHeader: Equatable, Sendable {
 
     /// Header bytes before the payload: 4 + 4 * rank.
     public var size: Int { 4 + 4 * shape.count }
-    /// Payload bytes the dimensions require: element size times the product of dimensions.
-    public var payloadBytes: Int { shape.reduce(type.size, *) }
+    /// Payload bytes the dimensions require: element size times the product of dimensions
+    /// (`Int.max` if that overflows; `parse` refuses such headers).
+    public var payloadBytes: Int { MemoryBudget.product([type.size] + shape) ?? .max }
 
     /// Parses the header at the start of `bytes` (which may go on with the payload).
     /// Throws an `NNError` naming `name` for a bad magic, an unknown type code, a file

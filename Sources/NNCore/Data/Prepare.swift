@@ -128,8 +128,10 @@ public enum Prepare {
     // MARK: - Up-to-date check
 
     /// The outcome if `outDir` already holds a manifest for exactly these sources and
-    /// options whose index hashes match a recomputed split and whose four data files
-    /// verify (size and SHA-256); nil otherwise (then everything is prepared again).
+    /// options, consistent as a whole (`PreparedManifest.validate`), whose index hashes
+    /// match a recomputed split and whose four data files load and verify
+    /// (`PreparedDataset.load`: size, SHA-256, IDX headers, labels); nil otherwise (then
+    /// everything is prepared again).
     /// Sources the registry pins are compared with their pins without reading them;
     /// unpinned ones are read and hashed.
     static func upToDate(spec: DatasetSpec, paths: [String], roles: [String], outDir: String,
@@ -156,11 +158,8 @@ public enum Prepare {
                                               testSize: options.testSize, seed: options.seed),
               existing.split == manifestSplit(split)
         else { return nil }
-        for f in [existing.train.images, existing.train.labels, existing.test.images, existing.test.labels] {
-            let path = (outDir as NSString).appendingPathComponent(f.file)
-            guard let bytes = try? readFileBytes(path), bytes.count == f.bytes,
-                  Checksum.sha256(bytes) == f.sha256 else { return nil }
-        }
+        // The data files verify (size, SHA-256) and agree with the manifest as a whole.
+        guard (try? PreparedDataset.load(directory: outDir)) != nil else { return nil }
         return Outcome(directory: outDir, upToDate: true, manifest: existing, split: split)
     }
 
@@ -185,18 +184,17 @@ public enum Prepare {
     }
 
     /// Reads `path` (gzip or plain) in one pass, hashing while inflating; refuses a payload
-    /// whose size or SHA-256 differs from the registry's pin (an empty pin is not checked).
+    /// whose size or SHA-256 differs from the registry's pin (an empty pin is not checked),
+    /// and stops reading as soon as it passes the pinned size or its IDX header's size.
     static func readSource(_ file: DatasetFile, path: String, spec: DatasetSpec) throws -> Source {
         let fetch = "run `nn fetch --dataset \(spec.name)`"
         guard FileManager.default.fileExists(atPath: path) else {
             throw NNError("\(path): no such file; \(fetch) (or pass --data-dir)")
         }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(file.payloadBytes)
         var hasher = Checksum.Stream()
-        try Gzip.forEachChunk(path: path) { chunk in
-            hasher.update(chunk)
-            bytes.append(contentsOf: chunk)
+        // A pinned file stops one byte past its pin (a gzip bomb never inflates further).
+        let bytes = try IDXArray.readFile(path: path, maxBytes: file.payloadSHA256.isEmpty ? .max : file.payloadBytes) {
+            hasher.update($0)
         }
         let sha = hasher.finalize()
         if !file.payloadSHA256.isEmpty {
@@ -319,31 +317,4 @@ public enum Prepare {
             throw error
         }
     }
-}
-
-/// The whole of a (plain) file, read with one `read` loop into a fresh array.
-func readFileBytes(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-        throw NNError("\(path): cannot open: \(String(cString: strerror(errno)))")
-    }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0 else { throw NNError("\(path): cannot stat: \(String(cString: strerror(errno)))") }
-    if (st.st_mode & S_IFMT) == S_IFDIR { throw NNError("\(path): is a directory, expected a file") }
-    let size = Int(st.st_size)
-    var failure: String?
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
-        count = 0
-        while count < size, let base = buf.baseAddress {
-            let n = read(fd, base + count, size - count)
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { failure = String(cString: strerror(errno)); break }
-            if n == 0 { break }
-            count += n
-        }
-    }
-    if let failure { throw NNError("\(path): read error: \(failure)") }
-    guard bytes.count == size else { throw NNError("\(path): file shrank while being read") }
-    return bytes
 }

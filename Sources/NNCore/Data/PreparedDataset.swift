@@ -47,8 +47,12 @@ public struct PreparedDataset: Sendable {
     /// The target the dataset was prepared for (labels are always the original digits).
     public var target: PreparedTarget { manifest.target }
 
-    /// Loads `directory`. With `verify` (the default) every data file's size and SHA-256
-    /// are checked against the manifest. `prepareCommand` is the `nn prepare` invocation
+    /// Loads `directory`. The manifest is checked as a whole (`PreparedManifest.validate`);
+    /// each data file must be a regular file no larger than the manifest says, whose IDX
+    /// header is u8 of exactly the manifest's shape; every label must be a digit 0-9 (for
+    /// both targets: binary targets are derived from the digits) and the labels' per-digit
+    /// counts must equal `class_counts`. With `verify` (the default) every data file's
+    /// size and SHA-256 are checked against the manifest too. `prepareCommand` is the `nn prepare` invocation
     /// to suggest when the directory holds no prepared dataset.
     public static func load(directory: String, verify: Bool = true,
                             prepareCommand: String? = nil) throws -> PreparedDataset {
@@ -64,6 +68,7 @@ public struct PreparedDataset: Sendable {
             let images = try readData(files.images, directory: directory, verify: verify,
                                       shape: [files.count] + manifest.imageShape)
             let labels = try readData(files.labels, directory: directory, verify: verify, shape: [files.count])
+            try checkLabels(labels, counts: files.classCounts, file: files.labels.file, directory: directory)
             return PreparedSplit(images: images, labels: labels, count: files.count, features: manifest.features)
         }
         return PreparedDataset(directory: directory, manifest: manifest,
@@ -89,7 +94,7 @@ public struct PreparedDataset: Sendable {
                                  shape: [Int]) throws -> [UInt8] {
         let path = (directory as NSString).appendingPathComponent(file.file)
         let rerun = "run `nn prepare` again"
-        let bytes = try readFileBytes(path)
+        let bytes = try readFileBytes(path, maxBytes: file.bytes)
         if verify {
             guard bytes.count == file.bytes, Checksum.sha256(bytes) == file.sha256 else {
                 throw NNError("\(path): contents do not match the SHA-256 in \(Prepare.manifestFile); the prepared data is damaged — \(rerun)")
@@ -101,5 +106,20 @@ public struct PreparedDataset: Sendable {
             throw NNError("\(path): \(header.type.name) of shape \(header.shape), but \(Prepare.manifestFile) says u8 of shape \(shape) — \(rerun)")
         }
         return Array(bytes[header.size...])
+    }
+
+    /// Every label is a digit 0-9 and the per-digit counts are the manifest's `class_counts`.
+    private static func checkLabels(_ labels: [UInt8], counts: [Int], file: String, directory: String) throws {
+        let path = (directory as NSString).appendingPathComponent(file)
+        var found = [Int](repeating: 0, count: 10)
+        for (i, label) in labels.enumerated() {
+            guard label < 10 else {
+                throw NNError("\(path): label \(label) at index \(i) is not a digit 0-9 — run `nn prepare` again")
+            }
+            found[Int(label)] += 1
+        }
+        guard found == counts else {
+            throw NNError("\(path): per-digit label counts \(found) differ from class_counts \(counts) in \(Prepare.manifestFile) — run `nn prepare` again")
+        }
     }
 }

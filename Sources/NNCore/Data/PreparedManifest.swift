@@ -181,7 +181,8 @@ public struct PreparedManifest: Codable, Equatable, Sendable {
         return Array(try encoder.encode(self)) + [0x0a]
     }
 
-    /// Parses manifest bytes; `name` is used in error messages.
+    /// Parses manifest bytes and checks them as a whole (`validate`); `name` is used in
+    /// error messages.
     public static func decode(_ bytes: [UInt8], name: String) throws -> PreparedManifest {
         let manifest: PreparedManifest
         do {
@@ -192,6 +193,7 @@ public struct PreparedManifest: Codable, Equatable, Sendable {
         guard manifest.format == format, manifest.formatVersion == formatVersion else {
             throw NNError("\(name): manifest format \(manifest.format) v\(manifest.formatVersion), expected \(format) v\(formatVersion)")
         }
+        try manifest.validate(name: name)
         return manifest
     }
 

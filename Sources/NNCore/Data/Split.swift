@@ -20,13 +20,18 @@ public struct TrainTestSplit: Equatable, Sendable {
     public static let method = "sklearn.train_test_split / RandomState.permutation"
 
     /// Splits a pool of `poolSize` items. Throws an `NNError` naming the flag when a size
-    /// is not positive or the two sizes together exceed the pool.
+    /// is not positive, the two sizes together (added with an overflow check) exceed the
+    /// pool, or the permutation of the pool (8 bytes per item, twice) would not fit in
+    /// physical memory — all before anything is allocated.
     public init(poolSize: Int, trainSize: Int, testSize: Int, seed: UInt32) throws {
         guard trainSize > 0 else { throw NNError("--train-size \(trainSize): must be at least 1") }
         guard testSize > 0 else { throw NNError("--test-size \(testSize): must be at least 1") }
-        guard trainSize + testSize <= poolSize else {
-            throw NNError("--train-size \(trainSize) + --test-size \(testSize) = \(trainSize + testSize) is more than the \(poolSize) items in the pool")
+        guard let both = MemoryBudget.sum([trainSize, testSize]), both <= poolSize else {
+            let total = MemoryBudget.sum([trainSize, testSize]).map(String.init) ?? "more than \(Int.max)"
+            throw NNError("--train-size \(trainSize) + --test-size \(testSize) = \(total) is more than the \(poolSize) items in the pool")
         }
+        try MemoryBudget.require(MemoryBudget.product([poolSize, 2 * MemoryBudget.indexBytes]),
+                                 for: "a split of a pool of \(poolSize) items")
         var rng = MT19937(seed: seed)
         let perm = rng.permutation(poolSize)
         self.poolSize = poolSize

@@ -26,13 +26,34 @@ public struct TransferFailure: Error, Equatable, Sendable {
     public init(_ reason: String) { self.reason = reason }
 }
 
+extension DatasetFile {
+    /// The most bytes a download of this file may take: the pinned payload size plus
+    /// 1/1024 of it (deflate's worst case on incompressible data is ~0.03%) plus 1 MiB for
+    /// gzip headers; `Transfer.unknownSizeCap` (4 GiB) when the size is not pinned.
+    public var maxDownloadBytes: Int64 {
+        guard payloadBytes > 0 else { return Transfer.unknownSizeCap }
+        let p = Int64(payloadBytes)
+        let (sum, overflow) = p.addingReportingOverflow(p / 1024 + (1 << 20))
+        return overflow ? Int64.max : sum
+    }
+}
+
 /// Copies one URL's bytes into a local file, reporting progress as
 /// `(bytes so far, total bytes if known)`. Throws `TransferFailure`; on failure the
-/// destination may hold partial bytes and the caller deletes it.
+/// destination may hold partial bytes and the caller deletes it. A transfer stops with a
+/// failure as soon as it passes `maxBytes` (an endless or oversized body never fills the
+/// disk), or when the server announces a larger Content-Length.
 enum Transfer {
     typealias Progress = (_ bytes: Int64, _ total: Int64?) -> Void
 
-    static func copy(_ url: URL, scheme: Mirror.Scheme, to destination: String,
+    /// The cap for a file whose size the registry does not pin.
+    static let unknownSizeCap: Int64 = 4 << 30
+
+    static func tooLarge(_ maxBytes: Int64) -> TransferFailure {
+        TransferFailure("more than \(maxBytes) bytes, the most this file can be; stopped")
+    }
+
+    static func copy(_ url: URL, scheme: Mirror.Scheme, to destination: String, maxBytes: Int64 = unknownSizeCap,
                      timeouts: TransferTimeouts, progress: @escaping Progress) throws {
         guard FileManager.default.createFile(atPath: destination, contents: nil),
               let output = FileHandle(forWritingAtPath: destination) else {
@@ -40,17 +61,21 @@ enum Transfer {
         }
         defer { try? output.close() }
         switch scheme {
-        case .file: try copyLocal(url.path, to: output, progress: progress)
-        case .http, .https: try HTTPDownload(output: output, progress: progress).run(url, timeouts: timeouts)
+        case .file: try copyLocal(url.path, to: output, maxBytes: maxBytes, progress: progress)
+        case .http, .https:
+            try HTTPDownload(output: output, maxBytes: maxBytes, progress: progress).run(url, timeouts: timeouts)
         }
     }
 
     /// `file://`: a chunked copy of a local file.
-    private static func copyLocal(_ path: String, to output: FileHandle, progress: Progress) throws {
+    private static func copyLocal(_ path: String, to output: FileHandle, maxBytes: Int64, progress: Progress) throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw TransferFailure("no such file") }
         if isDir.boolValue { throw TransferFailure("is a directory") }
-        guard let input = FileHandle(forReadingAtPath: path) else { throw TransferFailure("cannot open for reading") }
+        let input: FileHandle
+        do { input = try FileInput.handle(path) } catch let e as NNError {
+            throw TransferFailure(e.message.hasPrefix(path + ": ") ? String(e.message.dropFirst(path.count + 2)) : e.message)
+        }
         defer { try? input.close() }
         let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
         var copied: Int64 = 0
@@ -58,6 +83,7 @@ enum Transfer {
             let chunk: Data
             do { chunk = try input.read(upToCount: 1 << 20) ?? Data() } catch { throw TransferFailure("read error: \(error.localizedDescription)") }
             if chunk.isEmpty { break }
+            if copied + Int64(chunk.count) > maxBytes { throw tooLarge(maxBytes) }
             do { try output.write(contentsOf: chunk) } catch { throw TransferFailure("write error: \(error.localizedDescription)") }
             copied += Int64(chunk.count)
             progress(copied, total)
@@ -73,6 +99,7 @@ enum Transfer {
 /// platform's URLSession does with `timeoutIntervalForResource`.
 private final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let output: FileHandle
+    private let maxBytes: Int64
     private let progress: Transfer.Progress
     private let finished = DispatchSemaphore(value: 0)
     private let lock = NSLock()
@@ -81,8 +108,9 @@ private final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked S
     private var expected: Int64?
     private var timeouts = TransferTimeouts()
 
-    init(output: FileHandle, progress: @escaping Transfer.Progress) {
+    init(output: FileHandle, maxBytes: Int64, progress: @escaping Transfer.Progress) {
         self.output = output
+        self.maxBytes = maxBytes
         self.progress = progress
     }
 
@@ -124,11 +152,21 @@ private final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked S
             return
         }
         expected = response.expectedContentLength >= 0 ? response.expectedContentLength : nil
+        if let expected, expected > maxBytes {
+            fail(Transfer.tooLarge(maxBytes).reason)
+            completionHandler(.cancel)
+            return
+        }
         completionHandler(.allow)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         if hasFailed { return }
+        if received + Int64(data.count) > maxBytes {
+            fail(Transfer.tooLarge(maxBytes).reason)
+            dataTask.cancel()
+            return
+        }
         do {
             try output.write(contentsOf: data)
         } catch {

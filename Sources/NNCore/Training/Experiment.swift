@@ -227,6 +227,8 @@ public struct ExperimentConfig: Equatable, Sendable {
         if optimizer == .adam && !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && adamEpsilon > 0) {
             throw NNError("adam: need 0 <= beta1, beta2 < 1 and adam_epsilon > 0")
         }
+        // Sizes first: a layer too large for the machine is the problem to report.
+        try architecture.requireMemory(scalarBytes: scalarBytes, optimizer: optimizer, what: layersFlag)
         try architecture.validate()
         if layers.last! != target.outputs {
             throw NNError("--layers: the last layer has \(layers.last!) output(s) but classes '\(classes)' needs \(target.outputs)")
@@ -235,13 +237,22 @@ public struct ExperimentConfig: Equatable, Sendable {
         if classes == "all" && loss != .cce { throw NNError("--loss: classes 'all' needs cce, got \(loss.rawValue)") }
     }
 
-    /// Checks the input width against the data's feature count.
-    public func validate(features: Int) throws {
+    /// Checks the input width against the data's feature count and, with `samples` > 0,
+    /// that training on that many samples fits in physical memory
+    /// (`Architecture.requireMemory`).
+    public func validate(features: Int, samples: Int = 0) throws {
         let expected = features + (biasColumn ? 1 : 0)
         if layers[0] != expected {
             throw NNError("--layers: the input layer has \(layers[0]) units but the data has \(features) features\(biasColumn ? " + 1 bias column" : "") = \(expected)")
         }
+        try architecture.requireMemory(scalarBytes: scalarBytes, samples: samples, optimizer: optimizer, what: layersFlag)
     }
+
+    /// Bytes per weight at this precision.
+    var scalarBytes: Int { precision == "f32" ? 4 : 8 }
+
+    /// `--layers 785,395,...`, for messages.
+    var layersFlag: String { "--layers " + layers.map(String.init).joined(separator: ",") }
 
     /// The prepare options that produce this experiment's data.
     public var prepareOptions: PrepareOptions {

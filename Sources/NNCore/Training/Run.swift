@@ -69,7 +69,7 @@ public enum Run {
         try config.validate()
         let t0 = DispatchTime.now().uptimeNanoseconds
         let data = try loadData(config: config, dataDir: dataDir)
-        try config.validate(features: data.train.features)
+        try config.validate(features: data.train.features, samples: data.train.count)
         let dir = outDir ?? defaultDirectory(config: config, manifestSHA256: data.manifestSHA256)
         switch placement {
         case .inPlace:

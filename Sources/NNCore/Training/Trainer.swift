@@ -12,8 +12,13 @@ public struct EpochRecord: Equatable, Sendable {
 public struct Divergence: Equatable, Sendable {
     public var epoch: Int
     public var loss: Double
+    /// True when the loss was still finite but the update left a weight NaN or infinite, or
+    /// (after the last epoch) weights so large that the outputs are not finite.
+    public var nonFiniteWeights = false
     public var message: String {
-        "training diverged at epoch \(epoch): loss is \(loss.isNaN ? "NaN" : "infinite"); try a smaller --lr, --gradient stable, or --precision f64"
+        let what = nonFiniteWeights ? "the weights are no longer usable: not finite, or giving non-finite outputs (the loss before the update was \(Format.real(loss)))"
+            : "loss is \(loss.isNaN ? "NaN" : "infinite")"
+        return "training diverged at epoch \(epoch): \(what); try a smaller --lr, --gradient stable, or --precision f64"
     }
 }
 
@@ -22,7 +27,9 @@ public struct TrainingResult: Sendable {
     public var divergence: Divergence?
 }
 
-/// Runs the epochs: full-batch gradient descent (`batchSize` 0 or ≥ n), or mini-batches of
+/// Runs the epochs (stopping as diverged when an epoch's loss, or afterwards any weight, is
+/// not finite, or when the final weights give non-finite outputs on the first 256 samples):
+/// full-batch gradient descent (`batchSize` 0 or ≥ n), or mini-batches of
 /// `batchSize` over a fresh permutation of the samples each epoch, drawn from `rng` (the
 /// generator that drew the initial weights, continued — as a NumPy script seeded once would).
 ///
@@ -72,6 +79,19 @@ public enum Trainer {
             progress(record)
             if !loss.isFinite {
                 return TrainingResult(history: history, divergence: Divergence(epoch: epoch, loss: loss))
+            }
+            // The loss is of the forward pass before this epoch's update: the update itself
+            // can still overflow. A network with non-finite weights is never a result.
+            if !net.parametersAreFinite {
+                return TrainingResult(history: history, divergence: Divergence(epoch: epoch, loss: loss, nonFiniteWeights: true))
+            }
+        }
+        // The last update is never followed by a forward pass: check the final weights'
+        // outputs on the first samples (cheap; huge finite weights can still give NaN).
+        if let last = history.last {
+            let out = net.predict(x.columns(0, min(x.cols, 256)))
+            if !UnsafeBufferPointer(start: out.pointer, count: out.count).allSatisfy({ $0.isFinite }) {
+                return TrainingResult(history: history, divergence: Divergence(epoch: last.epoch, loss: last.loss, nonFiniteWeights: true))
             }
         }
         return TrainingResult(history: history, divergence: nil)

@@ -17,6 +17,9 @@ final class TestHTTPServer: @unchecked Sendable {
         case status(Int)
         /// 200 headers announcing 1000 bytes, then nothing until the server stops.
         case hang
+        /// 200 without Content-Length, then 64 KiB chunks of zeros until the client leaves
+        /// or the server stops (an endless body).
+        case endless
     }
 
     let port: UInt16
@@ -110,6 +113,10 @@ final class TestHTTPServer: @unchecked Sendable {
         case .hang:
             sendAll(client, header(200, length: 1000))
             while !isStopping { usleep(20_000) }
+        case .endless:
+            sendAll(client, Array("HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n".utf8))
+            let chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while !isStopping && sendAll(client, chunk) {}
         }
     }
 
@@ -118,7 +125,9 @@ final class TestHTTPServer: @unchecked Sendable {
         return Array("HTTP/1.0 \(code) \(reason)\r\nContent-Type: application/octet-stream\r\nContent-Length: \(length)\r\nConnection: close\r\n\r\n".utf8)
     }
 
-    private func sendAll(_ client: Int32, _ bytes: [UInt8]) {
+    /// Sends every byte; false when the client went away.
+    @discardableResult
+    private func sendAll(_ client: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             #if os(Linux)
@@ -127,9 +136,10 @@ final class TestHTTPServer: @unchecked Sendable {
             let flags: Int32 = 0
             #endif
             let n = bytes[offset...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, flags) }
-            if n <= 0 { return }  // the client went away
+            if n <= 0 { return false }  // the client went away
             offset += n
         }
+        return true
     }
 
     struct ServerError: Error, CustomStringConvertible {

@@ -1,0 +1,9 @@
+import Foundation
+
+/// Harness: the CSV reader (`CSVTable.read`, as `nn report` / `nn diff` read
+/// `history.csv`, `metrics.csv`, `summary.csv`), then the history parser.
+func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) {
+    let path = FuzzSupport.write(data, size, name: "history.csv")
+    _ = try? CSVTable.read(path: path)
+    _ = try? History.read(path: path)
+}
