@@ -26,6 +26,7 @@ sources=$(find Sources/NNCore -name '*.swift' ! -name Checksum.swift | sort)
 newest=$(ls -t $sources Tests/Fuzz/*.swift Tests/Fuzz/Support/*.swift | head -1)
 if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
     echo "fuzz: building $bin"
+    rm -f "$bin"   # a failed build must not leave the stale binary to be run
     swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name NNFuzz \
         -I Sources/CZlib -I Sources/CBLAS \
         $sources Tests/Fuzz/Support/*.swift Tests/Fuzz/*.swift -o "$bin" 2>&1 | grep -E 'error' || true

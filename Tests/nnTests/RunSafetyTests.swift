@@ -260,4 +260,24 @@ extension RunSafetyTests {
         #expect(snapshot(root + "/run") == old)
         #expect(entries(root) == ["run"])
     }
+
+    /// A model with huge but finite weights (one made before training checked its outputs,
+    /// or edited by hand) overflows to NaN; `nn eval` refuses it instead of printing `nan`
+    /// metrics with status 0, and writes no metrics.
+    @Test func evalRefusesAModelWithNonFiniteOutputs() throws {
+        let root = scratch()
+        #expect(try train(["--out", "run"], cwd: root).status == 0)
+        let model = root + "/run/" + ModelFile.fileName
+        let net = try ModelFile.read(path: model, as: Double.self)
+        // Huge weights of both signs: the hidden units overflow to inf, and the output's
+        // inf - inf is NaN.
+        let (hidden, output) = (net.layers[0].weights, net.layers[1].weights)
+        for i in 0..<hidden.count { hidden.storage[i] = 1e300 }
+        for i in 0..<output.count { output.storage[i] = i % 2 == 0 ? 1e300 : -1e300 }
+        try ModelFile.write(net, to: model)
+        let r = try runNN(["eval", "--run", "run"], cwd: root)
+        #expect(r.status == 2)
+        oneLine(r, "not finite")
+        #expect(!FileManager.default.fileExists(atPath: root + "/run/" + Run.metricsJSONFile))
+    }
 }

@@ -219,6 +219,11 @@ public enum Run {
         let design = DesignMatrix<T>(images: data.test.images, labels: data.test.labels, features: data.test.features,
                                      target: data.target, biasColumn: config.biasColumn)
         let out = net.predict(design.x)
+        // Huge but finite weights (a model from before training checked its outputs) can
+        // still overflow to NaN here; such probabilities are no metrics.
+        if let j = (0..<out.count).first(where: { !out.storage[$0].isFinite }) {
+            throw NNError("\(modelPath): the model's output for test sample \(j % out.cols) is not finite; the model is unusable (train it again with a smaller --lr)")
+        }
         let n = out.cols
         var rows: [[String]] = []
         rows.reserveCapacity(n)
