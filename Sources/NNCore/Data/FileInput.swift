@@ -28,6 +28,24 @@ enum FileInput {
         return (fd, Int(st.st_size))
     }
 
+    /// The bytes of the regular file at `path`, at most `maxBytes` of them (the file's
+    /// first `maxBytes` when it is longer). Plain read(2): Foundation's
+    /// `String(contentsOfFile:)` leaks its buffer (LeakSanitizer reports it).
+    static func bytes(_ path: String, maxBytes: Int) throws -> [UInt8] {
+        let (fd, size) = try openRegular(path)
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: max(0, min(size, maxBytes)))
+        var done = 0
+        while done < out.count {
+            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw NNError("\(path): read error: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            done += n
+        }
+        return Array(out[0..<done])
+    }
+
     /// A `FileHandle` for the regular file at `path` (see `openRegular`).
     static func handle(_ path: String) throws -> FileHandle {
         FileHandle(fileDescriptor: try openRegular(path).fd, closeOnDealloc: true)

@@ -57,7 +57,9 @@ final class Children: @unchecked Sendable {
 
     /// Stops catching signals and terminates any child still running (after an error).
     func close() {
-        for source in signalSources { source.cancel() }
+        // Dropping the handler releases its (weak) reference to self at once, rather than
+        // whenever libdispatch gets to it (LeakSanitizer reported the weak reference).
+        for source in signalSources { source.setEventHandler(handler: nil); source.cancel() }
         signalSources = []
         for signo in caught { signal(signo, SIG_DFL) }
         caught = []
@@ -133,7 +135,7 @@ final class Children: @unchecked Sendable {
         running -= 1
         lock.unlock()
         guard let child else { return Done(index: index, status: -1, signal: nil, seconds: 0, stderr: "") }
-        let stderr = (try? String(contentsOfFile: child.log, encoding: .utf8)) ?? ""
+        let stderr = String(decoding: (try? FileInput.bytes(child.log, maxBytes: 1 << 20)) ?? [], as: UTF8.self)
         let killed = child.process.terminationReason == .uncaughtSignal
         if !killed && child.process.terminationStatus == 0 { try? FileManager.default.removeItem(atPath: child.log) }
         return Done(index: index, status: killed ? -1 : child.process.terminationStatus,
