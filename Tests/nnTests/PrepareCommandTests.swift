@@ -69,4 +69,28 @@ import Testing
         #expect(second.status == 0)
         #expect(second.stdout == "results/prepared/mnist-binary3-500-200-s7: up to date\n")
     }
+
+    /// A `kill -9` of `nn prepare` mid-write leaves `.NAME.tmp-PID-N` files and no manifest;
+    /// the next `nn prepare` there rebuilds the directory and removes the dead process's
+    /// temporary files (a live process's are left alone).
+    @Test func nextPrepareRemovesAKilledPreparesTemporaryFiles() throws {
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let args = ["prepare", "--train-size", "300", "--test-size", "100",
+                    "--data-dir", packageRoot() + "/data/mnist", "--out", out]
+        #expect(try runNN(args).status == 0)
+        // A pid that has just ended: the process `true` ran as.
+        let done = Process()
+        done.executableURL = URL(fileURLWithPath: "/bin/true")
+        try done.run()
+        done.waitUntilExit()
+        let dead = "\(out)/.train-images.idx.tmp-\(done.processIdentifier)-1"
+        let live = "\(out)/.test-images.idx.tmp-\(getpid())-1"
+        for path in [dead, live] { #expect(FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))) }
+        try FileManager.default.removeItem(atPath: out + "/manifest.json")  // as a killed prepare leaves it
+        let again = try runNN(args)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live))
+    }
 }

@@ -107,6 +107,7 @@ public enum Fetcher {
         try DatasetVerifier.requirePin(file)
         guard !mirrors.isEmpty else { throw NNError("\(file.name): missing or corrupt and no mirrors to fetch it from") }
         try AtomicFile.createParentDirectory(of: path)
+        AtomicFile.removeStaleTemporaries(in: (path as NSString).deletingLastPathComponent)  // a killed download's
         var failures: [String] = []
         for mirror in mirrors {
             let source = mirror.description

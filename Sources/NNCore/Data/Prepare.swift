@@ -304,6 +304,7 @@ public enum Prepare {
     static func write(outDir: String, _ writeData: () throws -> PreparedManifest) throws -> PreparedManifest {
         let existed = FileManager.default.fileExists(atPath: outDir)
         try AtomicFile.createDirectory(outDir)
+        AtomicFile.removeStaleTemporaries(in: outDir)   // left by a killed `nn prepare`
         let manifestPath = (outDir as NSString).appendingPathComponent(manifestFile)
         do {
             if unlink(manifestPath) != 0 && errno != ENOENT {
