@@ -15,6 +15,22 @@ import NNCore
         #expect(left == ["out.txt"])
     }
 
+    /// Only regular files are replaced: a FIFO (or a device, as `nn sweep --plan /dev/full`
+    /// once replaced as root) stays what it is, and no temporary file is left.
+    @Test func aFIFOIsNeverReplaced() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-atomic-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fifo = dir + "/plan.txt"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        #expect {
+            try AtomicFile.write("x", to: fifo)
+        } throws: { ($0 as? NNError)?.message == "\(fifo): is a FIFO (named pipe), not a regular file; not replacing it" }
+        var st = stat()
+        #expect(lstat(fifo, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["plan.txt"])
+    }
+
     @Test func unwritableDirectoryIsAClearError() throws {
         #expect(throws: NNError.self) { try AtomicFile.write("x", to: "/proc/nn-cannot/out.txt") }
     }

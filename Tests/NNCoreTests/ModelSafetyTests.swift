@@ -80,7 +80,7 @@ import Testing
         let (net, r) = trainTiny(lr: .infinity, epochs: 3)
         #expect(r.history.count == 1 && r.history[0].loss.isFinite)
         #expect(r.divergence?.nonFiniteWeights == true)
-        #expect(r.divergence?.message.hasPrefix("training diverged at epoch 1: the weights are no longer usable: not finite, or giving non-finite outputs (the loss before the update was 0.") == true)
+        #expect(r.divergence?.message.hasPrefix("training diverged at epoch 1: the weights are no longer usable: not finite, too large (above √max), or giving non-finite outputs (the loss before the update was 0.") == true)
         #expect(!net.parametersAreFinite)
     }
 
@@ -88,12 +88,13 @@ import Testing
         let (net, r) = trainTiny(lr: 1e308, epochs: 1)
         #expect(r.history.count == 1 && r.history[0].loss.isFinite)
         #expect(net.parametersAreFinite)   // finite, but ~1e307: the outputs overflow
+        #expect(!net.parametersAreUsable)
         #expect(r.divergence?.nonFiniteWeights == true)
     }
 
     @Test func ordinaryTrainingIsNotDivergence() {
         let (net, r) = trainTiny(lr: 0.5, epochs: 5)
         #expect(r.divergence == nil && r.history.count == 5)
-        #expect(net.parametersAreFinite)
+        #expect(net.parametersAreFinite && net.parametersAreUsable)
     }
 }

@@ -264,7 +264,7 @@ func errorMessage(_ body: () throws -> Void) -> String {
         try FileManager.default.createDirectory(atPath: tiny.out + "/test-labels.idx/blocker", withIntermediateDirectories: true)
         var other = Self.options
         other.seed = 9
-        #expect(errorMessage { _ = try tiny.prepare(other) }.contains("test-labels.idx: cannot write"))
+        #expect(errorMessage { _ = try tiny.prepare(other) }.contains("test-labels.idx: is a directory, not a regular file; not replacing it"))
         let left = try FileManager.default.contentsOfDirectory(atPath: tiny.out).sorted()
         #expect(!left.contains("manifest.json"))
         #expect(left.allSatisfy { !$0.hasPrefix(".") })

@@ -21,7 +21,8 @@ import Testing
     /// A bad value for every subcommand — negative numbers included, which must reach
     /// validation rather than be taken for flags — is status 2 with the message first.
     @Test(arguments: [
-        (["fetch", "--timeout", "-1"], "Error: --timeout: must be a positive number of seconds, got -1\n"),
+        (["fetch", "--timeout", "-1"], "Error: --timeout: must be a number of seconds in (0, 86400], got -1\n"),
+        (["fetch", "--timeout", "1e16"], "Error: --timeout: must be a number of seconds in (0, 86400], got 1e+16\n"),
         (["prepare", "--seed", "-1"], "Error: --seed: must be in 0...4294967295, got -1\n"),
         (["prepare", "--train-size", "-5"], "Error: --train-size -5: must be at least 1\n"),
         (["train", "--lr", "-1"], "Error: --lr: must be > 0, got -1\n"),

@@ -25,7 +25,7 @@ import Testing
 
     @Test(arguments: [
         (["--mirror", "ftp://example.org/"], "--mirror: mirror 'ftp://example.org/': unsupported scheme 'ftp'"),
-        (["--timeout", "0"], "--timeout: must be a positive number of seconds"),
+        (["--timeout", "0"], "--timeout: must be a number of seconds in (0, 86400]"),
     ])
     func badFlagsAreOneLine(args: [String], expected: String) throws {
         let r = try runNN(["fetch"] + args, cwd: packageRoot())

@@ -280,4 +280,15 @@ extension RunSafetyTests {
         oneLine(r, "not finite")
         #expect(!FileManager.default.fileExists(atPath: root + "/run/" + Run.metricsJSONFile))
     }
+
+    /// `--lr 1e308` for one epoch leaves finite weights of ~1e307 whose every prediction is
+    /// a saturated 0: diverged (status 1), no model saved, and eval refuses the run.
+    @Test func hugeFiniteWeightsAreDivergence() throws {
+        let root = scratch()
+        let r = try train(["--out", "huge", "--epochs", "1", "--lr", "1e308"], cwd: root)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("too large (above √max)"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/huge/" + ModelFile.fileName))
+        #expect(try runNN(["eval", "--run", "huge"], cwd: root).status == 2)
+    }
 }

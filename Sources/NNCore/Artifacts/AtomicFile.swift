@@ -99,8 +99,18 @@ public final class AtomicFileWriter {
     private let tmp: String
     private var fd: Int32
 
-    /// Creates `path`'s parent directories as needed and opens the temporary file.
+    /// Creates `path`'s parent directories as needed and opens the temporary file. Only a
+    /// regular file (or a symbolic link, which the rename replaces, not its target) is ever
+    /// replaced: a device, a FIFO, a socket or a directory at `path` is refused by name
+    /// (renaming over `/dev/null` as root would destroy the device node).
     public init(path: String) throws {
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            let kind = st.st_mode & S_IFMT
+            if kind != S_IFREG && kind != S_IFLNK {
+                throw NNError("\(path): is \(FileInput.describe(kind)), not a regular file; not replacing it")
+            }
+        }
         try AtomicFile.createParentDirectory(of: path)
         self.path = path
         self.tmp = AtomicFile.temporaryPath(for: path)

@@ -34,6 +34,24 @@ extension Architecture {
 }
 
 extension Network {
+    /// The largest parameter magnitude training accepts: √(largest finite value), about
+    /// 1.3e154 in f64 and 1.8e19 in f32. Beyond it the product of two such numbers
+    /// overflows, so the network's outputs are infinities, NaNs or saturated 0/1 however
+    /// finite the weights still are (`--lr 1e308` made weights of 4e307 whose every
+    /// prediction was exactly 0). No trained network comes near it.
+    public static var usableMagnitude: T { T.sqrt(T.greatestFiniteMagnitude) }
+
+    /// True when every weight and bias is finite and at most `usableMagnitude` in size
+    /// (one pass over the parameters: cheap next to an epoch).
+    public var parametersAreUsable: Bool {
+        let limit = Self.usableMagnitude
+        return layers.allSatisfy { layer in
+            [layer.weights, layer.bias].allSatisfy { m in
+                UnsafeBufferPointer(start: m.pointer, count: m.count).allSatisfy { abs($0) <= limit }
+            }
+        }
+    }
+
     /// True when every weight and bias is finite (one pass over the parameters: cheap
     /// next to an epoch, which multiplies each of them by every sample).
     public var parametersAreFinite: Bool {

@@ -16,7 +16,7 @@ public struct Divergence: Equatable, Sendable {
     /// (after the last epoch) weights so large that the outputs are not finite.
     public var nonFiniteWeights = false
     public var message: String {
-        let what = nonFiniteWeights ? "the weights are no longer usable: not finite, or giving non-finite outputs (the loss before the update was \(Format.real(loss)))"
+        let what = nonFiniteWeights ? "the weights are no longer usable: not finite, too large (above √max), or giving non-finite outputs (the loss before the update was \(Format.real(loss)))"
             : "loss is \(loss.isNaN ? "NaN" : "infinite")"
         return "training diverged at epoch \(epoch): \(what); try a smaller --lr, --gradient stable, or --precision f64"
     }
@@ -81,8 +81,9 @@ public enum Trainer {
                 return TrainingResult(history: history, divergence: Divergence(epoch: epoch, loss: loss))
             }
             // The loss is of the forward pass before this epoch's update: the update itself
-            // can still overflow. A network with non-finite weights is never a result.
-            if !net.parametersAreFinite {
+            // can still overflow. A network with non-finite weights, or weights so large that
+            // their products overflow, is never a result.
+            if !net.parametersAreUsable {
                 return TrainingResult(history: history, divergence: Divergence(epoch: epoch, loss: loss, nonFiniteWeights: true))
             }
         }

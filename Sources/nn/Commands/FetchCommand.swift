@@ -37,8 +37,10 @@ struct FetchCommand: ParsableCommand {
         for mirror in mirrors {
             do { _ = try Mirror(mirror) } catch let error as NNError { throw NNError("--mirror: \(error.message)") }
         }
-        guard timeout.isFinite, timeout > 0 else {
-            throw NNError("--timeout: must be a positive number of seconds, got \(NumberText.shortest(timeout))")
+        // At most a day: the whole transfer is capped at 30x this, and larger values
+        // overflowed the nanosecond clocks of the transfer (1e16 crashed).
+        guard timeout.isFinite, timeout > 0, timeout <= 86_400 else {
+            throw NNError("--timeout: must be a number of seconds in (0, 86400], got \(NumberText.shortest(timeout))")
         }
         if let dataDir, dataDir.isEmpty { throw NNError("--data-dir: must not be empty") }
     }
