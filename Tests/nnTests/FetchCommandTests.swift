@@ -50,6 +50,26 @@ import Testing
         #expect(copied == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"])
     }
 
+    /// A `kill -9` mid-download leaves `.NAME.tmp-PID-N`; the next `nn fetch` there removes
+    /// it, even when every file is already ok and nothing is downloaded.
+    @Test func nextFetchRemovesAKilledDownloadsTemporaryFile() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("nn-fetch-cli-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let source = packageRoot() + "/data/mnist"
+        let args = ["fetch", "--data-dir", tmp, "--mirror", "file://\(source)/"]
+        #expect(try runNN(args).status == 0)
+        let done = Process()   // a pid that has just ended
+        done.executableURL = URL(fileURLWithPath: "/bin/true")
+        try done.run()
+        done.waitUntilExit()
+        let leftover = "\(tmp)/.train-images-idx3-ubyte.gz.tmp-\(done.processIdentifier)-1"
+        #expect(FileManager.default.createFile(atPath: leftover, contents: Data(repeating: 7, count: 1000)))
+        let again = try runNN(args)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("(none downloaded)"))
+        #expect(!FileManager.default.fileExists(atPath: leftover))
+    }
+
     @Test func everyMirrorFailingIsOneLineAndLeavesNothing() throws {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("nn-fetch-cli-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: tmp) }

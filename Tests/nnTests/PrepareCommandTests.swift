@@ -87,10 +87,26 @@ import Testing
         let dead = "\(out)/.train-images.idx.tmp-\(done.processIdentifier)-1"
         let live = "\(out)/.test-images.idx.tmp-\(getpid())-1"
         for path in [dead, live] { #expect(FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))) }
-        try FileManager.default.removeItem(atPath: out + "/manifest.json")  // as a killed prepare leaves it
-        let again = try runNN(args)
+        let again = try runNN(args)   // up to date: the leftovers go all the same
         #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.hasSuffix(": up to date\n"))
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: live))
+    }
+
+    /// `nn prepare --out` into someone else's non-empty directory (here a manifest.json
+    /// that is not nn's, beside notes) refuses by name and changes nothing.
+    @Test func foreignOutputDirectoryIsRefusedAndUntouched() throws {
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let files = ["manifest.json": "{\"x\": 1}\n", "notes.txt": "mine\n"]
+        for (name, text) in files { try text.write(toFile: out + "/" + name, atomically: false, encoding: .utf8) }
+        let r = try runNN(["prepare", "--train-size", "300", "--test-size", "100",
+                           "--data-dir", packageRoot() + "/data/mnist", "--out", out])
+        #expect(r.status == 2)
+        #expect(errorLines(r) == ["Error: \(out): not empty and not a prepared directory written by nn (no nn manifest.json); nothing was changed, choose another --out"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["manifest.json", "notes.txt"])
+        for (name, text) in files { #expect(try String(contentsOfFile: out + "/" + name, encoding: .utf8) == text) }
     }
 }

@@ -72,6 +72,7 @@ public enum Fetcher {
     public static func fetch(_ spec: DatasetSpec, options: FetchOptions,
                              events: @escaping (FetchEvent) -> Void = { _ in }) throws -> FetchReport {
         for file in spec.files { try DatasetVerifier.requirePin(file) }
+        AtomicFile.removeStaleTemporaries(in: options.directory)   // a killed download's
         let checks = try DatasetVerifier.check(spec, in: options.directory)
         checks.forEach { events(.checked($0)) }
         var downloaded: [(file: String, mirror: String)] = []
@@ -107,7 +108,6 @@ public enum Fetcher {
         try DatasetVerifier.requirePin(file)
         guard !mirrors.isEmpty else { throw NNError("\(file.name): missing or corrupt and no mirrors to fetch it from") }
         try AtomicFile.createParentDirectory(of: path)
-        AtomicFile.removeStaleTemporaries(in: (path as NSString).deletingLastPathComponent)  // a killed download's
         var failures: [String] = []
         for mirror in mirrors {
             let source = mirror.description

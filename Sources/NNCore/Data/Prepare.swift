@@ -78,6 +78,8 @@ public enum Prepare {
         try options.validate()
         let roles = ["train-images", "train-labels", "test-images", "test-labels"]
         let paths = spec.files.map { (dataDir as NSString).appendingPathComponent($0.name) }
+        try checkOurs(outDir)
+        AtomicFile.removeStaleTemporaries(in: outDir)   // left by a killed `nn prepare`
 
         if let outcome = try upToDate(spec: spec, paths: paths, roles: roles, outDir: outDir, options: options) {
             return outcome
@@ -123,6 +125,21 @@ public enum Prepare {
                 test: try pool.write(split.test, directory: outDir, imagesFile: testImagesFile, labelsFile: testLabelsFile))
         }
         return Outcome(directory: outDir, upToDate: false, manifest: manifest, split: split)
+    }
+
+    // MARK: - Whose directory
+
+    /// Throws, touching nothing, unless `outDir` is absent, empty, holds a manifest of
+    /// nn's (`format` is `PreparedManifest.format`, however inconsistent the rest: that is
+    /// rebuilt), or holds nothing but prepare's own files and temporary files (a killed
+    /// `nn prepare`). Anything else is someone else's directory.
+    static func checkOurs(_ outDir: String) throws {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: outDir), !entries.isEmpty else { return }
+        let manifestPath = (outDir as NSString).appendingPathComponent(manifestFile)
+        if let doc = try? JSONValue.read(path: manifestPath), doc["format"]?.text == PreparedManifest.format { return }
+        let own: Set<String> = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
+        if entries.allSatisfy({ own.contains($0) || AtomicFile.leftover($0)?.kind == "tmp" }) { return }
+        throw NNError("\(outDir): not empty and not a prepared directory written by nn (no nn \(manifestFile)); nothing was changed, choose another --out")
     }
 
     // MARK: - Up-to-date check
@@ -304,7 +321,6 @@ public enum Prepare {
     static func write(outDir: String, _ writeData: () throws -> PreparedManifest) throws -> PreparedManifest {
         let existed = FileManager.default.fileExists(atPath: outDir)
         try AtomicFile.createDirectory(outDir)
-        AtomicFile.removeStaleTemporaries(in: outDir)   // left by a killed `nn prepare`
         let manifestPath = (outDir as NSString).appendingPathComponent(manifestFile)
         do {
             if unlink(manifestPath) != 0 && errno != ENOENT {
