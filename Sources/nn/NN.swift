@@ -37,10 +37,22 @@ struct NN: ParsableCommand {
                 if error is ExitCode { checkStandardOutput() }
                 exit(withError: error)
             }
-            var err = StandardError()
-            print(fullMessage(for: error), to: &err)
+            Console.err(oneLine(fullMessage(for: error)) + "\n")
             Foundation.exit(2)
         }
+    }
+
+    /// An error as one line: ArgumentParser's usage errors come with `Help:`, `Usage:` and
+    /// `See 'nn train --help' ...` lines, which become a short pointer at the end:
+    /// `Error: Unknown option '--bogus' (see 'nn train --help')`.
+    static func oneLine(_ message: String) -> String {
+        let lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard var line = lines.first else { return "Error: \(message)" }
+        if let see = lines.first(where: { $0.hasPrefix("See '") }),
+           let command = see.dropFirst(5).split(separator: "'").first {
+            line += " (see '\(command)')"
+        }
+        return line
     }
 
     /// Exits 2 when standard output could not be written (a full disk, `> /dev/full`):

@@ -16,6 +16,10 @@ import Testing
         let r = try runNN(command + ["--no-such-flag"])
         #expect(r.status == 2, "\(command): \(r.stderr)")
         #expect(r.stderr.hasPrefix("Error: Unknown option '--no-such-flag'"), "\(command): \(r.stderr)")
+        // One line, ending with where to look (not ArgumentParser's usage block).
+        let help = "nn " + (command.first.map { $0 + " " } ?? "") + "--help"
+        #expect(r.stderr.hasSuffix(" (see '\(help)')\n") && r.stderr.split(separator: "\n").count == 1,
+                "\(command): \(r.stderr)")
     }
 
     /// A bad value for every subcommand — negative numbers included, which must reach
@@ -33,7 +37,7 @@ import Testing
         (["eval", "--run", "x", "--threshold", "-1"], "Error: --threshold: must be in (0, 1), got -1"),
         (["diff", "a", "b", "--rtol", "-1"], "Error: --rtol: must be >= 0, got -1\n"),
         (["diff", "a", "b", "--atol", "-0.5"], "Error: --atol: must be >= 0, got -0.5\n"),
-        (["report"], "Error: give at least one run or sweep directory\n"),
+        (["report"], "Error: give at least one run or sweep directory (see 'nn report --help')\n"),
         (["sweep", "--lr", "abc"], "Error: --lr: 'abc' is not a number\n"),
         (["sweep", "--jobs", "-1"], "Error: --jobs: must be >= 1, got -1\n"),
         (["sweep", "--threads", "-1"], "Error: --threads: must be >= 1, got -1\n"),
