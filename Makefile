@@ -3,6 +3,7 @@
 #   make reproduce   fetch (verify) -> prepare -> train -> eval -> report for
 #                    experiments/notebook.json, seeds 0..SEEDS-1, into results/notebook/
 #   make test        the test suite (Swift Testing)
+#   make test-asan   the test suite under AddressSanitizer + LeakSanitizer
 #   make bench       the notebook config for BENCH_EPOCHS epochs: NumPy port vs nn f64 / f32
 #   make fuzz        libFuzzer on the input readers, FUZZ_SECONDS (60) per harness
 #
