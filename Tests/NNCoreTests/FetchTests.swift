@@ -219,6 +219,64 @@ final class EventLog: @unchecked Sendable {
         #expect(listing(dir).isEmpty)
     }
 
+    /// URLSession on Linux hands every chunk to the delegate queue without waiting, so a
+    /// server sending faster than the file is written used to pile gigabytes up in memory
+    /// before the cap was even noticed, then more while the cancel got through. Now the server
+    /// can run ahead of the written bytes by no more than the socket buffers and a few chunks.
+    @Test func endlessBodyIsStoppedAtTheCapWithoutRunningAhead() throws {
+        let data = try SyntheticDataset()
+        let name = data.names[0]
+        var file = data.files[0]
+        file.payloadBytes = 48 << 20  // a cap of ~49 MiB, like MNIST's training images
+        let server = try TestHTTPServer(routes: ["/e/\(name)": .endless])
+        defer { server.stop() }
+        let dir = try makeTemporaryDirectory("endless")
+        defer { removeTree(dir) }
+        let lock = NSLock()
+        var ahead: Int64 = 0, written: Int64 = 0
+        let started = Date()
+        let error = #expect(throws: NNError.self) {
+            try Fetcher.download(file, to: "\(dir)/\(name)", mirrors: [try Mirror("\(server.baseURL)/e/")],
+                                 timeouts: TransferTimeouts(request: 10)) { event in
+                guard case .progress(_, let bytes, _) = event else { return }
+                let sent = server.endlessBytesSent
+                lock.withLock { ahead = max(ahead, sent - bytes); written = bytes }
+            }
+        }
+        let sentByThen = server.endlessBytesSent
+        let elapsed = Date().timeIntervalSince(started)
+        let cap = file.maxDownloadBytes
+        #expect(error?.message == "\(name): all mirrors failed: \(server.baseURL)/e/ (more than \(cap) bytes, the most this file can be; stopped)")
+        lock.withLock {
+            #expect(written <= cap && written > cap - (1 << 20), "wrote \(written) of \(cap)")
+            #expect(ahead < 32 << 20, "the server ran \(ahead) bytes ahead of the file")
+        }
+        // The download returns at once; it used to wait while URLSession took gigabytes more.
+        #expect(sentByThen - cap < 256 << 20, "the server sent \(sentByThen - cap) bytes past the cap")
+        #expect(elapsed < 60, "took \(elapsed) s")
+        #expect(listing(dir).isEmpty)
+    }
+
+    /// A Content-Length over the cap stops the transfer at the headers (URLSession on Linux
+    /// ignores the delegate's `.cancel`, so the body used to stream until the resource timeout).
+    @Test func announcedLengthOverTheCapStopsAtOnce() throws {
+        let data = try SyntheticDataset()
+        let name = data.names[0]
+        let server = try TestHTTPServer(routes: ["/big/\(name)": .endlessAnnouncing(1_000_000_000_000_000)])
+        defer { server.stop() }
+        let dir = try makeTemporaryDirectory("announced")
+        defer { removeTree(dir) }
+        let started = Date()
+        let error = #expect(throws: NNError.self) {
+            try Fetcher.download(data.files[0], to: "\(dir)/\(name)", mirrors: [try Mirror("\(server.baseURL)/big/")],
+                                 timeouts: TransferTimeouts(request: 10))  // resource: 300 s
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(error?.message == "\(name): all mirrors failed: \(server.baseURL)/big/ (more than \(data.files[0].maxDownloadBytes) bytes, the most this file can be; stopped)")
+        #expect(elapsed < 60, "took \(elapsed) s")
+        #expect(listing(dir).isEmpty)
+    }
+
     @Test func fileMirrorFillsAnEmptyDirectory() throws {
         let data = try SyntheticDataset()
         let source = try makeTemporaryDirectory("source")

@@ -97,6 +97,16 @@ enum Transfer {
 /// The request timeout is URLSession's `timeoutIntervalForRequest` (idle time); the
 /// resource timeout is enforced here as a deadline on the wait, so it holds whatever the
 /// platform's URLSession does with `timeoutIntervalForResource`.
+///
+/// Memory stays bounded however fast the server sends: swift-corelibs-foundation hands each
+/// chunk libcurl reads to the delegate queue with `addOperation` and never waits, so a body
+/// arriving faster than the delegate writes it piled up in memory (gigabytes from a local
+/// endless server). The delegate queue here is a `BoundedDelegateQueue`, whose
+/// `addOperation` blocks libcurl's thread while a few chunks are pending; libcurl then stops
+/// reading the socket and TCP slows the server down. corelibs also ignores the `.cancel`
+/// disposition of `didReceive response`, and a `cancel()` can take seconds to get through
+/// while a fast server keeps sending, so a failure wakes `run`, which returns at once and
+/// leaves the cancel to a thread of its own (the delegate drops all later data).
 private final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let output: FileHandle
     private let maxBytes: Int64
@@ -121,39 +131,47 @@ private final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked S
         config.timeoutIntervalForResource = timeouts.resource
         config.requestCachePolicy = .reloadIgnoringLocalCacheData
         config.urlCache = nil
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = 1
+        let queue = BoundedDelegateQueue()
         let session = URLSession(configuration: config, delegate: self, delegateQueue: queue)
-        defer { session.invalidateAndCancel() }
         var request = URLRequest(url: url)
         request.timeoutInterval = timeouts.request
         let task = session.dataTask(with: request)
         task.resume()
         if finished.wait(timeout: .now() + timeouts.resource) == .timedOut {
             fail("timed out after \(Self.seconds(timeouts.resource)) in total")
-            task.cancel()
-            // Wait for the delegate to finish so nothing writes to `output` after we return.
-            _ = finished.wait(timeout: .now() + 10)
         }
-        if let reason = lock.withLock({ failure }) { throw TransferFailure(reason) }
+        if let reason = lock.withLock({ failure }) {
+            // Return now; the cancel can take seconds to get through to a session whose
+            // server keeps sending. Nothing writes to `output` once `failure` is set.
+            Thread { task.cancel(); session.invalidateAndCancel() }.start()
+            throw TransferFailure(reason)
+        }
+        session.invalidateAndCancel()
     }
 
     private func fail(_ reason: String) {
         lock.withLock { if failure == nil { failure = reason } }
     }
 
-    private var hasFailed: Bool { lock.withLock { failure != nil } }
+    /// Records `reason` and wakes `run`, which cancels the task from a thread of its own:
+    /// `cancel()` waits for the session's work queue, which may itself be waiting for room on
+    /// the delegate queue, and with a fast server it can take seconds to get its turn.
+    private func stop(_ reason: String) {
+        fail(reason)
+        finished.signal()
+    }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        // corelibs ignores the disposition, hence `stop` as well as `.cancel`.
         if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-            fail("HTTP \(http.statusCode)")
+            stop("HTTP \(http.statusCode)")
             completionHandler(.cancel)
             return
         }
         expected = response.expectedContentLength >= 0 ? response.expectedContentLength : nil
         if let expected, expected > maxBytes {
-            fail(Transfer.tooLarge(maxBytes).reason)
+            stop(Transfer.tooLarge(maxBytes).reason)
             completionHandler(.cancel)
             return
         }
@@ -161,21 +179,17 @@ private final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked S
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        if hasFailed { return }
-        if received + Int64(data.count) > maxBytes {
-            fail(Transfer.tooLarge(maxBytes).reason)
-            dataTask.cancel()
-            return
+        // Checked, written and reported under `lock`, so once `fail` returns (and `run` with
+        // it) nothing more is written to `output` or reported.
+        let problem: String? = lock.withLock {
+            if failure != nil { return "" }
+            if received + Int64(data.count) > maxBytes { return Transfer.tooLarge(maxBytes).reason }
+            do { try output.write(contentsOf: data) } catch { return "write error: \(error.localizedDescription)" }
+            received += Int64(data.count)
+            progress(received, expected)
+            return nil
         }
-        do {
-            try output.write(contentsOf: data)
-        } catch {
-            fail("write error: \(error.localizedDescription)")
-            dataTask.cancel()
-            return
-        }
-        received += Int64(data.count)
-        progress(received, expected)
+        if let problem, !problem.isEmpty { stop(problem) }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
@@ -205,5 +219,28 @@ private final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked S
 
     static func seconds(_ t: TimeInterval) -> String {
         t == t.rounded() ? "\(Int(t)) s" : "\(t) s"
+    }
+}
+
+/// A serial delegate queue that holds at most `limit` pending operations: `addOperation`
+/// from another thread (libcurl's, in URLSession) waits for room, which is what keeps a
+/// fast download's memory bounded (see `HTTPDownload`). Never waits when called from the
+/// queue itself, which could not make room.
+final class BoundedDelegateQueue: OperationQueue, @unchecked Sendable {
+    private let room: DispatchSemaphore
+
+    init(limit: Int = 8) {
+        room = DispatchSemaphore(value: limit)
+        super.init()
+        maxConcurrentOperationCount = 1
+    }
+
+    override func addOperation(_ block: @Sendable @escaping () -> Void) {
+        guard OperationQueue.current !== self else { return super.addOperation(block) }
+        room.wait()
+        super.addOperation { [room] in
+            room.signal()
+            block()
+        }
     }
 }

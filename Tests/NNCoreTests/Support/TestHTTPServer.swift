@@ -20,6 +20,8 @@ final class TestHTTPServer: @unchecked Sendable {
         /// 200 without Content-Length, then 64 KiB chunks of zeros until the client leaves
         /// or the server stops (an endless body).
         case endless
+        /// Like `endless`, but the headers announce this Content-Length.
+        case endlessAnnouncing(Int64)
     }
 
     let port: UInt16
@@ -32,8 +34,11 @@ final class TestHTTPServer: @unchecked Sendable {
     private var stopping = false
     private let acceptLoopDone = DispatchSemaphore(value: 0)
 
+    private var sent: Int64 = 0
     /// Paths requested so far, in arrival order.
     var requests: [String] { lock.withLock { paths } }
+    /// Body bytes sent so far by `endless` and `endlessAnnouncing` responses.
+    var endlessBytesSent: Int64 { lock.withLock { sent } }
     private var isStopping: Bool { lock.withLock { stopping } }
 
     /// Serves `routes` (request path -> response); any other path gets 404.
@@ -114,9 +119,18 @@ final class TestHTTPServer: @unchecked Sendable {
             sendAll(client, header(200, length: 1000))
             while !isStopping { usleep(20_000) }
         case .endless:
-            sendAll(client, Array("HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n".utf8))
-            let chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while !isStopping && sendAll(client, chunk) {}
+            sendEndless(client, length: nil)
+        case .endlessAnnouncing(let length):
+            sendEndless(client, length: length)
+        }
+    }
+
+    private func sendEndless(_ client: Int32, length: Int64?) {
+        let announce = length.map { "Content-Length: \($0)\r\n" } ?? ""
+        sendAll(client, Array("HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\(announce)Connection: close\r\n\r\n".utf8))
+        let chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while !isStopping && sendAll(client, chunk) {
+            lock.withLock { sent += Int64(chunk.count) }
         }
     }
 
