@@ -71,6 +71,12 @@ func negativeOutcome(_ message: String) -> ExitCode {
     return ExitCode(1)
 }
 
+/// The one check of every `--threads`: 1 to 1024 (more than any machine's cores; a
+/// value beyond Int32 once crashed in OpenBLAS's thread setting).
+func validateThreads(_ threads: Int) throws {
+    guard (1...1024).contains(threads) else { throw NNError("--threads: must be in 1...1024, got \(threads)") }
+}
+
 /// `print(..., to:)` target for standard error.
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) { Console.err(string) }

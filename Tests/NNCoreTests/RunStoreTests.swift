@@ -60,9 +60,12 @@ import Testing
         let dir = try ResultFixture.directory("stale")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let dead = Int32.max - 1
-        for name in [".a.tmp-\(dead)-1", ".b.tmp-\(getpid())-1", "keep.txt"] { try AtomicFile.write("x", to: dir + "/" + name) }
+        let mine = ".e.tmp-\(dead)-3@\(AtomicFile.hostTag)", elsewhere = ".f.tmp-\(dead)-4@\(AtomicFile.hostTag)-elsewhere"
+        for name in [".a.tmp-\(dead)-1", ".b.tmp-\(getpid())-1", "keep.txt", mine, elsewhere] { try AtomicFile.write("x", to: dir + "/" + name) }
         try FileManager.default.createDirectory(atPath: dir + "/.c.tmp-\(dead)-2", withIntermediateDirectories: false)
-        #expect(AtomicFile.removeStaleTemporaries(in: dir) == [".a.tmp-\(dead)-1"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [".b.tmp-\(getpid())-1", ".c.tmp-\(dead)-2", "keep.txt"])
+        // A dead PID of this host (old name without a host, or with ours) goes; a live one,
+        // a directory and another host's (or container's) stay.
+        #expect(AtomicFile.removeStaleTemporaries(in: dir).sorted() == [".a.tmp-\(dead)-1", mine])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [".b.tmp-\(getpid())-1", ".c.tmp-\(dead)-2", elsewhere, "keep.txt"])
     }
 }

@@ -32,7 +32,8 @@ import Testing
         (["train", "--lr", "-1"], "Error: --lr: must be > 0, got -1\n"),
         (["train", "--epochs", "-3"], "Error: --epochs: must be a positive integer, got -3\n"),
         (["train", "--batch-size", "-1"], "Error: --batch-size: must be >= 0 (0 = full batch), got -1\n"),
-        (["train", "--threads", "-2"], "Error: --threads: must be >= 1, got -2\n"),
+        (["train", "--threads", "-2"], "Error: --threads: must be in 1...1024, got -2\n"),
+        (["train", "--threads", "3000000000"], "Error: --threads: must be in 1...1024, got 3000000000\n"),
         (["train", "--epochs", "x"], "Error: The value 'x' is invalid for '--epochs <epochs>'"),
         (["eval", "--run", "x", "--threshold", "-1"], "Error: --threshold: must be in (0, 1), got -1"),
         (["diff", "a", "b", "--rtol", "-1"], "Error: --rtol: must be >= 0, got -1\n"),
@@ -40,8 +41,8 @@ import Testing
         (["report"], "Error: give at least one run or sweep directory (see 'nn report --help')\n"),
         (["sweep", "--lr", "abc"], "Error: --lr: 'abc' is not a number\n"),
         (["sweep", "--jobs", "-1"], "Error: --jobs: must be >= 1, got -1\n"),
-        (["sweep", "--threads", "-1"], "Error: --threads: must be >= 1, got -1\n"),
-        (["sweep-point", "x", "--data", "y", "--threads", "-1"], "Error: --threads: must be >= 1, got -1\n"),
+        (["sweep", "--threads", "-1"], "Error: --threads: must be in 1...1024, got -1\n"),
+        (["sweep-point", "x", "--data", "y", "--threads", "-1"], "Error: --threads: must be in 1...1024, got -1\n"),
     ])
     func badValueIsStatus2(args: [String], message: String) throws {
         let r = try runNN(args)

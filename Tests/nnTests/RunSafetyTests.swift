@@ -291,4 +291,46 @@ extension RunSafetyTests {
         #expect(!FileManager.default.fileExists(atPath: root + "/huge/" + ModelFile.fileName))
         #expect(try runNN(["eval", "--run", "huge"], cwd: root).status == 2)
     }
+
+    /// `--out` a symbolic link: refused before training (the rename would replace the link,
+    /// and the training would be lost), the link left as it was.
+    @Test func aSymbolicLinkOutIsRefused() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/real", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: "real")
+        let r = try train(["--out", "link"], cwd: root)
+        #expect(r.status == 2)
+        oneLine(r, "link: is a symbolic link; give the directory it points to as --out")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root + "/link") == "real")
+        #expect(entries(root) == ["link", "real"] && entries(root + "/real").isEmpty)
+    }
+
+    /// `--force` checks what is at --out again when it installs: a directory the user put
+    /// there while the run trained (the old run moved away) is not a run and stays.
+    @Test func forceNeverReplacesWhatWasPutThereMeanwhile() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(try train(["--out", "run"], cwd: root).status == 0)
+        let slow = Process()
+        slow.executableURL = nnExecutable()
+        slow.arguments = ["train", "--data", try Self.data.get(), "--out", "run", "--force", "--quiet", "--lr", "0.1",
+                          "--layers", "785,8,1", "--activations", "relu,sigmoid", "--epochs", "1000"]
+        slow.currentDirectoryURL = URL(fileURLWithPath: root)
+        let err = Pipe()
+        slow.standardError = err
+        try slow.run()
+        let building = root + "/.run.nn-new-\(slow.processIdentifier)@\(AtomicFile.hostTag)/config.json"
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: building) && Date() < deadline { usleep(20_000) }
+        try FileManager.default.moveItem(atPath: root + "/run", toPath: root + "/run.keep")
+        try FileManager.default.createDirectory(atPath: root + "/run", withIntermediateDirectories: false)
+        try "mine\n".write(toFile: root + "/run/notes.txt", atomically: false, encoding: .utf8)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        slow.waitUntilExit()
+        #expect(slow.terminationStatus == 2)
+        #expect(message.contains("run: not empty and not a run directory written by nn"), "\(message)")
+        #expect(entries(root + "/run") == ["notes.txt"])
+        #expect(entries(root) == ["run", "run.keep"])
+    }
 }

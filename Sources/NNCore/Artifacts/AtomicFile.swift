@@ -1,19 +1,20 @@
 import Foundation
 
 /// Writes files so that the final name never holds partial content: the bytes go to a
-/// temporary sibling (`.name.tmp-<pid>-<n>`) which is renamed over the target only once
+/// temporary sibling (`.name.tmp-<pid>-<n>@<host>`) which is renamed over the target only once
 /// complete. A failure removes the temporary file and throws an `NNError` naming `path`
 /// and what went wrong, from the failing call's `errno` (`AtomicFile.describe`): "no space
 /// left on device", "permission denied", "read-only file system", ...
 public enum AtomicFile {
     private static let counter = Counter()
 
-    /// A temporary path in the same directory as `path` (so `rename(2)` is atomic).
+    /// A temporary path in the same directory as `path` (so `rename(2)` is atomic):
+    /// `.NAME.tmp-PID-N@HOST`, which says whose it is (see `hostTag`).
     public static func temporaryPath(for path: String) -> String {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
-        return (dir as NSString).appendingPathComponent(".\(name).tmp-\(getpid())-\(counter.next())")
+        return (dir as NSString).appendingPathComponent(".\(name).tmp-\(getpid())-\(counter.next())@\(hostTag)")
     }
 
     /// Atomically replaces `path` with `data`. Creates parent directories as needed.

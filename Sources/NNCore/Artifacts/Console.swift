@@ -24,7 +24,17 @@ public enum Console {
     public static func setUp() {
         setvbuf(stdout, nil, _IOLBF, 0)
         setvbuf(stderr, nil, _IOLBF, 0)
-        signal(SIGPIPE) { _ in _exit(2) }
+        // Only a closed standard output or error ends nn: a SIGPIPE from a network socket
+        // (a mirror resetting a TLS connection) is ignored, so its write fails with EPIPE
+        // and is handled as that mirror's error. poll(2) is async-signal-safe; a pipe
+        // whose reader has gone reports POLLERR on its write end.
+        // (No arrays in the handler: they may allocate.)
+        signal(SIGPIPE) { _ in
+            var out = pollfd(fd: STDOUT_FILENO, events: 0, revents: 0)
+            var err = pollfd(fd: STDERR_FILENO, events: 0, revents: 0)
+            if poll(&out, 1, 0) > 0 && out.revents & Int16(POLLERR) != 0 { _exit(2) }
+            if poll(&err, 1, 0) > 0 && err.revents & Int16(POLLERR) != 0 { _exit(2) }
+        }
     }
 
     /// Why standard output could not be written, or nil when everything printed so far

@@ -28,12 +28,13 @@ enum FileInput {
         return (fd, Int(st.st_size))
     }
 
-    /// The bytes of the regular file at `path`, at most `maxBytes` of them (the file's
-    /// first `maxBytes` when it is longer). Plain read(2): Foundation's
-    /// `String(contentsOfFile:)` leaks its buffer (LeakSanitizer reports it).
-    static func bytes(_ path: String, maxBytes: Int) throws -> [UInt8] {
+    /// The bytes of the regular file at `path`, at most `maxBytes` of them: the file's
+    /// first `maxBytes` when it is longer, or its last ones with `tail`. Plain read(2):
+    /// Foundation's `String(contentsOfFile:)` leaks its buffer (LeakSanitizer reports it).
+    static func bytes(_ path: String, maxBytes: Int, tail: Bool = false) throws -> [UInt8] {
         let (fd, size) = try openRegular(path)
         defer { close(fd) }
+        if tail && size > maxBytes { lseek(fd, off_t(size - maxBytes), SEEK_SET) }
         var out = [UInt8](repeating: 0, count: max(0, min(size, maxBytes)))
         var done = 0
         while done < out.count {

@@ -317,7 +317,9 @@ public enum Prepare {
 
     /// Creates `outDir`, removes an old manifest, runs `writeData` (which writes the data
     /// files, each atomically, and returns the manifest describing them) and writes the
-    /// manifest last. On failure a directory this call created is removed again.
+    /// manifest last. On failure a directory this call created is removed again if it is
+    /// empty (never recursively: another `nn prepare` may have filled it meanwhile; data
+    /// files left without a manifest are rebuilt by the next run).
     static func write(outDir: String, _ writeData: () throws -> PreparedManifest) throws -> PreparedManifest {
         let existed = FileManager.default.fileExists(atPath: outDir)
         try AtomicFile.createDirectory(outDir)
@@ -330,7 +332,7 @@ public enum Prepare {
             try AtomicFile.write(try manifest.encoded(), to: manifestPath)
             return manifest
         } catch {
-            if !existed { try? FileManager.default.removeItem(atPath: outDir) }
+            if !existed { rmdir(outDir) }
             throw error
         }
     }

@@ -31,7 +31,7 @@ public enum BLAS {
     /// Sets how many threads BLAS may use (OpenBLAS); a no-op on Accelerate.
     public static func setThreads(_ n: Int) {
         #if !canImport(Accelerate)
-        openblas_set_num_threads(Int32(max(1, n)))
+        openblas_set_num_threads(Int32(clamping: max(1, n)))
         #endif
     }
 

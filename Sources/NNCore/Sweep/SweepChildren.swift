@@ -135,7 +135,7 @@ final class Children: @unchecked Sendable {
         running -= 1
         lock.unlock()
         guard let child else { return Done(index: index, status: -1, signal: nil, seconds: 0, stderr: "") }
-        let stderr = String(decoding: (try? FileInput.bytes(child.log, maxBytes: 1 << 20)) ?? [], as: UTF8.self)
+        let stderr = String(decoding: (try? FileInput.bytes(child.log, maxBytes: 1 << 20, tail: true)) ?? [], as: UTF8.self)
         let killed = child.process.terminationReason == .uncaughtSignal
         if !killed && child.process.terminationStatus == 0 { try? FileManager.default.removeItem(atPath: child.log) }
         return Done(index: index, status: killed ? -1 : child.process.terminationStatus,

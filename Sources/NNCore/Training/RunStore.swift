@@ -98,6 +98,12 @@ public enum RunInstall {
     }
 
     public static func inspect(_ dir: String) throws -> Existing {
+        // A symbolic link would be replaced by the run, not followed: refuse it up front
+        // rather than fail (and lose the training) at the rename.
+        var st = stat()
+        if lstat(dir, &st) == 0, st.st_mode & S_IFMT == S_IFLNK {
+            throw NNError("\(dir): is a symbolic link; give the directory it points to as --out")
+        }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) else { return .nothing }
         guard isDir.boolValue else { throw NNError("\(dir): exists and is not a directory; choose another --out") }
@@ -129,6 +135,11 @@ public enum RunInstall {
         }
         guard replacing else {
             throw NNError("\(dir): another command wrote a run there while this one trained; kept it (pass --force to replace it)")
+        }
+        // What is there now, not what was there when training started: someone may have
+        // put another directory at `dir` meanwhile; only a run is ever moved aside.
+        guard case .run = try inspect(dir) else {
+            throw NNError("\(dir): no longer holds a run; not replacing what is there now")
         }
         let old = sibling(dir, kind: "nn-old")
         guard rename(dir, old) == 0 else { throw NNError("\(dir): cannot move the old run aside: \(String(cString: strerror(errno)))") }

@@ -87,7 +87,7 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw NNError("--jobs: must be >= 1, got \(jobs)") }
-        if threads < 1 { throw NNError("--threads: must be >= 1, got \(threads)") }
+        try validateThreads(threads)
         if let name { try ExperimentConfig.validateName(name, source: "--name") }
         let modes = [dryRun ? "--dry-run" : nil, plan.map { _ in "--plan" }, collect.map { _ in "--collect" }].compactMap { $0 }
         if modes.count > 1 { throw NNError("\(modes.joined(separator: ", ")): choose one") }
@@ -197,7 +197,7 @@ struct SweepPointCommand: ParsableCommand {
     var threads = 1
 
     func validate() throws {
-        if threads < 1 { throw NNError("--threads: must be >= 1, got \(threads)") }
+        try validateThreads(threads)
     }
 
     func run() throws {

@@ -36,7 +36,7 @@ struct TrainCommand: ParsableCommand {
     var force = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw NNError("--threads: must be >= 1, got \(threads)") }
+        if let threads { try validateThreads(threads) }
         _ = try experiment.resolve()
     }
 
