@@ -216,15 +216,13 @@ extension RunSafetyTests {
 }
 
 extension RunSafetyTests {
-    /// Two trainings into one new directory: the one that finishes second has no --force,
-    /// so it fails and keeps the first one's run.
-    @Test func aRunWrittenMeanwhileIsNotReplacedWithoutForce() throws {
-        let root = scratch()
-        defer { try? FileManager.default.removeItem(atPath: root) }
+    /// Starts a 1000-epoch training into `root/run` and returns once it is building its
+    /// run (its `nn-new` directory holds config.json), with its standard error.
+    func startSlowTraining(in root: String, extra: [String] = []) throws -> (Process, Pipe) {
         let slow = Process()
         slow.executableURL = nnExecutable()
         slow.arguments = ["train", "--data", try Self.data.get(), "--out", "run", "--quiet", "--lr", "0.1",
-                          "--layers", "785,8,1", "--activations", "relu,sigmoid", "--epochs", "1000"]
+                          "--layers", "785,8,1", "--activations", "relu,sigmoid", "--epochs", "1000"] + extra
         slow.currentDirectoryURL = URL(fileURLWithPath: root)
         let err = Pipe()
         slow.standardError = err
@@ -232,6 +230,15 @@ extension RunSafetyTests {
         let building = root + "/.run.nn-new-\(slow.processIdentifier)@\(AtomicFile.hostTag)/config.json"
         let deadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: building) && Date() < deadline { usleep(20_000) }
+        return (slow, err)
+    }
+
+    /// Two trainings into one new directory: the one that finishes second has no --force,
+    /// so it fails and keeps the first one's run.
+    @Test func aRunWrittenMeanwhileIsNotReplacedWithoutForce() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (slow, err) = try startSlowTraining(in: root)
         #expect(try train(["--out", "run"], cwd: root).status == 0)
         let fast = snapshot(root + "/run")
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -312,17 +319,7 @@ extension RunSafetyTests {
         let root = scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }
         #expect(try train(["--out", "run"], cwd: root).status == 0)
-        let slow = Process()
-        slow.executableURL = nnExecutable()
-        slow.arguments = ["train", "--data", try Self.data.get(), "--out", "run", "--force", "--quiet", "--lr", "0.1",
-                          "--layers", "785,8,1", "--activations", "relu,sigmoid", "--epochs", "1000"]
-        slow.currentDirectoryURL = URL(fileURLWithPath: root)
-        let err = Pipe()
-        slow.standardError = err
-        try slow.run()
-        let building = root + "/.run.nn-new-\(slow.processIdentifier)@\(AtomicFile.hostTag)/config.json"
-        let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: building) && Date() < deadline { usleep(20_000) }
+        let (slow, err) = try startSlowTraining(in: root, extra: ["--force"])
         try FileManager.default.moveItem(atPath: root + "/run", toPath: root + "/run.keep")
         try FileManager.default.createDirectory(atPath: root + "/run", withIntermediateDirectories: false)
         try "mine\n".write(toFile: root + "/run/notes.txt", atomically: false, encoding: .utf8)
