@@ -33,7 +33,7 @@ let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
         let root = scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let grid = ["--lr", "0.1,0.3", "--epochs", "4"], network = ["--layers", "785,395,200,100,20,1"]
-        let first = try sweep(grid + ["--out", "a"], cwd: root, network: network)
+        let first = try sweep(grid + ["--out", "a", "--jobs", "1"], cwd: root, network: network)
         #expect(first.status == 0, "\(first.stderr)")
         let summary = try read(root + "/a/summary.csv")
         let rows = lines(summary)
@@ -43,7 +43,7 @@ let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
         #expect(FileManager.default.fileExists(atPath: root + "/a/report.md"))
         #expect(FileManager.default.fileExists(atPath: root + "/a/timing.json"))
 
-        let again = try sweep(grid + ["--out", "a"], cwd: root, network: network)
+        let again = try sweep(grid + ["--out", "a"], cwd: root, network: network)   // default --jobs: the cores
         #expect(again.status == 0)
         #expect(lines(again.stdout).filter { $0.contains(" skipped ") }.count == 2)
         #expect(try read(root + "/a/summary.csv") == summary)
@@ -150,7 +150,9 @@ let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
         let r = try sweep(["--lr", "0.1,0.3", "--seed", "0,1", "--out", "d", "--dry-run"], cwd: root)
         #expect(r.status == 0)
         let out = lines(r.stdout)
-        #expect(out.first?.hasPrefix("sweep notebook: 4 points in \(root)/d, 1 job(s) x 1 thread(s)") == true)
+        // --jobs defaults to the cores at --threads 1 each.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        #expect(out.first?.hasPrefix("sweep notebook: 4 points in \(root)/d, \(cores) job(s) x 1 thread(s)") == true)
         #expect(out.filter { $0.contains("  to run  ") }.count == 4)
         #expect(out.filter { $0.contains(" sweep-point --threads 1 --data ") }.count == 4)
         #expect(!FileManager.default.fileExists(atPath: root + "/d"))
@@ -166,7 +168,7 @@ let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
         let r = try runNN(["sweep", "--config", "exp.json", "--data", try sweepData.get(), "--lr", "0.5", "--dry-run"], cwd: root)
         #expect(r.status == 0, "\(r.stderr)")
         let out = lines(r.stdout)
-        #expect(out.first == "sweep filegrid: 2 points in \(root)/results/sweeps/filegrid, 1 job(s) x 1 thread(s)")
+        #expect(out.first == "sweep filegrid: 2 points in \(root)/results/sweeps/filegrid, \(ProcessInfo.processInfo.activeProcessorCount) job(s) x 1 thread(s)")
         #expect(out.filter { $0.hasPrefix("1/2 ") || $0.hasPrefix("2/2 ") }.map { $0.components(separatedBy: "  ").last ?? "" }
                 == ["layers=785,16,1 lr=0.5", "layers=785,8,1 lr=0.5"])
     }

@@ -24,7 +24,8 @@ struct SweepCommand: ParsableCommand {
         ended ok). Re-running skips complete points and retries failed ones; a second \
         sweep of the same directory waits until the first is done. \
         Every point runs `nn sweep-point` with --threads threads (default 1, whatever \
-        --jobs is, so results do not depend on --jobs). --plan FILE writes those commands, \
+        --jobs is, so results do not depend on --jobs); --jobs defaults to the cores \
+        divided by --threads, so a sweep uses the whole machine. --plan FILE writes those commands, \
         one per line, for `parallel -j N < FILE`, `xargs -P` or a Slurm array; \
         --collect DIR then writes the summary.
 
@@ -59,8 +60,12 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("grid"), help: ArgumentHelp("Any experiment key: key=v1,v2 (repeatable).", valueName: "key=values"))
     var grid: [String] = []
 
-    @Option(parsing: .unconditional, help: "Points run at once (child processes).")
-    var jobs = 1
+    @Option(parsing: .unconditional, help: "Points run at once (child processes; default: cores / --threads, at least 1).")
+    var jobs: Int?
+
+    /// `--jobs`, or as many points at once as the cores hold at `--threads` each (results
+    /// do not depend on it: every point runs with exactly `--threads` threads).
+    var effectiveJobs: Int { jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount / threads) }
 
     @Option(parsing: .unconditional, help: "BLAS and element-wise threads of every point (results depend on it in the last bits).")
     var threads = 1
@@ -86,7 +91,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if jobs < 1 { throw NNError("--jobs: must be >= 1, got \(jobs)") }
+        if let jobs, jobs < 1 { throw NNError("--jobs: must be >= 1, got \(jobs)") }
         try validateThreads(threads)
         if let name { try ExperimentConfig.validateName(name, source: "--name") }
         let modes = [dryRun ? "--dry-run" : nil, plan.map { _ in "--plan" }, collect.map { _ in "--collect" }].compactMap { $0 }
@@ -110,18 +115,18 @@ struct SweepCommand: ParsableCommand {
         let runner = SweepRunner(setup: setup, dir: dir, executable: executable ?? SweepRunner.currentExecutable())
         if dryRun {
             if FileManager.default.fileExists(atPath: dir) { try SweepFiles.checkOurs(dir, creating: true) }
-            print(runner.dryRunText(jobs: jobs), terminator: "")
+            print(runner.dryRunText(jobs: effectiveJobs), terminator: "")
             return
         }
         if let plan {
             try runner.writePlan(to: plan)
             print("wrote \(plan): \(setup.points.count) commands, one per point of \(runner.dir)")
-            print("run them with e.g. `parallel -j \(max(1, ProcessInfo.processInfo.activeProcessorCount / threads)) < \(plan)`, then `nn sweep --collect \(dir)`")
+            print("run them with e.g. `parallel -j \(effectiveJobs) < \(plan)`, then `nn sweep --collect \(dir)`")
             return
         }
         let total = setup.points.count
         let width = String(total).count
-        let counts = try runner.run(jobs: jobs) { e in
+        let counts = try runner.run(jobs: effectiveJobs) { e in
             let n = String(e.index + 1)
             var line = "[\(String(repeating: " ", count: width - n.count))\(n)/\(total)] "
             switch (e.ran, e.state) {
