@@ -4,7 +4,7 @@ import Foundation
 /// notebook's) and `Float` (`--precision f32`). Elementary functions go to the C library
 /// (glibc's `exp`/`log`/`tanh`, as NumPy's scalar fallbacks do); matrix products go to BLAS
 /// through `BLAS.gemm`.
-public protocol NNScalar: BinaryFloatingPoint & SIMDScalar & Sendable where Self.RawSignificand: FixedWidthInteger {
+public protocol NNScalar: BinaryFloatingPoint & SIMDScalar & Codable & Sendable where Self.RawSignificand: FixedWidthInteger {
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
     static func log1p(_ x: Self) -> Self
