@@ -35,16 +35,25 @@ enum FileInput {
         let (fd, size) = try openRegular(path)
         defer { close(fd) }
         if tail && size > maxBytes { lseek(fd, off_t(size - maxBytes), SEEK_SET) }
-        var out = [UInt8](repeating: 0, count: max(0, min(size, maxBytes)))
-        var done = 0
-        while done < out.count {
-            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw NNError("\(path): read error: \(String(cString: strerror(errno)))") }
-            if n == 0 { break }
-            done += n
+        return try read(fd, upTo: max(0, min(size, maxBytes)), path: path)
+    }
+
+    /// Up to `count` bytes from `fd` (fewer at end of file), read into a fresh array with
+    /// one `read` loop; an error names `path`.
+    static func read(_ fd: Int32, upTo count: Int, path: String) throws -> [UInt8] {
+        var failure: String?
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buf, done in
+            done = 0
+            while done < count, let base = buf.baseAddress {
+                let n = Foundation.read(fd, base + done, count - done)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { failure = String(cString: strerror(errno)); break }
+                if n == 0 { break }
+                done += n
+            }
         }
-        return Array(out[0..<done])
+        if let failure { throw NNError("\(path): read error: \(failure)") }
+        return bytes
     }
 
     /// A `FileHandle` for the regular file at `path` (see `openRegular`).
@@ -74,18 +83,7 @@ func readFileBytes(_ path: String, maxBytes: Int? = nil) throws -> [UInt8] {
         throw NNError("\(path): \(size) bytes, more than the \(maxBytes) such a file may hold")
     }
     try MemoryBudget.require(size, for: "reading \(path)")
-    var failure: String?
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
-        count = 0
-        while count < size, let base = buf.baseAddress {
-            let n = read(fd, base + count, size - count)
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { failure = String(cString: strerror(errno)); break }
-            if n == 0 { break }
-            count += n
-        }
-    }
-    if let failure { throw NNError("\(path): read error: \(failure)") }
+    let bytes = try FileInput.read(fd, upTo: size, path: path)
     guard bytes.count == size else { throw NNError("\(path): file shrank while being read") }
     return bytes
 }

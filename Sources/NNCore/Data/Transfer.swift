@@ -230,7 +230,10 @@ final class BoundedDelegateQueue: OperationQueue, @unchecked Sendable {
     private let room: DispatchSemaphore
 
     init(limit: Int = 8) {
-        room = DispatchSemaphore(value: limit)
+        // Starts at 0 and is raised to `limit`: libdispatch traps when a semaphore is freed
+        // below its initial value, which a queue dropped with chunks pending would be.
+        room = DispatchSemaphore(value: 0)
+        for _ in 0..<limit { room.signal() }
         super.init()
         maxConcurrentOperationCount = 1
     }

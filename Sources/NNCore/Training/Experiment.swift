@@ -206,7 +206,7 @@ public struct ExperimentConfig: Equatable, Sendable {
         else if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format
             || $0.properties.generalCategory == .lineSeparator || $0.properties.generalCategory == .paragraphSeparator }) {
             why = "contains a control character"
-        } else if name.first!.isWhitespace || name.last!.isWhitespace { why = "starts or ends with a space" }
+        } else if name.first?.isWhitespace == true || name.last?.isWhitespace == true { why = "starts or ends with a space" }
         else { why = nil }
         if let why {
             let shown = name.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : String($0) }.joined().prefix(60)

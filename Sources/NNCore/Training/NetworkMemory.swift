@@ -45,20 +45,17 @@ extension Network {
     /// (one pass over the parameters: cheap next to an epoch).
     public var parametersAreUsable: Bool {
         let limit = Self.usableMagnitude
-        return layers.allSatisfy { layer in
-            [layer.weights, layer.bias].allSatisfy { m in
-                UnsafeBufferPointer(start: m.pointer, count: m.count).allSatisfy { abs($0) <= limit }
-            }
-        }
+        return everyParameter { abs($0) <= limit }
     }
 
     /// True when every weight and bias is finite (one pass over the parameters: cheap
     /// next to an epoch, which multiplies each of them by every sample).
-    public var parametersAreFinite: Bool {
+    public var parametersAreFinite: Bool { everyParameter { $0.isFinite } }
+
+    /// True when `test` holds for every weight and bias of every layer.
+    private func everyParameter(_ test: (T) -> Bool) -> Bool {
         layers.allSatisfy { layer in
-            [layer.weights, layer.bias].allSatisfy { m in
-                UnsafeBufferPointer(start: m.pointer, count: m.count).allSatisfy { $0.isFinite }
-            }
+            [layer.weights, layer.bias].allSatisfy { m in UnsafeBufferPointer(start: m.pointer, count: m.count).allSatisfy(test) }
         }
     }
 }

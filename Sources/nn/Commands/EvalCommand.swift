@@ -19,7 +19,7 @@ struct EvalCommand: ParsableCommand {
     var threshold: Double?
 
     func validate() throws {
-        if let threshold, !(threshold > 0 && threshold < 1) { throw NNError("--threshold: must be in (0, 1), got \(Format.real(threshold))") }
+        if let threshold, !(threshold > 0 && threshold < 1) { throw NNError("--threshold: must be in (0, 1), got \(NumberText.shortest(threshold))") }
     }
 
     func run() throws {
