@@ -1,24 +1,34 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The layers, each a module that can import only the ones below it:
+//
+//   nn, nn-<command>  (executables: one line each)
+//        └─ NNCommands     argument parsing, terminal output, exit statuses
+//             └─ NNExperiments  experiment configs, datasets and prepare, fetch, runs,
+//                  │            model files, sweeps, reports, diffs
+//                  ├─ NNFormats  gzip, IDX, CSV, JSON text, atomic files, checksums
+//                  └─ NNKernel   matrices, BLAS, layers, losses, optimisers, network,
+//                                trainer, MT19937 (no file system, no Foundation)
+//
+// See ARCHITECTURE.md.
 let package = Package(
     name: "nn",
     products: [
         .executable(name: "nn", targets: ["nn"]),
-        .library(name: "NNCore", targets: ["NNCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // zlib, imported only by Sources/NNCore/Data/Gzip.swift.
+        // zlib, imported only by Sources/NNFormats/Files/Gzip.swift.
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        // CBLAS (OpenBLAS on Linux), imported only by Sources/NNCore/Math/BLAS.swift.
+        // CBLAS (OpenBLAS on Linux), imported only by Sources/NNKernel/Math/BLAS.swift.
         // On macOS BLAS.swift uses Accelerate instead and this target is unused.
         .systemLibrary(
             name: "CBLAS",
@@ -26,30 +36,36 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(
-            name: "NNCore",
-            dependencies: [
-                "CZlib",
-                .target(name: "CBLAS", condition: .when(platforms: [.linux])),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            // NNCore is optimised in debug builds too: the tests train real networks, and the
-            // SIMD kernels (Math/SparseInput.swift) are orders of magnitude slower unoptimised.
-            // Release uses SwiftPM's default -O (not -Ounchecked): overflow checks and
-            // preconditions stay in the shipped binary, at no measurable cost (same bytes
-            // out, same epoch time; see the README).
-            swiftSettings: [
-                .unsafeFlags(["-O"], .when(configuration: .debug)),
-            ]
+            name: "NNKernel",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            // The kernel is optimised in debug builds too: the tests train real networks, and
+            // the SIMD kernels (Math/SparseInput.swift) are orders of magnitude slower
+            // unoptimised. Release uses SwiftPM's default -O (not -Ounchecked).
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
-        .executableTarget(
-            name: "nn",
+        .target(
+            name: "NNFormats",
+            dependencies: ["NNKernel", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "NNExperiments", dependencies: ["NNKernel", "NNFormats"]),
+        .target(
+            name: "NNCommands",
             dependencies: [
-                "NNCore",
+                "NNExperiments", "NNFormats", "NNKernel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
-        .testTarget(name: "nnTests", dependencies: ["NNCore", "nn"]),
+        .executableTarget(name: "nn", dependencies: ["NNCommands"]),
+        // Test-only code the test targets share (a naive GEMM to check BLAS against).
+        .target(name: "TestSupport", dependencies: ["NNKernel"], path: "Tests/TestSupport"),
+        .testTarget(
+            name: "LibraryTests",
+            dependencies: ["NNKernel", "NNFormats", "NNExperiments", "TestSupport"]
+        ),
+        .testTarget(
+            name: "CommandTests",
+            dependencies: ["NNCommands", "NNExperiments", "NNFormats", "NNKernel", "nn"]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

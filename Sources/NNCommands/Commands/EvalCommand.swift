@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import NNKernel
+import NNFormats
+import NNExperiments
+
+/// `nn eval`: evaluate a trained run on its test split.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a trained run on its test split; writes metrics.json, metrics.csv and predictions.csv into it."
+    )
+
+    @Option(name: .customLong("run"), help: "Run directory written by `nn train`.")
+    var runDir: String
+
+    @Option(help: "Prepared data directory (default: the one recorded in the run's config.json).")
+    var data: String?
+
+    @Option(parsing: .unconditional, help: "Decision threshold for the binary target: predict 1 when p > threshold.")
+    var threshold: Double?
+
+    func validate() throws {
+        if let threshold, !(threshold > 0 && threshold < 1) { throw NNError("--threshold: must be in (0, 1), got \(NumberText.shortest(threshold))") }
+    }
+
+    func run() throws {
+        let outcome = try Run.evaluate(runDir: runDir, dataDir: data, threshold: threshold)
+        for w in outcome.warnings { Console.err("warning: \(w)\n") }
+        if let m = outcome.binary {
+            print(MetricsTable.binary(m))
+        } else if let m = outcome.multiClass {
+            print(MetricsTable.multiClass(m))
+        }
+        print("wrote \(runDir)/\(Run.metricsJSONFile), \(Run.metricsCSVFile), \(Run.predictionsFile)")
+    }
+}
+
+/// Short aligned tables of metrics for the terminal.
+enum MetricsTable {
+    static func binary(_ m: Metrics.Binary) -> String {
+        var s = ""
+        s += "samples   \(m.samples) (\(m.positives) positive)\n"
+        s += String(format: "accuracy  %.5f\nprecision %.5f\nrecall    %.5f\nf1        %.5f\n", m.accuracy, m.precision, m.recall, m.f1)
+        s += "              pred 1   pred 0\n"
+        s += "  true 1  " + pad(m.tp) + " " + pad(m.fn) + "\n"
+        s += "  true 0  " + pad(m.fp) + " " + pad(m.tn)
+        return s
+    }
+
+    static func multiClass(_ m: Metrics.MultiClass) -> String {
+        var s = "samples   \(m.samples)\n"
+        s += String(format: "accuracy  %.5f\nmacro     precision %.5f  recall %.5f  f1 %.5f\nmicro     precision %.5f  recall %.5f  f1 %.5f\n",
+                    m.accuracy, m.macroPrecision, m.macroRecall, m.macroF1, m.microPrecision, m.microRecall, m.microF1)
+        s += "confusion (rows: true, columns: predicted)\n"
+        s += "     " + (0..<m.classes).map { pad($0, 6) }.joined() + "\n"
+        for (i, row) in m.confusion.enumerated() { s += pad(i, 4) + " " + row.map { pad($0, 6) }.joined() + "\n" }
+        return String(s.dropLast())
+    }
+
+    static func pad(_ v: Int, _ width: Int = 8) -> String {
+        let t = String(v)
+        return String(repeating: " ", count: max(0, width - t.count)) + t
+    }
+}

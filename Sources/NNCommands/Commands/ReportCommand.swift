@@ -1,0 +1,55 @@
+import ArgumentParser
+import NNKernel
+import NNFormats
+import NNExperiments
+
+/// `nn report PATH...`: SVG charts and report.md for run or sweep directories.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write SVG charts and report.md for run or sweep directories.",
+        discussion: """
+            One run directory: loss.svg and report.md in the run directory (or --out). \
+            Several run directories: one overlaid loss.svg and a comparison report.md in \
+            --out (required). A sweep directory: loss.svg (all ok runs), \
+            <metric>-vs-<param>.svg and report.md in the sweep directory (or --out).
+            """
+    )
+
+    @Argument(help: "Run directories, or one sweep directory.")
+    var paths: [String] = []
+
+    @Option(help: "Directory to write into (default: the run or sweep directory).")
+    var out: String?
+
+    @Option(help: "Sweep only: metric column to chart (default: f1, else macro_f1, accuracy, final_loss).")
+    var metric: String?
+
+    @Option(help: "Sweep only: numeric parameter column for the x axis (default: the first that varies).")
+    var param: String?
+
+    @Flag(name: .customLong("log-y"), help: "Logarithmic loss axis.")
+    var logY = false
+
+    @Flag(help: "Set the runs (seeds of the notebook experiment) beside the notebook's published figures: test-set check, metric band, loss curves. Needs --out.")
+    var notebook = false
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("give at least one run or sweep directory") }
+        if paths.count > 1 && out == nil { throw ValidationError("--out is required with several directories") }
+    }
+
+    func run() throws {
+        if notebook {
+            guard let out else { throw NNError("--notebook: needs --out DIR for the report") }
+            let outcome = try NotebookComparison.compare(runs: paths)
+            let written = try outcome.files.write(to: out)
+            for line in outcome.summary { print(line) }
+            for path in written { print(path) }
+            if !outcome.testSetMatches { throw NNError("the test set differs from the notebook's (see \(out)/report.md)") }
+            return
+        }
+        let written = try Report.write(paths: paths, out: out, metric: metric, param: param, logY: logY)
+        for path in written { print(path) }
+    }
+}

@@ -1,0 +1,223 @@
+import ArgumentParser
+import Foundation
+import NNKernel
+import NNFormats
+import NNExperiments
+
+/// `nn sweep`: the cartesian product of a grid over a base experiment, one run directory
+/// per point, one `summary.csv`. See `SweepGrid` (lists), `SweepPlan` (run ids,
+/// sweep.json), `SweepFiles` (layout), `SweepTable` (summary.csv), `SweepRunner`.
+///
+/// Exit status: 0 every point ok; 1 some point failed (or, after `--collect`, has not
+/// run); 2 bad input or any other error (nothing run, nothing computed removed).
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Train and evaluate every point of a grid; write one summary.csv.",
+        discussion: """
+        Lists: --lr 0.1,0.3 --epochs 20,40 --layers "785,395,200,100,20,1;785,100,1" \
+        (';' separates values of the list-valued keys layers and activations, ',' the \
+        others); --grid key=v1,v2 for any other experiment key. The lists override the \
+        base experiment file's "grid" section key by key. Points: the cartesian product, \
+        keys in alphabetical order (first key slowest), values in the order given.
+
+        Writes results/sweeps/<name>/: sweep.json, summary.csv, timing.json, report.md, \
+        runs/<run id>/, logs/<run id>.log (a point's standard error, kept unless it \
+        ended ok). Re-running skips complete points and retries failed ones; a second \
+        sweep of the same directory waits until the first is done. \
+        Every point runs `nn sweep-point` with --threads threads (default 1, whatever \
+        --jobs is, so results do not depend on --jobs); --jobs defaults to the cores \
+        divided by --threads, so a sweep uses the whole machine. --plan FILE writes those commands, \
+        one per line, for `parallel -j N < FILE`, `xargs -P` or a Slurm array; \
+        --collect DIR then writes the summary.
+
+        Exit status: 0 all points ok, 1 some point failed, 2 bad input or error.
+        """
+    )
+
+    @Option(name: .customLong("config"), help: "Base experiment file (default: experiments/notebook.json if present, else the notebook's built-in values).")
+    var config: String?
+
+    @Option(help: "Sweep name (default: the base experiment's name).")
+    var name: String?
+
+    @Option(help: "Sweep directory (default: results/sweeps/<name>).")
+    var out: String?
+
+    @Option(help: "Prepared data directory for every point (default: the one `nn prepare` writes for each point's data keys).")
+    var data: String?
+
+    @Option(parsing: .unconditional, help: "Learning rates, e.g. 0.1,0.3.") var lr: String?
+    @Option(parsing: .unconditional, help: "Epoch counts, e.g. 20,40.") var epochs: String?
+    @Option(parsing: .unconditional, help: "Seeds, e.g. 0,1,2.") var seed: String?
+    @Option(help: "Layer lists separated by ';', e.g. \"785,395,200,100,20,1;785,100,1\".") var layers: String?
+    @Option(help: "Activation lists separated by ';', e.g. \"relu,sigmoid;tanh,sigmoid\".") var activations: String?
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Batch sizes (0 = full batch).") var batchSize: String?
+    @Option(help: "Optimizers: gd, sgd, momentum, adam.") var optimizer: String?
+    @Option(help: "Precisions: f64, f32 (column 'dtype' in summary.csv).") var precision: String?
+    @Option(help: "Gradient paths: notebook, stable.") var gradient: String?
+    @Option(name: .customLong("init"), help: "Initialisations: notebook, he, xavier-uniform.") var initialization: String?
+    @Option(help: "Losses: bce, cce.") var loss: String?
+
+    @Option(name: .customLong("grid"), help: ArgumentHelp("Any experiment key: key=v1,v2 (repeatable).", valueName: "key=values"))
+    var grid: [String] = []
+
+    @Option(parsing: .unconditional, help: "Points run at once (child processes; default: cores / --threads, at least 1).")
+    var jobs: Int?
+
+    /// `--jobs`, or as many points at once as the cores hold at `--threads` each (results
+    /// do not depend on it: every point runs with exactly `--threads` threads).
+    var effectiveJobs: Int { jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount / threads) }
+
+    @Option(parsing: .unconditional, help: "BLAS and element-wise threads of every point (results depend on it in the last bits).")
+    var threads = 1
+
+    @Flag(name: .customLong("dry-run"), help: "Print the points, their state and commands; run and write nothing.")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("Write the per-point commands to FILE (and the sweep directory's setup) instead of running them.", valueName: "FILE"))
+    var plan: String?
+
+    @Option(help: ArgumentHelp("Write summary.csv (and report) of an existing sweep directory, e.g. after a plan ran.", valueName: "DIR"))
+    var collect: String?
+
+    @Option(help: "The nn executable named in --plan commands (default: this one, absolute path).")
+    var executable: String?
+
+    /// (key, flag, list) of the dedicated list flags.
+    private var listFlags: [(key: String, flag: String, list: String?)] {
+        [("lr", "--lr", lr), ("epochs", "--epochs", epochs), ("seed", "--seed", seed), ("layers", "--layers", layers),
+         ("activations", "--activations", activations), ("batch_size", "--batch-size", batchSize),
+         ("optimizer", "--optimizer", optimizer), ("precision", "--precision", precision),
+         ("gradient", "--gradient", gradient), ("init", "--init", initialization), ("loss", "--loss", loss)]
+    }
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw NNError("--jobs: must be >= 1, got \(jobs)") }
+        try validateThreads(threads)
+        if let name { try ExperimentConfig.validateName(name, source: "--name") }
+        let modes = [dryRun ? "--dry-run" : nil, plan.map { _ in "--plan" }, collect.map { _ in "--collect" }].compactMap { $0 }
+        if modes.count > 1 { throw NNError("\(modes.joined(separator: ", ")): choose one") }
+        if executable != nil && plan == nil && !dryRun { throw NNError("--executable: applies only to --plan and --dry-run") }
+        if collect != nil {
+            let given = listFlags.compactMap { $0.list == nil ? nil : $0.flag } + (grid.isEmpty ? [] : ["--grid"])
+                + (config == nil ? [] : ["--config"]) + (data == nil ? [] : ["--data"])
+            if let first = given.first { throw NNError("--collect: reads the sweep's own sweep.json; \(first) does not apply") }
+        }
+    }
+
+    func run() throws {
+        if let collect {
+            let (_, counts) = try SweepRunner.collect(dir: collect)
+            try finish(dir: SweepSetup.absolutePath(collect), counts: counts)
+            return
+        }
+        let setup = try makeSetup()
+        let dir = out ?? "results/sweeps/\(setup.plan.name)"
+        let runner = SweepRunner(setup: setup, dir: dir, executable: executable ?? SweepRunner.currentExecutable())
+        if dryRun {
+            if FileManager.default.fileExists(atPath: dir) { try SweepFiles.checkOurs(dir, creating: true) }
+            print(runner.dryRunText(jobs: effectiveJobs), terminator: "")
+            return
+        }
+        if let plan {
+            try runner.writePlan(to: plan)
+            print("wrote \(plan): \(setup.points.count) commands, one per point of \(runner.dir)")
+            print("run them with e.g. `parallel -j \(effectiveJobs) < \(plan)`, then `nn sweep --collect \(dir)`")
+            return
+        }
+        let total = setup.points.count
+        let width = String(total).count
+        let counts = try runner.run(jobs: effectiveJobs) { e in
+            let n = String(e.index + 1)
+            var line = "[\(String(repeating: " ", count: width - n.count))\(n)/\(total)] "
+            switch (e.ran, e.state) {
+            case (false, _): line += "skipped  \(e.point.id)  \(e.point.label)  (complete)"
+            case (true, .complete): line += "ok       \(e.point.id)  \(e.point.label)  \(String(format: "%.1f s", e.seconds))"
+            case (true, .failed(let error)):
+                line += "failed   \(e.point.id)  \(e.point.label)  \(String(format: "%.1f s", e.seconds)): \(error)"
+            case (true, .pending):
+                line += "not run  \(e.point.id)  \(e.point.label): \(e.message ?? "no result")"
+            }
+            print(line)
+        }
+        try finish(dir: runner.dir, counts: counts)
+    }
+
+    /// The base experiment, the grid and every point, checked.
+    private func makeSetup() throws -> SweepSetup {
+        let defaultFile = "experiments/notebook.json"
+        let file = config ?? (FileManager.default.fileExists(atPath: defaultFile) ? defaultFile : nil)
+        var base = ExperimentConfig()
+        var fileGrid: [(key: String, values: [String])] = []
+        if let file {
+            let loaded = try ExperimentConfig.load(path: file)
+            base = loaded.0
+            fileGrid = loaded.1.map { (key: $0.0, values: $0.1) }
+        }
+        var flags = listFlags.compactMap { f in f.list.map { (key: f.key, list: $0, source: f.flag) } }
+        for g in grid {
+            let (key, list) = try SweepGrid.splitAssignment(g)
+            flags.append((key, list, "--grid \(key)"))
+        }
+        let sweepGrid = try SweepGrid(file: fileGrid, fileSource: file ?? "", flags: flags)
+        return try SweepSetup.build(name: name ?? base.name, base: base, grid: sweepGrid, dataDirectory: data, threads: threads)
+    }
+
+    /// Writes the report (when a point is ok), prints the counts and exits 1 when a point
+    /// is not ok.
+    private func finish(dir: String, counts: SweepTable.Counts) throws {
+        if counts.ok > 0 {
+            do {
+                try Report.writeSweep(dir: dir)
+            } catch {
+                Console.err("warning: report not written: \(error)\n")
+            }
+        }
+        print("wrote \(dir)/\(SweepFiles.summaryFile): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed\(counts.pending > 0 ? ", \(counts.pending) not run" : "")")
+        if counts.ok < counts.total {
+            let what = [counts.failed > 0 ? "\(counts.failed) failed (see status.json in their run directories)" : nil,
+                        counts.pending > 0 ? "\(counts.pending) not run" : nil].compactMap { $0 }.joined(separator: ", ")
+            throw negativeOutcome("nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what); re-run to retry")
+        }
+    }
+}
+
+/// `nn sweep-point RUNDIR`: one point of a sweep (hidden; the command of every line of a
+/// `nn sweep --plan` file). Exit status: 0 ok or already complete, 1 the point failed
+/// (recorded in its status.json), 2 it could not run (not a point directory, busy, other
+/// data).
+struct SweepPointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep-point",
+        abstract: "Train and evaluate one point of a sweep in its run directory (used by nn sweep and its plan files).",
+        shouldDisplay: false
+    )
+
+    @Argument(help: "The point's run directory (holds point.json).")
+    var runDir: String
+
+    @Option(help: "Prepared data directory.")
+    var data: String
+
+    @Option(parsing: .unconditional, help: "BLAS and element-wise threads.")
+    var threads = 1
+
+    func validate() throws {
+        try validateThreads(threads)
+    }
+
+    func run() throws {
+        // A sweep that launched this point ignores SIGINT/SIGTERM/SIGHUP (it handles them on a
+        // dispatch source), and ignored signals are inherited across exec: restore the
+        // defaults so that the sweep can stop this point.
+        for signo in [SIGINT, SIGTERM, SIGHUP] { signal(signo, SIG_DFL) }
+        SweepChild.dieWithParent()
+        switch try SweepPointRunner.run(runDir: runDir, dataDir: data, threads: threads) {
+        case .skipped: print("skipped \(runDir) (complete)")
+        case .ok(let loss): print("ok \(runDir): final loss \(NumberText.real(loss))")
+        case .failed(let error):
+            throw negativeOutcome("failed \(runDir): \(error)")
+        }
+    }
+}

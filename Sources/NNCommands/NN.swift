@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import NNKernel
+import NNFormats
+import NNExperiments
+
+struct NN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nn",
+        abstract: "Reproducible experiments with the notebook's deep network on MNIST.",
+        discussion: """
+        Exit status, every command: 0 success; 1 a negative outcome (nn diff found \
+        differences, a sweep has points that are not ok, training diverged); 2 an error \
+        (a bad flag or value, a bad input file, an I/O error such as a full disk or an \
+        output pipe closed by its reader). A \
+        status above 128 means nn was killed by signal status-128 (an interrupted nn \
+        sweep stops its points, then exits with 128 + the signal as well).
+        """,
+        version: "0.1.0",
+        subcommands: [FetchCommand.self, PrepareCommand.self, TrainCommand.self, EvalCommand.self,
+                      DiffCommand.self, ReportCommand.self, SweepCommand.self, SweepPointCommand.self]
+    )
+
+    /// ArgumentParser's `main()` with one exit-status convention (see the discussion):
+    /// `ExitCode`s a command throws on purpose (`negativeOutcome`) pass through; every
+    /// other error — usage (ArgumentParser's 64), validation, `NNError` — prints the usual
+    /// message and exits 2. Standard output and error are line-buffered even into a pipe
+    /// or file, so `| tee`, nohup and CI logs show each line as it is printed; a closed
+    /// output pipe is status 2 as well (`Console.setUp`).
+    static func main() {
+        Console.setUp()
+        Parallel.threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        do {
+            var command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
+            try command.run()
+            checkStandardOutput()
+        } catch {
+            if error is ExitCode || exitCode(for: error) == .success {
+                if error is ExitCode { checkStandardOutput() }
+                exit(withError: error)
+            }
+            Console.err(oneLine(fullMessage(for: error)) + "\n")
+            Foundation.exit(2)
+        }
+    }
+
+    /// An error as one line: ArgumentParser's usage errors come with `Help:`, `Usage:` and
+    /// `See 'nn train --help' ...` lines, which become a short pointer at the end:
+    /// `Error: Unknown option '--bogus' (see 'nn train --help')`.
+    static func oneLine(_ message: String) -> String {
+        let lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard var line = lines.first else { return "Error: \(message)" }
+        if let see = lines.first(where: { $0.hasPrefix("See '") }),
+           let command = see.dropFirst(5).split(separator: "'").first {
+            line += " (see '\(command)')"
+        }
+        return line
+    }
+
+    /// Exits 2 when standard output could not be written (a full disk, `> /dev/full`):
+    /// a result that did not arrive is an error, not a success or a "differs".
+    static func checkStandardOutput() {
+        guard let reason = Console.failedOutput() else { return }
+        Console.err("Error: standard output: \(reason)\n")
+        Foundation.exit(2)
+    }
+}
+
+/// Exit status 1 after printing `message` on standard error: the command worked and the
+/// answer is negative (see `NN`'s exit-status convention). Throw the result.
+func negativeOutcome(_ message: String) -> ExitCode {
+    Console.err(message + "\n")
+    return ExitCode(1)
+}
+
+/// The one check of every `--threads`: 1 to 1024 (more than any machine's cores; a
+/// value beyond Int32 once crashed in OpenBLAS's thread setting).
+func validateThreads(_ threads: Int) throws {
+    guard (1...1024).contains(threads) else { throw NNError("--threads: must be in 1...1024, got \(threads)") }
+}
+
+/// `print(..., to:)` target for standard error.
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { Console.err(string) }
+}
+
+/// The `nn` executable's entry point (`Sources/nn/main.swift`).
+public func nnMain() -> Never {
+    NN.main()
+    exit(0)
+}

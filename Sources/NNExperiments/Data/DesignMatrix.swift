@@ -1,0 +1,52 @@
+import NNKernel
+import NNFormats
+/// Turns prepared u8 images and 0-9 labels into the network's inputs and targets,
+/// exactly as the notebook does on load:
+///
+///     X = np.c_[np.ones((n, 1)), X]    # bias column first …
+///     X /= 255                          # … then scaling, so the bias input is 1/255
+///     y = (y == 8).astype(int)          # binary target (or one-hot for all classes)
+///
+/// and transposed to the network's layout: `X` is `(1 + features) × n` (or `features × n`
+/// without the bias column), `Y` is `outputs × n`. Each element is `pixel / 255` computed in
+/// f64 (then rounded to f32 for `--precision f32`).
+struct DesignMatrix<T: NNScalar> {
+    let x: Matrix<T>
+    let y: Matrix<T>
+    let labels: [UInt8]
+
+    init(images: [UInt8], labels: [UInt8], features: Int, target: PreparedTarget, biasColumn: Bool) {
+        let n = labels.count
+        precondition(images.count == n * features, "images must hold n × features bytes")
+        let offset = biasColumn ? 1 : 0
+        let x = Matrix<T>(rows: features + offset, cols: n)
+        let xp = x.pointer
+        if biasColumn {
+            let v = T(1.0 / 255.0)
+            for j in 0..<n { xp[j] = v }
+        }
+        // 256-entry table: pixel -> pixel/255, the same value the division gives.
+        let table = (0..<256).map { T(Double($0) / 255.0) }
+        images.withUnsafeBufferPointer { img in
+            let src = img.baseAddress!
+            table.withUnsafeBufferPointer { tb in
+                let t = tb.baseAddress!
+                Parallel.forRanges(features, cost: n) { lo, hi in
+                    for f in lo..<hi {
+                        let dst = xp + (f + offset) * n
+                        for j in 0..<n { dst[j] = t[Int(src[j * features + f])] }
+                    }
+                }
+            }
+        }
+        let outputs = target.outputs
+        let y = Matrix<T>(rows: outputs, cols: n)
+        let t = target.targets(for: labels)  // sample-major
+        for j in 0..<n {
+            for o in 0..<outputs { y.storage[o * n + j] = T(t[j * outputs + o]) }
+        }
+        self.x = x
+        self.y = y
+        self.labels = labels
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import NNKernel
+import NNFormats
+
+/// One point of a sweep, run in its own run directory: the body of `nn sweep-point`, the
+/// command every line of a plan file holds and every `--jobs` child runs.
+///
+/// Idempotent and self-contained: the run directory's `point.json` (written when the sweep
+/// was planned) is the experiment; the directory's name is its run id, which must match
+/// `point.json` on the given prepared data. A complete point is skipped. Otherwise the
+/// point is trained in place and evaluated (`Run.train` with `.inPlace`, `Run.evaluate`,
+/// writing the usual run files; the `.nn-run` marker says `training` until training ends,
+/// so a point killed mid-training is pending, not complete); a failure (divergence, or
+/// any error while training or evaluating) is recorded in `status.json` and reported as
+/// `.failed`; success removes any old `status.json`.
+/// The directory is locked (`flock`) while the point runs, so two runners never work on
+/// one point at once. `eval_seconds` is added to the run's `timing.json`.
+package enum SweepPointRunner {
+    package enum Outcome: Equatable, Sendable {
+        case skipped
+        case ok(finalLoss: Double)
+        case failed(error: String)
+    }
+
+    /// Runs the point in `runDir` on the prepared data in `dataDir` with `threads` BLAS
+    /// and element-wise threads. Throws (without touching the run) when the directory is
+    /// not a sweep point, is busy, or does not match the data.
+    package static func run(runDir: String, dataDir: String, threads: Int) throws -> Outcome {
+        let pointPath = runDir + "/" + SweepFiles.pointFile
+        guard FileManager.default.fileExists(atPath: pointPath) else {
+            throw NNError("\(runDir): not a sweep point directory (no \(SweepFiles.pointFile); made by `nn sweep`)")
+        }
+        let config = try ExperimentConfig.load(path: pointPath).0
+        let id = URL(fileURLWithPath: runDir).lastPathComponent
+        let lock = open(runDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard lock >= 0 else { throw NNError("\(runDir): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            throw NNError("\(runDir): busy (another nn sweep-point is running this point)")
+        }
+        if SweepFiles.isComplete(runDir: runDir, id: id) { return .skipped }
+
+        let sha = try SweepSetup.readManifest(dataDir, config: config, given: true).sha256
+        let expected = SweepPlan.runID(config: config, manifestSHA256: sha)
+        guard expected == id else {
+            throw NNError("\(runDir): \(SweepFiles.pointFile) on the data in \(dataDir) has run id \(expected), not the directory's \(id) (different prepared data?)")
+        }
+
+        Parallel.threads = threads
+        BLAS.setThreads(threads)
+        try? FileManager.default.removeItem(atPath: runDir + "/" + SweepFiles.statusFile)
+        do {
+            let trained = try Run.train(config: config, dataDir: dataDir, outDir: runDir, placement: .inPlace)
+            if let d = trained.divergence { throw NNError(d.message) }
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try Run.evaluate(runDir: runDir, dataDir: dataDir, threshold: nil)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            try addTiming(["eval_seconds": .real(seconds)], runDir: runDir)
+            try? FileManager.default.removeItem(atPath: runDir + "/" + SweepFiles.statusFile)
+            return .ok(finalLoss: trained.history.last?.loss ?? .nan)
+        } catch let e as NNError {
+            try SweepFiles.recordFailure(runDir: runDir, error: e.message)
+            return .failed(error: e.message)
+        }
+    }
+
+    /// Adds entries to the run's `timing.json` (members kept sorted).
+    static func addTiming(_ entries: [String: JSONValue], runDir: String) throws {
+        let path = runDir + "/" + Run.timingFile
+        var timing = (try? JSONValue.read(path: path))?.dictionary ?? [:]
+        for (k, v) in entries { timing[k] = v }
+        try AtomicFile.write(JSONValue.sortedObject(timing).fileText, to: path)
+    }
+}

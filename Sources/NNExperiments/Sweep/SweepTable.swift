@@ -1,0 +1,127 @@
+import Foundation
+import NNKernel
+import NNFormats
+
+/// A sweep's `summary.csv`, computed from `sweep.json` and the run directories alone (so
+/// the in-process sweep and `--collect` after a plan file write the same bytes).
+///
+///     run_id,status,<param columns>,final_loss,<metric columns>,error
+///
+/// - one row per point, in point order (`SweepPlan.points`);
+/// - `status`: `ok` (evaluated), `failed` (`status.json` holds the error), `pending`
+///   (not run yet or interrupted);
+/// - parameter columns: the grid keys in axis order, with `precision` named `dtype` (the
+///   metric `precision` has that name); values as `ExperimentConfig.text` writes them;
+/// - `final_loss`: the last loss of `history.csv`; then the metrics of `metrics.json`:
+///   binary `accuracy,precision,recall,f1,tp,fp,fn,tn`, ten classes
+///   `accuracy,macro_precision,macro_recall,macro_f1,micro_f1`;
+/// - reals as `Format.real` (shortest round-trip), counts as integers; a point that is
+///   not ok has empty metric cells; `error` is empty unless the point failed;
+/// - no timings (see `timing.json`). Written like every CSV here: `\n` line ends, fields
+///   quoted only when needed (`"785,16,1"`).
+package enum SweepTable {
+    static let binaryMetrics = ["accuracy", "precision", "recall", "f1", "tp", "fp", "fn", "tn"]
+    static let multiClassMetrics = ["accuracy", "macro_precision", "macro_recall", "macro_f1", "micro_f1"]
+
+    /// How many points are in each state.
+    package struct Counts: Equatable, Sendable {
+        package var ok = 0, failed = 0, pending = 0
+        package var total: Int { ok + failed + pending }
+        init(ok: Int = 0, failed: Int = 0, pending: Int = 0) {
+            self.ok = ok
+            self.failed = failed
+            self.pending = pending
+        }
+    }
+
+    /// The metric columns after `final_loss` for a target (`classes` binary or all).
+    static func metricColumns(classes: String) -> [String] {
+        classes == "all" ? multiClassMetrics : binaryMetrics
+    }
+
+    /// The summary column that holds grid key `key`.
+    static func column(forKey key: String) -> String { key == "precision" ? "dtype" : key }
+
+    static func header(_ plan: SweepPlan) -> [String] {
+        ["run_id", "status"] + plan.grid.keys.map(column(forKey:)) + ["final_loss"]
+            + metricColumns(classes: plan.classes) + ["error"]
+    }
+
+    /// The result cells of points found complete, by run id, kept across rewrites of one
+    /// sweep run: a complete point stays complete, so its run is read once, and each
+    /// rewrite after a point finishes costs little more than the pending points' checks.
+    final class Cache {
+        var results: [String: [String]] = [:]
+        init() {}
+    }
+
+    /// The summary of sweep directory `dir` as it stands on disk.
+    static func build(_ plan: SweepPlan, dir: String, cache: Cache = Cache()) throws -> (table: CSVTable, counts: Counts) {
+        let metrics = metricColumns(classes: plan.classes)
+        var counts = Counts()
+        var rows: [[String]] = []
+        for point in plan.points {
+            let runDir = SweepFiles.runDirectory(dir, id: point.id)
+            let params = point.params.map(\.value)
+            let empty = [String](repeating: "", count: 1 + metrics.count)
+            if let cells = cache.results[point.id] {
+                counts.ok += 1
+                rows.append([point.id, "ok"] + params + cells + [""])
+                continue
+            }
+            switch SweepFiles.state(runDir: runDir, id: point.id) {
+            case .complete:
+                counts.ok += 1
+                let cells = try results(runDir: runDir, metrics: metrics)
+                cache.results[point.id] = cells
+                rows.append([point.id, "ok"] + params + cells + [""])
+            case .failed(let error):
+                counts.failed += 1
+                rows.append([point.id, "failed"] + params + empty + [error])
+            case .pending:
+                counts.pending += 1
+                rows.append([point.id, "pending"] + params + empty + [""])
+            }
+        }
+        return (CSVTable(header: header(plan), rows: rows), counts)
+    }
+
+    /// Builds the summary and writes it atomically to `dir/summary.csv`.
+    @discardableResult
+    static func write(_ plan: SweepPlan, dir: String, cache: Cache = Cache()) throws -> Counts {
+        let (table, counts) = try build(plan, dir: dir, cache: cache)
+        try AtomicFile.write(table.encoded(), to: dir + "/" + SweepFiles.summaryFile)
+        return counts
+    }
+
+    /// `final_loss` and the metric cells of a complete run.
+    static func results(runDir: String, metrics: [String]) throws -> [String] {
+        let history = try History.read(path: runDir + "/" + Run.historyFile)
+        guard let loss = history.finalLoss else { throw NNError("\(runDir)/\(Run.historyFile): no epochs") }
+        let path = runDir + "/" + Run.metricsJSONFile
+        let doc = try JSONValue.read(path: path)
+        return [NumberText.real(loss)] + (try metrics.map { name in
+            let value: Double?
+            switch doc[name] {
+            case .number(let t)?: value = Double(t)
+            case .string(let t)?: value = NumberText.parse(t)
+            default: value = nil
+            }
+            guard let value else { throw NNError("\(path): no numeric '\(name)'") }
+            if integerMetrics.contains(name) {
+                guard let i = Int(exactly: value) else { throw NNError("\(path): '\(name)' is not an integer") }
+                return String(i)
+            }
+            return NumberText.real(value)
+        })
+    }
+
+    /// The metrics that are counts, as `Metrics` defines them.
+    static let integerMetrics: Set<String> = {
+        let scalars = Metrics.Binary(threshold: 0.5).scalars + Metrics.MultiClass(confusion: [[0]]).scalars
+        return Set(scalars.compactMap { name, value in
+            if case .int = value { return name }
+            return nil
+        })
+    }()
+}

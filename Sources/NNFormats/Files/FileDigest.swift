@@ -1,0 +1,32 @@
+import Foundation
+import NNKernel
+
+/// File digests built on `Checksum.Stream` (kept apart from Checksum.swift, the only file
+/// that needs swift-crypto, so the fuzz build can stand in for that file alone).
+extension Checksum {
+    /// SHA-256 and size of a file's payload: the decompressed bytes of a gzip file, the
+    /// raw bytes otherwise. Streams; never holds the payload in memory; stops with an
+    /// error once the payload passes `maxBytes` (see `Gzip.forEachChunk`).
+    package static func payloadDigest(path: String, maxBytes: Int = .max) throws -> (sha256: String, bytes: Int) {
+        var hasher = Stream()
+        var total = 0
+        try Gzip.forEachChunk(path: path, maxBytes: maxBytes) { chunk in
+            hasher.update(chunk)
+            total += chunk.count
+        }
+        return (hasher.finalize(), total)
+    }
+
+    /// SHA-256 of a file's raw bytes (no decompression).
+    static func fileDigest(path: String) throws -> String {
+        let fh = try Gzip.openForReading(path)
+        defer { try? fh.close() }
+        var hasher = Stream()
+        while true {
+            let chunk = try Gzip.readChunk(fh, path: path)
+            if chunk.isEmpty { break }
+            chunk.withUnsafeBytes { hasher.update($0) }
+        }
+        return hasher.finalize()
+    }
+}

@@ -1,0 +1,66 @@
+
+/// A dense row-major `rows × cols` matrix that owns its storage.
+///
+/// It is a reference type on purpose: training reuses the same buffers every epoch and
+/// updates them in place, with no copy-on-write checks in the hot loops. Network
+/// activations are stored as NumPy stores them in the notebook: features × samples.
+package final class Matrix<T: NNScalar> {
+    package let rows: Int
+    package let cols: Int
+    package let storage: UnsafeMutableBufferPointer<T>
+
+    package var count: Int { rows * cols }
+    package var pointer: UnsafeMutablePointer<T> { storage.baseAddress! }
+
+    /// A zero-filled matrix.
+    package init(rows: Int, cols: Int) {
+        precondition(rows >= 0 && cols >= 0, "matrix dimensions must be non-negative")
+        self.rows = rows
+        self.cols = cols
+        storage = .allocate(capacity: max(1, rows * cols))
+        storage.initialize(repeating: 0)
+    }
+
+    convenience init(rows: Int, cols: Int, values: [T]) {
+        precondition(values.count == rows * cols, "value count must be rows × cols")
+        self.init(rows: rows, cols: cols)
+        for i in 0..<values.count { storage[i] = values[i] }
+    }
+
+    deinit { storage.deallocate() }
+
+    @inline(__always) package subscript(r: Int, c: Int) -> T {
+        get { storage[r * cols + c] }
+        set { storage[r * cols + c] = newValue }
+    }
+
+    /// The elements in row-major order.
+    var values: [T] { Array(UnsafeBufferPointer(start: storage.baseAddress, count: count)) }
+
+    func copy() -> Matrix<T> {
+        let m = Matrix(rows: rows, cols: cols)
+        m.pointer.update(from: pointer, count: count)
+        return m
+    }
+
+    func fill(_ v: T) { storage.update(repeating: v) }
+
+    /// Row `r` as a buffer (contiguous).
+    @inline(__always) func row(_ r: Int) -> UnsafeMutableBufferPointer<T> {
+        UnsafeMutableBufferPointer(start: pointer + r * cols, count: cols)
+    }
+
+    /// `C ← α·op(A)·op(B) + β·C` through BLAS; checks the shapes.
+    static func gemm(_ a: Matrix<T>, transA: Bool = false, _ b: Matrix<T>, transB: Bool = false,
+                            into c: Matrix<T>, alpha: T = 1, beta: T = 0) {
+        let m = transA ? a.cols : a.rows
+        let k = transA ? a.rows : a.cols
+        let kb = transB ? b.cols : b.rows
+        let n = transB ? b.rows : b.cols
+        precondition(k == kb && c.rows == m && c.cols == n, "gemm shape mismatch")
+        if m == 0 || n == 0 { return }
+        if k == 0 { if beta == 0 { c.fill(0) }; return }
+        T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+               a: a.pointer, lda: a.cols, b: b.pointer, ldb: b.cols, beta: beta, c: c.pointer, ldc: c.cols)
+    }
+}

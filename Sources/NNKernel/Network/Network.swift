@@ -1,0 +1,198 @@
+/// The architecture of a network: layer sizes (`sizes[0]` is the input width) and one
+/// activation per layer, plus the loss and gradient path.
+package struct Architecture: Codable, Equatable, Sendable {
+    package var sizes: [Int]
+    package var activations: [Activation]
+    package var loss: LossKind
+    package var gradient: GradientPath
+
+    package init(sizes: [Int], activations: [Activation], loss: LossKind, gradient: GradientPath) {
+        self.sizes = sizes
+        self.activations = activations
+        self.loss = loss
+        self.gradient = gradient
+    }
+
+    /// Checks the shapes and the output activation/loss pairing; errors name the flag.
+    package func validate() throws {
+        guard sizes.count >= 2 else { throw NNError("--layers: need at least an input and an output size, got \(sizes.count) number(s)") }
+        if let bad = sizes.first(where: { $0 <= 0 }) { throw NNError("--layers: sizes must be positive, got \(bad)") }
+        guard activations.count == sizes.count - 1 else {
+            throw NNError("--activations: \(sizes.count - 1) layers need \(sizes.count - 1) activations, got \(activations.count)")
+        }
+        if let i = activations.dropLast().firstIndex(of: .softmax) {
+            throw NNError("--activations: softmax is only supported on the output layer, found at layer \(i + 1)")
+        }
+        let out = activations[activations.count - 1]
+        guard out == loss.outputActivation else {
+            throw NNError("--loss \(loss.rawValue) needs a \(loss.outputActivation.rawValue) output layer, but the last activation is \(out.rawValue)")
+        }
+        if loss == .cce && sizes[sizes.count - 1] < 2 {
+            throw NNError("--loss cce needs at least 2 outputs, the last layer has \(sizes[sizes.count - 1])")
+        }
+    }
+}
+
+/// A feed-forward network of dense layers, trained in place.
+package final class Network<T: NNScalar> {
+    package let architecture: Architecture
+    package let layers: [DenseLayer<T>]
+
+    package init(architecture: Architecture, optimizer: OptimizerKind = .gd) {
+        self.architecture = architecture
+        let s = architecture.sizes
+        layers = (0..<(s.count - 1)).map {
+            DenseLayer(inputs: s[$0], outputs: s[$0 + 1], activation: architecture.activations[$0], optimizer: optimizer)
+        }
+    }
+
+    /// Draws all weights with `kind` from `rng`, layer by layer in order; biases zero.
+    package func initialize(_ kind: InitKind, rng: inout MT19937) {
+        for layer in layers {
+            let w = kind.weights(out: layer.outputs, in: layer.inputs, rng: &rng)
+            for i in 0..<w.count { layer.weights.storage[i] = T(w[i]) }
+            layer.bias.fill(0)
+        }
+    }
+
+    var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+    /// Buffers for one batch width: each layer's `A`, its kept `Z`, and its gradient
+    /// (which holds `dA`, then `dZ`, in place).
+    final class Workspace {
+        let samples: Int
+        let a: [Matrix<T>]
+        let z: [Matrix<T>?]
+        let grad: [Matrix<T>]
+
+        init(layers: [DenseLayer<T>], samples m: Int, training: Bool) {
+            samples = m
+            a = layers.map { Matrix(rows: $0.outputs, cols: m) }
+            let last = layers.count - 1
+            // Z is kept where backward needs it and at the output (the stable loss uses logits).
+            z = layers.enumerated().map { i, l in
+                (i == last || (training && l.activation.backwardNeedsZ)) ? Matrix(rows: l.outputs, cols: m) : nil
+            }
+            grad = training ? layers.map { Matrix(rows: $0.outputs, cols: m) } : []
+        }
+    }
+
+    private var workspaces: [Int: Workspace] = [:]
+
+    func workspace(samples m: Int, training: Bool) -> Workspace {
+        if let w = workspaces[m], !training || !w.grad.isEmpty { return w }
+        let w = Workspace(layers: layers, samples: m, training: training)
+        workspaces[m] = w
+        return w
+    }
+
+    /// Drops cached buffers (e.g. after training, before a large evaluation).
+    func releaseBuffers() { workspaces.removeAll() }
+
+    /// Forward pass of `x` (`in × m`); returns the output activations and logits.
+    func forward(_ x: Matrix<T>, _ ws: Workspace, sparse: SparseInput<T>? = nil) -> (a: Matrix<T>, z: Matrix<T>) {
+        var input = x
+        for (i, layer) in layers.enumerated() {
+            // The product goes straight into A (or Z when Z is kept) and is finished in place.
+            let product = ws.z[i] ?? ws.a[i]
+            layer.forward(input, sparse: i == 0 ? sparse : nil, product: product, z: ws.z[i], a: ws.a[i])
+            input = ws.a[i]
+        }
+        return (ws.a[layers.count - 1], ws.z[layers.count - 1]!)
+    }
+
+    /// One training step on a batch: forward, loss (of this forward pass, before the
+    /// update), backward, update. Returns the loss. `sparse` is `x` stored by its nonzeros,
+    /// for the first layer's two products.
+    func trainStep(x: Matrix<T>, sparse: SparseInput<T>? = nil, y: Matrix<T>, optimizer: OptimizerSettings, step: Int) -> Double {
+        let ws = workspace(samples: x.cols, training: true)
+        let (a, z) = forward(x, ws, sparse: sparse)
+        let loss = Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y)
+        backpropagate(x: x, sparse: sparse, y: y, output: a, ws) { layer in
+            // W is no longer needed this step once dA_prev is formed: update it now.
+            layer.update(samples: x.cols, settings: optimizer, step: step)
+        }
+        return loss
+    }
+
+    /// Backward pass from the output `output` of `forward(x, ws)`, last layer first. Each
+    /// layer gets its raw `dW`, `db` and writes `dA_prev`; `afterLayer` is then called for it
+    /// (its weights are no longer needed by the rest of the pass).
+    private func backpropagate(x: Matrix<T>, sparse: SparseInput<T>?, y: Matrix<T>, output a: Matrix<T>, _ ws: Workspace,
+                               afterLayer: (DenseLayer<T>) -> Void) {
+        let last = layers.count - 1
+        let isDZ = Loss.startGradient(architecture.loss, path: architecture.gradient, a: a, y: y, into: ws.grad[last])
+        for i in stride(from: last, through: 0, by: -1) {
+            let layer = layers[i]
+            if !(i == last && isDZ) {
+                layer.activation.backward(grad: ws.grad[i], z: ws.z[i], a: ws.a[i])
+            }
+            let input = i == 0 ? x : ws.a[i - 1]
+            layer.backward(input: input, sparse: i == 0 ? sparse : nil, grad: ws.grad[i], gradInput: i == 0 ? nil : ws.grad[i - 1])
+            afterLayer(layer)
+        }
+    }
+
+    /// Output activations for `x` (`in × n`), computed in column blocks of `blockSize`.
+    package func predict(_ x: Matrix<T>, blockSize: Int = 10_000) -> Matrix<T> {
+        let n = x.cols, outputs = layers[layers.count - 1].outputs
+        let result = Matrix<T>(rows: outputs, cols: n)
+        var start = 0
+        while start < n {
+            let w = min(blockSize, n - start)
+            let block = x.columns(start, w)
+            let ws = workspace(samples: w, training: false)
+            let (a, _) = forward(block, ws)
+            for r in 0..<outputs {
+                (result.pointer + r * n + start).update(from: a.pointer + r * w, count: w)
+            }
+            start += w
+        }
+        return result
+    }
+
+    /// The loss of the current weights on `(x, y)` (no update), for gradient checks and
+    /// evaluation. `epsilon` 0 gives the exact loss whose gradient backprop computes.
+    func loss(x: Matrix<T>, y: Matrix<T>, epsilon: Double = Loss.epsilon) -> Double {
+        let ws = workspace(samples: x.cols, training: false)
+        let (a, z) = forward(x, ws)
+        return Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y, epsilon: epsilon)
+    }
+
+    /// Raw gradients `(1/m)·dW`, `(1/m)·db` for every layer at the current weights, without
+    /// updating them (for gradient checks).
+    func gradients(x: Matrix<T>, y: Matrix<T>) -> [(w: [T], b: [T])] {
+        let ws = workspace(samples: x.cols, training: true)
+        let (a, _) = forward(x, ws)
+        let inv = T(1.0 / Double(x.cols))
+        var out: [(w: [T], b: [T])] = []
+        backpropagate(x: x, sparse: nil, y: y, output: a, ws) { layer in
+            out.insert((layer.gradW.values.map { $0 * inv }, layer.gradB.values.map { $0 * inv }), at: 0)
+        }
+        return out
+    }
+}
+
+extension Matrix {
+    /// Columns `start..<start+width` as a new matrix (a copy).
+    func columns(_ start: Int, _ width: Int) -> Matrix<T> {
+        if start == 0 && width == cols { return self }
+        let m = Matrix(rows: rows, cols: width)
+        for r in 0..<rows { (m.pointer + r * width).update(from: pointer + r * cols + start, count: width) }
+        return m
+    }
+
+    /// The columns listed in `indices`, in that order (a gather, for mini-batches).
+    func gatherColumns(_ indices: ArraySlice<Int>) -> Matrix<T> {
+        let m = Matrix(rows: rows, cols: indices.count)
+        let w = indices.count
+        Parallel.forRanges(rows, cost: w) { lo, hi in
+            for r in lo..<hi {
+                let src = pointer + r * cols, dst = m.pointer + r * w
+                var j = 0
+                for idx in indices { dst[j] = src[idx]; j += 1 }
+            }
+        }
+        return m
+    }
+}

@@ -1,0 +1,83 @@
+/// Update rules. `g` is the gradient of the loss: for a weight matrix
+/// `g = (1/m)·(dZ·Xᵀ)`, formed inside the update loop exactly as the notebook forms `dW`
+/// (`(1/m) * np.dot(...)`) so that `gd` rounds like `W - alpha * dW`.
+/// - `gd` / `sgd`: `p ← p − α·g` (full batch or mini-batch)
+/// - `momentum`:   `v ← μ·v + g;  p ← p − α·v`
+/// - `adam`:       `m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
+///                  p ← p − α·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)`
+package enum OptimizerKind: String, Codable, CaseIterable, Sendable {
+    case gd, sgd, momentum, adam
+}
+
+package struct OptimizerSettings: Codable, Equatable, Sendable {
+    var kind: OptimizerKind
+    var learningRate: Double
+    var momentum: Double
+    var beta1: Double
+    var beta2: Double
+    var epsilon: Double
+
+    package init(kind: OptimizerKind, learningRate: Double, momentum: Double = 0.9,
+                beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
+        self.kind = kind
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+}
+
+/// Per-parameter optimiser state (velocity, moments) for one tensor.
+final class ParameterState<T: NNScalar> {
+    let count: Int
+    let m: UnsafeMutableBufferPointer<T>
+    let v: UnsafeMutableBufferPointer<T>
+
+    init(count: Int, kind: OptimizerKind) {
+        self.count = count
+        let needM = kind == .momentum || kind == .adam
+        let needV = kind == .adam
+        m = .allocate(capacity: needM ? count : 0)
+        m.initialize(repeating: 0)
+        v = .allocate(capacity: needV ? count : 0)
+        v.initialize(repeating: 0)
+    }
+
+    deinit { m.deallocate(); v.deallocate() }
+
+    /// Applies one update to `p[0..<count]` from the raw gradient sum `raw` scaled by `invM`.
+    /// `step` is the 1-based update count (for Adam's bias correction).
+    func update(_ p: UnsafeMutablePointer<T>, raw: UnsafePointer<T>, invM: T,
+                settings s: OptimizerSettings, step: Int) {
+        let lr = T(s.learningRate)
+        let n = count
+        switch s.kind {
+        case .gd, .sgd:
+            Parallel.forRanges(n, cost: 1) { lo, hi in
+                for i in lo..<hi { p[i] = p[i] - lr * (invM * raw[i]) }
+            }
+        case .momentum:
+            let mu = T(s.momentum), vel = m.baseAddress!
+            Parallel.forRanges(n, cost: 2) { lo, hi in
+                for i in lo..<hi {
+                    vel[i] = mu * vel[i] + invM * raw[i]
+                    p[i] = p[i] - lr * vel[i]
+                }
+            }
+        case .adam:
+            let b1 = T(s.beta1), b2 = T(s.beta2), eps = T(s.epsilon)
+            let c1 = T(1 - LibC.pow(s.beta1, Double(step))), c2 = T(1 - LibC.pow(s.beta2, Double(step)))
+            let mp = m.baseAddress!, vp = v.baseAddress!
+            Parallel.forRanges(n, cost: 4) { lo, hi in
+                for i in lo..<hi {
+                    let g = invM * raw[i]
+                    mp[i] = b1 * mp[i] + (1 - b1) * g
+                    vp[i] = b2 * vp[i] + (1 - b2) * g * g
+                    p[i] = p[i] - lr * (mp[i] / c1) / (T.sqrt(vp[i] / c2) + eps)
+                }
+            }
+        }
+    }
+}
+

@@ -1,0 +1,100 @@
+import Dispatch
+
+/// One epoch's record: its loss (the loss of that epoch's forward pass, before its update —
+/// as the notebook prints it; the size-weighted mean over mini-batches) and wall time.
+package struct EpochRecord: Equatable, Sendable {
+    package var epoch: Int
+    package var loss: Double
+    package var seconds: Double
+}
+
+/// Why training stopped early.
+package struct Divergence: Equatable, Sendable {
+    var epoch: Int
+    var loss: Double
+    /// True when the loss was still finite but the update left a weight NaN or infinite, or
+    /// (after the last epoch) weights so large that the outputs are not finite.
+    var nonFiniteWeights = false
+    package var message: String {
+        let what = nonFiniteWeights ? "the weights are no longer usable: not finite, too large (above √max), or giving non-finite outputs (the loss before the update was \(NumberText.real(loss)))"
+            : "loss is \(loss.isNaN ? "NaN" : "infinite")"
+        return "training diverged at epoch \(epoch): \(what); try a smaller --lr, --gradient stable, or --precision f64"
+    }
+}
+
+package struct TrainingResult: Sendable {
+    package var history: [EpochRecord]
+    package var divergence: Divergence?
+}
+
+/// Runs the epochs (stopping as diverged when an epoch's loss, or afterwards any weight, is
+/// not finite, or when the final weights give non-finite outputs on the first 256 samples):
+/// full-batch gradient descent (`batchSize` 0 or ≥ n), or mini-batches of
+/// `batchSize` over a fresh permutation of the samples each epoch, drawn from `rng` (the
+/// generator that drew the initial weights, continued — as a NumPy script seeded once would).
+///
+/// In full-batch training the input is fixed, so when at most `sparseDensity` of it is
+/// nonzero it is stored once as a `SparseInput` and the first layer's two products skip
+/// its zeros (exact: a zero term leaves a sum unchanged; only the summation order differs
+/// from BLAS's, at rounding level). `sparseDensity` 0 turns this off.
+package enum Trainer {
+    package static func train<T: NNScalar>(
+        _ net: Network<T>, x: Matrix<T>, y: Matrix<T>, epochs: Int, batchSize: Int,
+        optimizer: OptimizerSettings, rng: inout MT19937, sparseDensity: Double = 0.5,
+        progress: (EpochRecord) -> Void = { _ in }
+    ) -> TrainingResult {
+        let n = x.cols
+        var history = [EpochRecord]()
+        var step = 0
+        let fullBatch = batchSize <= 0 || batchSize >= n
+        var sparse: SparseInput<T>? = nil
+        if fullBatch && sparseDensity > 0 && epochs > 0 {
+            let s = SparseInput(x)
+            if s.density <= sparseDensity { sparse = s }
+        }
+        for epoch in 1...max(1, epochs) where epochs > 0 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            var loss: Double
+            if fullBatch {
+                step += 1
+                loss = net.trainStep(x: x, sparse: sparse, y: y, optimizer: optimizer, step: step)
+            } else {
+                let order = rng.permutation(n)
+                var weighted = 0.0
+                var lo = 0
+                while lo < n {
+                    let hi = min(n, lo + batchSize)
+                    let idx = order[lo..<hi]
+                    step += 1
+                    let l = net.trainStep(x: x.gatherColumns(idx), y: y.gatherColumns(idx), optimizer: optimizer, step: step)
+                    weighted += l * Double(hi - lo)
+                    if !l.isFinite { break }
+                    lo = hi
+                }
+                loss = weighted / Double(n)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let record = EpochRecord(epoch: epoch, loss: loss, seconds: seconds)
+            history.append(record)
+            progress(record)
+            if !loss.isFinite {
+                return TrainingResult(history: history, divergence: Divergence(epoch: epoch, loss: loss))
+            }
+            // The loss is of the forward pass before this epoch's update: the update itself
+            // can still overflow. A network with non-finite weights, or weights so large that
+            // their products overflow, is never a result.
+            if !net.parametersAreUsable {
+                return TrainingResult(history: history, divergence: Divergence(epoch: epoch, loss: loss, nonFiniteWeights: true))
+            }
+        }
+        // The last update is never followed by a forward pass: check the final weights'
+        // outputs on the first samples (cheap; huge finite weights can still give NaN).
+        if let last = history.last {
+            let out = net.predict(x.columns(0, min(x.cols, 256)))
+            if !UnsafeBufferPointer(start: out.pointer, count: out.count).allSatisfy({ $0.isFinite }) {
+                return TrainingResult(history: history, divergence: Divergence(epoch: last.epoch, loss: last.loss, nonFiniteWeights: true))
+            }
+        }
+        return TrainingResult(history: history, divergence: nil)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
+
+/// A tiny two-feature problem: label 1 when x0 + x1 > 0.
+func tinyProblem(n: Int, seed: UInt32) -> (Matrix<Double>, Matrix<Double>) {
+    var rng = MT19937(seed: seed)
+    var xs = [Double](repeating: 0, count: 3 * n), ys = [Double](repeating: 0, count: n)
+    for j in 0..<n {
+        let a = rng.randomDouble() * 2 - 1, b = rng.randomDouble() * 2 - 1
+        xs[j] = 1; xs[n + j] = a; xs[2 * n + j] = b
+        ys[j] = a + b > 0 ? 1 : 0
+    }
+    return (Matrix(rows: 3, cols: n, values: xs), Matrix(rows: 1, cols: n, values: ys))
+}
+
+@Suite struct TrainingTests {
+    let arch = Architecture(sizes: [3, 8, 4, 1], activations: [.relu, .relu, .sigmoid], loss: .bce, gradient: .notebook)
+
+    /// The problem is separable, so outputs saturate: the stable path keeps training finite.
+    func train(optimizer: OptimizerKind, batch: Int, lr: Double, epochs: Int = 30, seed: UInt32 = 1,
+               gradient: GradientPath = .stable) -> TrainingResult {
+        let (x, y) = tinyProblem(n: 256, seed: 99)
+        var a = arch
+        a.gradient = gradient
+        let net = Network<Double>(architecture: a, optimizer: optimizer)
+        var rng = MT19937(seed: seed)
+        net.initialize(.notebook, rng: &rng)
+        return Trainer.train(net, x: x, y: y, epochs: epochs, batchSize: batch,
+                             optimizer: OptimizerSettings(kind: optimizer, learningRate: lr), rng: &rng)
+    }
+
+    @Test(arguments: [(OptimizerKind.gd, 0, 0.5), (.sgd, 32, 0.2), (.momentum, 32, 0.05), (.adam, 32, 0.01)])
+    func everyOptimizerLearns(optimizer: OptimizerKind, batch: Int, lr: Double) {
+        let r = train(optimizer: optimizer, batch: batch, lr: lr, epochs: 60)
+        #expect(r.divergence == nil)
+        let first = r.history.first!.loss, last = r.history.last!.loss
+        #expect(last < 0.6 * first, "loss went from \(first) to \(last)")
+    }
+
+    @Test func sameSeedSameHistoryBitForBit() {
+        let a = train(optimizer: .sgd, batch: 50, lr: 0.1), b = train(optimizer: .sgd, batch: 50, lr: 0.1)
+        #expect(a.history.map(\.loss) == b.history.map(\.loss))
+        let c = train(optimizer: .sgd, batch: 50, lr: 0.1, seed: 2)
+        #expect(a.history.map(\.loss) != c.history.map(\.loss))
+    }
+
+    @Test func threadCountDoesNotChangeResults() {
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 1
+        let one = train(optimizer: .gd, batch: 0, lr: 0.5)
+        Parallel.threads = 4
+        let four = train(optimizer: .gd, batch: 0, lr: 0.5)
+        #expect(one.history.map(\.loss) == four.history.map(\.loss))
+    }
+
+    @Test func divergenceStopsWithHistory() {
+        let r = train(optimizer: .gd, batch: 0, lr: 1e6, epochs: 40, gradient: .notebook)
+        let d = r.divergence
+        #expect(d != nil)
+        #expect(r.history.count == d?.epoch)
+        #expect(r.history.count < 40)
+        #expect(d?.message.contains("try a smaller --lr") == true)
+    }
+
+    @Test func firstEpochLossIsBeforeTheUpdate() {
+        // With lr → the first recorded loss equals the loss of the initial weights.
+        let (x, y) = tinyProblem(n: 64, seed: 5)
+        let net = Network<Double>(architecture: arch)
+        var rng = MT19937(seed: 3)
+        net.initialize(.notebook, rng: &rng)
+        let before = net.loss(x: x, y: y)
+        let r = Trainer.train(net, x: x, y: y, epochs: 1, batchSize: 0, optimizer: OptimizerSettings(kind: .gd, learningRate: 0.3), rng: &rng)
+        #expect(r.history[0].loss == before)
+        #expect(net.loss(x: x, y: y) != before)
+    }
+}
+
+@Suite struct ModelFileTests {
+    @Test(arguments: ["f64", "f32"])
+    func roundTripsExactly(precision: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-model-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let arch = Architecture(sizes: [5, 4, 3], activations: [.tanh, .softmax], loss: .cce, gradient: .stable)
+        func check<T: NNScalar>(_: T.Type) throws {
+            let net = Network<T>(architecture: arch)
+            var rng = MT19937(seed: 11)
+            net.initialize(.xavierUniform, rng: &rng)
+            net.layers[1].bias.storage[2] = T(0.125)
+            try ModelFile.write(net, to: dir + "/m.nnm")
+            let back = try ModelFile.read(path: dir + "/m.nnm", as: T.self)
+            #expect(back.architecture == arch)
+            for (a, b) in zip(net.layers, back.layers) {
+                #expect(a.weights.values == b.weights.values)
+                #expect(a.bias.values == b.bias.values)
+            }
+            #expect(try ModelFile.encode(back) == ModelFile.encode(net))
+        }
+        if precision == "f64" { try check(Double.self) } else { try check(Float.self) }
+    }
+
+    @Test func rejectsGarbageAndWrongPrecision() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-model-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try AtomicFile.write("not a model", to: dir + "/bad.nnm")
+        #expect(throws: NNError.self) { try ModelFile.read(path: dir + "/bad.nnm", as: Double.self) }
+        let net = Network<Float>(architecture: Architecture(sizes: [2, 1], activations: [.sigmoid], loss: .bce, gradient: .notebook))
+        try ModelFile.write(net, to: dir + "/f32.nnm")
+        #expect(throws: NNError.self) { try ModelFile.read(path: dir + "/f32.nnm", as: Double.self) }
+        var bytes = try ModelFile.encode(net)
+        bytes.removeLast()
+        try AtomicFile.write(bytes, to: dir + "/short.nnm")
+        #expect(throws: NNError.self) { try ModelFile.read(path: dir + "/short.nnm", as: Float.self) }
+    }
+}
+
+@Suite struct ExperimentConfigTests {
+    @Test func defaultsAreTheNotebook() throws {
+        let c = ExperimentConfig()
+        try c.validate()
+        #expect(c.layers == [785, 395, 200, 100, 20, 1] && c.lr == 0.3 && c.epochs == 40 && c.biasColumn)
+    }
+
+    @Test func committedExperimentsLoadAndValidate() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let (nb, _) = try ExperimentConfig.load(path: root + "/experiments/notebook.json")
+        var expected = ExperimentConfig()
+        expected.description = nb.description
+        #expect(nb == expected)
+        let (ten, _) = try ExperimentConfig.load(path: root + "/experiments/mnist-10class.json")
+        try ten.validate()
+        #expect(ten.layers.last == 10 && ten.loss == .cce)
+    }
+
+    @Test(arguments: [
+        ("epochs", "-1", "--epochs"), ("lr", "0", "--lr"), ("lr", "-0.1", "--lr"),
+        ("layers", "785,395,1", "--activations"), ("activations", "relu,relu,relu,relu,softmax", "--loss"),
+        ("layers", "785,395,200,100,20,2", "--layers"),
+    ])
+    func badValuesNameTheFlag(key: String, value: String, flag: String) throws {
+        var c = ExperimentConfig()
+        try c.set(key, value, source: "--" + key)
+        #expect { try c.validate() } throws: { ($0 as? NNError)?.message.hasPrefix(flag) == true }
+    }
+
+    @Test func unknownNamesAreErrors() {
+        var c = ExperimentConfig()
+        #expect(throws: NNError.self) { try c.set("activations", "relu,swish,relu,relu,sigmoid", source: "--activations") }
+        #expect(throws: NNError.self) { try c.set("optimizer", "lbfgs", source: "--optimizer") }
+        #expect(throws: NNError.self) { try c.set("wobble", "1", source: "--wobble") }
+        #expect(throws: NNError.self) { try c.set("lr", "0.1,,x", source: "--lr") }
+    }
+
+    @Test func inputWidthMustMatchTheData() {
+        #expect(throws: NNError.self) { try ExperimentConfig().validate(features: 100) }
+        #expect(throws: Never.self) { try ExperimentConfig().validate(features: 784) }
+    }
+}
