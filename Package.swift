@@ -67,5 +67,5 @@ let package = Package(
             dependencies: ["NNCommands", "NNExperiments", "NNFormats", "NNKernel", "nn"]
         ),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -29,7 +29,6 @@ struct NN: ParsableCommand {
     /// output pipe is status 2 as well (`Console.setUp`).
     static func main() {
         Console.setUp()
-        Parallel.threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         do {
             var command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
             try command.run()
@@ -77,6 +76,11 @@ func negativeOutcome(_ message: String) -> ExitCode {
 /// value beyond Int32 once crashed in OpenBLAS's thread setting).
 func validateThreads(_ threads: Int) throws {
     guard (1...1024).contains(threads) else { throw NNError("--threads: must be in 1...1024, got \(threads)") }
+}
+
+/// The threads a command uses: `--threads` when given, else one per core of this machine.
+func threadCount(_ flag: Int?) -> Int {
+    flag ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
 /// `print(..., to:)` target for standard error.

@@ -46,7 +46,7 @@ import TestSupport
         let x: Matrix<Double> = Self.sparse(29, 41, density: 0.25, seed: 1)
         x[0, 0] = -0.0  // a signed zero is not stored
         for blockSize in [1, 8, 41, 128] {
-            let s = SparseInput(x, blockSize: blockSize)
+            let s = SparseInput(x, blockSize: blockSize, parallel: .serial)
             #expect(s.nonzeros == x.values.filter { $0 != 0 }.count)
             #expect(s.blockCount == (41 + blockSize - 1) / blockSize)
             #expect(s.dense().values == x.values.map { $0 == 0 ? 0 : $0 })
@@ -61,7 +61,7 @@ import TestSupport
             let x: Matrix<T> = Self.sparse(inputs, m, density: 0.3, seed: 3)
             let z = Matrix<T>(rows: out, cols: m)
             z.fill(7)  // every element must be overwritten
-            SparseGEMM.forward(w: w, x: SparseInput(x, blockSize: blockSize), into: z)
+            SparseGEMM.forward(w: w, x: SparseInput(x, blockSize: blockSize, parallel: .serial), into: z, parallel: .serial)
             #expect(z.values == Self.reference(w, x, transB: false), "out \(out) in \(inputs) m \(m)")
             let viaBLAS = Matrix<T>(rows: out, cols: m)
             Matrix.gemm(w, x, into: viaBLAS)
@@ -84,7 +84,7 @@ import TestSupport
             for blockSize in [m, 128, 8, 1] {
                 let g = Matrix<T>(rows: out, cols: inputs)
                 g.fill(7)
-                SparseGEMM.weightGradient(dz: dz, x: SparseInput(x, blockSize: blockSize), into: g)
+                SparseGEMM.weightGradient(dz: dz, x: SparseInput(x, blockSize: blockSize, parallel: .serial), into: g, parallel: .serial)
                 if blockSize >= m {
                     #expect(g.values == want, "out \(out) in \(inputs) m \(m) block \(blockSize)")
                 }
@@ -99,19 +99,19 @@ import TestSupport
 
     @Test func zeroInputGivesZeroProducts() {
         let x = Matrix<Float>(rows: 11, cols: 13)
-        let s = SparseInput(x, blockSize: 4)
+        let s = SparseInput(x, blockSize: 4, parallel: .serial)
         #expect(s.nonzeros == 0)
         let z = Matrix<Float>(rows: 5, cols: 13), g = Matrix<Float>(rows: 5, cols: 11)
         z.fill(1); g.fill(1)
-        SparseGEMM.forward(w: Self.dense(5, 11, seed: 6), x: s, into: z)
-        SparseGEMM.weightGradient(dz: Self.dense(5, 13, seed: 7), x: s, into: g)
+        SparseGEMM.forward(w: Self.dense(5, 11, seed: 6), x: s, into: z, parallel: .serial)
+        SparseGEMM.weightGradient(dz: Self.dense(5, 13, seed: 7), x: s, into: g, parallel: .serial)
         #expect(z.values.allSatisfy { $0 == 0 })
         #expect(g.values.allSatisfy { $0 == 0 })
         // No samples: Z is empty and G = 0.
-        let none = SparseInput(Matrix<Float>(rows: 11, cols: 0))
+        let none = SparseInput(Matrix<Float>(rows: 11, cols: 0), parallel: .serial)
         g.fill(1)
-        SparseGEMM.forward(w: Self.dense(5, 11, seed: 6), x: none, into: Matrix<Float>(rows: 5, cols: 0))
-        SparseGEMM.weightGradient(dz: Matrix<Float>(rows: 5, cols: 0), x: none, into: g)
+        SparseGEMM.forward(w: Self.dense(5, 11, seed: 6), x: none, into: Matrix<Float>(rows: 5, cols: 0), parallel: .serial)
+        SparseGEMM.weightGradient(dz: Matrix<Float>(rows: 5, cols: 0), x: none, into: g, parallel: .serial)
         #expect(none.blockCount == 0 && g.values.allSatisfy { $0 == 0 })
     }
 
@@ -121,16 +121,14 @@ import TestSupport
         let (out, inputs, m) = (101, 60, 700)
         let w: Matrix<T> = Self.dense(out, inputs, seed: 8)
         let dz: Matrix<T> = Self.dense(out, m, seed: 9)
-        let x = SparseInput<T>(Self.sparse(inputs, m, density: 0.3, seed: 10), blockSize: 64)
+        let x = SparseInput<T>(Self.sparse(inputs, m, density: 0.3, seed: 10), blockSize: 64, parallel: .serial)
         func run(threads: Int) -> ([T], [T]) {
-            Parallel.threads = threads
+            let parallel = Parallel(threads: threads)
             let z = Matrix<T>(rows: out, cols: m), g = Matrix<T>(rows: out, cols: inputs)
-            SparseGEMM.forward(w: w, x: x, into: z)
-            SparseGEMM.weightGradient(dz: dz, x: x, into: g)
+            SparseGEMM.forward(w: w, x: x, into: z, parallel: parallel)
+            SparseGEMM.weightGradient(dz: dz, x: x, into: g, parallel: parallel)
             return (z.values, g.values)
         }
-        let saved = Parallel.threads
-        defer { Parallel.threads = saved }
         let one = run(threads: 1)
         for threads in [3, 4] {
             let many = run(threads: threads)
@@ -160,6 +158,8 @@ import TestSupport
         return url.appendingPathComponent("results/prepared/mnist-binary8-50000-20000-s42").path
     }
     static let rounds = Int(ProcessInfo.processInfo.environment["NN_SPARSE_ROUNDS"] ?? "") ?? 5
+    /// All cores, as `nn train` uses by default.
+    static let parallel = Parallel(threads: ProcessInfo.processInfo.activeProcessorCount)
 
     static func seconds(_ body: () -> Void) -> Double {
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -183,7 +183,7 @@ import TestSupport
         let data = try PreparedDataset.load(directory: Self.dataDirectory, verify: false)
         let split = data.train
         let x = DesignMatrix<T>(images: split.images, labels: split.labels, features: split.features,
-                                target: data.target, biasColumn: true).x
+                                target: data.target, biasColumn: true, parallel: Self.parallel).x
         let (out, inputs, m) = (395, x.rows, x.cols)
         var rng = MT19937(seed: 1)
         let w = Matrix<T>(rows: out, cols: inputs, values: (0..<(out * inputs)).map { _ in T((rng.randomDouble() * 2 - 1) * 0.05) })
@@ -200,11 +200,11 @@ import TestSupport
             sparse = nil
             var s: SparseInput<T>! = nil
             let times = [
-                Self.seconds { s = SparseInput(x) },
+                Self.seconds { s = SparseInput(x, parallel: Self.parallel) },
                 Self.seconds { Matrix.gemm(w, x, into: zDense) },
-                Self.seconds { SparseGEMM.forward(w: w, x: s, into: zSparse) },
+                Self.seconds { SparseGEMM.forward(w: w, x: s, into: zSparse, parallel: Self.parallel) },
                 Self.seconds { Matrix.gemm(dz, x, transB: true, into: gDense) },
-                Self.seconds { SparseGEMM.weightGradient(dz: dz, x: s, into: gSparse) },
+                Self.seconds { SparseGEMM.weightGradient(dz: dz, x: s, into: gSparse, parallel: Self.parallel) },
             ]
             sparse = s
             best = zip(best, times).map { Swift.min($0, $1) }
@@ -215,7 +215,7 @@ import TestSupport
         func f(_ v: Double) -> String { String(format: "%.4f", v) }
         print("""
             sparse bench \(p): X \(inputs)×\(m), \(s.nonzeros) nonzeros (\(String(format: "%.1f", 100 * s.density))%), \
-            layout \(s.byteCount / 1_048_576) MiB; Parallel.threads \(Parallel.threads), BLAS threads \(BLAS.threads); best of \(Self.rounds)
+            layout \(s.byteCount / 1_048_576) MiB; threads \(Self.parallel.threads), BLAS threads \(BLAS.threads); best of \(Self.rounds)
               build SparseInput        \(f(best[0])) s
               Z0 = W0·X    BLAS \(f(best[1])) s   sparse \(f(best[2])) s   speed-up \(String(format: "%.2f", best[1] / best[2]))x
               dW0 = dZ0·Xᵀ BLAS \(f(best[3])) s   sparse \(f(best[4])) s   speed-up \(String(format: "%.2f", best[3] / best[4]))x

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Testing
 @testable import NNKernel
@@ -21,11 +22,11 @@ func tinyProblem(n: Int, seed: UInt32) -> (Matrix<Double>, Matrix<Double>) {
 
     /// The problem is separable, so outputs saturate: the stable path keeps training finite.
     func train(optimizer: OptimizerKind, batch: Int, lr: Double, epochs: Int = 30, seed: UInt32 = 1,
-               gradient: GradientPath = .stable) -> TrainingResult {
+               gradient: GradientPath = .stable, parallel: Parallel = .serial) -> TrainingResult {
         let (x, y) = tinyProblem(n: 256, seed: 99)
         var a = arch
         a.gradient = gradient
-        let net = Network<Double>(architecture: a, optimizer: optimizer)
+        let net = Network<Double>(architecture: a, parallel: parallel)
         var rng = MT19937(seed: seed)
         net.initialize(.notebook, rng: &rng)
         return Trainer.train(net, x: x, y: y, epochs: epochs, batchSize: batch,
@@ -47,14 +48,20 @@ func tinyProblem(n: Int, seed: UInt32) -> (Matrix<Double>, Matrix<Double>) {
         #expect(a.history.map(\.loss) != c.history.map(\.loss))
     }
 
-    @Test func threadCountDoesNotChangeResults() {
-        let saved = Parallel.threads
-        defer { Parallel.threads = saved }
-        Parallel.threads = 1
-        let one = train(optimizer: .gd, batch: 0, lr: 0.5)
-        Parallel.threads = 4
-        let four = train(optimizer: .gd, batch: 0, lr: 0.5)
-        #expect(one.history.map(\.loss) == four.history.map(\.loss))
+    /// With the split threshold lowered to one unit of work, every loop of this small
+    /// problem really is cut into `threads` ranges (checked first); the histories must still
+    /// agree bit for bit with the serial run's, for every optimiser.
+    @Test(arguments: [(OptimizerKind.gd, 0), (.sgd, 32), (.adam, 32)])
+    func threadCountDoesNotChangeResults(optimizer: OptimizerKind, batch: Int) {
+        let split = Parallel(threads: 4, minimumWork: 1)
+        let ranges = Mutex<[Range<Int>]>([])
+        split.forRanges(256) { lo, hi in ranges.withLock { $0.append(lo..<hi) } }
+        #expect(ranges.withLock { $0.sorted { $0.lowerBound < $1.lowerBound } } == [0..<64, 64..<128, 128..<192, 192..<256])
+        let one = train(optimizer: optimizer, batch: batch, lr: 0.05)
+        for threads in [2, 3, 4] {
+            let many = train(optimizer: optimizer, batch: batch, lr: 0.05, parallel: Parallel(threads: threads, minimumWork: 1))
+            #expect(one.history.map(\.loss) == many.history.map(\.loss), "\(threads) threads")
+        }
     }
 
     @Test func divergenceStopsWithHistory() {

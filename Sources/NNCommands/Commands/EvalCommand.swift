@@ -25,7 +25,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let outcome = try Run.evaluate(runDir: runDir, dataDir: data, threshold: threshold)
+        let outcome = try Run.evaluate(runDir: runDir, dataDir: data, threshold: threshold, threads: threadCount(nil))
         for w in outcome.warnings { Console.err("warning: \(w)\n") }
         if let m = outcome.binary {
             print(MetricsTable.binary(m))

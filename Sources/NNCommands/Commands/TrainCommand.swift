@@ -44,9 +44,9 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let config = try experiment.resolve()
-        if let threads { Parallel.threads = threads; BLAS.setThreads(threads) }
+        if let threads { BLAS.setThreads(threads) }
         let progress = Progress(total: config.epochs, quiet: quiet)
-        let outcome = try Run.train(config: config, dataDir: data, outDir: out, placement: .newRun(force: force),
+        let outcome = try Run.train(config: config, dataDir: data, outDir: out, placement: .newRun(force: force), threads: threadCount(threads),
                                     progress: progress.epoch)
         progress.finish()
         let outDir = outcome.runDirectory

@@ -15,7 +15,7 @@ struct DesignMatrix<T: NNScalar> {
     let y: Matrix<T>
     let labels: [UInt8]
 
-    init(images: [UInt8], labels: [UInt8], features: Int, target: PreparedTarget, biasColumn: Bool) {
+    init(images: [UInt8], labels: [UInt8], features: Int, target: PreparedTarget, biasColumn: Bool, parallel: Parallel) {
         let n = labels.count
         precondition(images.count == n * features, "images must hold n × features bytes")
         let offset = biasColumn ? 1 : 0
@@ -31,7 +31,7 @@ struct DesignMatrix<T: NNScalar> {
             let src = img.baseAddress!
             table.withUnsafeBufferPointer { tb in
                 let t = tb.baseAddress!
-                Parallel.forRanges(features, cost: n) { lo, hi in
+                parallel.forRanges(features, cost: n) { lo, hi in
                     for f in lo..<hi {
                         let dst = xp + (f + offset) * n
                         for j in 0..<n { dst[j] = t[Int(src[j * features + f])] }

@@ -37,10 +37,8 @@ enum ModelFile {
         var out = magic
         withUnsafeBytes(of: UInt32(h.count).littleEndian) { out.append(contentsOf: $0) }
         out += h
-        for layer in net.layers {
-            for m in [layer.weights, layer.bias] {
-                for v in UnsafeBufferPointer(m.storage) { appendLE(v, to: &out) }
-            }
+        for p in net.parameters {
+            for v in UnsafeBufferPointer(p.value.storage) { appendLE(v, to: &out) }
         }
         return out
     }
@@ -94,16 +92,15 @@ enum ModelFile {
         let net = Network<T>(architecture: arch)
         var offset = 0
         body.withUnsafeBytes { raw in
-            for layer in net.layers {
-                for m in [layer.weights, layer.bias] {
-                    for i in 0..<m.count {
-                        if T.self == Double.self {
-                            m.storage[i] = T(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))))
-                        } else {
-                            m.storage[i] = T(Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))))
-                        }
-                        offset += size
+            for p in net.parameters {
+                let m = p.value
+                for i in 0..<m.count {
+                    if T.self == Double.self {
+                        m.storage[i] = T(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))))
+                    } else {
+                        m.storage[i] = T(Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))))
                     }
+                    offset += size
                 }
             }
         }

@@ -65,8 +65,9 @@ package enum Run {
     /// Trains `config` on the prepared data and writes the run directory `outDir` (default
     /// `defaultDirectory`). A diverging run keeps its config, history and timing, is
     /// marked diverged, and is reported in the outcome (the caller exits non-zero).
+    /// `threads` is how many threads the maths may use; the results do not depend on it.
     package static func train(config: ExperimentConfig, dataDir: String?, outDir: String?,
-                             placement: Placement = .newRun(force: false),
+                             placement: Placement = .newRun(force: false), threads: Int,
                              progress: @escaping (EpochRecord) -> Void = { _ in }) throws -> TrainOutcome {
         try config.validate()
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -82,14 +83,14 @@ package enum Run {
             for f in [metricsJSONFile, metricsCSVFile, predictionsFile, ModelFile.fileName] {
                 try? FileManager.default.removeItem(atPath: dir + "/" + f)
             }
-            return try write(config: config, data: data, dir: dir, started: t0, progress: progress)
+            return try write(config: config, data: data, dir: dir, started: t0, threads: threads, progress: progress)
         case .newRun(let force):
             let existing = try RunInstall.prepare(dir, force: force)
             let tmp = RunInstall.temporaryDirectory(for: dir)
             do {
                 try AtomicFile.createDirectory(tmp)
                 try RunMarker.write(.training, dir: tmp)
-                var outcome = try write(config: config, data: data, dir: tmp, started: t0, progress: progress)
+                var outcome = try write(config: config, data: data, dir: tmp, started: t0, threads: threads, progress: progress)
                 outcome.runDirectory = dir
                 if outcome.divergence != nil, existing != .nothing {
                     try? FileManager.default.removeItem(atPath: tmp)
@@ -108,7 +109,7 @@ package enum Run {
     /// Writes config.json, trains (history.csv, model.nnm), timing.json, and last the
     /// marker's final state, into `dir`.
     static func write(config: ExperimentConfig, data: PreparedDataset, dir outDir: String, started t0: UInt64,
-                      progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
+                      threads: Int, progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
         // `data` records what was actually trained on (with --data the prepared split may be
         // smaller than the experiment's train_size / test_size).
         let configJSON = config.jsonObject(extra: ["data": .sortedObject([
@@ -119,9 +120,11 @@ package enum Run {
         let loaded = DispatchTime.now().uptimeNanoseconds
         let outcome: TrainOutcome
         if config.precision == "f32" {
-            outcome = try train(Float.self, config: config, data: data, outDir: outDir, progress: progress)
+            outcome = try train(Float.self, config: config, data: data, outDir: outDir, parallel: Parallel(threads: threads),
+                                progress: progress)
         } else {
-            outcome = try train(Double.self, config: config, data: data, outDir: outDir, progress: progress)
+            outcome = try train(Double.self, config: config, data: data, outDir: outDir, parallel: Parallel(threads: threads),
+                                progress: progress)
         }
         let done = DispatchTime.now().uptimeNanoseconds
         let timing: [String: JSONValue] = [
@@ -131,7 +134,7 @@ package enum Run {
             "epoch_seconds": .array(outcome.history.map { .real($0.seconds) }),
             "blas": .string(BLAS.implementation),
             "blas_threads": .int(BLAS.threads),
-            "threads": .int(Parallel.threads),
+            "threads": .int(threads),
         ]
         try AtomicFile.write(JSONValue.sortedObject(timing).fileText, to: outDir + "/" + timingFile)
         if let d = outcome.divergence {
@@ -145,10 +148,10 @@ package enum Run {
     }
 
     static func train<T: NNScalar>(_: T.Type, config: ExperimentConfig, data: PreparedDataset, outDir: String,
-                                   progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
+                                   parallel: Parallel, progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
         let design = DesignMatrix<T>(images: data.train.images, labels: data.train.labels, features: data.train.features,
-                                     target: data.target, biasColumn: config.biasColumn)
-        let net = Network<T>(architecture: config.architecture, optimizer: config.optimizer)
+                                     target: data.target, biasColumn: config.biasColumn, parallel: parallel)
+        let net = Network<T>(architecture: config.architecture, parallel: parallel)
         var rng = MT19937(seed: UInt32(config.seed))
         net.initialize(config.initialization, rng: &rng)
         let result = Trainer.train(net, x: design.x, y: design.y, epochs: config.epochs, batchSize: config.batchSize,
@@ -186,7 +189,7 @@ package enum Run {
 
     /// Evaluates a trained run on its test split and writes metrics.json, metrics.csv and
     /// predictions.csv into the run.
-    package static func evaluate(runDir: String, dataDir: String?, threshold: Double?) throws -> EvalOutcome {
+    package static func evaluate(runDir: String, dataDir: String?, threshold: Double?, threads: Int) throws -> EvalOutcome {
         try RunMarker.requireComplete(runDir)
         var (config, recordedDir, recordedSHA) = try readConfig(runDir: runDir)
         AtomicFile.removeStaleTemporaries(in: runDir)
@@ -203,23 +206,26 @@ package enum Run {
         }
         var outcome: EvalOutcome
         if config.precision == "f32" {
-            outcome = try evaluate(Float.self, config: config, data: data, modelPath: modelPath, runDir: runDir)
+            outcome = try evaluate(Float.self, config: config, data: data, modelPath: modelPath, runDir: runDir,
+                                   parallel: Parallel(threads: threads))
         } else {
-            outcome = try evaluate(Double.self, config: config, data: data, modelPath: modelPath, runDir: runDir)
+            outcome = try evaluate(Double.self, config: config, data: data, modelPath: modelPath, runDir: runDir,
+                                   parallel: Parallel(threads: threads))
         }
         outcome.warnings = warnings
         return outcome
     }
 
     static func evaluate<T: NNScalar>(_: T.Type, config: ExperimentConfig, data: PreparedDataset, modelPath: String,
-                                      runDir: String) throws -> EvalOutcome {
+                                      runDir: String, parallel: Parallel) throws -> EvalOutcome {
         let net = try ModelFile.read(path: modelPath, as: T.self)
+        net.parallel = parallel
         try config.validate(features: data.test.features)
         guard net.architecture.sizes == config.layers else {
             throw NNError("\(modelPath): model layers \(net.architecture.sizes) do not match config.json's \(config.layers)")
         }
         let design = DesignMatrix<T>(images: data.test.images, labels: data.test.labels, features: data.test.features,
-                                     target: data.target, biasColumn: config.biasColumn)
+                                     target: data.target, biasColumn: config.biasColumn, parallel: parallel)
         let out = net.predict(design.x)
         // Huge but finite weights (a model from before training checked its outputs) can
         // still overflow to NaN here; such probabilities are no metrics.

@@ -46,14 +46,13 @@ package enum SweepPointRunner {
             throw NNError("\(runDir): \(SweepFiles.pointFile) on the data in \(dataDir) has run id \(expected), not the directory's \(id) (different prepared data?)")
         }
 
-        Parallel.threads = threads
         BLAS.setThreads(threads)
         try? FileManager.default.removeItem(atPath: runDir + "/" + SweepFiles.statusFile)
         do {
-            let trained = try Run.train(config: config, dataDir: dataDir, outDir: runDir, placement: .inPlace)
+            let trained = try Run.train(config: config, dataDir: dataDir, outDir: runDir, placement: .inPlace, threads: threads)
             if let d = trained.divergence { throw NNError(d.message) }
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try Run.evaluate(runDir: runDir, dataDir: dataDir, threshold: nil)
+            _ = try Run.evaluate(runDir: runDir, dataDir: dataDir, threshold: nil, threads: threads)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             try addTiming(["eval_seconds": .real(seconds)], runDir: runDir)
             try? FileManager.default.removeItem(atPath: runDir + "/" + SweepFiles.statusFile)

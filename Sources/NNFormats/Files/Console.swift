@@ -8,13 +8,11 @@ import NNKernel
 /// so a partial line (a terminal's `\r` progress line) shows at once.
 package enum Console {
     package static func out(_ text: String) {
-        fputs(text, stdout)
-        fflush(stdout)
+        CStreams.write(text, to: CStreams.output)
     }
 
     package static func err(_ text: String) {
-        fputs(text, stderr)
-        fflush(stderr)
+        CStreams.write(text, to: CStreams.error)
     }
 
     /// Makes standard output and error line-buffered whether or not they are a terminal
@@ -23,8 +21,8 @@ package enum Console {
     /// (`nn ... | head -1`) end the process quietly with status 2, an I/O error, instead
     /// of death by SIGPIPE. Call first thing in `main`.
     package static func setUp() {
-        setvbuf(stdout, nil, _IOLBF, 0)
-        setvbuf(stderr, nil, _IOLBF, 0)
+        setvbuf(CStreams.output, nil, _IOLBF, 0)
+        setvbuf(CStreams.error, nil, _IOLBF, 0)
         // Only a closed standard output or error ends nn: a SIGPIPE from a network socket
         // (a mirror resetting a TLS connection) is ignored, so its write fails with EPIPE
         // and is handled as that mirror's error. poll(2) is async-signal-safe; a pipe
@@ -44,7 +42,7 @@ package enum Console {
     /// (left by the failed write: "no space left on device"), else just "write error".
     package static func failedOutput() -> String? {
         let code = errno
-        if fflush(stdout) == 0 && ferror(stdout) == 0 { return nil }
+        if fflush(CStreams.output) == 0 && ferror(CStreams.output) == 0 { return nil }
         let writeErrors = [ENOSPC, EDQUOT, EIO, EFBIG, EPIPE, EROFS, EBADF]
         return writeErrors.contains(code) ? AtomicFile.describe(code) : "write error"
     }

@@ -16,7 +16,8 @@ extension AtomicFile {
     /// differ there), with anything but letters, digits, `.`, `-`, `_` replaced by `_`.
     package static let hostTag: String = {
         var buf = [CChar](repeating: 0, count: 256)
-        var raw = gethostname(&buf, buf.count - 1) == 0 ? String(cString: buf) : ""
+        var raw = gethostname(&buf, buf.count - 1) == 0
+            ? String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
         if raw.isEmpty { raw = "localhost" }
         raw = String(raw.prefix(64))
         // "/proc/self/ns/pid" links to "pid:[4026531836]".

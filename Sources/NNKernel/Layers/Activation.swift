@@ -24,14 +24,14 @@ package enum Activation: String, Codable, CaseIterable, Sendable {
 
     /// `A ← f(Z + b)` for a `rows × cols` block; `z` receives `Z + b` when non-nil.
     /// `zb` holds the matrix product on entry; it may alias `a`.
-    func forward<T: NNScalar>(product zb: Matrix<T>, bias: UnsafePointer<T>, z: Matrix<T>?, a: Matrix<T>) {
+    func forward<T: NNScalar>(product zb: Matrix<T>, bias: UnsafePointer<T>, z: Matrix<T>?, a: Matrix<T>, parallel: Parallel) {
         let rows = zb.rows, cols = zb.cols
         let src = zb.pointer, dst = a.pointer
         let zp = z?.pointer
         switch self {
         case .softmax:
             // Add the bias row by row, then normalise each column.
-            Parallel.forRanges(rows, cost: cols) { lo, hi in
+            parallel.forRanges(rows, cost: cols) { lo, hi in
                 for r in lo..<hi {
                     let bias = bias[r]
                     for c in 0..<cols {
@@ -41,9 +41,9 @@ package enum Activation: String, Codable, CaseIterable, Sendable {
                     }
                 }
             }
-            Activation.softmaxColumns(a)
+            Activation.softmaxColumns(a, parallel: parallel)
         default:
-            Parallel.forRanges(rows, cost: cols) { lo, hi in
+            parallel.forRanges(rows, cost: cols) { lo, hi in
                 for r in lo..<hi {
                     let bias = bias[r]
                     let base = r * cols
@@ -80,9 +80,9 @@ package enum Activation: String, Codable, CaseIterable, Sendable {
     }
 
     /// In-place column-wise softmax of `a` (max-shifted, so it never overflows).
-    static func softmaxColumns<T: NNScalar>(_ a: Matrix<T>) {
+    static func softmaxColumns<T: NNScalar>(_ a: Matrix<T>, parallel: Parallel) {
         let rows = a.rows, cols = a.cols, p = a.pointer
-        Parallel.forRanges(cols, cost: rows * 4) { lo, hi in
+        parallel.forRanges(cols, cost: rows * 4) { lo, hi in
             for c in lo..<hi {
                 var mx = -T.infinity
                 for r in 0..<rows { mx = Swift.max(mx, p[r * cols + c]) }
@@ -98,12 +98,12 @@ package enum Activation: String, Codable, CaseIterable, Sendable {
     }
 
     /// `grad ← dA ⊙ g'(·)` in place: `grad` holds `dA` on entry and `dZ` on exit.
-    func backward<T: NNScalar>(grad: Matrix<T>, z: Matrix<T>?, a: Matrix<T>) {
+    func backward<T: NNScalar>(grad: Matrix<T>, z: Matrix<T>?, a: Matrix<T>, parallel: Parallel) {
         let rows = grad.rows, cols = grad.cols
         let g = grad.pointer, ap = a.pointer
         switch self {
         case .softmax:
-            Parallel.forRanges(cols, cost: rows * 2) { lo, hi in
+            parallel.forRanges(cols, cost: rows * 2) { lo, hi in
                 for c in lo..<hi {
                     var dot: T = 0
                     for r in 0..<rows { dot += g[r * cols + c] * ap[r * cols + c] }
@@ -112,7 +112,7 @@ package enum Activation: String, Codable, CaseIterable, Sendable {
             }
         default:
             let zp = z?.pointer
-            Parallel.forRanges(rows * cols, cost: 1) { lo, hi in
+            parallel.forRanges(rows * cols, cost: 1) { lo, hi in
                 switch self {
                 case .relu:
                     // A select, not a branch, so the loop vectorises. NaN in A keeps dA (as

@@ -12,10 +12,8 @@ package final class DenseLayer<T: NNScalar> {
     package let bias: Matrix<T>      // out × 1
     let gradW: Matrix<T>            // raw dZ·Xᵀ (unscaled)
     let gradB: Matrix<T>            // raw Σ dZ (unscaled)
-    var stateW: ParameterState<T>
-    var stateB: ParameterState<T>
 
-    init(inputs: Int, outputs: Int, activation: Activation, optimizer: OptimizerKind = .gd) {
+    init(inputs: Int, outputs: Int, activation: Activation) {
         self.inputs = inputs
         self.outputs = outputs
         self.activation = activation
@@ -23,35 +21,33 @@ package final class DenseLayer<T: NNScalar> {
         bias = Matrix(rows: outputs, cols: 1)
         gradW = Matrix(rows: outputs, cols: inputs)
         gradB = Matrix(rows: outputs, cols: 1)
-        stateW = ParameterState(count: outputs * inputs, kind: optimizer)
-        stateB = ParameterState(count: outputs, kind: optimizer)
     }
 
     /// Forward for a batch: `product` receives `W·X`, then `a ← g(product + b)` and `z`
     /// (when given) keeps `Z`.
     /// `sparse`, when given, is `x` stored by its nonzeros (the first layer's MNIST input is
     /// ~81% zeros): the product then skips the zero terms, which leaves the sum unchanged.
-    func forward(_ x: Matrix<T>, sparse: SparseInput<T>? = nil, product: Matrix<T>, z: Matrix<T>?, a: Matrix<T>) {
-        if let sparse { SparseGEMM.forward(w: weights, x: sparse, into: product) } else { Matrix.gemm(weights, x, into: product) }
-        activation.forward(product: product, bias: bias.pointer, z: z, a: a)
+    func forward(_ x: Matrix<T>, sparse: SparseInput<T>? = nil, product: Matrix<T>, z: Matrix<T>?, a: Matrix<T>,
+                 parallel: Parallel) {
+        if let sparse { SparseGEMM.forward(w: weights, x: sparse, into: product, parallel: parallel) } else { Matrix.gemm(weights, x, into: product) }
+        activation.forward(product: product, bias: bias.pointer, z: z, a: a, parallel: parallel)
     }
 
     /// Backward for a batch whose `dZ` is in `grad`: accumulates raw `dW`, `db` and writes
-    /// `dA_prev = Wᵀ·dZ` into `gradInput` when given. Call before `update`.
-    func backward(input x: Matrix<T>, sparse: SparseInput<T>? = nil, grad: Matrix<T>, gradInput: Matrix<T>?) {
-        if let sparse { SparseGEMM.weightGradient(dz: grad, x: sparse, into: gradW) } else { Matrix.gemm(grad, x, transB: true, into: gradW) }
+    /// `dA_prev = Wᵀ·dZ` into `gradInput` when given. Call before the optimiser updates `W` and `b`.
+    func backward(input x: Matrix<T>, sparse: SparseInput<T>? = nil, grad: Matrix<T>, gradInput: Matrix<T>?,
+                  parallel: Parallel) {
+        if let sparse { SparseGEMM.weightGradient(dz: grad, x: sparse, into: gradW, parallel: parallel) } else { Matrix.gemm(grad, x, transB: true, into: gradW) }
         let cols = grad.cols, g = grad.pointer, db = gradB.pointer
-        Parallel.forRanges(outputs, cost: cols) { lo, hi in
+        parallel.forRanges(outputs, cost: cols) { lo, hi in
             for r in lo..<hi { db[r] = PairwiseSum.sum(g + r * cols, cols) }
         }
         if let gradInput { Matrix.gemm(weights, transA: true, grad, into: gradInput) }
     }
 
-    /// `W, b ← update(W, b, (1/m)·dW, (1/m)·db)`.
-    func update(samples m: Int, settings: OptimizerSettings, step: Int) {
-        let invM = T(1.0 / Double(m))
-        stateW.update(weights.pointer, raw: gradW.pointer, invM: invM, settings: settings, step: step)
-        stateB.update(bias.pointer, raw: gradB.pointer, invM: invM, settings: settings, step: step)
+    /// The layer's parameters, `W` then `b`, with their raw gradient sums.
+    var parameters: [Parameter<T>] {
+        [Parameter(role: .weights, value: weights, gradient: gradW), Parameter(role: .bias, value: bias, gradient: gradB)]
     }
 
     var parameterCount: Int { outputs * inputs + outputs }

@@ -1,28 +1,48 @@
 import Dispatch
 
-/// Deterministic data parallelism for element-wise work.
+/// Deterministic data parallelism for element-wise work, with the thread count passed in
+/// (`--threads`; a network carries its own, see `Network.parallel`).
 ///
 /// Work is cut into fixed chunks that depend only on the problem size, never on timing,
 /// and each output element is written by exactly one chunk with the same arithmetic as a
 /// serial loop — so results are bit-identical whatever the thread count.
-package enum Parallel {
-    /// How many threads element-wise loops may use (set from `--threads` / sweep `--jobs`).
-    package nonisolated(unsafe) static var threads: Int = 1
+package struct Parallel: Sendable, Equatable {
+    /// How many threads loops may use.
+    package let threads: Int
+    /// Below this many units of work (`n × cost`), loops run serially. Tests lower it to
+    /// make small problems split.
+    let minimumWork: Int
 
-    /// Below this many elements of work, loops run serially.
-    static let minimumWork = 1 << 15
+    package init(threads: Int, minimumWork: Int = 1 << 15) {
+        self.threads = max(1, threads)
+        self.minimumWork = max(1, minimumWork)
+    }
+
+    /// One thread: every loop runs in the calling thread.
+    package static let serial = Parallel(threads: 1)
 
     /// Calls `body(lo, hi)` for consecutive ranges covering `0..<n`, in parallel when the
-    /// work (`n × cost`) is large enough.
+    /// work (`n × cost`) is large enough. Ranges are disjoint, so `body` may write the
+    /// elements of its range without synchronisation.
     @inline(__always)
-    package static func forRanges(_ n: Int, cost: Int = 1, _ body: (Int, Int) -> Void) {
-        let chunks = min(threads, max(1, (n * cost) / minimumWork), n)
+    package func forRanges(_ n: Int, cost: Int = 1, _ body: (Int, Int) -> Void) {
+        let work = n.multipliedReportingOverflow(by: cost)
+        let chunks = min(threads, max(1, work.overflow ? Int.max : work.partialValue / minimumWork), n)
         if chunks <= 1 { body(0, n); return }
         let per = (n + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = c * per, hi = min(n, lo + per)
-            if lo < hi { body(lo, hi) }
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = c * per, hi = min(n, lo + per)
+                if lo < hi { shared.value(lo, hi) }
+            }
         }
     }
 }
 
+/// A value handed to `DispatchQueue.concurrentPerform`'s threads whose safety the caller
+/// guarantees: `Parallel.forRanges` gives each thread a disjoint range.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

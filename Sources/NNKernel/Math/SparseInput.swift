@@ -36,7 +36,7 @@ final class SparseInput<T: NNScalar>: @unchecked Sendable {
     /// Builds the layout from dense `x` (`features × samples`, row-major). Two passes over
     /// `x`, in parallel over sample blocks: count each block's nonzeros per feature, then
     /// (after a prefix sum) copy them.
-    init(_ x: Matrix<T>, blockSize: Int = SparseInput.defaultBlockSize) {
+    init(_ x: Matrix<T>, blockSize: Int = SparseInput.defaultBlockSize, parallel: Parallel) {
         precondition(blockSize >= 1 && blockSize <= 1 << 16, "block size must be in 1...65536")
         rows = x.rows
         cols = x.cols
@@ -47,9 +47,9 @@ final class SparseInput<T: NNScalar>: @unchecked Sendable {
         starts.initialize(repeating: 0)
         // Pass 1: starts[b·stride + f + 1] = nonzeros of feature f in block b.
         let xp = UnsafeRawPointer(x.pointer), rs = starts.baseAddress!
-        if T.self == Double.self { Tiled<DoubleTile>.countNonzeros(xp, rows: rows, cols: cols, blockSize: blockSize, into: rs) }
-        else if T.self == Float.self { Tiled<FloatTile>.countNonzeros(xp, rows: rows, cols: cols, blockSize: blockSize, into: rs) }
-        else { Tiled<GenericTile<T>>.countNonzeros(xp, rows: rows, cols: cols, blockSize: blockSize, into: rs) }
+        if T.self == Double.self { Tiled<DoubleTile>.countNonzeros(xp, rows: rows, cols: cols, blockSize: blockSize, into: rs, parallel: parallel) }
+        else if T.self == Float.self { Tiled<FloatTile>.countNonzeros(xp, rows: rows, cols: cols, blockSize: blockSize, into: rs, parallel: parallel) }
+        else { Tiled<GenericTile<T>>.countNonzeros(xp, rows: rows, cols: cols, blockSize: blockSize, into: rs, parallel: parallel) }
         // Prefix sum over blocks and features: counts become start offsets.
         var total = 0
         for b in 0..<blockCount {
@@ -64,9 +64,9 @@ final class SparseInput<T: NNScalar>: @unchecked Sendable {
         sample = .allocate(capacity: max(1, total))
         value = .allocate(capacity: max(1, total))
         // Pass 2: copy the nonzeros, feature by feature, in sample order.
-        if T.self == Double.self { Tiled<DoubleTile>.copyNonzeros(xp, into: layout) }
-        else if T.self == Float.self { Tiled<FloatTile>.copyNonzeros(xp, into: layout) }
-        else { Tiled<GenericTile<T>>.copyNonzeros(xp, into: layout) }
+        if T.self == Double.self { Tiled<DoubleTile>.copyNonzeros(xp, into: layout, parallel: parallel) }
+        else if T.self == Float.self { Tiled<FloatTile>.copyNonzeros(xp, into: layout, parallel: parallel) }
+        else { Tiled<GenericTile<T>>.copyNonzeros(xp, into: layout, parallel: parallel) }
     }
 
     deinit {
@@ -127,22 +127,22 @@ final class SparseInput<T: NNScalar>: @unchecked Sendable {
 /// order, so results agree with `Matrix.gemm` to rounding only.
 enum SparseGEMM {
     /// `z ← w·x`; `w` is `out × in`, `x` is `in × m`, `z` is `out × m`.
-    static func forward<T: NNScalar>(w: Matrix<T>, x: SparseInput<T>, into z: Matrix<T>) {
+    static func forward<T: NNScalar>(w: Matrix<T>, x: SparseInput<T>, into z: Matrix<T>, parallel: Parallel) {
         precondition(w.cols == x.rows && z.rows == w.rows && z.cols == x.cols, "sparse forward shape mismatch")
         let (a, c, out) = (UnsafeRawPointer(w.pointer), UnsafeMutableRawPointer(z.pointer), w.rows)
-        if T.self == Double.self { Tiled<DoubleTile>.forward(w: a, x: x.layout, z: c, out: out) }
-        else if T.self == Float.self { Tiled<FloatTile>.forward(w: a, x: x.layout, z: c, out: out) }
-        else { Tiled<GenericTile<T>>.forward(w: a, x: x.layout, z: c, out: out) }
+        if T.self == Double.self { Tiled<DoubleTile>.forward(w: a, x: x.layout, z: c, out: out, parallel: parallel) }
+        else if T.self == Float.self { Tiled<FloatTile>.forward(w: a, x: x.layout, z: c, out: out, parallel: parallel) }
+        else { Tiled<GenericTile<T>>.forward(w: a, x: x.layout, z: c, out: out, parallel: parallel) }
     }
 
     /// `g ← dz·xᵀ` (raw, not divided by the sample count); `dz` is `out × m`, `x` is
     /// `in × m`, `g` is `out × in`.
-    static func weightGradient<T: NNScalar>(dz: Matrix<T>, x: SparseInput<T>, into g: Matrix<T>) {
+    static func weightGradient<T: NNScalar>(dz: Matrix<T>, x: SparseInput<T>, into g: Matrix<T>, parallel: Parallel) {
         precondition(dz.cols == x.cols && g.rows == dz.rows && g.cols == x.rows, "sparse weight gradient shape mismatch")
         let (a, c, out) = (UnsafeRawPointer(dz.pointer), UnsafeMutableRawPointer(g.pointer), dz.rows)
-        if T.self == Double.self { Tiled<DoubleTile>.weightGradient(dz: a, x: x.layout, g: c, out: out) }
-        else if T.self == Float.self { Tiled<FloatTile>.weightGradient(dz: a, x: x.layout, g: c, out: out) }
-        else { Tiled<GenericTile<T>>.weightGradient(dz: a, x: x.layout, g: c, out: out) }
+        if T.self == Double.self { Tiled<DoubleTile>.weightGradient(dz: a, x: x.layout, g: c, out: out, parallel: parallel) }
+        else if T.self == Float.self { Tiled<FloatTile>.weightGradient(dz: a, x: x.layout, g: c, out: out, parallel: parallel) }
+        else { Tiled<GenericTile<T>>.weightGradient(dz: a, x: x.layout, g: c, out: out, parallel: parallel) }
     }
 }
 
@@ -198,10 +198,10 @@ enum Tiled<Tile: TileVector> {
 
     /// `starts[b·(rows+1) + f + 1]` ← nonzeros of feature `f` within sample block `b`.
     static func countNonzeros(_ x: UnsafeRawPointer, rows: Int, cols: Int, blockSize: Int,
-                              into starts: UnsafeMutablePointer<Int>) {
+                              into starts: UnsafeMutablePointer<Int>, parallel: Parallel) {
         let xp = x.assumingMemoryBound(to: S.self)
         let blocks = (cols + blockSize - 1) / blockSize
-        Parallel.forRanges(blocks, cost: rows * blockSize) { lo, hi in
+        parallel.forRanges(blocks, cost: rows * blockSize) { lo, hi in
             for b in lo..<hi {
                 let j0 = b * blockSize, j1 = min(cols, j0 + blockSize)
                 for f in 0..<rows {
@@ -215,10 +215,10 @@ enum Tiled<Tile: TileVector> {
     }
 
     /// Copies the nonzeros of `x` into `s`, whose `rowStart` is complete.
-    static func copyNonzeros(_ x: UnsafeRawPointer, into s: SparseLayout) {
+    static func copyNonzeros(_ x: UnsafeRawPointer, into s: SparseLayout, parallel: Parallel) {
         let xp = x.assumingMemoryBound(to: S.self), value = s.value.assumingMemoryBound(to: S.self)
         let (n, m) = (s.rows, s.cols)
-        Parallel.forRanges(s.blockCount, cost: n * s.blockSize) { lo, hi in
+        parallel.forRanges(s.blockCount, cost: n * s.blockSize) { lo, hi in
             for b in lo..<hi {
                 let j0 = b * s.blockSize, j1 = min(m, j0 + s.blockSize), rs = s.starts(b)
                 for f in 0..<n {
@@ -233,7 +233,7 @@ enum Tiled<Tile: TileVector> {
         }
     }
 
-    static func forward(w: UnsafeRawPointer, x: SparseLayout, z: UnsafeMutableRawPointer, out: Int) {
+    static func forward(w: UnsafeRawPointer, x: SparseLayout, z: UnsafeMutableRawPointer, out: Int, parallel: Parallel) {
         let (n, m, L) = (x.rows, x.cols, lanes)
         let tiles = (out + L - 1) / L
         let wp = w.assumingMemoryBound(to: S.self), zp = z.assumingMemoryBound(to: S.self)
@@ -243,7 +243,7 @@ enum Tiled<Tile: TileVector> {
         packed.initialize(repeating: Tile(), count: tiles * n)
         defer { packed.deallocate() }
         let ps = UnsafeMutableRawPointer(packed).assumingMemoryBound(to: S.self)
-        Parallel.forRanges(tiles, cost: n * L) { lo, hi in
+        parallel.forRanges(tiles, cost: n * L) { lo, hi in
             for t in lo..<hi {
                 for i in 0..<min(L, out - t * L) {
                     let src = wp + (t * L + i) * n, dst = ps + t * n * L + i
@@ -254,7 +254,7 @@ enum Tiled<Tile: TileVector> {
         let blockWork = max(1, x.nonzeros / max(1, x.blockCount)) * tiles * L
         // Features in groups whose slice of a W tile fits the L1 cache.
         let group = max(1, 24 * 1024 / MemoryLayout<Tile>.stride), groups = (n + group - 1) / group
-        Parallel.forRanges(x.blockCount, cost: blockWork) { lo, hi in
+        parallel.forRanges(x.blockCount, cost: blockWork) { lo, hi in
             // The block's nonzeros regrouped by feature group, then sample (features increasing
             // within): group c's nonzeros of sample j are feature[p], entry[p] for p in
             // first[c·bw + j] ..< first[c·bw + j + 1], where bw is the block's width.
@@ -306,7 +306,7 @@ enum Tiled<Tile: TileVector> {
         }
     }
 
-    static func weightGradient(dz: UnsafeRawPointer, x: SparseLayout, g: UnsafeMutableRawPointer, out: Int) {
+    static func weightGradient(dz: UnsafeRawPointer, x: SparseLayout, g: UnsafeMutableRawPointer, out: Int, parallel: Parallel) {
         let (n, m, L) = (x.rows, x.cols, lanes)
         let tiles = (out + L - 1) / L
         let dzp = dz.assumingMemoryBound(to: S.self), gp = g.assumingMemoryBound(to: S.self)
@@ -319,7 +319,7 @@ enum Tiled<Tile: TileVector> {
             for f in 0..<n { before[f + 1] += rs[f + 1] - rs[f] }
         }
         for f in 0..<n { before[f + 1] += before[f] }
-        let units = tiles * n, parts = max(1, min(Parallel.threads, units))
+        let units = tiles * n, parts = max(1, min(parallel.threads, units))
         let bounds = (0...parts).map { p -> Int in
             if x.nonzeros == 0 { return units * p / parts }
             let target = tiles * x.nonzeros * p / parts
@@ -328,7 +328,7 @@ enum Tiled<Tile: TileVector> {
             while f < n && before[f] < rest { f += 1 }
             return min(units, t * n + f)
         }
-        Parallel.forRanges(parts, cost: max(1, x.nonzeros / parts) * tiles * L) { lo, hi in
+        parallel.forRanges(parts, cost: max(1, x.nonzeros / parts) * tiles * L) { lo, hi in
             for part in lo..<hi where bounds[part] < bounds[part + 1] {
                 let (u0, u1) = (bounds[part], bounds[part + 1])
                 let (t0, t1) = (u0 / n, (u1 - 1) / n + 1)

@@ -29,14 +29,14 @@ enum Loss {
 
     /// The loss of predictions `a` (and logits `z`) against targets `y`, all `C × N`.
     static func value<T: NNScalar>(_ kind: LossKind, path: GradientPath, a: Matrix<T>, z: Matrix<T>,
-                                   y: Matrix<T>, epsilon: Double = Loss.epsilon) -> Double {
+                                   y: Matrix<T>, epsilon: Double = Loss.epsilon, parallel: Parallel) -> Double {
         let n = a.count
         let terms = Matrix<T>(rows: 1, cols: n)
         let t = terms.pointer, ap = a.pointer, zp = z.pointer, yp = y.pointer
         let eps = T(epsilon)
         switch (kind, path) {
         case (.bce, .notebook):
-            Parallel.forRanges(n, cost: 8) { lo, hi in
+            parallel.forRanges(n, cost: 8) { lo, hi in
                 for i in lo..<hi {
                     let yi = yp[i], ai = ap[i]
                     t[i] = yi * T.log(ai + eps) + (1 - yi) * T.log(1 - ai + eps)
@@ -44,12 +44,12 @@ enum Loss {
             }
             return -(PairwiseSum.sum(t, n) / T(Double(n))).double
         case (.cce, .notebook):
-            Parallel.forRanges(n, cost: 8) { lo, hi in
+            parallel.forRanges(n, cost: 8) { lo, hi in
                 for i in lo..<hi { t[i] = yp[i] * T.log(ap[i] + eps) }
             }
             return -(PairwiseSum.sum(t, n) / T(Double(a.cols))).double
         case (.bce, .stable):
-            Parallel.forRanges(n, cost: 8) { lo, hi in
+            parallel.forRanges(n, cost: 8) { lo, hi in
                 for i in lo..<hi {
                     let zi = zp[i]
                     t[i] = Swift.max(zi, 0) - zi * yp[i] + T.log1p(T.exp(-Swift.abs(zi)))
@@ -60,7 +60,7 @@ enum Loss {
             let rows = z.rows, cols = z.cols
             let perSample = Matrix<T>(rows: 1, cols: cols)
             let ps = perSample.pointer
-            Parallel.forRanges(cols, cost: rows * 4) { lo, hi in
+            parallel.forRanges(cols, cost: rows * 4) { lo, hi in
                 for c in lo..<hi {
                     var mx = -T.infinity
                     for r in 0..<rows { mx = Swift.max(mx, zp[r * cols + c]) }
@@ -79,12 +79,12 @@ enum Loss {
     /// Writes the gradient that starts backprop into `grad` (`C × N`). Returns true when it
     /// is already `dZ` of the output layer (the fused stable path), false when it is `dA`.
     static func startGradient<T: NNScalar>(_ kind: LossKind, path: GradientPath, a: Matrix<T>, y: Matrix<T>,
-                                           into grad: Matrix<T>) -> Bool {
+                                           into grad: Matrix<T>, parallel: Parallel) -> Bool {
         let n = a.count
         let g = grad.pointer, ap = a.pointer, yp = y.pointer
         switch (kind, path) {
         case (.bce, .notebook):
-            Parallel.forRanges(n, cost: 4) { lo, hi in
+            parallel.forRanges(n, cost: 4) { lo, hi in
                 for i in lo..<hi {
                     let yi = yp[i], ai = ap[i]
                     g[i] = -(yi / ai - (1 - yi) / (1 - ai))
@@ -92,7 +92,7 @@ enum Loss {
             }
             return false
         case (.cce, .notebook):
-            Parallel.forRanges(n, cost: 2) { lo, hi in
+            parallel.forRanges(n, cost: 2) { lo, hi in
                 for i in lo..<hi { g[i] = -(yp[i] / ap[i]) }
             }
             return false
@@ -100,7 +100,7 @@ enum Loss {
             // d/dZ of the mean-over-samples loss is (A − Y) per sample; bce also averages over
             // its C outputs, hence the 1/C.
             let scale: T = kind == .bce ? 1 / T(Double(a.rows)) : 1
-            Parallel.forRanges(n, cost: 1) { lo, hi in
+            parallel.forRanges(n, cost: 1) { lo, hi in
                 for i in lo..<hi { g[i] = (ap[i] - yp[i]) * scale }
             }
             return true

@@ -38,20 +38,31 @@ package final class Network<T: NNScalar> {
     package let architecture: Architecture
     package let layers: [DenseLayer<T>]
 
-    package init(architecture: Architecture, optimizer: OptimizerKind = .gd) {
+    /// Every parameter in one order, W₁, b₁, W₂, b₂, … (see `Parameter`).
+    package let parameters: [Parameter<T>]
+    /// The threads its loops use (results do not depend on it).
+    package var parallel: Parallel
+
+    package init(architecture: Architecture, parallel: Parallel = .serial) {
         self.architecture = architecture
+        self.parallel = parallel
         let s = architecture.sizes
         layers = (0..<(s.count - 1)).map {
-            DenseLayer(inputs: s[$0], outputs: s[$0 + 1], activation: architecture.activations[$0], optimizer: optimizer)
+            DenseLayer(inputs: s[$0], outputs: s[$0 + 1], activation: architecture.activations[$0])
         }
+        parameters = layers.flatMap(\.parameters)
     }
 
     /// Draws all weights with `kind` from `rng`, layer by layer in order; biases zero.
     package func initialize(_ kind: InitKind, rng: inout MT19937) {
-        for layer in layers {
-            let w = kind.weights(out: layer.outputs, in: layer.inputs, rng: &rng)
-            for i in 0..<w.count { layer.weights.storage[i] = T(w[i]) }
-            layer.bias.fill(0)
+        for p in parameters {
+            switch p.role {
+            case .weights:
+                let w = kind.weights(out: p.value.rows, in: p.value.cols, rng: &rng)
+                for i in 0..<w.count { p.value.storage[i] = T(w[i]) }
+            case .bias:
+                p.value.fill(0)
+            }
         }
     }
 
@@ -86,16 +97,13 @@ package final class Network<T: NNScalar> {
         return w
     }
 
-    /// Drops cached buffers (e.g. after training, before a large evaluation).
-    func releaseBuffers() { workspaces.removeAll() }
-
     /// Forward pass of `x` (`in × m`); returns the output activations and logits.
     func forward(_ x: Matrix<T>, _ ws: Workspace, sparse: SparseInput<T>? = nil) -> (a: Matrix<T>, z: Matrix<T>) {
         var input = x
         for (i, layer) in layers.enumerated() {
             // The product goes straight into A (or Z when Z is kept) and is finished in place.
             let product = ws.z[i] ?? ws.a[i]
-            layer.forward(input, sparse: i == 0 ? sparse : nil, product: product, z: ws.z[i], a: ws.a[i])
+            layer.forward(input, sparse: i == 0 ? sparse : nil, product: product, z: ws.z[i], a: ws.a[i], parallel: parallel)
             input = ws.a[i]
         }
         return (ws.a[layers.count - 1], ws.z[layers.count - 1]!)
@@ -104,13 +112,14 @@ package final class Network<T: NNScalar> {
     /// One training step on a batch: forward, loss (of this forward pass, before the
     /// update), backward, update. Returns the loss. `sparse` is `x` stored by its nonzeros,
     /// for the first layer's two products.
-    func trainStep(x: Matrix<T>, sparse: SparseInput<T>? = nil, y: Matrix<T>, optimizer: OptimizerSettings, step: Int) -> Double {
+    func trainStep(x: Matrix<T>, sparse: SparseInput<T>? = nil, y: Matrix<T>, optimizer: Optimizer<T>) -> Double {
         let ws = workspace(samples: x.cols, training: true)
         let (a, z) = forward(x, ws, sparse: sparse)
-        let loss = Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y)
-        backpropagate(x: x, sparse: sparse, y: y, output: a, ws) { layer in
+        let loss = Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y, parallel: parallel)
+        optimizer.beginStep()
+        backpropagate(x: x, sparse: sparse, y: y, output: a, ws) { i in
             // W is no longer needed this step once dA_prev is formed: update it now.
-            layer.update(samples: x.cols, settings: optimizer, step: step)
+            for k in [2 * i, 2 * i + 1] { optimizer.update(k, of: parameters, samples: x.cols, parallel: parallel) }
         }
         return loss
     }
@@ -119,17 +128,19 @@ package final class Network<T: NNScalar> {
     /// layer gets its raw `dW`, `db` and writes `dA_prev`; `afterLayer` is then called for it
     /// (its weights are no longer needed by the rest of the pass).
     private func backpropagate(x: Matrix<T>, sparse: SparseInput<T>?, y: Matrix<T>, output a: Matrix<T>, _ ws: Workspace,
-                               afterLayer: (DenseLayer<T>) -> Void) {
+                               afterLayer: (Int) -> Void) {
         let last = layers.count - 1
-        let isDZ = Loss.startGradient(architecture.loss, path: architecture.gradient, a: a, y: y, into: ws.grad[last])
+        let isDZ = Loss.startGradient(architecture.loss, path: architecture.gradient, a: a, y: y, into: ws.grad[last],
+                                      parallel: parallel)
         for i in stride(from: last, through: 0, by: -1) {
             let layer = layers[i]
             if !(i == last && isDZ) {
-                layer.activation.backward(grad: ws.grad[i], z: ws.z[i], a: ws.a[i])
+                layer.activation.backward(grad: ws.grad[i], z: ws.z[i], a: ws.a[i], parallel: parallel)
             }
             let input = i == 0 ? x : ws.a[i - 1]
-            layer.backward(input: input, sparse: i == 0 ? sparse : nil, grad: ws.grad[i], gradInput: i == 0 ? nil : ws.grad[i - 1])
-            afterLayer(layer)
+            layer.backward(input: input, sparse: i == 0 ? sparse : nil, grad: ws.grad[i], gradInput: i == 0 ? nil : ws.grad[i - 1],
+                           parallel: parallel)
+            afterLayer(i)
         }
     }
 
@@ -156,7 +167,7 @@ package final class Network<T: NNScalar> {
     func loss(x: Matrix<T>, y: Matrix<T>, epsilon: Double = Loss.epsilon) -> Double {
         let ws = workspace(samples: x.cols, training: false)
         let (a, z) = forward(x, ws)
-        return Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y, epsilon: epsilon)
+        return Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y, epsilon: epsilon, parallel: parallel)
     }
 
     /// Raw gradients `(1/m)·dW`, `(1/m)·db` for every layer at the current weights, without
@@ -166,7 +177,8 @@ package final class Network<T: NNScalar> {
         let (a, _) = forward(x, ws)
         let inv = T(1.0 / Double(x.cols))
         var out: [(w: [T], b: [T])] = []
-        backpropagate(x: x, sparse: nil, y: y, output: a, ws) { layer in
+        backpropagate(x: x, sparse: nil, y: y, output: a, ws) { i in
+            let layer = layers[i]
             out.insert((layer.gradW.values.map { $0 * inv }, layer.gradB.values.map { $0 * inv }), at: 0)
         }
         return out
@@ -183,10 +195,10 @@ extension Matrix {
     }
 
     /// The columns listed in `indices`, in that order (a gather, for mini-batches).
-    func gatherColumns(_ indices: ArraySlice<Int>) -> Matrix<T> {
+    func gatherColumns(_ indices: ArraySlice<Int>, parallel: Parallel) -> Matrix<T> {
         let m = Matrix(rows: rows, cols: indices.count)
         let w = indices.count
-        Parallel.forRanges(rows, cost: w) { lo, hi in
+        parallel.forRanges(rows, cost: w) { lo, hi in
             for r in lo..<hi {
                 let src = pointer + r * cols, dst = m.pointer + r * w
                 var j = 0

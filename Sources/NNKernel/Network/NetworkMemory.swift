@@ -54,8 +54,6 @@ extension Network {
 
     /// True when `test` holds for every weight and bias of every layer.
     private func everyParameter(_ test: (T) -> Bool) -> Bool {
-        layers.allSatisfy { layer in
-            [layer.weights, layer.bias].allSatisfy { m in UnsafeBufferPointer(start: m.pointer, count: m.count).allSatisfy(test) }
-        }
+        parameters.allSatisfy { p in UnsafeBufferPointer(start: p.value.pointer, count: p.value.count).allSatisfy(test) }
     }
 }

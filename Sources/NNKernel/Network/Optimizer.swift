@@ -28,6 +28,43 @@ package struct OptimizerSettings: Codable, Equatable, Sendable {
     }
 }
 
+/// One tensor of a network's parameters, with the raw gradient sum that backward writes for
+/// it (`dZ·Xᵀ` for a weight matrix, `Σ dZ` for a bias, not yet scaled by `1/m`).
+/// `Network.parameters` lists them in one order, W₁, b₁, W₂, b₂, …: the optimiser, the
+/// initialiser, the model file and the finiteness checks all walk that list.
+package struct Parameter<T: NNScalar> {
+    package enum Role: Sendable { case weights, bias }
+    package let role: Role
+    package let value: Matrix<T>
+    let gradient: Matrix<T>
+}
+
+/// An optimiser: its settings and the state each parameter needs (momentum's velocity,
+/// Adam's moments), kept apart from the network, one state per entry of
+/// `Network.parameters`, in that order.
+final class Optimizer<T: NNScalar> {
+    let settings: OptimizerSettings
+    private let states: [ParameterState<T>]
+    /// Updates applied so far (Adam's `t` is the current one, 1-based).
+    private(set) var step = 0
+
+    init(_ settings: OptimizerSettings, for parameters: [Parameter<T>]) {
+        self.settings = settings
+        states = parameters.map { ParameterState(count: $0.value.count, kind: settings.kind) }
+    }
+
+    /// Starts an update of every parameter (one mini-batch or full-batch step).
+    func beginStep() { step += 1 }
+
+    /// `p ← update(p, (1/m)·raw)` for `parameters[index]`, whose raw gradient sum over `m`
+    /// samples backward has just written.
+    func update(_ index: Int, of parameters: [Parameter<T>], samples m: Int, parallel: Parallel) {
+        let p = parameters[index]
+        states[index].update(p.value.pointer, raw: p.gradient.pointer, invM: T(1.0 / Double(m)),
+                             settings: settings, step: step, parallel: parallel)
+    }
+}
+
 /// Per-parameter optimiser state (velocity, moments) for one tensor.
 final class ParameterState<T: NNScalar> {
     let count: Int
@@ -49,17 +86,17 @@ final class ParameterState<T: NNScalar> {
     /// Applies one update to `p[0..<count]` from the raw gradient sum `raw` scaled by `invM`.
     /// `step` is the 1-based update count (for Adam's bias correction).
     func update(_ p: UnsafeMutablePointer<T>, raw: UnsafePointer<T>, invM: T,
-                settings s: OptimizerSettings, step: Int) {
+                settings s: OptimizerSettings, step: Int, parallel: Parallel) {
         let lr = T(s.learningRate)
         let n = count
         switch s.kind {
         case .gd, .sgd:
-            Parallel.forRanges(n, cost: 1) { lo, hi in
+            parallel.forRanges(n, cost: 1) { lo, hi in
                 for i in lo..<hi { p[i] = p[i] - lr * (invM * raw[i]) }
             }
         case .momentum:
             let mu = T(s.momentum), vel = m.baseAddress!
-            Parallel.forRanges(n, cost: 2) { lo, hi in
+            parallel.forRanges(n, cost: 2) { lo, hi in
                 for i in lo..<hi {
                     vel[i] = mu * vel[i] + invM * raw[i]
                     p[i] = p[i] - lr * vel[i]
@@ -69,7 +106,7 @@ final class ParameterState<T: NNScalar> {
             let b1 = T(s.beta1), b2 = T(s.beta2), eps = T(s.epsilon)
             let c1 = T(1 - LibC.pow(s.beta1, Double(step))), c2 = T(1 - LibC.pow(s.beta2, Double(step)))
             let mp = m.baseAddress!, vp = v.baseAddress!
-            Parallel.forRanges(n, cost: 4) { lo, hi in
+            parallel.forRanges(n, cost: 4) { lo, hi in
                 for i in lo..<hi {
                     let g = invM * raw[i]
                     mp[i] = b1 * mp[i] + (1 - b1) * g

@@ -45,19 +45,18 @@ package enum Trainer {
     ) -> TrainingResult {
         let n = x.cols
         var history = [EpochRecord]()
-        var step = 0
+        let optimizer = Optimizer(optimizer, for: net.parameters)
         let fullBatch = batchSize <= 0 || batchSize >= n
         var sparse: SparseInput<T>? = nil
         if fullBatch && sparseDensity > 0 && epochs > 0 {
-            let s = SparseInput(x)
+            let s = SparseInput(x, parallel: net.parallel)
             if s.density <= sparseDensity { sparse = s }
         }
         for epoch in 1...max(1, epochs) where epochs > 0 {
             let start = DispatchTime.now().uptimeNanoseconds
             var loss: Double
             if fullBatch {
-                step += 1
-                loss = net.trainStep(x: x, sparse: sparse, y: y, optimizer: optimizer, step: step)
+                loss = net.trainStep(x: x, sparse: sparse, y: y, optimizer: optimizer)
             } else {
                 let order = rng.permutation(n)
                 var weighted = 0.0
@@ -65,8 +64,8 @@ package enum Trainer {
                 while lo < n {
                     let hi = min(n, lo + batchSize)
                     let idx = order[lo..<hi]
-                    step += 1
-                    let l = net.trainStep(x: x.gatherColumns(idx), y: y.gatherColumns(idx), optimizer: optimizer, step: step)
+                    let l = net.trainStep(x: x.gatherColumns(idx, parallel: net.parallel), y: y.gatherColumns(idx, parallel: net.parallel),
+                                          optimizer: optimizer)
                     weighted += l * Double(hi - lo)
                     if !l.isFinite { break }
                     lo = hi
