@@ -6,6 +6,8 @@
 #   make test-asan   the test suite under AddressSanitizer + LeakSanitizer
 #   make bench       the notebook config for BENCH_EPOCHS epochs: NumPy port vs nn f64 / f32
 #   make fuzz        libFuzzer on the input readers, FUZZ_SECONDS (60) per harness
+#   make install     nn and every nn-<command> into $(PREFIX)/bin (PREFIX=/usr/local);
+#                    make uninstall removes them
 #
 # Make's own dependencies do the orchestration: a second `make reproduce` with nothing
 # changed does nothing.
@@ -15,13 +17,16 @@ NN           := .build/release/nn
 SEEDS        ?= 5
 BENCH_EPOCHS ?= 3
 FUZZ_SECONDS ?= 60
+PREFIX       ?= /usr/local
+# nn and one nn-<command> per built-in command (Sources/nn*/main.swift).
+EXECUTABLES  := $(notdir $(wildcard Sources/nn Sources/nn-*))
 EXPERIMENT   := experiments/notebook.json
 PREPARED     := results/prepared/mnist-binary8-50000-20000-s42
 NOTEBOOK     := results/notebook
 SEED_LIST    := $(shell seq 0 $$(( $(SEEDS) - 1 )))
 SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
 
-.PHONY: all build deps test test-asan fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse fuzz clean
+.PHONY: all build deps test test-asan fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse fuzz install uninstall clean
 all: build
 
 # Installs what a fresh machine lacks (one line when it does, nothing and ~0.1 s otherwise).
@@ -35,6 +40,15 @@ $(NN): $(SOURCES) | deps
 	@touch $@
 
 build: $(NN)
+
+# Every executable, built in release, into $(DESTDIR)$(PREFIX)/bin.
+install: | deps
+	$(SWIFT) build -c release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(addprefix .build/release/,$(EXECUTABLES)) $(DESTDIR)$(PREFIX)/bin/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(EXECUTABLES))
 
 test: deps
 	$(SWIFT) build --build-tests

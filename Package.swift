@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Every built-in command is also an executable of its own, `nn-<command>`
+// (Sources/nn-<command>/main.swift, one line over NNCommands' BuiltInCommand).
+let commandExecutables = ["fetch", "prepare", "train", "eval", "diff", "report", "sweep"].map { "nn-" + $0 }
+
 // The layers, each a module that can import only the ones below it:
 //
 //   nn, nn-<command>  (executables: one line each)
@@ -16,7 +20,7 @@ let package = Package(
     name: "nn",
     products: [
         .executable(name: "nn", targets: ["nn"]),
-    ],
+    ] + commandExecutables.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -56,6 +60,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "nn", dependencies: ["NNCommands"]),
+    ] + commandExecutables.map { .executableTarget(name: $0, dependencies: ["NNCommands"]) } + [
         // Test-only code the test targets share (a naive GEMM to check BLAS against).
         .target(name: "TestSupport", dependencies: ["NNKernel"], path: "Tests/TestSupport"),
         .testTarget(
@@ -65,6 +70,7 @@ let package = Package(
         .testTarget(
             name: "CommandTests",
             dependencies: ["NNCommands", "NNExperiments", "NNFormats", "NNKernel", "nn"]
+                + commandExecutables.map { .target(name: $0) }
         ),
     ],
     swiftLanguageModes: [.v6]

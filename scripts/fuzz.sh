@@ -7,9 +7,11 @@
 #                                     seed corpus Tests/Fuzz/corpus/<harness>/
 #   FUZZ_SECONDS=5 scripts/fuzz.sh    the short CI run (scripts/fuzz-ci.sh)
 #
-# The binary is NNCore's sources compiled by swiftc with -sanitize=fuzzer,address (-O, so
-# overflow checks and preconditions are on), minus Data/Checksum.swift, which needs
-# swift-crypto; Tests/Fuzz/Support/ChecksumShim.swift stands in for it. New inputs go to
+# The binary is the library modules (NNKernel, NNFormats, NNExperiments) compiled by
+# swiftc, each as its own module, with -sanitize=fuzzer,address (-O, so overflow checks
+# and preconditions are on) and -enable-testing (the harnesses `@testable import` them),
+# then linked with the harnesses. NNFormats' Files/Checksum.swift needs swift-crypto;
+# Tests/Fuzz/Support/ChecksumShim.swift stands in for it. New inputs go to
 # .build/fuzz/corpus/<harness>/ (not committed); crashes to .build/fuzz/crashes/ and fail
 # the run. Each harness prints one summary line: executions, execs/s, corpus size.
 set -euo pipefail
@@ -22,14 +24,27 @@ bin=$out/nn-fuzz
 mkdir -p "$out/crashes"
 export SWIFT_BACKTRACE=enable=no
 
-sources=$(find Sources/NNCore -name '*.swift' ! -name Checksum.swift | sort)
-newest=$(ls -t $sources Tests/Fuzz/*.swift Tests/Fuzz/Support/*.swift | head -1)
+modules=(NNKernel NNFormats NNExperiments)   # in import order
+shim=Tests/Fuzz/Support/ChecksumShim.swift
+module_sources() {
+    find "Sources/$1" -name '*.swift' ! -name Checksum.swift | sort
+    [ "$1" != NNFormats ] || echo "$shim"
+}
+harness=$(ls Tests/Fuzz/*.swift Tests/Fuzz/Support/*.swift | grep -v "$shim")
+all_sources=$(for m in "${modules[@]}"; do module_sources "$m"; done; echo "$harness")
+newest=$(ls -t $all_sources scripts/fuzz.sh | head -1)
 if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
     echo "fuzz: building $bin"
-    rm -f "$bin"   # a failed build must not leave the stale binary to be run
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name NNFuzz \
-        -I Sources/CZlib -I Sources/CBLAS \
-        $sources Tests/Fuzz/Support/*.swift Tests/Fuzz/*.swift -o "$bin" 2>&1 | grep -E 'error' || true
+    rm -rf "$bin" "$out/modules"   # a failed build must not leave the stale binary to be run
+    mkdir -p "$out/modules"
+    flags=(-sanitize=fuzzer,address -parse-as-library -O -wmo -enable-testing -package-name nn
+           -I "$out/modules" -I Sources/CZlib -I Sources/CBLAS)
+    build() { "$@" 2>&1 | grep -E 'error' || true; }
+    for m in "${modules[@]}"; do
+        build swiftc "${flags[@]}" -module-name "$m" -emit-module -emit-module-path "$out/modules/$m.swiftmodule" \
+            -c $(module_sources "$m") -o "$out/modules/$m.o"
+    done
+    build swiftc "${flags[@]}" -module-name NNFuzz $harness "$out"/modules/*.o -lz -lopenblas -o "$bin"
     [ -x "$bin" ] || { echo "fuzz: build failed" >&2; exit 1; }
 fi
 

@@ -15,10 +15,14 @@ struct NN: ParsableCommand {
         output pipe closed by its reader). A \
         status above 128 means nn was killed by signal status-128 (an interrupted nn \
         sweep stops its points, then exits with 128 + the signal as well).
+
+        Plugins: `nn NAME ARGS...`, when NAME is none of these commands, runs the first \
+        nn-NAME on the PATH with ARGS in nn's place (as git and cargo do), so its exit \
+        status is nn's. Each command is also an executable of its own: `nn-train ARGS...` \
+        is `nn train ARGS...`.
         """,
         version: "0.1.0",
-        subcommands: [FetchCommand.self, PrepareCommand.self, TrainCommand.self, EvalCommand.self,
-                      DiffCommand.self, ReportCommand.self, SweepCommand.self, SweepPointCommand.self]
+        subcommands: BuiltInCommand.allCases.map(\.type) + [SweepPointCommand.self]
     )
 
     /// ArgumentParser's `main()` with one exit-status convention (see the discussion):
@@ -27,10 +31,10 @@ struct NN: ParsableCommand {
     /// message and exits 2. Standard output and error are line-buffered even into a pipe
     /// or file, so `| tee`, nohup and CI logs show each line as it is printed; a closed
     /// output pipe is status 2 as well (`Console.setUp`).
-    static func main() {
+    static func main(arguments: [String]) -> Never {
         Console.setUp()
         do {
-            var command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
+            var command = try parseAsRoot(arguments)
             try command.run()
             checkStandardOutput()
         } catch {
@@ -41,6 +45,7 @@ struct NN: ParsableCommand {
             Console.err(oneLine(fullMessage(for: error)) + "\n")
             Foundation.exit(2)
         }
+        Foundation.exit(0)
     }
 
     /// An error as one line: ArgumentParser's usage errors come with `Help:`, `Usage:` and
@@ -88,8 +93,45 @@ struct StandardError: TextOutputStream {
     mutating func write(_ string: String) { Console.err(string) }
 }
 
-/// The `nn` executable's entry point (`Sources/nn/main.swift`).
+/// The `nn` executable's entry point (`Sources/nn/main.swift`): a built-in command, or
+/// else the `nn-<name>` plugin on the PATH (`Plugin`).
 public func nnMain() -> Never {
-    NN.main()
-    exit(0)
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    Plugin.execIfFound(arguments)
+    NN.main(arguments: arguments)
+}
+
+/// The entry point of the executable `nn-<command>` (`Sources/nn-<command>/main.swift`):
+/// `nn-train ARGS...` is `nn train ARGS...`.
+package func nnMain(_ command: BuiltInCommand) -> Never {
+    NN.main(arguments: command.rootArguments(Array(CommandLine.arguments.dropFirst())))
+}
+
+/// The commands built into `nn`, in `nn --help`'s order; each is also an executable
+/// `nn-<name>` (Package.swift builds one per case, `make install` installs them).
+package enum BuiltInCommand: CaseIterable, Sendable {
+    case fetch, prepare, train, eval, diff, report, sweep
+
+    var type: any ParsableCommand.Type {
+        switch self {
+        case .fetch: FetchCommand.self
+        case .prepare: PrepareCommand.self
+        case .train: TrainCommand.self
+        case .eval: EvalCommand.self
+        case .diff: DiffCommand.self
+        case .report: ReportCommand.self
+        case .sweep: SweepCommand.self
+        }
+    }
+
+    var name: String { type._commandName }
+
+    /// `nn`'s arguments for this command's arguments: the command's name in front. A
+    /// hidden command (`sweep-point`, which `nn sweep` runs for each point with the
+    /// executable running it, so `nn-sweep sweep-point ...` too) is passed as it is.
+    func rootArguments(_ arguments: [String]) -> [String] {
+        let hidden = NN.configuration.subcommands.filter { !$0.configuration.shouldDisplay }.map { $0._commandName }
+        if let first = arguments.first, hidden.contains(first) { return arguments }
+        return [name] + arguments
+    }
 }

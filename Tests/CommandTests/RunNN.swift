@@ -11,11 +11,12 @@ struct NNRun {
     var stderr: String
 }
 
-/// Path of the `nn` binary built beside the test bundle.
-func nnExecutable() -> URL {
+/// Path of the `nn` binary (or another of the package's executables, `nn-train`...)
+/// built beside the test bundle.
+func nnExecutable(_ name: String = "nn") -> URL {
     var dir = Bundle.main.bundleURL
     for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("nn")
+        let candidate = dir.appendingPathComponent(name)
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue {
             return candidate
@@ -23,7 +24,7 @@ func nnExecutable() -> URL {
         dir = dir.deletingLastPathComponent()
     }
     // Fallback: the package's default build folder.
-    return URL(fileURLWithPath: ".build/debug/nn")
+    return URL(fileURLWithPath: ".build/debug/" + name)
 }
 
 /// Runs `nn` (or `executable`) with `args` in `cwd` (default: the package root) and captures its output.

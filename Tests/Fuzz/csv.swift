@@ -1,4 +1,7 @@
 import Foundation
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
 
 /// Harness: the CSV reader (`CSVTable.read`, as `nn report` / `nn diff` read
 /// `history.csv`, `metrics.csv`, `summary.csv`), then the history parser.

@@ -1,4 +1,7 @@
 import Foundation
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
 
 /// Harness: the experiment JSON (`ExperimentConfig.load` then `validate`, as `nn train
 /// --config` does).

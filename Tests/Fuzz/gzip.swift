@@ -1,4 +1,7 @@
 import Foundation
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
 
 /// Harness: the gzip reader (`Gzip.readAll`, as `nn fetch` / `nn prepare` read sources),
 /// with a 4 MiB limit standing in for a registry pin.

@@ -1,4 +1,7 @@
 import Foundation
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
 
 /// Harness: the IDX reader (`IDXArray.readFile`, as `nn prepare` reads a source, then
 /// `IDXArray.decode`), with a 16 MiB limit standing in for a registry pin.

@@ -1,4 +1,7 @@
 import Foundation
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
 
 /// Harness: a prepared directory's `manifest.json` (`PreparedDataset.load`, as `nn train`
 /// and `nn eval` load data, and `nn prepare`'s up-to-date check). The directory holds

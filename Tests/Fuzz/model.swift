@@ -1,4 +1,7 @@
 import Foundation
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
 
 /// Harness: the model file reader (`ModelFile.read`, as `nn eval` loads `model.nnm`), in
 /// both precisions.

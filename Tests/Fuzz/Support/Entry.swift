@@ -1,4 +1,7 @@
 import Foundation
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
 
 /// The one libFuzzer entry point of the fuzz binary: `NN_FUZZ_HARNESS` (gzip, idx,
 /// manifest, model, experiment, csv) selects the harness, so NNCore is compiled once.

@@ -1,4 +1,7 @@
 import Foundation
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
 
 /// Shared by the harnesses: each input is written to a file in a per-process temporary
 /// directory and handed to the real entry point the commands use. Errors (`NNError`) are
