@@ -3,7 +3,7 @@ import NNKernel
 import NNFormats
 
 /// What was found on disk for one dataset file.
-enum FileState: Equatable, Sendable {
+package enum FileState: Equatable, Sendable {
     /// The payload's size and SHA-256 match the registry; carries the SHA-256.
     case ok(sha256: String)
     /// No file at the expected path.
@@ -14,7 +14,7 @@ enum FileState: Equatable, Sendable {
     var isOK: Bool { if case .ok = self { return true } else { return false } }
 
     /// One-word-plus-detail description: `ok (sha256 ...)`, `missing`, `corrupt (...)`.
-    var description: String {
+    package var description: String {
         switch self {
         case .ok(let sha): return "ok (sha256 \(sha))"
         case .missing: return "missing"
@@ -27,7 +27,9 @@ enum FileState: Equatable, Sendable {
 package struct FileCheck: Equatable, Sendable {
     var file: DatasetFile
     var path: String
-    var state: FileState
+    package var state: FileState
+    /// The file's name (as on disk and on the mirrors).
+    package var name: String { file.name }
 
     init(file: DatasetFile, path: String, state: FileState) {
         self.file = file
@@ -82,7 +84,7 @@ enum DatasetVerifier {
     /// The state of each of `spec`'s four files in `directory`, in `spec.files` order.
     static func check(_ spec: DatasetSpec, in directory: String) throws -> [FileCheck] {
         try spec.files.map { file in
-            let path = (directory as NSString).appendingPathComponent(file.name)
+            let path = FilePath.join(directory, file.name)
             return FileCheck(file: file, path: path, state: try verify(file, at: path))
         }
     }

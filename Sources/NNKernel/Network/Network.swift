@@ -86,9 +86,6 @@ package final class Network<T: NNScalar> {
         return w
     }
 
-    /// Drops cached buffers (e.g. after training, before a large evaluation).
-    func releaseBuffers() { workspaces.removeAll() }
-
     /// Forward pass of `x` (`in × m`); returns the output activations and logits.
     func forward(_ x: Matrix<T>, _ ws: Workspace, sparse: SparseInput<T>? = nil) -> (a: Matrix<T>, z: Matrix<T>) {
         var input = x
