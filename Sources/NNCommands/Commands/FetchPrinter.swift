@@ -27,7 +27,7 @@ final class FetchPrinter {
     func handle(_ event: FetchEvent) {
         switch event {
         case .checked(let check):
-            out("\(check.name): \(check.state.description)\n")
+            out(check.line + "\n")
         case .trying(let file, let mirror):
             line = "fetching \(file) from \(mirror)"
             lastPercent = -1

@@ -40,7 +40,7 @@ package struct PrepareOptions: Equatable, Sendable {
     }
 
     /// The `nn prepare` invocation that makes this dataset in its default directory.
-    package func commandLine(dataset: String) -> String {
+    func commandLine(dataset: String) -> String {
         var parts = ["nn prepare --dataset \(dataset)", "--train-size \(trainSize)", "--test-size \(testSize)", "--seed \(seed)"]
         switch target {
         case .binary(let d): parts += ["--classes binary", "--positive-digit \(d)"]

@@ -3,7 +3,7 @@ import NNKernel
 import NNFormats
 
 /// What was found on disk for one dataset file.
-package enum FileState: Equatable, Sendable {
+enum FileState: Equatable, Sendable {
     /// The payload's size and SHA-256 match the registry; carries the SHA-256.
     case ok(sha256: String)
     /// No file at the expected path.
@@ -14,7 +14,7 @@ package enum FileState: Equatable, Sendable {
     var isOK: Bool { if case .ok = self { return true } else { return false } }
 
     /// One-word-plus-detail description: `ok (sha256 ...)`, `missing`, `corrupt (...)`.
-    package var description: String {
+    var description: String {
         switch self {
         case .ok(let sha): return "ok (sha256 \(sha))"
         case .missing: return "missing"
@@ -27,9 +27,9 @@ package enum FileState: Equatable, Sendable {
 package struct FileCheck: Equatable, Sendable {
     var file: DatasetFile
     var path: String
-    package var state: FileState
-    /// The file's name (as on disk and on the mirrors).
-    package var name: String { file.name }
+    var state: FileState
+    /// The line `nn fetch` prints for it: `NAME: STATE`.
+    package var line: String { "\(file.name): \(state.description)" }
 
     init(file: DatasetFile, path: String, state: FileState) {
         self.file = file

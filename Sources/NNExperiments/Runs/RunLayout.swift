@@ -21,10 +21,10 @@ import NNFormats
 /// - `report.md`, `loss.svg`  `nn report` (`Report`)
 package struct RunLayout: Sendable {
     static let configFile = "config.json"
-    package static let historyFile = "history.csv"
+    static let historyFile = "history.csv"
     static let modelFile = "model.nnm"
     static let timingFile = "timing.json"
-    package static let metricsJSONFile = "metrics.json"
+    static let metricsJSONFile = "metrics.json"
     package static let metricsCSVFile = "metrics.csv"
     package static let predictionsFile = "predictions.csv"
     static let markerFile = ".nn-run"
@@ -38,7 +38,7 @@ package struct RunLayout: Sendable {
     ]
 
     /// The run directory.
-    package var directory: String
+    var directory: String
 
     package init(_ directory: String) { self.directory = directory }
 

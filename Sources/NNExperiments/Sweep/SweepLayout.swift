@@ -15,7 +15,7 @@ import NNFormats
 ///                       and, for a failed point, status.json
 package struct SweepLayout: Sendable {
     static let planFile = "sweep.json"
-    package static let summaryFile = "summary.csv"
+    static let summaryFile = "summary.csv"
     static let timingFile = "timing.json"
     static let runsDirectory = "runs"
 
