@@ -45,7 +45,6 @@ import Testing
         var spec = Datasets.mnist
         spec.name = "tiny"
         spec.mirrors = []
-        spec.vendored = false
         let arrays = [IDXArray(u8: (0..<40).map { UInt8($0 * 6) }, shape: [10, 2, 2]),
                       IDXArray(u8: (0..<10).map { UInt8($0 % 10) }, shape: [10]),
                       IDXArray(u8: (0..<20).map { UInt8(250 - $0) }, shape: [5, 2, 2]),

@@ -277,7 +277,7 @@ extension RunSafetyTests {
     @Test func evalRefusesAModelWithNonFiniteOutputs() throws {
         let root = scratch()
         #expect(try train(["--out", "run"], cwd: root).status == 0)
-        let model = root + "/run/" + ModelFile.fileName
+        let model = root + "/run/" + RunLayout.modelFile
         let net = try ModelFile.read(path: model, as: Double.self)
         // Huge weights of both signs: the hidden units overflow to inf, and the output's
         // inf - inf is NaN.
@@ -288,7 +288,7 @@ extension RunSafetyTests {
         let r = try runNN(["eval", "--run", "run"], cwd: root)
         #expect(r.status == 2)
         oneLine(r, "not finite")
-        #expect(!FileManager.default.fileExists(atPath: root + "/run/" + Run.metricsJSONFile))
+        #expect(!FileManager.default.fileExists(atPath: root + "/run/" + RunLayout.metricsJSONFile))
     }
 
     /// `--lr 1e308` for one epoch leaves finite weights of ~1e307 whose every prediction is
@@ -298,7 +298,7 @@ extension RunSafetyTests {
         let r = try train(["--out", "huge", "--epochs", "1", "--lr", "1e308"], cwd: root)
         #expect(r.status == 1, "\(r.stderr)")
         #expect(r.stderr.contains("too large (above √max)"), "\(r.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: root + "/huge/" + ModelFile.fileName))
+        #expect(!FileManager.default.fileExists(atPath: root + "/huge/" + RunLayout.modelFile))
         #expect(try runNN(["eval", "--run", "huge"], cwd: root).status == 2)
     }
 

@@ -9,7 +9,7 @@ import Foundation
 /// against the IDX files.
 func fuzzManifest(_ data: UnsafePointer<UInt8>, _ size: Int) {
     _ = ManifestFixture.directory
-    _ = FuzzSupport.write(data, size, name: Prepare.manifestFile, in: ManifestFixture.directory)
+    _ = FuzzSupport.write(data, size, name: PreparedLayout.manifestFile, in: ManifestFixture.directory)
     // Recomputing the split allocates the pool's permutation (checked only against physical
     // memory, more than the fuzzer's RSS limit), so only for pools of the fixture's scale.
     if let loaded = try? PreparedDataset.load(directory: ManifestFixture.directory),
@@ -28,7 +28,6 @@ enum ManifestFixture {
         var spec = Datasets.mnist
         spec.name = "tiny"
         spec.mirrors = []
-        spec.vendored = false
         func images(_ r: Range<Int>) -> IDXArray {
             IDXArray(u8: r.flatMap { p in (0..<6).map { UInt8((31 * p + 7 * $0) % 256) } }, shape: [r.count, 3, 2])
         }

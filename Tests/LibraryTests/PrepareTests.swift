@@ -26,7 +26,6 @@ struct TinyDataset {
         spec = Datasets.mnist
         spec.name = "tiny"
         spec.mirrors = []
-        spec.vendored = false
         spec.defaultDirectory = dataDir
         self.trainCount = trainCount
         self.testCount = testCount
@@ -277,9 +276,9 @@ func errorMessage(_ body: () throws -> Void) -> String {
         let options = PrepareOptions()
         let dir = "/nonexistent/results/prepared/" + options.directoryName(dataset: "mnist")
         let message = errorMessage {
-            _ = try PreparedDataset.load(directory: dir, prepareCommand: options.commandLine(dataset: "mnist"))
+            try PreparedLayout(dir).requireManifest(options, dataset: "mnist", given: false)
         }
-        #expect(message == "\(dir): no prepared dataset here (no manifest.json); run "
+        #expect(message == "\(dir): no prepared data here; run "
             + "`nn prepare --dataset mnist --train-size 50000 --test-size 20000 --seed 42 --classes binary --positive-digit 8` first")
         #expect(errorMessage { _ = try PreparedDataset.load(directory: dir) }.contains("run `nn prepare --out \(dir)`"))
     }

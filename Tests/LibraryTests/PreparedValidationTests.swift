@@ -16,7 +16,7 @@ import Testing
         let tiny = try TinyDataset()
         defer { tiny.remove() }
         let good = try tiny.prepare(Self.options)
-        let path = tiny.out + "/" + Prepare.manifestFile
+        let path = PreparedLayout(tiny.out).manifest
         var manifest = try JSONDecoder().decode(PreparedManifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         edit(&manifest)
         try AtomicFile.write(try manifest.encoded(), to: path)
@@ -66,11 +66,11 @@ import Testing
         var labels = IDXArray(u8: [UInt8](repeating: 1, count: 10), shape: [10]).encoded()
         labels[8 + 4] = 12
         let sha = Checksum.sha256(labels)
-        let m = try damagedManifest({ $0.train.labels.sha256 = sha }, files: [Prepare.trainLabelsFile: labels])
+        let m = try damagedManifest({ $0.train.labels.sha256 = sha }, files: [PreparedLayout.trainLabelsFile: labels])
         #expect(m.hasSuffix("train-labels.idx: label 12 at index 4 is not a digit 0-9 — run `nn prepare` again"), "\(m)")
         labels[8 + 4] = 1
         let sha2 = Checksum.sha256(labels)
-        let c = try damagedManifest({ $0.train.labels.sha256 = sha2 }, files: [Prepare.trainLabelsFile: labels])
+        let c = try damagedManifest({ $0.train.labels.sha256 = sha2 }, files: [PreparedLayout.trainLabelsFile: labels])
         #expect(c.contains("per-digit label counts [0, 10, 0, 0, 0, 0, 0, 0, 0, 0] differ from class_counts"), "\(c)")
     }
 
@@ -81,7 +81,7 @@ import Testing
 
     @Test func oversizedDataFileIsNotReadWhole() throws {
         let big = [UInt8](repeating: 0, count: 100_000)
-        let m = try damagedManifest({ _ in }, files: [Prepare.testImagesFile: big])
+        let m = try damagedManifest({ _ in }, files: [PreparedLayout.testImagesFile: big])
         #expect(m.contains("test-images.idx: 100000 bytes, more than the 52 such a file may hold"), "\(m)")
     }
 }

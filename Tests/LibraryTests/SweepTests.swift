@@ -167,16 +167,16 @@ private func sweepError(_ body: () throws -> Void) -> String {
             for (k, v) in values { try c.set(k, v, source: "test") }
             let id = SweepPlan.runID(config: c, manifestSHA256: sha)
             points.append(SweepPoint(id: id, params: values.map { SweepParam(key: $0.key, value: $0.value) }))
-            let run = SweepFiles.runDirectory(dir, id: id)
+            let run = SweepLayout(dir).run(id).directory
             switch c.lr {
             case 0.1:   // complete: config.json as nn train writes it, history, metrics
                 let config = c.jsonObject(extra: ["data": .sortedObject(["directory": .string("/d"), "manifest_sha256": .string(sha)])])
-                try AtomicFile.write(JSONValue.sortedObject(config).fileText, to: run + "/" + Run.configFile)
-                try AtomicFile.write("epoch,loss\n1,0.7\n2,0.25\n", to: run + "/" + Run.historyFile)
+                try AtomicFile.write(JSONValue.sortedObject(config).fileText, to: RunLayout(run).config)
+                try AtomicFile.write("epoch,loss\n1,0.7\n2,0.25\n", to: RunLayout(run).history)
                 try AtomicFile.write("""
                     {"accuracy": 0.9, "f1": 0.5, "fn": 3, "fp": 1, "positives": 4, "precision": 1, "recall": 0.25,
                      "samples": 20, "threshold": 0.5, "tn": 15, "tp": 1}
-                    """, to: run + "/" + Run.metricsJSONFile)
+                    """, to: RunLayout(run).metricsJSON)
             case 1000:
                 try SweepFiles.recordFailure(runDir: run, error: "training diverged at epoch 3: loss is NaN")
             default:
@@ -209,11 +209,11 @@ private func sweepError(_ body: () throws -> Void) -> String {
     @Test func staleRunDirectoriesAreNotComplete() throws {
         let (dir, plan) = try fixture()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let first = SweepFiles.runDirectory(dir, id: plan.points[0].id)
+        let first = SweepLayout(dir).run(plan.points[0].id).directory
         #expect(SweepFiles.state(runDir: first, id: plan.points[0].id) == .complete)
         // The same files under another point's id: config.json does not resolve to it.
         #expect(SweepFiles.state(runDir: first, id: plan.points[1].id) == .pending)
-        try FileManager.default.removeItem(atPath: first + "/" + Run.metricsJSONFile)
+        try FileManager.default.removeItem(atPath: RunLayout(first).metricsJSON)
         #expect(SweepFiles.state(runDir: first, id: plan.points[0].id) == .pending)
     }
 

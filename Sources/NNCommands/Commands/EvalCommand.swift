@@ -32,7 +32,7 @@ struct EvalCommand: ParsableCommand {
         } else if let m = outcome.multiClass {
             print(MetricsTable.multiClass(m))
         }
-        print("wrote \(runDir)/\(Run.metricsJSONFile), \(Run.metricsCSVFile), \(Run.predictionsFile)")
+        print("wrote \(RunLayout(runDir).metricsJSON), \(RunLayout.metricsCSVFile), \(RunLayout.predictionsFile)")
     }
 }
 

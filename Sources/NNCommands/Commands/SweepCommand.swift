@@ -174,7 +174,7 @@ struct SweepCommand: ParsableCommand {
                 Console.err("warning: report not written: \(error)\n")
             }
         }
-        print("wrote \(dir)/\(SweepFiles.summaryFile): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed\(counts.pending > 0 ? ", \(counts.pending) not run" : "")")
+        print("wrote \(SweepLayout(dir).summary): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed\(counts.pending > 0 ? ", \(counts.pending) not run" : "")")
         if counts.ok < counts.total {
             let what = [counts.failed > 0 ? "\(counts.failed) failed (see status.json in their run directories)" : nil,
                         counts.pending > 0 ? "\(counts.pending) not run" : nil].compactMap { $0 }.joined(separator: ", ")

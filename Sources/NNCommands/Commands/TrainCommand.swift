@@ -54,7 +54,7 @@ struct TrainCommand: ParsableCommand {
             if outcome.previousKept {
                 throw negativeOutcome("nn train: \(d.message) (the previous run in \(outDir) is kept unchanged)")
             }
-            throw negativeOutcome("nn train: \(d.message) (history so far in \(outDir)/\(Run.historyFile))")
+            throw negativeOutcome("nn train: \(d.message) (history so far in \(RunLayout(outDir).history))")
         }
         if !quiet, let last = outcome.history.last {
             print("wrote \(outDir): \(outcome.history.count) epochs, final loss \(NumberText.real(last.loss)), \(String(format: "%.1f", outcome.seconds)) s")

@@ -57,7 +57,4 @@ struct PreparedDataOptions: ParsableArguments {
 
     /// results/prepared/<dataset>-<target>-<train>-<test>-s<seed>.
     var defaultDirectory: String { get throws { try prepareOptions.defaultDirectory(dataset: dataset) } }
-
-    /// The `nn prepare` command that makes the dataset these flags name.
-    var prepareCommand: String { get throws { try prepareOptions.commandLine(dataset: dataset) } }
 }

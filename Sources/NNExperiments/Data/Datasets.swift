@@ -26,27 +26,8 @@ package struct DatasetSpec: Sendable, Equatable, Codable {
     var testLabels: DatasetFile
     /// Mirrors tried in order; each file is fetched as `<mirror>/<file name>`.
     var mirrors: [String]
-    /// Where the project keeps this dataset by default (relative to the working directory)
-    /// and other places it may already be installed on this machine.
+    /// Where the project keeps this dataset by default (relative to the working directory).
     package var defaultDirectory: String
-    var systemDirectories: [String]
-    /// True when the repository ships the files (so `nn fetch` needs no network).
-    var vendored: Bool
-
-    init(name: String, summary: String, trainImages: DatasetFile, trainLabels: DatasetFile,
-                testImages: DatasetFile, testLabels: DatasetFile, mirrors: [String],
-                defaultDirectory: String, systemDirectories: [String], vendored: Bool) {
-        self.name = name
-        self.summary = summary
-        self.trainImages = trainImages
-        self.trainLabels = trainLabels
-        self.testImages = testImages
-        self.testLabels = testLabels
-        self.mirrors = mirrors
-        self.defaultDirectory = defaultDirectory
-        self.systemDirectories = systemDirectories
-        self.vendored = vendored
-    }
 
     /// The four files in the canonical order: train images, train labels, test images, test labels.
     var files: [DatasetFile] { [trainImages, trainLabels, testImages, testLabels] }
@@ -74,9 +55,7 @@ package enum Datasets {
             "https://storage.googleapis.com/cvdf-datasets/mnist/",
             "http://yann.lecun.com/exdb/mnist/",
         ],
-        defaultDirectory: "data/mnist",
-        systemDirectories: [],
-        vendored: true
+        defaultDirectory: "data/mnist"
     )
 
     /// Fashion-MNIST: same IDX layout, 10 clothing classes. Not vendored; Debian's
@@ -102,9 +81,7 @@ package enum Datasets {
             "file:///usr/share/datasets/fashion-mnist/",
             "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
         ],
-        defaultDirectory: "data/fashion-mnist",
-        systemDirectories: ["/usr/share/datasets/fashion-mnist"],
-        vendored: false
+        defaultDirectory: "data/fashion-mnist"
     )
 
     package static let all: [DatasetSpec] = [mnist, fashionMNIST]

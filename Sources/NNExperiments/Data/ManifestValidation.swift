@@ -46,8 +46,8 @@ extension PreparedManifest {
             }
         }
         let imageHeader = 4 + 4 * (1 + imageShape.count)
-        let names = [(train, Prepare.trainImagesFile, Prepare.trainLabelsFile),
-                     (test, Prepare.testImagesFile, Prepare.testLabelsFile)]
+        let names = [(train, PreparedLayout.trainImagesFile, PreparedLayout.trainLabelsFile),
+                     (test, PreparedLayout.testImagesFile, PreparedLayout.testLabelsFile)]
         for (files, imagesFile, labelsFile) in names {
             guard files.images.file == imagesFile, files.labels.file == labelsFile else {
                 throw fail("data files \(files.images.file), \(files.labels.file) are not \(imagesFile), \(labelsFile)")

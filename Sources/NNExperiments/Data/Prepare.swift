@@ -36,11 +36,11 @@ package struct PrepareOptions: Equatable, Sendable {
 
     /// `results/prepared/<directoryName>` (relative to the working directory).
     package func defaultDirectory(dataset: String) -> String {
-        "results/prepared/" + directoryName(dataset: dataset)
+        FilePath.join("results/prepared", directoryName(dataset: dataset))
     }
 
     /// The `nn prepare` invocation that makes this dataset in its default directory.
-    package func commandLine(dataset: String) -> String {
+    func commandLine(dataset: String) -> String {
         var parts = ["nn prepare --dataset \(dataset)", "--train-size \(trainSize)", "--test-size \(testSize)", "--seed \(seed)"]
         switch target {
         case .binary(let d): parts += ["--classes binary", "--positive-digit \(d)"]
@@ -60,12 +60,6 @@ package struct PrepareOptions: Equatable, Sendable {
 /// manifest verifies is complete. If the directory did not exist and preparing fails, it
 /// is removed again. Same inputs and options give byte-identical files.
 package enum Prepare {
-    static let trainImagesFile = "train-images.idx"
-    static let trainLabelsFile = "train-labels.idx"
-    static let testImagesFile = "test-images.idx"
-    static let testLabelsFile = "test-labels.idx"
-    static let manifestFile = "manifest.json"
-
     package struct Outcome: Sendable {
         var directory: String
         /// True when the directory already held this dataset and nothing was written.
@@ -79,7 +73,7 @@ package enum Prepare {
                            options: PrepareOptions) throws -> Outcome {
         try options.validate()
         let roles = ["train-images", "train-labels", "test-images", "test-labels"]
-        let paths = spec.files.map { (dataDir as NSString).appendingPathComponent($0.name) }
+        let paths = spec.files.map { FilePath.join(dataDir, $0.name) }
         try checkOurs(outDir)
         AtomicFile.removeStaleTemporaries(in: outDir)   // left by a killed `nn prepare`
 
@@ -123,8 +117,8 @@ package enum Prepare {
                 features: pool.features,
                 target: options.target,
                 transform: .notebook,
-                train: try pool.write(split.train, directory: outDir, imagesFile: trainImagesFile, labelsFile: trainLabelsFile),
-                test: try pool.write(split.test, directory: outDir, imagesFile: testImagesFile, labelsFile: testLabelsFile))
+                train: try pool.write(split.train, directory: outDir, imagesFile: PreparedLayout.trainImagesFile, labelsFile: PreparedLayout.trainLabelsFile),
+                test: try pool.write(split.test, directory: outDir, imagesFile: PreparedLayout.testImagesFile, labelsFile: PreparedLayout.testLabelsFile))
         }
         return Outcome(directory: outDir, upToDate: false, manifest: manifest, split: split)
     }
@@ -137,11 +131,10 @@ package enum Prepare {
     /// `nn prepare`). Anything else is someone else's directory.
     static func checkOurs(_ outDir: String) throws {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: outDir), !entries.isEmpty else { return }
-        let manifestPath = (outDir as NSString).appendingPathComponent(manifestFile)
+        let manifestPath = PreparedLayout(outDir).manifest
         if let doc = try? JSONValue.read(path: manifestPath), doc["format"]?.text == PreparedManifest.format { return }
-        let own: Set<String> = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
-        if entries.allSatisfy({ own.contains($0) || AtomicFile.leftover($0)?.kind == "tmp" }) { return }
-        throw NNError("\(outDir): not empty and not a prepared directory written by nn (no nn \(manifestFile)); nothing was changed, choose another --out")
+        if entries.allSatisfy({ PreparedLayout.dataFiles.contains($0) || AtomicFile.leftover($0)?.kind == "tmp" }) { return }
+        throw NNError("\(outDir): not empty and not a prepared directory written by nn (no nn \(PreparedLayout.manifestFile)); nothing was changed, choose another --out")
     }
 
     // MARK: - Up-to-date check
@@ -155,7 +148,7 @@ package enum Prepare {
     /// unpinned ones are read and hashed.
     static func upToDate(spec: DatasetSpec, paths: [String], roles: [String], outDir: String,
                          options: PrepareOptions) throws -> Outcome? {
-        let manifestPath = (outDir as NSString).appendingPathComponent(manifestFile)
+        let manifestPath = PreparedLayout(outDir).manifest
         guard FileManager.default.fileExists(atPath: manifestPath),
               let existing = try? PreparedManifest.decode(readFileBytes(manifestPath), name: manifestPath)
         else { return nil }
@@ -275,7 +268,7 @@ package enum Prepare {
             labelBytes.reserveCapacity(labelBytes.count + n)
             var classCounts = [Int](repeating: 0, count: 10)
 
-            let writer = try AtomicFileWriter(path: (directory as NSString).appendingPathComponent(imagesFile))
+            let writer = try AtomicFileWriter(path: FilePath.join(directory, imagesFile))
             var hasher = Checksum.Stream()
             func emit(_ bytes: UnsafeRawBufferPointer) throws {
                 hasher.update(bytes)
@@ -307,7 +300,7 @@ package enum Prepare {
                 }
             }
             try writer.commit()
-            try AtomicFile.write(labelBytes, to: (directory as NSString).appendingPathComponent(labelsFile))
+            try AtomicFile.write(labelBytes, to: FilePath.join(directory, labelsFile))
             return PreparedManifest.SplitFiles(
                 count: n, classCounts: classCounts,
                 images: .init(file: imagesFile, bytes: imageHeader.count + n * f, sha256: hasher.finalize()),
@@ -325,7 +318,7 @@ package enum Prepare {
     static func write(outDir: String, _ writeData: () throws -> PreparedManifest) throws -> PreparedManifest {
         let existed = FileManager.default.fileExists(atPath: outDir)
         try AtomicFile.createDirectory(outDir)
-        let manifestPath = (outDir as NSString).appendingPathComponent(manifestFile)
+        let manifestPath = PreparedLayout(outDir).manifest
         do {
             if unlink(manifestPath) != 0 && errno != ENOENT {
                 throw NNError("\(manifestPath): cannot remove the old manifest: \(String(cString: strerror(errno)))")

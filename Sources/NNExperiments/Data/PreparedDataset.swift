@@ -19,22 +19,6 @@ struct PreparedSplit: Equatable, Sendable {
         self.count = count
         self.features = features
     }
-
-    /// The notebook's design matrix, `X = np.c_[np.ones(n), X]; X /= 255`: `count` rows of
-    /// `features + 1` doubles, row-major, column 0 = 1/255, column j+1 = pixel j / 255.
-    func inputs() -> [Double] {
-        let width = features + 1
-        var x = [Double](repeating: 0, count: count * width)
-        x.withUnsafeMutableBufferPointer { out in
-            images.withUnsafeBufferPointer { px in
-                for k in 0..<count {
-                    out[k * width] = 1.0 / 255.0
-                    for j in 0..<features { out[k * width + 1 + j] = Double(px[k * features + j]) / 255.0 }
-                }
-            }
-        }
-        return x
-    }
 }
 
 /// A directory written by `nn prepare`, loaded and verified.
@@ -54,15 +38,11 @@ struct PreparedDataset: Sendable {
     /// header is u8 of exactly the manifest's shape; every label must be a digit 0-9 (for
     /// both targets: binary targets are derived from the digits) and the labels' per-digit
     /// counts must equal `class_counts`. With `verify` (the default) every data file's
-    /// size and SHA-256 are checked against the manifest too. `prepareCommand` is the `nn prepare` invocation
-    /// to suggest when the directory holds no prepared dataset.
-    static func load(directory: String, verify: Bool = true,
-                            prepareCommand: String? = nil) throws -> PreparedDataset {
-        let manifestPath = (directory as NSString).appendingPathComponent(Prepare.manifestFile)
+    /// size and SHA-256 are checked against the manifest too.
+    static func load(directory: String, verify: Bool = true) throws -> PreparedDataset {
+        let manifestPath = PreparedLayout(directory).manifest
         guard FileManager.default.fileExists(atPath: manifestPath) else {
-            let run = prepareCommand.map { "run `\($0)`" }
-                ?? "run `nn prepare --out \(directory)` (with the options it is meant for)"
-            throw NNError("\(directory): no prepared dataset here (no \(Prepare.manifestFile)); \(run) first")
+            throw NNError("\(directory): no prepared dataset here (no \(PreparedLayout.manifestFile)); run `nn prepare --out \(directory)` (with the options it is meant for) first")
         }
         let manifestBytes = try readFileBytes(manifestPath)
         let manifest = try PreparedManifest.decode(manifestBytes, name: manifestPath)
@@ -85,7 +65,7 @@ struct PreparedDataset: Sendable {
         let split = try TrainTestSplit(poolSize: s.poolSize, trainSize: s.trainSize, testSize: s.testSize, seed: s.seed)
         guard TrainTestSplit.indexDigest(split.train) == s.trainIndicesSHA256,
               TrainTestSplit.indexDigest(split.test) == s.testIndicesSHA256 else {
-            throw NNError("\(directory)/\(Prepare.manifestFile): split index hashes do not match the recomputed split")
+            throw NNError("\(PreparedLayout(directory).manifest): split index hashes do not match the recomputed split")
         }
         return split
     }
@@ -94,25 +74,25 @@ struct PreparedDataset: Sendable {
     /// `verify`, and its shape) and returns its payload.
     private static func readData(_ file: PreparedManifest.OutputFile, directory: String, verify: Bool,
                                  shape: [Int]) throws -> [UInt8] {
-        let path = (directory as NSString).appendingPathComponent(file.file)
+        let path = FilePath.join(directory, file.file)
         let rerun = "run `nn prepare` again"
         let bytes = try readFileBytes(path, maxBytes: file.bytes)
         if verify {
             guard bytes.count == file.bytes, Checksum.sha256(bytes) == file.sha256 else {
-                throw NNError("\(path): contents do not match the SHA-256 in \(Prepare.manifestFile); the prepared data is damaged — \(rerun)")
+                throw NNError("\(path): contents do not match the SHA-256 in \(PreparedLayout.manifestFile); the prepared data is damaged — \(rerun)")
             }
         }
         let header = try IDXHeader.parse(bytes, name: path)
         try header.checkPayload(bytes.count - header.size, name: path)
         guard header.type == .u8, header.shape == shape else {
-            throw NNError("\(path): \(header.type.name) of shape \(header.shape), but \(Prepare.manifestFile) says u8 of shape \(shape) — \(rerun)")
+            throw NNError("\(path): \(header.type.name) of shape \(header.shape), but \(PreparedLayout.manifestFile) says u8 of shape \(shape) — \(rerun)")
         }
         return Array(bytes[header.size...])
     }
 
     /// Every label is a digit 0-9 and the per-digit counts are the manifest's `class_counts`.
     private static func checkLabels(_ labels: [UInt8], counts: [Int], file: String, directory: String) throws {
-        let path = (directory as NSString).appendingPathComponent(file)
+        let path = FilePath.join(directory, file)
         var found = [Int](repeating: 0, count: 10)
         for (i, label) in labels.enumerated() {
             guard label < 10 else {
@@ -121,7 +101,7 @@ struct PreparedDataset: Sendable {
             found[Int(label)] += 1
         }
         guard found == counts else {
-            throw NNError("\(path): per-digit label counts \(found) differ from class_counts \(counts) in \(Prepare.manifestFile) — run `nn prepare` again")
+            throw NNError("\(path): per-digit label counts \(found) differ from class_counts \(counts) in \(PreparedLayout.manifestFile) — run `nn prepare` again")
         }
     }
 }

@@ -28,6 +28,8 @@ package struct FileCheck: Equatable, Sendable {
     var file: DatasetFile
     var path: String
     var state: FileState
+    /// The line `nn fetch` prints for it: `NAME: STATE`.
+    package var line: String { "\(file.name): \(state.description)" }
 
     init(file: DatasetFile, path: String, state: FileState) {
         self.file = file
@@ -82,7 +84,7 @@ enum DatasetVerifier {
     /// The state of each of `spec`'s four files in `directory`, in `spec.files` order.
     static func check(_ spec: DatasetSpec, in directory: String) throws -> [FileCheck] {
         try spec.files.map { file in
-            let path = (directory as NSString).appendingPathComponent(file.name)
+            let path = FilePath.join(directory, file.name)
             return FileCheck(file: file, path: path, state: try verify(file, at: path))
         }
     }

@@ -33,7 +33,7 @@ package enum Report {
             var written: [String] = []
             AtomicFile.removeStaleTemporaries(in: dir)
             for (name, content) in files {
-                let path = ResultPath.join(dir, name)
+                let path = FilePath.join(dir, name)
                 try AtomicFile.write(content, to: path)
                 written.append(path)
             }
@@ -49,7 +49,7 @@ package enum Report {
     package static func write(paths: [String], out: String?, metric: String? = nil, param: String? = nil,
                              logY: Bool = false, extraSections: [ReportSection] = []) throws -> [String] {
         guard !paths.isEmpty else { throw NNError("report: no directory given") }
-        for path in paths where !ResultPath.exists(path, directory: true) {
+        for path in paths where !FilePath.exists(path, directory: true) {
             throw NNError("\(path): no such directory")
         }
         let sweeps = paths.filter(SweepDirectory.looksLikeSweep)
@@ -110,13 +110,13 @@ package enum Report {
                                      rows: confusion.enumerated().map { [String($0.offset)] + $0.element }) + "\n"
             }
         } else {
-            md += "No \(RunDirectory.metricsFile) in this run directory.\n\n"
+            md += "No \(RunLayout.metricsJSONFile) in this run directory.\n\n"
         }
         md += "## Configuration\n\n"
         if let config = run.config {
             md += Markdown.table(header: ["parameter", "value"], rows: config.flattened().map { [$0.key, $0.value.text] }) + "\n"
         } else {
-            md += "No \(RunDirectory.configFile) in this run directory.\n\n"
+            md += "No \(RunLayout.configFile) in this run directory.\n\n"
         }
         return Files(files: [(lossFile, chart.svg()), (markdownFile, md + sections(extraSections))])
     }
@@ -161,7 +161,7 @@ package enum Report {
                              extraSections: [ReportSection] = []) throws -> Files {
         let sweep = try SweepDirectory.load(dir)
         let summary = sweep.summary
-        let summaryPath = ResultPath.join(dir, SweepDirectory.summaryFile)
+        let summaryPath = SweepLayout(dir).summary
         let table = summary.table
         let ok = summary.okRows
 
@@ -169,8 +169,8 @@ package enum Report {
         for row in ok {
             let runDir = try sweep.runPath(row[0])
             try RunMarker.requireComplete(runDir)   // e.g. the point is being trained again
-            let path = ResultPath.join(runDir, RunDirectory.historyFile)
-            guard ResultPath.exists(path) else { throw NNError("\(path): missing (run \(row[0]) is ok in \(summaryPath))") }
+            let path = RunLayout(runDir).history
+            guard FilePath.exists(path) else { throw NNError("\(path): missing (run \(row[0]) is ok in \(summaryPath))") }
             histories.append((row[0], try History.read(path: path)))
         }
         var files: [(name: String, content: String)] = [
@@ -304,7 +304,7 @@ package enum Report {
 
     private static func requireHistory(_ run: RunDirectory) throws -> History {
         guard let history = run.history else {
-            throw NNError("\(ResultPath.join(run.path, RunDirectory.historyFile)): missing, needed for the loss chart")
+            throw NNError("\(RunLayout(run.path).history): missing, needed for the loss chart")
         }
         return history
     }

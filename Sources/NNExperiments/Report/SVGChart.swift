@@ -115,10 +115,10 @@ struct LineChart: Sendable {
     var xLabel: String
     var yLabel: String
     var series: [Series]
-    var logX: Bool
-    var logY: Bool
-    var plotWidth: Double
-    var plotHeight: Double
+    var logX = false
+    var logY = false
+    var plotWidth: Double = 560
+    var plotHeight: Double = 340
 
     /// Tableau 10.
     static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
@@ -128,18 +128,6 @@ struct LineChart: Sendable {
     /// Colour and dash pattern of series `i`: the palette in order, then again dashed.
     static func style(_ i: Int) -> (color: String, dash: String) {
         (palette[i % palette.count], dashes[(i / palette.count) % dashes.count])
-    }
-
-    init(title: String, xLabel: String, yLabel: String, series: [Series],
-                logX: Bool = false, logY: Bool = false, plotWidth: Double = 560, plotHeight: Double = 340) {
-        self.title = title
-        self.xLabel = xLabel
-        self.yLabel = yLabel
-        self.series = series
-        self.logX = logX
-        self.logY = logY
-        self.plotWidth = plotWidth
-        self.plotHeight = plotHeight
     }
 
     /// The points of `s` that are drawn (see the type's description).

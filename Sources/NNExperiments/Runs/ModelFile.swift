@@ -16,7 +16,6 @@ import NNFormats
 /// same bytes.
 enum ModelFile {
     static let magic = Array("NNMODEL1".utf8)
-    static let fileName = "model.nnm"
 
     struct Header: Codable {
         var format: Int
@@ -50,11 +49,6 @@ enum ModelFile {
 
     static func write<T: NNScalar>(_ net: Network<T>, to path: String) throws {
         try AtomicFile.write(try encode(net), to: path)
-    }
-
-    /// The precision recorded in a model file ("f64" or "f32").
-    static func precision(path: String) throws -> String {
-        try parse(path: path).header.precision
     }
 
     /// The header and body of a model file. Checked before anything is allocated: the

@@ -3,25 +3,8 @@ import NNKernel
 import NNFormats
 
 /// Train and evaluate runs: the code behind `nn train` and `nn eval`, which write a run
-/// directory:
-///
-/// - `config.json`   the fully resolved experiment (sorted keys) plus `data`: the prepared
-///                   directory and its manifest's SHA-256
-/// - `history.csv`   `epoch,loss` — epoch k's loss is that epoch's forward pass, before its
-///                   update (as the notebook prints it); shortest round-trip decimals
-/// - `model.nnm`     the trained weights (see `ModelFile`)
-/// - `timing.json`   every timing (nothing time-dependent is anywhere else)
-/// - `metrics.json`, `metrics.csv` (`metric,value`), `predictions.csv`
-///   (`index,label,probability,prediction`) — written by `nn eval`
-/// - `.nn-run`       the marker: the directory is nn's, and whether its training is
-///                   complete (`RunMarker`; how a run is put in place: `RunInstall`)
+/// directory (its files: `RunLayout`).
 package enum Run {
-    static let configFile = "config.json"
-    package static let historyFile = "history.csv"
-    static let timingFile = "timing.json"
-    package static let metricsJSONFile = "metrics.json"
-    package static let metricsCSVFile = "metrics.csv"
-    package static let predictionsFile = "predictions.csv"
 
     package struct TrainOutcome: Sendable {
         package var history: [EpochRecord]
@@ -45,16 +28,14 @@ package enum Run {
     /// `results/runs/<name>/<run id>` (the sweep's run id, `SweepPlan.runID`), so two
     /// different configurations never share one.
     static func defaultDirectory(config: ExperimentConfig, manifestSHA256: String) -> String {
-        "results/runs/\(config.name)/\(SweepPlan.runID(config: config, manifestSHA256: manifestSHA256))"
+        FilePath.join("results/runs", config.name, SweepPlan.runID(config: config, manifestSHA256: manifestSHA256))
     }
 
     /// Loads prepared data for `config`, or explains which `nn prepare` makes it.
     static func loadData(config: ExperimentConfig, dataDir: String?) throws -> PreparedDataset {
         let opts = config.prepareOptions
         let dir = dataDir ?? opts.defaultDirectory(dataset: config.dataset)
-        guard FileManager.default.fileExists(atPath: dir + "/" + Prepare.manifestFile) else {
-            throw NNError("\(dir): no prepared data here; run `\(opts.commandLine(dataset: config.dataset))\(dataDir == nil ? "" : " --out \(dir)")` first")
-        }
+        try PreparedLayout(dir).requireManifest(opts, dataset: config.dataset, given: dataDir != nil)
         let data = try PreparedDataset.load(directory: dir)
         if data.target != config.target {
             throw NNError("\(dir): prepared for target \(data.target.slug), but the experiment needs \(config.target.slug)")
@@ -80,8 +61,9 @@ package enum Run {
             AtomicFile.removeStaleTemporaries(in: dir)
             try RunMarker.write(.training, dir: dir)
             // A new run replaces the results of an old one in the same directory.
-            for f in [metricsJSONFile, metricsCSVFile, predictionsFile, ModelFile.fileName] {
-                try? FileManager.default.removeItem(atPath: dir + "/" + f)
+            let layout = RunLayout(dir)
+            for f in [layout.metricsJSON, layout.metricsCSV, layout.predictions, layout.model] {
+                try? FileManager.default.removeItem(atPath: f)
             }
             return try write(config: config, data: data, dir: dir, started: t0, threads: threads, progress: progress)
         case .newRun(let force):
@@ -116,7 +98,7 @@ package enum Run {
             "directory": .string(data.directory), "manifest_sha256": .string(data.manifestSHA256),
             "train_samples": .int(data.train.count), "test_samples": .int(data.test.count),
             "split_seed": .int(Int(data.manifest.split.seed))])])
-        try AtomicFile.write(JSONValue.sortedObject(configJSON).fileText, to: outDir + "/" + configFile)
+        try AtomicFile.write(JSONValue.sortedObject(configJSON).fileText, to: RunLayout(outDir).config)
         let loaded = DispatchTime.now().uptimeNanoseconds
         let outcome: TrainOutcome
         if config.precision == "f32" {
@@ -136,7 +118,7 @@ package enum Run {
             "blas_threads": .int(BLAS.threads),
             "threads": .int(threads),
         ]
-        try AtomicFile.write(JSONValue.sortedObject(timing).fileText, to: outDir + "/" + timingFile)
+        try AtomicFile.write(JSONValue.sortedObject(timing).fileText, to: RunLayout(outDir).timing)
         if let d = outcome.divergence {
             try RunMarker.write(.diverged, error: d.message, dir: outDir)
         } else {
@@ -156,22 +138,18 @@ package enum Run {
         net.initialize(config.initialization, rng: &rng)
         let result = Trainer.train(net, x: design.x, y: design.y, epochs: config.epochs, batchSize: config.batchSize,
                                    optimizer: config.optimizerSettings, rng: &rng, progress: progress)
-        try writeHistory(result.history, to: outDir + "/" + historyFile)
+        try History.write(result.history, to: RunLayout(outDir).history)
         if result.divergence == nil {
-            try ModelFile.write(net, to: outDir + "/" + ModelFile.fileName)
+            try ModelFile.write(net, to: RunLayout(outDir).model)
         }
         return TrainOutcome(history: result.history, divergence: result.divergence, runDirectory: outDir, seconds: 0)
     }
 
-    static func writeHistory(_ h: [EpochRecord], to path: String) throws {
-        try AtomicFile.write(CSVTable.text(header: ["epoch", "loss"], rows: h.map { [String($0.epoch), NumberText.real($0.loss)] }), to: path)
-    }
-
     /// Reads a run's `config.json` back into a config and its data record.
     static func readConfig(runDir: String) throws -> (ExperimentConfig, dataDirectory: String?, manifestSHA256: String?) {
-        let path = runDir + "/" + configFile
+        let path = RunLayout(runDir).config
         guard FileManager.default.fileExists(atPath: path) else {
-            throw NNError("\(runDir): not a run directory (no \(configFile); run `nn train --out \(runDir)` first)")
+            throw NNError("\(runDir): not a run directory (no \(RunLayout.configFile); run `nn train --out \(runDir)` first)")
         }
         guard var obj = try JSONValue.read(path: path).dictionary else { throw NNError("\(path): not a JSON object") }
         let data = obj.removeValue(forKey: "data")
@@ -183,7 +161,6 @@ package enum Run {
     package struct EvalOutcome: Sendable {
         package var binary: Metrics.Binary?
         package var multiClass: Metrics.MultiClass?
-        var dataDirectory: String
         package var warnings: [String]
     }
 
@@ -195,9 +172,9 @@ package enum Run {
         AtomicFile.removeStaleTemporaries(in: runDir)
         if let threshold { config.threshold = threshold }
         try config.validate()
-        let modelPath = runDir + "/" + ModelFile.fileName
+        let modelPath = RunLayout(runDir).model
         guard FileManager.default.fileExists(atPath: modelPath) else {
-            throw NNError("\(runDir): no \(ModelFile.fileName) (training did not finish?); run `nn train --out \(runDir)`")
+            throw NNError("\(runDir): no \(RunLayout.modelFile) (training did not finish?); run `nn train --out \(runDir)`")
         }
         let data = try loadData(config: config, dataDir: dataDir ?? recordedDir)
         var warnings: [String] = []
@@ -237,7 +214,7 @@ package enum Run {
         rows.reserveCapacity(n)
         var scalars: [(String, Metrics.MetricValue)]
         var metricsJSON: [String: JSONValue] = [:]
-        var outcome = EvalOutcome(binary: nil, multiClass: nil, dataDirectory: data.directory, warnings: [])
+        var outcome = EvalOutcome(binary: nil, multiClass: nil, warnings: [])
         switch data.target {
         case .binary(let digit):
             let p = (0..<n).map { out.storage[$0].double }
@@ -266,10 +243,10 @@ package enum Run {
             switch v { case .int(let i): metricsJSON[k] = .int(i); case .real(let d): metricsJSON[k] = .real(d) }
         }
         try AtomicFile.write(CSVTable.text(header: ["index", "label", "probability", "prediction"], rows: rows),
-                             to: runDir + "/" + predictionsFile)
+                             to: RunLayout(runDir).predictions)
         try AtomicFile.write(CSVTable.text(header: ["metric", "value"], rows: scalars.map { [$0.0, $0.1.text] }),
-                             to: runDir + "/" + metricsCSVFile)
-        try AtomicFile.write(JSONValue.sortedObject(metricsJSON).fileText, to: runDir + "/" + metricsJSONFile)
+                             to: RunLayout(runDir).metricsCSV)
+        try AtomicFile.write(JSONValue.sortedObject(metricsJSON).fileText, to: RunLayout(runDir).metricsJSON)
         return outcome
     }
 }

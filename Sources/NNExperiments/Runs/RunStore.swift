@@ -14,7 +14,6 @@ import NNFormats
 /// directory without the marker (made before markers existed, or a hand-made fixture) is
 /// read as before; `nn train` never writes into one (see `RunInstall`).
 enum RunMarker {
-    static let fileName = ".nn-run"
     static let format = "nn-run"
 
     enum State: String, Sendable { case training, diverged, complete }
@@ -22,13 +21,13 @@ enum RunMarker {
     static func write(_ state: State, error: String? = nil, dir: String) throws {
         var doc: [String: JSONValue] = ["format": .string(format), "state": .string(state.rawValue)]
         if let error { doc["error"] = .string(error) }
-        try AtomicFile.write(JSONValue.sortedObject(doc).fileText, to: dir + "/" + fileName)
+        try AtomicFile.write(JSONValue.sortedObject(doc).fileText, to: RunLayout(dir).marker)
     }
 
     /// The marker's state and error; nil when `dir` has no marker. A marker that is not
     /// nn's is an error naming it.
     static func read(dir: String) throws -> (state: State, error: String?)? {
-        let path = dir + "/" + fileName
+        let path = RunLayout(dir).marker
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let doc = try JSONValue.read(path: path)
         guard doc["format"]?.text == format, let s = doc["state"]?.text, let state = State(rawValue: s) else {
@@ -76,12 +75,6 @@ enum RunInstall {
         case run(RunMarker.State?)     // nn's run (nil: from before markers)
     }
 
-    /// Files a run directory made before markers may hold (besides `report.md`, charts).
-    static let legacyFiles: Set<String> = [
-        Run.configFile, Run.historyFile, Run.timingFile, Run.metricsJSONFile, Run.metricsCSVFile,
-        Run.predictionsFile, ModelFile.fileName, Report.markdownFile, Report.lossFile,
-    ]
-
     /// Recovers leftovers in `dir`'s parent, then checks that a new run may go to `dir`:
     /// refuses a file, a non-empty directory that is not nn's, and (without `force`) a run.
     static func prepare(_ dir: String, force: Bool) throws -> Existing {
@@ -92,7 +85,7 @@ enum RunInstall {
             case .complete?: "a complete run"
             case .diverged?: "a diverged run"
             case .training?: "an incomplete run"
-            case nil: "a run (written before \(RunMarker.fileName) markers)"
+            case nil: "a run (written before \(RunLayout.markerFile) markers)"
             }
             throw NNError("\(dir): already holds \(what); pass --force to replace it (the old run stays until the new one is complete)")
         }
@@ -113,12 +106,12 @@ enum RunInstall {
         if contents.isEmpty { return .nothing }
         if let marker = try RunMarker.read(dir: dir) { return .run(marker.state) }
         // A run from before markers: config.json and history.csv, and only run files.
-        if contents.contains(Run.configFile), contents.contains(Run.historyFile), contents.allSatisfy({
-            legacyFiles.contains($0) || $0.hasSuffix(".svg") || AtomicFile.leftover($0)?.kind == "tmp"
+        if contents.contains(RunLayout.configFile), contents.contains(RunLayout.historyFile), contents.allSatisfy({
+            RunLayout.legacyFiles.contains($0) || $0.hasSuffix(".svg") || AtomicFile.leftover($0)?.kind == "tmp"
         }) {
             return .run(nil)
         }
-        throw NNError("\(dir): not empty and not a run directory written by nn (no \(RunMarker.fileName)); nothing was changed, choose another --out")
+        throw NNError("\(dir): not empty and not a run directory written by nn (no \(RunLayout.markerFile)); nothing was changed, choose another --out")
     }
 
     /// The directory a new run for `dir` is built in.
@@ -160,7 +153,7 @@ enum RunInstall {
         AtomicFile.removeStaleTemporaries(in: parent)
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
             guard let l = AtomicFile.leftover(entry), l.kind != "tmp", AtomicFile.isStale(l) else { continue }
-            let path = parent + "/" + entry, final = parent + "/" + l.name
+            let path = FilePath.join(parent, entry), final = FilePath.join(parent, l.name)
             var st = stat()
             guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
             if l.kind == "nn-old", !FileManager.default.fileExists(atPath: final), rename(path, final) == 0 { continue }
@@ -173,7 +166,7 @@ enum RunInstall {
     }
 
     static func sibling(_ dir: String, kind: String) -> String {
-        let url = URL(fileURLWithPath: dir)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(kind)-\(getpid())@\(AtomicFile.hostTag)").path
+        let name = URL(fileURLWithPath: dir).lastPathComponent
+        return FilePath.join(parent(of: dir), ".\(name).\(kind)-\(getpid())@\(AtomicFile.hostTag)")
     }
 }

@@ -97,7 +97,7 @@ final class Children: @unchecked Sendable {
 
     /// Starts `arguments` as point `index`, its standard error in `logs/<name>.log`.
     func launch(index: Int, name: String, arguments: [String]) throws {
-        let log = logs + "/" + name + ".log"
+        let log = FilePath.join(logs, name + ".log")
         try AtomicFile.createDirectory(logs)
         let fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw NNError("\(log): cannot write: \(AtomicFile.describe(errno))") }

@@ -2,29 +2,9 @@ import Foundation
 import NNKernel
 import NNFormats
 
-/// The files of a sweep directory (default `results/sweeps/<name>/`):
-///
-///     sweep.json        the plan (`SweepPlan`): marks the directory as a sweep's
-///     summary.csv       one row per point (`SweepTable`)
-///     timing.json       wall-clock and per-point seconds (the only file with timings)
-///     report.md, *.svg  `Report.writeSweep`, when at least one point is ok
-///     runs/<id>/        one run directory per point: point.json (the resolved
-///                       experiment, an experiment file), then what `nn train` and `nn
-///                       eval` write (.nn-run, config.json, history.csv, model.nnm,
-///                       timing.json, metrics.json, metrics.csv, predictions.csv; the
-///                       point is trained in place, see `Run.Placement`) and, for a failed
-///                       point, status.json (`{"error": "...", "status": "failed"}`)
+/// What `nn sweep` keeps on disk besides the summary: the plan and point files, each
+/// point's state, failures (the files: `SweepLayout`, `RunLayout`).
 package enum SweepFiles {
-    static let planFile = "sweep.json"
-    package static let summaryFile = "summary.csv"
-    static let timingFile = "timing.json"
-    static let runsDirectory = "runs"
-    static let pointFile = "point.json"
-    static let statusFile = "status.json"
-
-    /// The run directory of point `id` in sweep directory `dir`.
-    static func runDirectory(_ dir: String, id: String) -> String { "\(dir)/\(runsDirectory)/\(id)" }
-
     /// Where a point stands on disk.
     package enum State: Equatable, Sendable {
         /// `metrics.json` exists and `config.json` resolves to the point's run id.
@@ -38,7 +18,7 @@ package enum SweepFiles {
     /// The state of the point `id` whose run directory is `runDir`.
     static func state(runDir: String, id: String) -> State {
         if isComplete(runDir: runDir, id: id) { return .complete }
-        let status = runDir + "/" + statusFile
+        let status = RunLayout(runDir).status
         if FileManager.default.fileExists(atPath: status) {
             let error = (try? JSONValue.read(path: status))?["error"]?.text
             return .failed(error: error ?? "\(status): unreadable")
@@ -49,7 +29,7 @@ package enum SweepFiles {
     /// True when `runDir` holds a finished, evaluated run of exactly point `id` (and its
     /// marker, if any, says complete).
     static func isComplete(runDir: String, id: String) -> Bool {
-        guard FileManager.default.fileExists(atPath: runDir + "/" + Run.metricsJSONFile),
+        guard FileManager.default.fileExists(atPath: RunLayout(runDir).metricsJSON),
               (try? RunMarker.requireComplete(runDir)) != nil,
               let (config, _, sha) = try? Run.readConfig(runDir: runDir), let sha else { return false }
         return SweepPlan.runID(config: config, manifestSHA256: sha) == id
@@ -58,7 +38,7 @@ package enum SweepFiles {
     /// Records a failed point: `status.json` with the error, written atomically.
     static func recordFailure(runDir: String, error: String) throws {
         let doc = JSONValue.sortedObject(["status": .string("failed"), "error": .string(error)])
-        try AtomicFile.write(doc.fileText, to: runDir + "/" + statusFile)
+        try AtomicFile.write(doc.fileText, to: RunLayout(runDir).status)
     }
 
     /// Checks that `dir` may hold this sweep: it does not exist, is empty, or holds a
@@ -71,14 +51,14 @@ package enum SweepFiles {
             throw NNError("\(dir): no such directory")
         }
         guard isDir.boolValue else { throw NNError("\(dir): exists and is not a directory") }
-        let plan = dir + "/" + planFile
+        let plan = SweepLayout(dir).plan
         if FileManager.default.fileExists(atPath: plan) {
             _ = try SweepPlan.read(path: plan)
             return
         }
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         if !(creating && contents.isEmpty) {
-            throw NNError("\(dir): not a sweep directory (no \(planFile) written by nn sweep)\(creating ? "; choose another --name or --out" : "")")
+            throw NNError("\(dir): not a sweep directory (no \(SweepLayout.planFile) written by nn sweep)\(creating ? "; choose another --name or --out" : "")")
         }
     }
 
@@ -87,15 +67,45 @@ package enum SweepFiles {
     /// commands left in `dir`.
     static func writeSetup(_ setup: SweepSetup, dir: String) throws {
         AtomicFile.removeStaleTemporaries(in: dir)
-        try writeIfChanged(setup.plan.json.fileText, to: dir + "/" + planFile)
+        let layout = SweepLayout(dir)
+        try writeIfChanged(setup.plan.json.fileText, to: layout.plan)
         for p in setup.points {
             let text = JSONValue.sortedObject(p.config.jsonObject()).fileText
-            try writeIfChanged(text, to: runDirectory(dir, id: p.point.id) + "/" + pointFile)
+            try writeIfChanged(text, to: layout.run(p.point.id).point)
         }
     }
 
     static func writeIfChanged(_ text: String, to path: String) throws {
         if let old = FileManager.default.contents(atPath: path), old == Data(text.utf8) { return }
         try AtomicFile.write(text, to: path)
+    }
+}
+
+/// A sweep's directory as `nn report` and `nn diff` read it: its `summary.csv` and the
+/// run directories it names (`SweepLayout`).
+struct SweepDirectory: Sendable {
+    var path: String
+    var summary: SweepSummary
+
+    /// True when `path` is a directory holding `summary.csv`.
+    static func looksLikeSweep(_ path: String) -> Bool {
+        FilePath.exists(path, directory: true) && FilePath.exists(SweepLayout(path).summary)
+    }
+
+    static func load(_ path: String) throws -> SweepDirectory {
+        guard looksLikeSweep(path) else { throw NNError("\(path): not a sweep directory (no \(SweepLayout.summaryFile))") }
+        return SweepDirectory(path: path, summary: try SweepSummary.read(path: SweepLayout(path).summary))
+    }
+
+    /// The directory's last component (a sweep is named by its folder).
+    var name: String { URL(fileURLWithPath: path).lastPathComponent }
+
+    /// Path of the run directory of `runID`, which must be a run id (`SweepPlan.isRunID`),
+    /// so a crafted summary never leads outside the sweep.
+    func runPath(_ runID: String) throws -> String {
+        guard SweepPlan.isRunID(runID) else {
+            throw NNError("\(SweepLayout(path).summary): run_id '\(runID)' is not a run id (12 lowercase hex digits)")
+        }
+        return SweepLayout(path).run(runID).directory
     }
 }

@@ -54,15 +54,6 @@ package struct SweepPlan: Equatable, Sendable {
     var threads: Int
     var points: [SweepPoint]
 
-    init(name: String, base: ExperimentConfig, grid: SweepGrid, classes: String, threads: Int, points: [SweepPoint]) {
-        self.name = name
-        self.base = base
-        self.grid = grid
-        self.classes = classes
-        self.threads = threads
-        self.points = points
-    }
-
     /// The run id of an experiment on prepared data: the first 12 hex digits of the
     /// SHA-256 of the compact JSON text of the resolved config with its keys sorted,
     /// without the labels `name` and `description`, plus `data_manifest_sha256` (the
@@ -201,11 +192,8 @@ package struct SweepSetup: Sendable {
 
     /// The SHA-256 and content of a prepared directory's `manifest.json`.
     static func readManifest(_ dir: String, config: ExperimentConfig, given: Bool) throws -> (sha256: String, manifest: PreparedManifest) {
-        let path = dir + "/" + Prepare.manifestFile
-        guard FileManager.default.fileExists(atPath: path) else {
-            let opts = config.prepareOptions
-            throw NNError("\(dir): no prepared data here; run `\(opts.commandLine(dataset: config.dataset))\(given ? " --out \(dir)" : "")` first")
-        }
+        let layout = PreparedLayout(dir), path = layout.manifest
+        try layout.requireManifest(config.prepareOptions, dataset: config.dataset, given: given)
         let bytes = try readFileBytes(path)
         return (Checksum.sha256(bytes), try PreparedManifest.decode(bytes, name: path))
     }

@@ -26,9 +26,9 @@ package enum SweepPointRunner {
     /// and element-wise threads. Throws (without touching the run) when the directory is
     /// not a sweep point, is busy, or does not match the data.
     package static func run(runDir: String, dataDir: String, threads: Int) throws -> Outcome {
-        let pointPath = runDir + "/" + SweepFiles.pointFile
+        let run = RunLayout(runDir), pointPath = run.point
         guard FileManager.default.fileExists(atPath: pointPath) else {
-            throw NNError("\(runDir): not a sweep point directory (no \(SweepFiles.pointFile); made by `nn sweep`)")
+            throw NNError("\(runDir): not a sweep point directory (no \(RunLayout.pointFile); made by `nn sweep`)")
         }
         let config = try ExperimentConfig.load(path: pointPath).0
         let id = URL(fileURLWithPath: runDir).lastPathComponent
@@ -43,11 +43,11 @@ package enum SweepPointRunner {
         let sha = try SweepSetup.readManifest(dataDir, config: config, given: true).sha256
         let expected = SweepPlan.runID(config: config, manifestSHA256: sha)
         guard expected == id else {
-            throw NNError("\(runDir): \(SweepFiles.pointFile) on the data in \(dataDir) has run id \(expected), not the directory's \(id) (different prepared data?)")
+            throw NNError("\(runDir): \(RunLayout.pointFile) on the data in \(dataDir) has run id \(expected), not the directory's \(id) (different prepared data?)")
         }
 
         BLAS.setThreads(threads)
-        try? FileManager.default.removeItem(atPath: runDir + "/" + SweepFiles.statusFile)
+        try? FileManager.default.removeItem(atPath: run.status)
         do {
             let trained = try Run.train(config: config, dataDir: dataDir, outDir: runDir, placement: .inPlace, threads: threads)
             if let d = trained.divergence { throw NNError(d.message) }
@@ -55,7 +55,7 @@ package enum SweepPointRunner {
             _ = try Run.evaluate(runDir: runDir, dataDir: dataDir, threshold: nil, threads: threads)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             try addTiming(["eval_seconds": .real(seconds)], runDir: runDir)
-            try? FileManager.default.removeItem(atPath: runDir + "/" + SweepFiles.statusFile)
+            try? FileManager.default.removeItem(atPath: run.status)
             return .ok(finalLoss: trained.history.last?.loss ?? .nan)
         } catch let e as NNError {
             try SweepFiles.recordFailure(runDir: runDir, error: e.message)
@@ -65,7 +65,7 @@ package enum SweepPointRunner {
 
     /// Adds entries to the run's `timing.json` (members kept sorted).
     static func addTiming(_ entries: [String: JSONValue], runDir: String) throws {
-        let path = runDir + "/" + Run.timingFile
+        let path = RunLayout(runDir).timing
         var timing = (try? JSONValue.read(path: path))?.dictionary ?? [:]
         for (k, v) in entries { timing[k] = v }
         try AtomicFile.write(JSONValue.sortedObject(timing).fileText, to: path)

@@ -45,7 +45,7 @@ package struct SweepRunner {
     /// The arguments of point `p`'s command, executable first.
     func command(_ p: ResolvedPoint) -> [String] {
         [executable, "sweep-point", "--threads", String(plan.threads), "--data", p.dataDirectory,
-         SweepFiles.runDirectory(dir, id: p.point.id)]
+         SweepLayout(dir).run(p.point.id).directory]
     }
 
     /// `s` as one shell word: unchanged when it holds only safe characters, else in
@@ -88,7 +88,7 @@ package struct SweepRunner {
         var lines = ["sweep \(plan.name): \(plan.points.count) points in \(dir), \(jobs) job(s) x \(plan.threads) thread(s)"]
         for (n, p) in setup.points.enumerated() {
             let state: String
-            switch SweepFiles.state(runDir: SweepFiles.runDirectory(dir, id: p.point.id), id: p.point.id) {
+            switch SweepFiles.state(runDir: SweepLayout(dir).run(p.point.id).directory, id: p.point.id) {
             case .complete: state = "complete (skip)"
             case .failed: state = "failed (retry)"
             case .pending: state = "to run"
@@ -146,7 +146,7 @@ package struct SweepRunner {
             }
             let done = children.next()
             let p = setup.points[done.index]
-            let runDir = SweepFiles.runDirectory(dir, id: p.point.id)
+            let runDir = SweepLayout(dir).run(p.point.id).directory
             var message: String?
             if done.signal != nil || ![0, 1].contains(done.status) {
                 message = done.stderr.split(separator: "\n").last.map(String.init)
@@ -179,7 +179,7 @@ package struct SweepRunner {
         try SweepFiles.checkOurs(dir, creating: false)
         let lock = try SweepLock(dir, creating: false)
         defer { withExtendedLifetime(lock) {} }
-        let plan = try SweepPlan.read(path: dir + "/" + SweepFiles.planFile)
+        let plan = try SweepPlan.read(path: SweepLayout(dir).plan)
         let counts = try SweepTable.write(plan, dir: dir)
         try writeTiming(plan: plan, dir: dir, run: nil)
         return (plan, counts)
@@ -199,7 +199,7 @@ package struct SweepRunner {
         var points: [JSONValue] = []
         var total = 0.0
         for (n, p) in plan.points.enumerated() {
-            let timing = (try? JSONValue.read(path: SweepFiles.runDirectory(dir, id: p.id) + "/" + Run.timingFile)) ?? .null
+            let timing = (try? JSONValue.read(path: SweepLayout(dir).run(p.id).timing)) ?? .null
             var entry: [String: JSONValue] = ["id": .string(p.id)]
             let train = timing["total_seconds"]?.text.flatMap(Double.init)
             let eval = timing["eval_seconds"]?.text.flatMap(Double.init)
@@ -220,7 +220,7 @@ package struct SweepRunner {
             doc["jobs"] = .int(run.jobs)
             doc["wall_seconds"] = .real(run.wall)
         }
-        try AtomicFile.write(JSONValue.sortedObject(doc).fileText, to: dir + "/" + SweepFiles.timingFile)
+        try AtomicFile.write(JSONValue.sortedObject(doc).fileText, to: SweepLayout(dir).timing)
     }
 }
 

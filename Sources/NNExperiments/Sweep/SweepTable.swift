@@ -61,7 +61,7 @@ package enum SweepTable {
         var counts = Counts()
         var rows: [[String]] = []
         for point in plan.points {
-            let runDir = SweepFiles.runDirectory(dir, id: point.id)
+            let runDir = SweepLayout(dir).run(point.id).directory
             let params = point.params.map(\.value)
             let empty = [String](repeating: "", count: 1 + metrics.count)
             if let cells = cache.results[point.id] {
@@ -86,19 +86,20 @@ package enum SweepTable {
         return (CSVTable(header: header(plan), rows: rows), counts)
     }
 
-    /// Builds the summary and writes it atomically to `dir/summary.csv`.
+    /// Builds the summary and writes it atomically to `dir/summary.csv` (read back by `SweepSummary`).
     @discardableResult
     static func write(_ plan: SweepPlan, dir: String, cache: Cache = Cache()) throws -> Counts {
         let (table, counts) = try build(plan, dir: dir, cache: cache)
-        try AtomicFile.write(table.encoded(), to: dir + "/" + SweepFiles.summaryFile)
+        try AtomicFile.write(table.encoded(), to: SweepLayout(dir).summary)
         return counts
     }
 
     /// `final_loss` and the metric cells of a complete run.
     static func results(runDir: String, metrics: [String]) throws -> [String] {
-        let history = try History.read(path: runDir + "/" + Run.historyFile)
-        guard let loss = history.finalLoss else { throw NNError("\(runDir)/\(Run.historyFile): no epochs") }
-        let path = runDir + "/" + Run.metricsJSONFile
+        let run = RunLayout(runDir)
+        let history = try History.read(path: run.history)
+        guard let loss = history.finalLoss else { throw NNError("\(run.history): no epochs") }
+        let path = run.metricsJSON
         let doc = try JSONValue.read(path: path)
         return [NumberText.real(loss)] + (try metrics.map { name in
             let value: Double?
@@ -124,4 +125,49 @@ package enum SweepTable {
             return nil
         })
     }()
+}
+
+/// A sweep's `summary.csv`: columns `run_id,status`, then the swept parameter columns,
+/// then metric columns (`final_loss,accuracy,...`), then `error`. One row per grid point;
+/// `status` is `ok` or `failed`.
+///
+/// The parameter columns are those after `status` and before `final_loss`; when there is
+/// no `final_loss` column, before the first column named in `knownMetricColumns` or
+/// `error`.
+struct SweepSummary: Sendable, Equatable {
+    static let knownMetricColumns: Set<String> = [
+        "final_loss", "loss", "accuracy", "precision", "recall", "f1", "tp", "fp", "fn", "tn",
+        "threshold", "samples", "positives", "macro_precision", "macro_recall", "macro_f1",
+        "micro_precision", "micro_recall", "micro_f1",
+    ]
+
+    var table: CSVTable
+    var parameterColumns: [String]
+
+    /// True for a header that starts `run_id,status`.
+    static func isSummaryHeader(_ header: [String]) -> Bool {
+        header.count >= 2 && header[0] == "run_id" && header[1] == "status"
+    }
+
+    init(table: CSVTable, name: String) throws {
+        guard SweepSummary.isSummaryHeader(table.header) else {
+            throw NNError("\(name): not a sweep summary (the header must start with run_id,status)")
+        }
+        let rest = table.header.dropFirst(2)
+        let end: Int
+        if let f = rest.firstIndex(of: "final_loss") {
+            end = f
+        } else {
+            end = rest.firstIndex(where: { SweepSummary.knownMetricColumns.contains($0) || $0 == "error" }) ?? rest.endIndex
+        }
+        self.table = table
+        self.parameterColumns = Array(rest[..<end])
+    }
+
+    static func read(path: String) throws -> SweepSummary {
+        try SweepSummary(table: CSVTable.read(path: path), name: path)
+    }
+
+    /// The rows whose `status` is `ok`.
+    var okRows: [[String]] { table.rows.filter { $0[1] == "ok" } }
 }

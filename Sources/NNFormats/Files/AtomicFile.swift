@@ -15,7 +15,7 @@ package enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
-        return (dir as NSString).appendingPathComponent(".\(name).tmp-\(getpid())-\(counter.next())@\(hostTag)")
+        return FilePath.join(dir, ".\(name).tmp-\(getpid())-\(counter.next())@\(hostTag)")
     }
 
     /// Atomically replaces `path` with `data`. Creates parent directories as needed.

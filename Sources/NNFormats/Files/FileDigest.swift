@@ -16,17 +16,4 @@ extension Checksum {
         }
         return (hasher.finalize(), total)
     }
-
-    /// SHA-256 of a file's raw bytes (no decompression).
-    static func fileDigest(path: String) throws -> String {
-        let fh = try Gzip.openForReading(path)
-        defer { try? fh.close() }
-        var hasher = Stream()
-        while true {
-            let chunk = try Gzip.readChunk(fh, path: path)
-            if chunk.isEmpty { break }
-            chunk.withUnsafeBytes { hasher.update($0) }
-        }
-        return hasher.finalize()
-    }
 }

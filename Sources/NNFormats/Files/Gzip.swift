@@ -50,15 +50,6 @@ enum Gzip {
         }
     }
 
-    /// The whole payload in memory (at most `maxBytes`; see `forEachChunk`). `sizeHint`
-    /// reserves capacity up front.
-    static func readAll(path: String, sizeHint: Int = 0, maxBytes: Int = .max) throws -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(min(sizeHint, maxBytes))
-        try forEachChunk(path: path, maxBytes: maxBytes) { out.append(contentsOf: $0) }
-        return out
-    }
-
     /// Compresses `bytes` as a single gzip member (used by tests and fixtures).
     static func compress(_ bytes: [UInt8], level: Int32 = 6) throws -> [UInt8] {
         var stream = z_stream()

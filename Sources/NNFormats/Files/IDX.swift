@@ -48,25 +48,6 @@ package struct IDXArray: Equatable, Sendable {
         self.init(type: .u8, shape: shape, payload: values)
     }
 
-    /// Builds an array of any type from doubles (converted to the element type; integer
-    /// types truncate toward zero). For tests and fixtures.
-    init(type: IDXType, shape: [Int], values: [Double]) {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(values.count * type.size)
-        func be<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
-        for v in values {
-            switch type {
-            case .u8: bytes.append(UInt8(v))
-            case .i8: bytes.append(UInt8(bitPattern: Int8(v)))
-            case .i16: be(Int16(v))
-            case .i32: be(Int32(v))
-            case .f32: be(Float(v).bitPattern)
-            case .f64: be(v.bitPattern)
-            }
-        }
-        self.init(type: type, shape: shape, payload: bytes)
-    }
-
     /// Element `i` (flat, row-major) as a Double.
     @inline(__always)
     func value(at i: Int) -> Double {

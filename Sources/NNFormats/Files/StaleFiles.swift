@@ -73,7 +73,7 @@ extension AtomicFile {
         var removed: [String] = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
             guard let l = leftover(entry), l.kind == "tmp", isStale(l) else { continue }
-            let path = (dir as NSString).appendingPathComponent(entry)
+            let path = FilePath.join(dir, entry)
             var st = stat()
             guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, unlink(path) == 0 else { continue }
             removed.append(entry)

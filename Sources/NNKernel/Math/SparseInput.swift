@@ -88,19 +88,6 @@ final class SparseInput<T: NNScalar>: @unchecked Sendable {
     var byteCount: Int {
         rowStart.count * MemoryLayout<Int>.stride + nonzeros * (MemoryLayout<UInt16>.stride + MemoryLayout<T>.stride)
     }
-
-    /// `X` back as a dense matrix (for tests).
-    func dense() -> Matrix<T> {
-        let x = Matrix<T>(rows: rows, cols: cols)
-        for b in 0..<blockCount {
-            for f in 0..<rows {
-                for k in rowStart[b * (rows + 1) + f]..<rowStart[b * (rows + 1) + f + 1] {
-                    x[f, b * blockSize + Int(sample[k])] = value[k]
-                }
-            }
-        }
-        return x
-    }
 }
 
 /// The products of a dense matrix with a `SparseInput` `X`:

@@ -35,7 +35,7 @@ struct SyntheticDataset {
     func spec(mirrors: [String] = []) -> DatasetSpec {
         DatasetSpec(name: "synthetic", summary: "test fixture",
                     trainImages: files[0], trainLabels: files[1], testImages: files[2], testLabels: files[3],
-                    mirrors: mirrors, defaultDirectory: "data/synthetic", systemDirectories: [], vendored: false)
+                    mirrors: mirrors, defaultDirectory: "data/synthetic")
     }
 
     /// Writes the archives named `names` (default: all four) into `directory`.

@@ -1,6 +1,7 @@
 import Foundation
 import NNKernel
 import NNFormats
+import NNExperiments
 
 /// Turns `FetchEvent`s into text for `nn fetch`.
 ///
@@ -8,7 +9,7 @@ import NNFormats
 /// Progress goes to `err`: on a terminal one line per download, redrawn in place
 /// (`fetching NAME from MIRROR  1.2 MB / 9.9 MB  12%`, at most once per percent); otherwise
 /// plain lines (`fetching NAME from MIRROR`, `NAME: MIRROR failed: why`) and no byte counts.
-package final class FetchPrinter {
+final class FetchPrinter {
     private let interactive: Bool
     private let out: (String) -> Void
     private let err: (String) -> Void
@@ -17,16 +18,16 @@ package final class FetchPrinter {
     private var lastMiB: Int64 = -1
 
     /// `out` and `err` receive text exactly as it should be written (lines end in `\n`).
-    package init(interactive: Bool, out: @escaping (String) -> Void, err: @escaping (String) -> Void) {
+    init(interactive: Bool, out: @escaping (String) -> Void, err: @escaping (String) -> Void) {
         self.interactive = interactive
         self.out = out
         self.err = err
     }
 
-    package func handle(_ event: FetchEvent) {
+    func handle(_ event: FetchEvent) {
         switch event {
         case .checked(let check):
-            out("\(check.file.name): \(check.state.description)\n")
+            out(check.line + "\n")
         case .trying(let file, let mirror):
             line = "fetching \(file) from \(mirror)"
             lastPercent = -1

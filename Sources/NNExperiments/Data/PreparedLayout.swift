@@ -1,0 +1,41 @@
+import Foundation
+import NNKernel
+import NNFormats
+
+/// The files of a prepared directory (default `results/prepared/<dataset>-<target>-<train>-<test>-s<seed>/`),
+/// written by `nn prepare` (`Prepare`) and read by `PreparedDataset`:
+///
+///     train-images.idx  train-labels.idx  the training split: u8 pixels [n, rows, cols],
+///                                         digit labels 0-9 [n], in split order
+///     test-images.idx   test-labels.idx   the test split, likewise
+///     manifest.json                       what the four files are (`PreparedManifest`);
+///                                         written last, so its presence means complete
+struct PreparedLayout: Sendable {
+    static let trainImagesFile = "train-images.idx"
+    static let trainLabelsFile = "train-labels.idx"
+    static let testImagesFile = "test-images.idx"
+    static let testLabelsFile = "test-labels.idx"
+    static let manifestFile = "manifest.json"
+    /// The data files, which `nn prepare` writes before the manifest.
+    static let dataFiles: Set<String> = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
+
+    /// The prepared directory.
+    var directory: String
+
+    init(_ directory: String) { self.directory = directory }
+
+    /// `manifest.json`'s path.
+    var manifest: String { path(Self.manifestFile) }
+
+    /// The path of `file` in the directory.
+    func path(_ file: String) -> String { FilePath.join(directory, file) }
+
+    /// Throws, naming the `nn prepare` command that makes it (with `--out` when the
+    /// directory was `given` rather than `options`' default), unless the directory holds
+    /// a manifest.
+    func requireManifest(_ options: PrepareOptions, dataset: String, given: Bool) throws {
+        guard FileManager.default.fileExists(atPath: manifest) else {
+            throw NNError("\(directory): no prepared data here; run `\(options.commandLine(dataset: dataset))\(given ? " --out \(directory)" : "")` first")
+        }
+    }
+}
