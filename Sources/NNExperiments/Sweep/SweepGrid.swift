@@ -32,15 +32,16 @@ package struct SweepGrid: Equatable, Sendable {
     private(set) var axes: [Axis] = []
 
     /// Keys whose values are themselves lists (items `,`-separated), so grid lists of them
-    /// are `;`-separated.
-    static let listValuedKeys: Set<String> = ["layers", "activations"]
+    /// are `;`-separated (`ExperimentKey.isList`).
+    static let listValuedKeys = Set(ExperimentConfig.table.filter(\.isList).map(\.name))
 
-    /// Keys that label an experiment rather than set it up; they cannot be swept.
-    static let labelKeys: Set<String> = ["name", "description"]
+    /// Keys that label an experiment rather than set it up; they cannot be swept
+    /// (`ExperimentKey.sweepable`).
+    static let labelKeys = Set(ExperimentConfig.table.filter { !$0.sweepable }.map(\.name))
 
     /// Keys that select the prepared data: sweeping them gives each point its own data
-    /// directory (so they cannot be combined with one `--data`).
-    static let dataKeys: Set<String> = ["dataset", "classes", "positive_digit", "train_size", "test_size", "split_seed"]
+    /// directory, so they cannot be combined with one `--data` (`ExperimentKey.selectsData`).
+    static let dataKeys = Set(ExperimentConfig.table.filter(\.selectsData).map(\.name))
 
     init() {}
 

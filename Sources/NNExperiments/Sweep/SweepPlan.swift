@@ -50,11 +50,11 @@ package struct SweepPlan: Equatable, Sendable {
     package var name: String
     var base: ExperimentConfig
     var grid: SweepGrid
-    var classes: String
+    var classes: Classes
     var threads: Int
     var points: [SweepPoint]
 
-    init(name: String, base: ExperimentConfig, grid: SweepGrid, classes: String, threads: Int, points: [SweepPoint]) {
+    init(name: String, base: ExperimentConfig, grid: SweepGrid, classes: Classes, threads: Int, points: [SweepPoint]) {
         self.name = name
         self.base = base
         self.grid = grid
@@ -88,7 +88,7 @@ package struct SweepPlan: Equatable, Sendable {
             JSONMember("format", .string(Self.format)),
             JSONMember("format_version", .int(Self.formatVersion)),
             JSONMember("name", .string(name)),
-            JSONMember("classes", .string(classes)),
+            JSONMember("classes", .string(classes.rawValue)),
             JSONMember("threads", .int(threads)),
             JSONMember("grid", .object(grid.axes.map { JSONMember($0.key, .array($0.values.map { .string($0) })) })),
             JSONMember("points", .array(points.map { point in
@@ -110,7 +110,7 @@ package struct SweepPlan: Equatable, Sendable {
         }
         guard case .string(let name)? = doc["name"] else { throw bad("no name") }
         try ExperimentConfig.validateName(name, source: "\(path): name")
-        guard case .string(let classes)? = doc["classes"], classes == "binary" || classes == "all" else { throw bad("no classes") }
+        guard case .string(let c)? = doc["classes"], let classes = Classes(rawValue: c) else { throw bad("no classes") }
         guard case .number(let t)? = doc["threads"], let threads = Int(t), threads >= 1 else { throw bad("no threads") }
         guard case .object(let gridMembers)? = doc["grid"] else { throw bad("no grid") }
         let fileGrid = try gridMembers.map { member -> (key: String, values: [String]) in
