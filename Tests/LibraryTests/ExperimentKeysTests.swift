@@ -82,6 +82,7 @@ import Testing
         #expect(throws: NNError("x.json: classes: unknown value 'some' (expected one of: binary, all)")) {
             try c.set("classes", "some", source: "x.json: classes")
         }
+        #expect(ExperimentConfig.flagHelp("precision").contains("one of f64, f32; default: f64"))
     }
 
     /// The pins of the sweep's key sets, derived from the table.

@@ -44,7 +44,7 @@ package struct ExperimentConfig: Equatable, Sendable {
 
     /// Sets `key` from its text form (lists comma-separated), as `ExperimentConfig.table`
     /// describes it. `source` names the flag or file in errors.
-    package mutating func set(_ key: String, _ raw: String, source: String) throws {
+    mutating func set(_ key: String, _ raw: String, source: String) throws {
         try Self.entry(key, source: source).set(&self, raw, source)
     }
 
@@ -61,9 +61,18 @@ package struct ExperimentConfig: Equatable, Sendable {
         }
     }
 
+    /// The experiment of `file` (or the notebook's defaults without one) with `settings`
+    /// (key, text value, source naming the flag) applied over it, checked (`validate`).
+    package static func resolve(file: String?, settings: [(key: String, value: String, source: String)]) throws -> ExperimentConfig {
+        var c = try file.map { try load(path: $0).0 } ?? ExperimentConfig()
+        for s in settings { try c.set(s.key, s.value, source: s.source) }
+        try c.validate()
+        return c
+    }
+
     /// Loads an experiment file over the defaults. Returns the config and the file's `grid`
     /// section (key → list of values as text, in file order of keys sorted), if any.
-    package static func load(path: String) throws -> (ExperimentConfig, [(String, [String])]) {
+    static func load(path: String) throws -> (ExperimentConfig, [(String, [String])]) {
         guard let obj = try JSONValue.read(path: path).dictionary else { throw NNError("\(path): not a JSON object") }
         var c = ExperimentConfig()
         try c.apply(json: obj, source: path)
@@ -119,7 +128,7 @@ package struct ExperimentConfig: Equatable, Sendable {
     }
 
     /// Checks every value; errors name the flag.
-    package func validate() throws {
+    func validate() throws {
         try Self.validateName(name, source: "name")
         if epochs <= 0 { throw NNError("--epochs: must be a positive integer, got \(epochs)") }
         if !(lr > 0) { throw NNError("--lr: must be > 0, got \(NumberText.shortest(lr))") }

@@ -118,4 +118,15 @@ extension ExperimentConfig {
         }
         return entry
     }
+
+    /// The keys `nn train` and `nn sweep` take as flags.
+    static var flagKeys: [ExperimentKey] { table.filter(\.hasFlag) }
+
+    /// The `--help` text of `key`'s flag: what it means, its values when they are a closed
+    /// set, and the notebook's value.
+    package static func flagHelp(_ key: String) -> String {
+        guard let k = table.first(where: { $0.name == key }) else { return "" }
+        let values = k.choices.map { (k.isList ? "each one of " : "one of ") + $0.joined(separator: ", ") + "; " } ?? ""
+        return "\(k.help) (\(values)default: \(k.defaultText))"
+    }
 }

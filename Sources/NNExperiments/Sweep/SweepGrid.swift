@@ -49,8 +49,8 @@ package struct SweepGrid: Equatable, Sendable {
     /// item) and the command line's lists (`list` unparsed, as typed after the flag;
     /// `source` names the flag). A key given on the command line replaces the file's list
     /// for that key; giving one key twice on the command line is an error.
-    package init(file: [(key: String, values: [String])], fileSource: String,
-                flags: [(key: String, list: String, source: String)]) throws {
+    init(file: [(key: String, values: [String])], fileSource: String,
+        flags: [(key: String, list: String, source: String)]) throws {
         var lists: [String: [String]] = [:]
         for (key, values) in file {
             lists[key] = try Self.normalize(key: key, items: values, raw: values.joined(separator: "; "),
@@ -78,7 +78,7 @@ package struct SweepGrid: Equatable, Sendable {
 
     /// Splits a generic `--grid key=v1,v2` assignment into its key and its (unparsed)
     /// list; `parseList` checks the list.
-    package static func splitAssignment(_ raw: String, source: String = "--grid") throws -> (key: String, list: String) {
+    static func splitAssignment(_ raw: String, source: String = "--grid") throws -> (key: String, list: String) {
         guard let eq = raw.firstIndex(of: "="), eq != raw.startIndex else {
             throw NNError("\(source) '\(raw)': expected key=value1,value2 (e.g. lr=0.1,0.3)")
         }

@@ -158,8 +158,8 @@ package struct SweepSetup: Sendable {
     /// one-line error naming it. `dataDirectory` is one prepared directory for every point
     /// (then no data key may be swept); without it each point uses the directory `nn
     /// prepare` writes for its data keys (relative to the current directory).
-    package static func build(name: String, base: ExperimentConfig, grid: SweepGrid, dataDirectory: String?,
-                             threads: Int) throws -> SweepSetup {
+    static func build(name: String, base: ExperimentConfig, grid: SweepGrid, dataDirectory: String?,
+                     threads: Int) throws -> SweepSetup {
         try ExperimentConfig.validateName(name, source: "sweep name")
         if let dataDirectory, let key = grid.keys.first(where: SweepGrid.dataKeys.contains) {
             throw NNError("--data \(dataDirectory): cannot be combined with sweeping '\(key)' (each point needs its own prepared data)")
