@@ -49,6 +49,7 @@ import Testing
         } else {
             #expect(throws: NNError.self) { try SweepGrid.checkKey(key, source: "--grid \(key)") }
         }
+        #expect(ExperimentConfig.markdownTable.contains("| `\(key)` |"))
     }
 
     /// The whole config survives being written as JSON and read back, for the defaults and
@@ -90,5 +91,16 @@ import Testing
         #expect(SweepGrid.labelKeys == ["name", "description"])
         #expect(SweepGrid.listValuedKeys == ["layers", "activations"])
         #expect(SweepGrid.dataKeys == ["dataset", "classes", "positive_digit", "train_size", "test_size", "split_seed"])
+    }
+
+    /// README.md's key table is the table's rendering (`nn keys` prints it to paste).
+    @Test func readmeKeyTableIsTheRendering() throws {
+        let readme = try String(contentsOfFile: Self.root + "/README.md", encoding: .utf8)
+        let begin = "<!-- experiment keys: rendered from ExperimentConfig.table by `nn keys`; a test fails while they differ -->\n"
+        let end = "<!-- end of experiment keys -->"
+        let start = try #require(readme.range(of: begin))
+        let stop = try #require(readme.range(of: end, range: start.upperBound..<readme.endIndex))
+        #expect(String(readme[start.upperBound..<stop.lowerBound]) == ExperimentConfig.markdownTable,
+                "README.md's key table is out of date: paste the output of `nn keys`")
     }
 }

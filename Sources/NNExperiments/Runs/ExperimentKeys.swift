@@ -129,4 +129,17 @@ extension ExperimentConfig {
         let values = k.choices.map { (k.isList ? "each one of " : "one of ") + $0.joined(separator: ", ") + "; " } ?? ""
         return "\(k.help) (\(values)default: \(k.defaultText))"
     }
+
+    /// The README's table of keys (Markdown), in table order.
+    package static var markdownTable: String {
+        var lines = ["| key | flag | values | notebook value | meaning |", "|---|---|---|---|---|"]
+        for k in table {
+            var notes: [String] = []
+            if !k.sweepable { notes.append("a label: cannot be swept") }
+            if k.selectsData { notes.append("selects the prepared data") }
+            let meaning = k.help.replacingOccurrences(of: "|", with: "\\|") + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
+            lines.append("| `\(k.name)` | \(k.flag.map { "`\($0)`" } ?? "") | \(k.typeName) | \(k.defaultText.isEmpty ? "(empty)" : "`\(k.defaultText)`") | \(meaning) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }
