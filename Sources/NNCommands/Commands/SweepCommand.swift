@@ -128,9 +128,9 @@ struct SweepCommand: ParsableCommand {
         try finish(dir: runner.dir, counts: counts)
     }
 
-    /// Prints how the sweep ended (`SweepEnding`); exits 1 when a point is not ok.
+    /// Prints how the sweep ended (`SweepRunner.finish`); exits 1 when a point is not ok.
     private func finish(dir: String, counts: SweepTable.Counts) throws {
-        let ending = SweepEnding.finish(dir: dir, counts: counts)
+        let ending = SweepRunner.finish(dir: dir, counts: counts)
         if let warning = ending.reportWarning { Console.err("warning: \(warning)\n") }
         print(ending.summary)
         if let notOk = ending.notOk { throw negativeOutcome(notOk) }

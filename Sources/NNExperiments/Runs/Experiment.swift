@@ -11,7 +11,7 @@ import NNFormats
 /// Each stored property is one key of `ExperimentConfig.table` (which gives
 /// its name, flag, help and how it is swept); its initial value is the notebook's.
 package struct ExperimentConfig: Equatable, Sendable {
-    package var name = "notebook"
+    var name = "notebook"
     var description = ""
     // Data
     var dataset = "mnist"
@@ -40,7 +40,7 @@ package struct ExperimentConfig: Equatable, Sendable {
     var seed = 0
     var threshold = 0.5
 
-    package init() {}
+    init() {}
 
     /// Sets `key` from its text form (lists comma-separated), as `ExperimentConfig.table`
     /// describes it. `source` names the flag or file in errors.

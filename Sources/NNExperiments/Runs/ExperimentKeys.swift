@@ -102,7 +102,8 @@ extension ExperimentConfig {
         ExperimentKey("beta1", \.beta1, help: "Adam's first-moment decay, in [0, 1)"),
         ExperimentKey("beta2", \.beta2, help: "Adam's second-moment decay, in [0, 1)"),
         ExperimentKey("adam_epsilon", \.adamEpsilon, help: "Adam's ε in the update's denominator (> 0)"),
-        ExperimentKey("precision", \.precision, flag: true, help: "Floating-point type of the weights and arithmetic (summary.csv column dtype)"),
+        ExperimentKey("precision", \.precision, flag: true,
+                      help: "Floating-point type of the weights and arithmetic (summary.csv column dtype)"),
         ExperimentKey("seed", \.seed, flag: true,
                       help: "Seed of the initial weights and mini-batch shuffling, as np.random.seed(seed)"),
         ExperimentKey("threshold", \.threshold, help: "Binary prediction: 1 when the output p > threshold"),
@@ -138,7 +139,9 @@ extension ExperimentConfig {
             if !k.sweepable { notes.append("a label: cannot be swept") }
             if k.selectsData { notes.append("selects the prepared data") }
             let meaning = k.help.replacingOccurrences(of: "|", with: "\\|") + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
-            lines.append("| `\(k.name)` | \(k.flag.map { "`\($0)`" } ?? "") | \(k.typeName) | \(k.defaultText.isEmpty ? "(empty)" : "`\(k.defaultText)`") | \(meaning) |")
+            let flag = k.flag.map { "`\($0)`" } ?? ""
+            let value = k.defaultText.isEmpty ? "(empty)" : "`\(k.defaultText)`"
+            lines.append("| `\(k.name)` | \(flag) | \(k.typeName) | \(value) | \(meaning) |")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -11,7 +11,7 @@ package enum Classes: String, CaseIterable, Sendable {
 }
 
 /// `precision`: the floating-point type of the weights and of every computation.
-package enum Precision: String, CaseIterable, Sendable {
+enum Precision: String, CaseIterable, Sendable {
     case f64, f32
 
     /// Bytes per weight.

@@ -34,19 +34,13 @@ extension SweepSetup {
     }
 }
 
-/// How a sweep ended, once its points ran or were collected: what to print and whether
-/// it is a negative outcome (exit status 1).
-package struct SweepEnding {
-    /// `wrote DIR/summary.csv: N points, K ok, F failed[, P not run]`.
-    package var summary: String
-    /// Why the report could not be written, if it could not (the sweep still counts).
-    package var reportWarning: String?
-    /// When some point is not ok: what is wrong and what to do (exit status 1).
-    package var notOk: String?
-
-    /// Writes the sweep's report when some point is ok and describes the ending of the
-    /// sweep in `dir` with `counts`.
-    package static func finish(dir: String, counts: SweepTable.Counts) -> SweepEnding {
+extension SweepRunner {
+    /// How the sweep in `dir` ended, with `counts`, once its points ran or were collected:
+    /// writes its report when some point is ok, and returns the line to print (`wrote
+    /// DIR/summary.csv: N points, K ok, F failed[, P not run]`), why the report could not be
+    /// written (the sweep still counts), and, when some point is not ok, what is wrong and
+    /// what to do: a negative outcome, exit status 1.
+    package static func finish(dir: String, counts: SweepTable.Counts) -> (summary: String, reportWarning: String?, notOk: String?) {
         var warning: String?
         if counts.ok > 0 {
             do { try Report.writeSweep(dir: dir) } catch { warning = "report not written: \(error)" }
@@ -59,6 +53,6 @@ package struct SweepEnding {
                         counts.pending > 0 ? "\(counts.pending) not run" : nil].compactMap { $0 }.joined(separator: ", ")
             notOk = "nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what); re-run to retry"
         }
-        return SweepEnding(summary: summary, reportWarning: warning, notOk: notOk)
+        return (summary, warning, notOk)
     }
 }
