@@ -22,7 +22,7 @@ struct NN: ParsableCommand {
         is `nn train ARGS...`.
         """,
         version: "0.1.0",
-        subcommands: BuiltInCommand.allCases.map(\.type) + [SweepPointCommand.self]
+        subcommands: BuiltInCommand.allCases.map(\.type) + [SweepPointCommand.self, KeysCommand.self]
     )
 
     /// ArgumentParser's `main()` with one exit-status convention (see the discussion):

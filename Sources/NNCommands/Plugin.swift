@@ -22,7 +22,7 @@ enum Plugin {
     static func find(_ program: String, path: String?) -> String? {
         let directories = (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false)
         for directory in directories {
-            let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + program
+            let candidate = FilePath.join(directory.isEmpty ? "." : String(directory), program)
             var info = stat()
             if stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 {
                 return candidate

@@ -37,7 +37,7 @@ import Testing
         (["train", "--batch-size", "-1"], "Error: --batch-size: must be >= 0 (0 = full batch), got -1\n"),
         (["train", "--threads", "-2"], "Error: --threads: must be in 1...1024, got -2\n"),
         (["train", "--threads", "3000000000"], "Error: --threads: must be in 1...1024, got 3000000000\n"),
-        (["train", "--epochs", "x"], "Error: The value 'x' is invalid for '--epochs <epochs>'"),
+        (["train", "--epochs", "x"], "Error: --epochs: 'x' is not an integer\n"),
         (["eval", "--run", "x", "--threshold", "-1"], "Error: --threshold: must be in (0, 1), got -1"),
         (["diff", "a", "b", "--rtol", "-1"], "Error: --rtol: must be >= 0, got -1\n"),
         (["diff", "a", "b", "--atol", "-0.5"], "Error: --atol: must be >= 0, got -0.5\n"),

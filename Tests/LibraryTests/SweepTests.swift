@@ -114,7 +114,7 @@ private func sweepError(_ body: () throws -> Void) -> String {
         let points = grid.points.enumerated().map { n, values in
             SweepPoint(id: String(format: "%012x", n + 1), params: values.map { SweepParam(key: $0.key, value: $0.value) })
         }
-        return SweepPlan(name: "demo", base: base, grid: grid, classes: "binary", threads: 2, points: points)
+        return SweepPlan(name: "demo", base: base, grid: grid, classes: .binary, threads: 2, points: points)
     }
 
     @Test func sweepJSONRoundTrips() throws {
@@ -183,7 +183,7 @@ private func sweepError(_ body: () throws -> Void) -> String {
                 break
             }
         }
-        return (dir, SweepPlan(name: "t", base: ExperimentConfig(), grid: grid, classes: "binary", threads: 1, points: points))
+        return (dir, SweepPlan(name: "t", base: ExperimentConfig(), grid: grid, classes: .binary, threads: 1, points: points))
     }
 
     @Test func summaryRowsStatusesAndFormatting() throws {
@@ -218,7 +218,7 @@ private func sweepError(_ body: () throws -> Void) -> String {
     }
 
     @Test func tenClassMetricColumns() {
-        #expect(SweepTable.metricColumns(classes: "all") == ["accuracy", "macro_precision", "macro_recall", "macro_f1", "micro_f1"])
+        #expect(SweepTable.metricColumns(classes: .all) == ["accuracy", "macro_precision", "macro_recall", "macro_f1", "micro_f1"])
         #expect(SweepTable.column(forKey: "precision") == "dtype")
         #expect(SweepTable.column(forKey: "lr") == "lr")
     }

@@ -47,17 +47,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Prepared data directory for every point (default: the one `nn prepare` writes for each point's data keys).")
     var data: String?
 
-    @Option(parsing: .unconditional, help: "Learning rates, e.g. 0.1,0.3.") var lr: String?
-    @Option(parsing: .unconditional, help: "Epoch counts, e.g. 20,40.") var epochs: String?
-    @Option(parsing: .unconditional, help: "Seeds, e.g. 0,1,2.") var seed: String?
-    @Option(help: "Layer lists separated by ';', e.g. \"785,395,200,100,20,1;785,100,1\".") var layers: String?
-    @Option(help: "Activation lists separated by ';', e.g. \"relu,sigmoid;tanh,sigmoid\".") var activations: String?
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Batch sizes (0 = full batch).") var batchSize: String?
-    @Option(help: "Optimizers: gd, sgd, momentum, adam.") var optimizer: String?
-    @Option(help: "Precisions: f64, f32 (column 'dtype' in summary.csv).") var precision: String?
-    @Option(help: "Gradient paths: notebook, stable.") var gradient: String?
-    @Option(name: .customLong("init"), help: "Initialisations: notebook, he, xavier-uniform.") var initialization: String?
-    @Option(help: "Losses: bce, cce.") var loss: String?
+    @OptionGroup(title: "Experiment keys, each a list of values to sweep (',' between values, ';' for layers and activations)")
+    var keys: ExperimentFlags
 
     @Option(name: .customLong("grid"), help: ArgumentHelp("Any experiment key: key=v1,v2 (repeatable).", valueName: "key=values"))
     var grid: [String] = []
@@ -84,14 +75,6 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "The nn executable named in --plan commands (default: this one, absolute path).")
     var executable: String?
 
-    /// (key, flag, list) of the dedicated list flags.
-    private var listFlags: [(key: String, flag: String, list: String?)] {
-        [("lr", "--lr", lr), ("epochs", "--epochs", epochs), ("seed", "--seed", seed), ("layers", "--layers", layers),
-         ("activations", "--activations", activations), ("batch_size", "--batch-size", batchSize),
-         ("optimizer", "--optimizer", optimizer), ("precision", "--precision", precision),
-         ("gradient", "--gradient", gradient), ("init", "--init", initialization), ("loss", "--loss", loss)]
-    }
-
     func validate() throws {
         if let jobs, jobs < 1 { throw NNError("--jobs: must be >= 1, got \(jobs)") }
         try validateThreads(threads)
@@ -100,7 +83,7 @@ struct SweepCommand: ParsableCommand {
         if modes.count > 1 { throw NNError("\(modes.joined(separator: ", ")): choose one") }
         if executable != nil && plan == nil && !dryRun { throw NNError("--executable: applies only to --plan and --dry-run") }
         if collect != nil {
-            let given = listFlags.compactMap { $0.list == nil ? nil : $0.flag } + (grid.isEmpty ? [] : ["--grid"])
+            let given = keys.given.map(\.source) + (grid.isEmpty ? [] : ["--grid"])
                 + (config == nil ? [] : ["--config"]) + (data == nil ? [] : ["--data"])
             if let first = given.first { throw NNError("--collect: reads the sweep's own sweep.json; \(first) does not apply") }
         }
@@ -112,7 +95,8 @@ struct SweepCommand: ParsableCommand {
             try finish(dir: SweepSetup.absolutePath(collect), counts: counts)
             return
         }
-        let setup = try makeSetup()
+        let setup = try SweepSetup.resolve(config: config, name: name, dataDirectory: data, lists: keys.given,
+                                           assignments: grid, threads: threads)
         let dir = out ?? "results/sweeps/\(setup.plan.name)"
         let runner = SweepRunner(setup: setup, dir: dir, executable: executable ?? SweepRunner.currentExecutable())
         if dryRun {
@@ -144,42 +128,12 @@ struct SweepCommand: ParsableCommand {
         try finish(dir: runner.dir, counts: counts)
     }
 
-    /// The base experiment, the grid and every point, checked.
-    private func makeSetup() throws -> SweepSetup {
-        let defaultFile = "experiments/notebook.json"
-        let file = config ?? (FileManager.default.fileExists(atPath: defaultFile) ? defaultFile : nil)
-        var base = ExperimentConfig()
-        var fileGrid: [(key: String, values: [String])] = []
-        if let file {
-            let loaded = try ExperimentConfig.load(path: file)
-            base = loaded.0
-            fileGrid = loaded.1.map { (key: $0.0, values: $0.1) }
-        }
-        var flags = listFlags.compactMap { f in f.list.map { (key: f.key, list: $0, source: f.flag) } }
-        for g in grid {
-            let (key, list) = try SweepGrid.splitAssignment(g)
-            flags.append((key, list, "--grid \(key)"))
-        }
-        let sweepGrid = try SweepGrid(file: fileGrid, fileSource: file ?? "", flags: flags)
-        return try SweepSetup.build(name: name ?? base.name, base: base, grid: sweepGrid, dataDirectory: data, threads: threads)
-    }
-
-    /// Writes the report (when a point is ok), prints the counts and exits 1 when a point
-    /// is not ok.
+    /// Prints how the sweep ended (`SweepRunner.finish`); exits 1 when a point is not ok.
     private func finish(dir: String, counts: SweepTable.Counts) throws {
-        if counts.ok > 0 {
-            do {
-                try Report.writeSweep(dir: dir)
-            } catch {
-                Console.err("warning: report not written: \(error)\n")
-            }
-        }
-        print("wrote \(SweepLayout(dir).summary): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed\(counts.pending > 0 ? ", \(counts.pending) not run" : "")")
-        if counts.ok < counts.total {
-            let what = [counts.failed > 0 ? "\(counts.failed) failed (see status.json in their run directories)" : nil,
-                        counts.pending > 0 ? "\(counts.pending) not run" : nil].compactMap { $0 }.joined(separator: ", ")
-            throw negativeOutcome("nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what); re-run to retry")
-        }
+        let ending = SweepRunner.finish(dir: dir, counts: counts)
+        if let warning = ending.reportWarning { Console.err("warning: \(warning)\n") }
+        print(ending.summary)
+        if let notOk = ending.notOk { throw negativeOutcome(notOk) }
     }
 }
 

@@ -20,7 +20,11 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
-    @OptionGroup var experiment: ExperimentOptions
+    @Option(help: "Experiment file (JSON), e.g. experiments/notebook.json. Default: the notebook's values.")
+    var config: String?
+
+    @OptionGroup(title: "Experiment keys (override the --config file's values)")
+    var keys: ExperimentFlags
 
     @Option(help: "Prepared data directory (default: the one `nn prepare` writes for this experiment).")
     var data: String?
@@ -39,11 +43,10 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if let threads { try validateThreads(threads) }
-        _ = try experiment.resolve()
     }
 
     func run() throws {
-        let config = try experiment.resolve()
+        let config = try ExperimentConfig.resolve(file: config, settings: keys.given)
         if let threads { BLAS.setThreads(threads) }
         let progress = Progress(total: config.epochs, quiet: quiet)
         let outcome = try Run.train(config: config, dataDir: data, outDir: out, placement: .newRun(force: force), threads: threadCount(threads),

@@ -3,62 +3,43 @@ import NNKernel
 import NNFormats
 import NNExperiments
 
-/// Flags that set experiment keys, shared by `nn train`. Each overrides the experiment
-/// file's value (flags win). Numeric options parse `.unconditional`ly so that a negative
-/// value (`--epochs -3`) reaches validation and gets its one-line error.
-struct ExperimentOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: "Experiment file (JSON), e.g. experiments/notebook.json. Default: the notebook.")
-    var config: String?
+/// The experiment keys `nn train` and `nn sweep` take as flags: one option per key of
+/// `ExperimentConfig.table` that has a flag, named after the key (`batch_size` is
+/// `--batch-size`), its help and default read from the table. `nn train` takes one value
+/// per flag, over the experiment file's; `nn sweep` takes a list to sweep. Values stay
+/// text, parsed by the table, so a bad value is the same one-line error in both commands;
+/// numeric options parse `.unconditional`ly so that a negative value (`--epochs -3`)
+/// reaches that check. `ExperimentKeysTests` checks that the options and the table's
+/// flagged keys are the same.
+struct ExperimentFlags: ParsableArguments {
+    @Option(parsing: .unconditional, help: keyHelp("seed")) var seed: String?
+    @Option(parsing: .unconditional, help: keyHelp("epochs")) var epochs: String?
+    @Option(parsing: .unconditional, help: keyHelp("lr")) var lr: String?
+    @Option(help: keyHelp("layers")) var layers: String?
+    @Option(help: keyHelp("activations")) var activations: String?
+    @Option(help: keyHelp("loss")) var loss: String?
+    @Option(help: keyHelp("gradient")) var gradient: String?
+    @Option(help: keyHelp("init")) var `init`: String?
+    @Option(help: keyHelp("optimizer")) var optimizer: String?
+    @Option(parsing: .unconditional, help: keyHelp("batch_size")) var batchSize: String?
+    @Option(help: keyHelp("precision")) var precision: String?
 
-    @Option(parsing: .unconditional, help: "Seed for the initial weights (and mini-batch shuffling), as np.random.seed(S).")
-    var seed: Int?
-
-    @Option(parsing: .unconditional, help: "Number of epochs.")
-    var epochs: Int?
-
-    @Option(parsing: .unconditional, help: "Learning rate (> 0).")
-    var lr: Double?
-
-    @Option(help: "Layer sizes, input first, e.g. 785,395,200,100,20,1.")
-    var layers: String?
-
-    @Option(help: "One activation per layer: relu, sigmoid, tanh, softmax, identity.")
-    var activations: String?
-
-    @Option(help: "Loss: bce (sigmoid output) or cce (softmax output).")
-    var loss: String?
-
-    @Option(help: "Gradient path: notebook (the notebook's formulas) or stable (fused, NaN-free).")
-    var gradient: String?
-
-    @Option(name: .customLong("init"), help: "Initialisation: notebook, he, xavier-uniform.")
-    var initialization: String?
-
-    @Option(help: "Optimizer: gd, sgd, momentum, adam.")
-    var optimizer: String?
-
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Mini-batch size (0 = full batch, the notebook).")
-    var batchSize: Int?
-
-    @Option(help: "Floating-point precision: f64 (the notebook) or f32.")
-    var precision: String?
-
-    /// The experiment: the file (or the notebook defaults), then the flags over it.
-    func resolve() throws -> ExperimentConfig {
-        var c = ExperimentConfig()
-        if let config { c = try ExperimentConfig.load(path: config).0 }
-        let flags: [(String, String, String?)] = [
-            ("seed", "--seed", seed.map(String.init)), ("epochs", "--epochs", epochs.map(String.init)),
-            ("lr", "--lr", lr.map { NumberText.real($0) }), ("layers", "--layers", layers),
-            ("activations", "--activations", activations), ("loss", "--loss", loss),
-            ("gradient", "--gradient", gradient), ("init", "--init", initialization),
-            ("optimizer", "--optimizer", optimizer), ("batch_size", "--batch-size", batchSize.map(String.init)),
-            ("precision", "--precision", precision),
-        ]
-        for (key, flag, value) in flags {
-            if let value { try c.set(key, value, source: flag) }
+    /// The flags given: (experiment key, value as typed, flag), in declaration order.
+    var given: [(key: String, value: String, source: String)] {
+        Swift.Mirror(reflecting: self).children.compactMap { child in
+            guard let label = child.label, let value = (child.value as? Option<String?>)?.wrappedValue else { return nil }
+            let key = Self.key(property: String(label.drop { $0 == "_" }))
+            return (key, value, "--" + key.replacingOccurrences(of: "_", with: "-"))
         }
-        try c.validate()
-        return c
     }
+
+    /// The experiment key of a property: `batchSize` → `batch_size`.
+    static func key(property: String) -> String {
+        property.reduce(into: "") { out, c in out += c.isUppercase ? "_" + c.lowercased() : String(c) }
+    }
+}
+
+/// A flag's help from the experiment-key table.
+private func keyHelp(_ key: String) -> ArgumentHelp {
+    ArgumentHelp(ExperimentConfig.flagHelp(key))
 }

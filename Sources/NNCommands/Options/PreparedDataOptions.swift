@@ -3,10 +3,8 @@ import NNKernel
 import NNFormats
 import NNExperiments
 
-/// `--classes`: what the network predicts from the digit labels.
-enum ClassesChoice: String, ExpressibleByArgument, CaseIterable {
-    case binary, all
-}
+/// `--classes`: the experiment key `classes`.
+extension Classes: ExpressibleByArgument {}
 
 /// The flags that name a prepared dataset: which dataset, which split of its pool, which
 /// target. `nn prepare` makes the dataset they name; commands that train or evaluate can
@@ -25,7 +23,7 @@ struct PreparedDataOptions: ParsableArguments {
     var seed = 42
 
     @Option(help: "binary: one output, positive digit vs the rest; all: ten classes.")
-    var classes: ClassesChoice = .binary
+    var classes: Classes = .binary
 
     @Option(parsing: .unconditional, help: "The digit that is class 1 with --classes binary (default 8).")
     var positiveDigit: Int?

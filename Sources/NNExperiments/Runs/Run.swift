@@ -101,7 +101,7 @@ package enum Run {
         try AtomicFile.write(JSONValue.sortedObject(configJSON).fileText, to: RunLayout(outDir).config)
         let loaded = DispatchTime.now().uptimeNanoseconds
         let outcome: TrainOutcome
-        if config.precision == "f32" {
+        if config.precision == .f32 {
             outcome = try train(Float.self, config: config, data: data, outDir: outDir, parallel: Parallel(threads: threads),
                                 progress: progress)
         } else {
@@ -182,7 +182,7 @@ package enum Run {
             warnings.append("\(data.directory): prepared data differs from the data this run was trained on (manifest sha256 \(data.manifestSHA256.prefix(12)) vs \(recordedSHA.prefix(12)))")
         }
         var outcome: EvalOutcome
-        if config.precision == "f32" {
+        if config.precision == .f32 {
             outcome = try evaluate(Float.self, config: config, data: data, modelPath: modelPath, runDir: runDir,
                                    parallel: Parallel(threads: threads))
         } else {

@@ -32,15 +32,16 @@ package struct SweepGrid: Equatable, Sendable {
     private(set) var axes: [Axis] = []
 
     /// Keys whose values are themselves lists (items `,`-separated), so grid lists of them
-    /// are `;`-separated.
-    static let listValuedKeys: Set<String> = ["layers", "activations"]
+    /// are `;`-separated (`ExperimentKey.isList`).
+    static let listValuedKeys = Set(ExperimentConfig.table.filter(\.isList).map(\.name))
 
-    /// Keys that label an experiment rather than set it up; they cannot be swept.
-    static let labelKeys: Set<String> = ["name", "description"]
+    /// Keys that label an experiment rather than set it up; they cannot be swept
+    /// (`ExperimentKey.sweepable`).
+    static let labelKeys = Set(ExperimentConfig.table.filter { !$0.sweepable }.map(\.name))
 
     /// Keys that select the prepared data: sweeping them gives each point its own data
-    /// directory (so they cannot be combined with one `--data`).
-    static let dataKeys: Set<String> = ["dataset", "classes", "positive_digit", "train_size", "test_size", "split_seed"]
+    /// directory, so they cannot be combined with one `--data` (`ExperimentKey.selectsData`).
+    static let dataKeys = Set(ExperimentConfig.table.filter(\.selectsData).map(\.name))
 
     init() {}
 
@@ -48,8 +49,8 @@ package struct SweepGrid: Equatable, Sendable {
     /// item) and the command line's lists (`list` unparsed, as typed after the flag;
     /// `source` names the flag). A key given on the command line replaces the file's list
     /// for that key; giving one key twice on the command line is an error.
-    package init(file: [(key: String, values: [String])], fileSource: String,
-                flags: [(key: String, list: String, source: String)]) throws {
+    init(file: [(key: String, values: [String])], fileSource: String,
+        flags: [(key: String, list: String, source: String)]) throws {
         var lists: [String: [String]] = [:]
         for (key, values) in file {
             lists[key] = try Self.normalize(key: key, items: values, raw: values.joined(separator: "; "),
@@ -77,7 +78,7 @@ package struct SweepGrid: Equatable, Sendable {
 
     /// Splits a generic `--grid key=v1,v2` assignment into its key and its (unparsed)
     /// list; `parseList` checks the list.
-    package static func splitAssignment(_ raw: String, source: String = "--grid") throws -> (key: String, list: String) {
+    static func splitAssignment(_ raw: String, source: String = "--grid") throws -> (key: String, list: String) {
         guard let eq = raw.firstIndex(of: "="), eq != raw.startIndex else {
             throw NNError("\(source) '\(raw)': expected key=value1,value2 (e.g. lr=0.1,0.3)")
         }

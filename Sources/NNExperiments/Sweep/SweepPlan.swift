@@ -50,7 +50,7 @@ package struct SweepPlan: Equatable, Sendable {
     package var name: String
     var base: ExperimentConfig
     var grid: SweepGrid
-    var classes: String
+    var classes: Classes
     var threads: Int
     var points: [SweepPoint]
 
@@ -79,7 +79,7 @@ package struct SweepPlan: Equatable, Sendable {
             JSONMember("format", .string(Self.format)),
             JSONMember("format_version", .int(Self.formatVersion)),
             JSONMember("name", .string(name)),
-            JSONMember("classes", .string(classes)),
+            JSONMember("classes", .string(classes.rawValue)),
             JSONMember("threads", .int(threads)),
             JSONMember("grid", .object(grid.axes.map { JSONMember($0.key, .array($0.values.map { .string($0) })) })),
             JSONMember("points", .array(points.map { point in
@@ -101,7 +101,7 @@ package struct SweepPlan: Equatable, Sendable {
         }
         guard case .string(let name)? = doc["name"] else { throw bad("no name") }
         try ExperimentConfig.validateName(name, source: "\(path): name")
-        guard case .string(let classes)? = doc["classes"], classes == "binary" || classes == "all" else { throw bad("no classes") }
+        guard case .string(let c)? = doc["classes"], let classes = Classes(rawValue: c) else { throw bad("no classes") }
         guard case .number(let t)? = doc["threads"], let threads = Int(t), threads >= 1 else { throw bad("no threads") }
         guard case .object(let gridMembers)? = doc["grid"] else { throw bad("no grid") }
         let fileGrid = try gridMembers.map { member -> (key: String, values: [String]) in
@@ -149,8 +149,8 @@ package struct SweepSetup: Sendable {
     /// one-line error naming it. `dataDirectory` is one prepared directory for every point
     /// (then no data key may be swept); without it each point uses the directory `nn
     /// prepare` writes for its data keys (relative to the current directory).
-    package static func build(name: String, base: ExperimentConfig, grid: SweepGrid, dataDirectory: String?,
-                             threads: Int) throws -> SweepSetup {
+    static func build(name: String, base: ExperimentConfig, grid: SweepGrid, dataDirectory: String?,
+                     threads: Int) throws -> SweepSetup {
         try ExperimentConfig.validateName(name, source: "sweep name")
         if let dataDirectory, let key = grid.keys.first(where: SweepGrid.dataKeys.contains) {
             throw NNError("--data \(dataDirectory): cannot be combined with sweeping '\(key)' (each point needs its own prepared data)")

@@ -35,8 +35,8 @@ package enum SweepTable {
     }
 
     /// The metric columns after `final_loss` for a target (`classes` binary or all).
-    static func metricColumns(classes: String) -> [String] {
-        classes == "all" ? multiClassMetrics : binaryMetrics
+    static func metricColumns(classes: Classes) -> [String] {
+        classes == .all ? multiClassMetrics : binaryMetrics
     }
 
     /// The summary column that holds grid key `key`.

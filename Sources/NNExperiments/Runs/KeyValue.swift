@@ -1,0 +1,130 @@
+import NNKernel
+import NNFormats
+
+/// `classes`: what the network predicts from the digit labels. With `positive_digit` it
+/// makes the `PreparedTarget` the data is prepared for.
+package enum Classes: String, CaseIterable, Sendable {
+    /// One sigmoid output: is the digit `positive_digit` (the notebook: 8)?
+    case binary
+    /// Ten softmax outputs, one per digit.
+    case all
+}
+
+/// `precision`: the floating-point type of the weights and of every computation.
+enum Precision: String, CaseIterable, Sendable {
+    case f64, f32
+
+    /// Bytes per weight.
+    var scalarBytes: Int { self == .f32 ? 4 : 8 }
+}
+
+/// A type an experiment key holds (`ExperimentKey`): read from its text form (a flag's
+/// value, a grid item, a JSON value's text), written back in one canonical text form
+/// (so `0.10` and `1e-1` name the same value) and as JSON (`config.json`).
+protocol KeyValue: Sendable {
+    /// Parses `text` (the value trimmed; `raw` as given, for messages). Errors start with
+    /// `source`, the flag or file and key.
+    static func parse(_ text: String, raw: String, source: String) throws -> Self
+    /// The canonical text form; `parse` of it gives the value back.
+    var text: String { get }
+    /// The JSON form written to experiment files and `config.json`.
+    var json: JSONValue { get }
+    /// What the README calls the type: `integer`, `number`, `list of integers`, ...
+    static var typeName: String { get }
+    /// The allowed values when they are a closed set (an enum), else nil.
+    static var choices: [String]? { get }
+    /// Whether a value is itself a list (items `,`-separated in text).
+    static var isList: Bool { get }
+}
+
+extension KeyValue {
+    static var choices: [String]? { nil }
+    static var isList: Bool { false }
+}
+
+/// A key holding one number or truth value, read with `init?(_: String)`.
+protocol ScalarKeyValue: KeyValue, LosslessStringConvertible {
+    /// What a text that does not parse is not: `an integer`, `a number`, ...
+    static var expected: String { get }
+    /// Whether a parsed value is one an experiment can hold (a number is finite).
+    var isUsable: Bool { get }
+}
+
+extension ScalarKeyValue {
+    static func parse(_ text: String, raw: String, source: String) throws -> Self {
+        guard let v = Self(text), v.isUsable else { throw NNError("\(source): '\(raw)' is not \(expected)") }
+        return v
+    }
+    var text: String { description }
+    var isUsable: Bool { true }
+}
+
+extension Int: ScalarKeyValue {
+    static var expected: String { "an integer" }
+    var json: JSONValue { .int(self) }
+    static var typeName: String { "integer" }
+}
+
+extension Double: ScalarKeyValue {
+    static var expected: String { "a number" }
+    var isUsable: Bool { isFinite }
+    /// Shortest round-trip decimal (`NumberText.real`).
+    var text: String { NumberText.real(self) }
+    var json: JSONValue { .real(self) }
+    static var typeName: String { "number" }
+}
+
+extension Bool: ScalarKeyValue {
+    static var expected: String { "true or false" }
+    var json: JSONValue { .bool(self) }
+    static var typeName: String { "true or false" }
+}
+
+extension String: KeyValue {
+    static func parse(_ text: String, raw: String, source: String) throws -> String { text }
+    var text: String { self }
+    var json: JSONValue { .string(self) }
+    static var typeName: String { "text" }
+}
+
+/// A key whose values are a closed set: an enum whose raw values are its text and JSON
+/// forms.
+protocol ClosedSetValue: KeyValue, RawRepresentable<String>, CaseIterable {}
+
+extension ClosedSetValue {
+    static func parse(_ text: String, raw: String, source: String) throws -> Self {
+        guard let v = Self(rawValue: text) else {
+            throw NNError("\(source): unknown value '\(raw)' (expected one of: \(choices!.joined(separator: ", ")))")
+        }
+        return v
+    }
+    var text: String { rawValue }
+    var json: JSONValue { .string(rawValue) }
+    static var typeName: String { "one of " + choices!.joined(separator: ", ") }
+    static var choices: [String]? { allCases.map(\.rawValue) }
+}
+
+extension Classes: ClosedSetValue {}
+extension Precision: ClosedSetValue {}
+extension Activation: ClosedSetValue {}
+extension LossKind: ClosedSetValue {}
+extension GradientPath: ClosedSetValue {}
+extension InitKind: ClosedSetValue {}
+extension OptimizerKind: ClosedSetValue {}
+
+/// A list key (`layers`, `activations`): items separated by `,` in text, a JSON array.
+extension Array: KeyValue where Element: KeyValue {
+    static func parse(_ text: String, raw: String, source: String) throws -> [Element] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        if text.isEmpty || parts.contains(where: \.isEmpty) { throw NNError("\(source): '\(raw)' has an empty item") }
+        return try parts.map { try Element.parse($0, raw: $0, source: source) }
+    }
+    var text: String { map(\.text).joined(separator: ",") }
+    var json: JSONValue { .array(map(\.json)) }
+    static var isList: Bool { true }
+    /// The closed set each item is drawn from, if any.
+    static var choices: [String]? { Element.choices }
+    static var typeName: String {
+        Element.choices.map { "list of " + $0.joined(separator: ", ") } ?? "list of \(Element.typeName)s"
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import NNKernel
+import NNFormats
+
+extension SweepSetup {
+    /// The base experiment of `nn sweep` without `--config`: this file when it exists, else
+    /// the built-in notebook defaults. The file holds exactly the defaults' values except
+    /// `description` (a label, outside run ids, but written in `sweep.json`'s `base`), so
+    /// it stays the sweep's default while `nn train` uses the built-in defaults.
+    static let defaultBaseFile = "experiments/notebook.json"
+
+    /// The sweep `nn sweep` is asked for, checked (`build`): the base experiment (`config`,
+    /// else `defaultBaseFile` if present, else the built-in defaults), its file's `grid`
+    /// section overridden key by key by `lists` (key, list as typed, flag) and
+    /// `assignments` (`--grid key=v1,v2`), named `name` or the base experiment's name.
+    package static func resolve(config: String?, name: String?, dataDirectory: String?,
+                                lists: [(key: String, value: String, source: String)], assignments: [String],
+                                threads: Int) throws -> SweepSetup {
+        let file = config ?? (FileManager.default.fileExists(atPath: defaultBaseFile) ? defaultBaseFile : nil)
+        var base = ExperimentConfig()
+        var fileGrid: [(key: String, values: [String])] = []
+        if let file {
+            let loaded = try ExperimentConfig.load(path: file)
+            base = loaded.0
+            fileGrid = loaded.1.map { (key: $0.0, values: $0.1) }
+        }
+        var flags = lists.map { (key: $0.key, list: $0.value, source: $0.source) }
+        for g in assignments {
+            let (key, list) = try SweepGrid.splitAssignment(g)
+            flags.append((key, list, "--grid \(key)"))
+        }
+        let grid = try SweepGrid(file: fileGrid, fileSource: file ?? "", flags: flags)
+        return try build(name: name ?? base.name, base: base, grid: grid, dataDirectory: dataDirectory, threads: threads)
+    }
+}
+
+extension SweepRunner {
+    /// How the sweep in `dir` ended, with `counts`, once its points ran or were collected:
+    /// writes its report when some point is ok, and returns the line to print (`wrote
+    /// DIR/summary.csv: N points, K ok, F failed[, P not run]`), why the report could not be
+    /// written (the sweep still counts), and, when some point is not ok, what is wrong and
+    /// what to do: a negative outcome, exit status 1.
+    package static func finish(dir: String, counts: SweepTable.Counts) -> (summary: String, reportWarning: String?, notOk: String?) {
+        var warning: String?
+        if counts.ok > 0 {
+            do { try Report.writeSweep(dir: dir) } catch { warning = "report not written: \(error)" }
+        }
+        let summary = "wrote \(SweepLayout(dir).summary): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed"
+            + (counts.pending > 0 ? ", \(counts.pending) not run" : "")
+        var notOk: String?
+        if counts.ok < counts.total {
+            let what = [counts.failed > 0 ? "\(counts.failed) failed (see status.json in their run directories)" : nil,
+                        counts.pending > 0 ? "\(counts.pending) not run" : nil].compactMap { $0 }.joined(separator: ", ")
+            notOk = "nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what); re-run to retry"
+        }
+        return (summary, warning, notOk)
+    }
+}
