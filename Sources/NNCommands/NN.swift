@@ -95,7 +95,7 @@ struct StandardError: TextOutputStream {
 
 /// The `nn` executable's entry point (`Sources/nn/main.swift`): a built-in command, or
 /// else the `nn-<name>` plugin on the PATH (`Plugin`).
-public func nnMain() -> Never {
+package func nnMain() -> Never {
     let arguments = Array(CommandLine.arguments.dropFirst())
     Plugin.execIfFound(arguments)
     NN.main(arguments: arguments)
