@@ -7,7 +7,8 @@ import PackageDescription
 //        └─ NNCommands     argument parsing, terminal output, exit statuses
 //             └─ NNExperiments  experiment configs, datasets and prepare, fetch, runs,
 //                  │            model files, sweeps, reports, diffs
-//                  ├─ NNFormats  gzip, IDX, CSV, JSON text, atomic files, checksums
+//                  ├─ NNFormats  gzip, IDX, PNG/PGM, npz, safetensors, CSV, JSON text,
+//                  │             atomic files, checksums
 //                  └─ NNKernel   matrices, BLAS, layers, losses, optimisers, network,
 //                                trainer, MT19937 (no file system, no Foundation)
 //
@@ -35,6 +36,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // libpng, imported only by Sources/NNFormats/Files/PNG.swift (`nn predict` on PNG images).
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
+        ),
         .target(
             name: "NNKernel",
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
@@ -45,7 +52,7 @@ let package = Package(
         ),
         .target(
             name: "NNFormats",
-            dependencies: ["NNKernel", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["NNKernel", "CZlib", "CPNG", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "NNExperiments", dependencies: ["NNKernel", "NNFormats"]),
         .target(
