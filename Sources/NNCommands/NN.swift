@@ -19,7 +19,7 @@ struct NN: ParsableCommand {
         version: "0.1.0",
         subcommands: [FetchCommand.self, PrepareCommand.self, TrainCommand.self, EvalCommand.self,
                       DiffCommand.self, ReportCommand.self, SweepCommand.self, SweepPointCommand.self,
-                      PredictCommand.self]
+                      PredictCommand.self, ExportCommand.self]
     )
 
     /// ArgumentParser's `main()` with one exit-status convention (see the discussion):
