@@ -60,6 +60,18 @@ import Testing
         let r = try runNN(["predict", "--run", Self.tmp + "/ten", Self.tmp + "/all/test-images.idx"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(Array(lines(r.stdout).dropFirst()) == (try expectedRows(Self.tmp + "/ten")))
+        // A Fashion-MNIST run (the same model, its config.json saying so) predicts by name.
+        let fashion = Self.tmp + "/ten-fashion"
+        try? FileManager.default.removeItem(atPath: fashion)
+        try FileManager.default.copyItem(atPath: Self.tmp + "/ten", toPath: fashion)
+        let config = try text(fashion + "/config.json").replacingOccurrences(of: "\"dataset\": \"mnist\"", with: "\"dataset\": \"fashion-mnist\"")
+        try config.write(toFile: fashion + "/config.json", atomically: true, encoding: .utf8)
+        let f = try runNN(["predict", "--run", fashion, Self.tmp + "/all/test-images.idx"])
+        #expect(f.status == 0, "\(f.stderr)")
+        let names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+        let byName = lines(f.stdout).dropFirst().map { $0.split(separator: ",").map(String.init) }
+        let byDigit = lines(r.stdout).dropFirst().map { $0.split(separator: ",").map(String.init) }
+        #expect(byName.count == 300 && zip(byName, byDigit).allSatisfy { $0[1] == names[Int($1[1])!] && $0[2] == $1[2] })
     }
 
     /// One test image as PNG, PGM (P5 and P2) and a CSV row on standard input: each gives
@@ -142,6 +154,28 @@ import Testing
         """
         let c = try Self.runPython(["-c", check, Self.tmp + "/run/model.npz", Self.tmp + "/run/model.nnm"])
         #expect(c.status == 0 && c.stdout == "['relu', 'relu', 'relu', 'relu', 'sigmoid'] binary\n", "\(c.stderr)")
+    }
+
+    /// An f32 model exports `<f4` arrays, and the loader computes in f32 as nn does.
+    @Test(.enabled(if: pythonHasNumpy, "python3 with numpy is not installed (scripts/install-deps.sh installs it)"))
+    func f32ExportKeepsThePrecision() throws {
+        try #require(Self.runs)
+        let run = Self.tmp + "/f32"
+        let t = try runNN(["train", "--data", Self.tmp + "/bin", "--out", run, "--layers", "785,16,1", "--activations", "relu,sigmoid",
+                           "--precision", "f32", "--epochs", "2", "--quiet"], cwd: Self.root)
+        #expect(t.status == 0, "\(t.stderr)")
+        let predicted = try runNN(["predict", "--run", run, Self.tmp + "/bin/test-images.idx"])
+        #expect(predicted.status == 0, "\(predicted.stderr)")
+        let e = try runNN(["export", "--run", run, "--format", "npz", "--out", Self.tmp + "/f32.npz"])
+        #expect(e.status == 0 && e.stdout.hasSuffix(", f32\n"), "\(e.stderr)")
+        let p = try Self.runPython([Self.root + "/scripts/nn_predict_numpy.py", Self.tmp + "/f32.npz", Self.tmp + "/bin/test-images.idx"])
+        #expect(p.status == 0, "\(p.stderr)")
+        let got = lines(p.stdout).dropFirst().map { Double($0.split(separator: ",")[2])! }
+        let want = lines(predicted.stdout).dropFirst().map { Double($0.split(separator: ",")[2])! }
+        #expect(got.count == 1000 && want.count == 1000)
+        #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 1e-6 })
+        let c = try Self.runPython(["-c", "import sys, numpy as np; print(np.load(sys.argv[1])['layers.0.weight'].dtype.str)", Self.tmp + "/f32.npz"])
+        #expect(c.stdout == "<f4\n", "\(c.stderr)")
     }
 
     /// The safetensors export: its tensors are model.nnm's bytes, in order, with the right
