@@ -23,7 +23,7 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "Run directory written by `nn train`.")
     var runDir: String
 
-    @Option(help: "npz or safetensors.")
+    @Option(help: "The file format.")
     var format: Export.Format
 
     @Option(help: "Output file (default: beside the model, DIR/model.npz or DIR/model.safetensors).")
@@ -31,7 +31,9 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let (path, tensors) = try Export.write(runDir: runDir, format: format, out: out)
-        let shapes = tensors.map { "\($0.name) \($0.shape.map(String.init).joined(separator: "x"))" }
-        print("wrote \(path): \(tensors.count) tensors (\(shapes.joined(separator: ", "))), \(tensors.first?.dtype.rawValue ?? "")")
+        // Tensors come in pairs, weight (out x in) then bias, layer by layer.
+        let sizes = ([tensors.first?.shape.last ?? 0] + tensors.compactMap { $0.shape.count == 1 ? $0.shape[0] : nil })
+        print("wrote \(path): \(tensors.count) tensors layers.{0-\(tensors.count / 2 - 1)}.weight/bias "
+              + "(\(sizes.map(String.init).joined(separator: "-")), \(tensors.first?.dtype.rawValue ?? ""))")
     }
 }

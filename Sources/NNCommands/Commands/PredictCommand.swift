@@ -22,7 +22,7 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "Run directory written by `nn train`.")
     var runDir: String
 
-    @Argument(help: "IDX, PNG or PGM files, or - for CSV rows on standard input.")
+    @Argument(help: ArgumentHelp("IDX, PNG or PGM files, or - for CSV rows on standard input.", valueName: "input"))
     var inputs: [String] = []
 
     @Option(help: "Write the CSV to this file (atomically) instead of standard output.")
