@@ -87,46 +87,55 @@ package struct PredictInput: Sendable {
     /// Parses CSV rows of `features` integers 0-255 (see the type's documentation).
     func csv(_ bytes: [UInt8], name: String) throws -> (pixels: [UInt8], count: Int) {
         var pixels: [UInt8] = []
-        var count = 0, line = 0, i = 0
-        while i < bytes.count {
-            line += 1
-            var end = i
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-            var row = bytes[i..<end]
-            i = end + 1
-            if row.last == 0x0D { row = row.dropLast() }
-            if row.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let first = row.first(where: { $0 != 0x20 && $0 != 0x09 })!
-            if line == 1 && !(0x30...0x39).contains(first) { continue }  // a header
-            let values = try csvRow(row, line: line, name: name)
-            pixels += values
-            count += 1
+        var count = 0, line = 0
+        try bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            while i < b.count {
+                line += 1
+                var end = i
+                while end < b.count && b[end] != 0x0A { end += 1 }
+                var lo = i, hi = end
+                i = end + 1
+                while lo < hi && Self.isBlank(b[lo]) { lo += 1 }
+                while hi > lo && (Self.isBlank(b[hi - 1]) || b[hi - 1] == 0x0D) { hi -= 1 }
+                if lo == hi { continue }
+                if line == 1 && !(0x30...0x39).contains(b[lo]) { continue }  // a header
+                try csvRow(b, lo, hi, line: line, name: name, into: &pixels)
+                count += 1
+            }
         }
         guard count > 0 else { throw NNError("\(name): no CSV rows of pixels") }
         return (pixels, count)
     }
 
-    func csvRow(_ row: ArraySlice<UInt8>, line: Int, name: String) throws -> [UInt8] {
-        var values: [UInt8] = []
-        values.reserveCapacity(features)
-        for field in row.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-            var lo = field.startIndex, hi = field.endIndex
-            while lo < hi && (field[lo] == 0x20 || field[lo] == 0x09) { lo += 1 }
-            while hi > lo && (field[hi - 1] == 0x20 || field[hi - 1] == 0x09) { hi -= 1 }
-            let digits = field[lo..<hi]
-            var v = 0
-            guard !digits.isEmpty, digits.count <= 3, digits.allSatisfy({ (0x30...0x39).contains($0) }) else {
-                throw NNError("\(name): line \(line), value \(values.count + 1): '\(String(decoding: field.prefix(20), as: UTF8.self))' is not an integer 0-255")
+    static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+
+    /// Appends the `features` pixels of the row `b[lo..<hi]` (one pass over its bytes).
+    func csvRow(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, line: Int, name: String,
+                into pixels: inout [UInt8]) throws {
+        var values = 0, p = lo
+        while true {
+            let start = p
+            while p < hi && Self.isBlank(b[p]) { p += 1 }
+            var v = 0, digits = 0
+            while p < hi && (0x30...0x39).contains(b[p]) && digits < 4 { v = v * 10 + Int(b[p] - 0x30); digits += 1; p += 1 }
+            while p < hi && Self.isBlank(b[p]) { p += 1 }
+            guard digits > 0, digits <= 3, p == hi || b[p] == UInt8(ascii: ",") else {
+                var stop = start
+                while stop < hi && b[stop] != UInt8(ascii: ",") && stop - start < 20 { stop += 1 }
+                let field = String(decoding: UnsafeBufferPointer(rebasing: b[start..<stop]), as: UTF8.self)
+                throw NNError("\(name): line \(line), value \(values + 1): '\(field)' is not an integer 0-255")
             }
-            for d in digits { v = v * 10 + Int(d - 0x30) }
-            guard v <= 255 else { throw NNError("\(name): line \(line), value \(values.count + 1): \(v) is more than 255") }
-            values.append(UInt8(v))
-            guard values.count <= features else { break }
+            guard v <= 255 else { throw NNError("\(name): line \(line), value \(values + 1): \(v) is more than 255") }
+            values += 1
+            if values > features { break }
+            pixels.append(UInt8(v))
+            if p == hi { break }
+            p += 1  // the comma
         }
-        guard values.count == features else {
-            let got = values.count > features ? "more than \(features)" : "\(values.count)"
+        guard values == features else {
+            let got = values > features ? "more than \(features)" : "\(values)"
             throw NNError("\(name): line \(line) has \(got) values, but the model takes \(features) pixels (\(sizeText)) per row")
         }
-        return values
     }
 }
