@@ -3,7 +3,7 @@ import PackageDescription
 
 // Every built-in command is also an executable of its own, `nn-<command>`
 // (Sources/nn-<command>/main.swift, one line over NNCommands' BuiltInCommand).
-let commandExecutables = ["fetch", "prepare", "train", "eval", "diff", "report", "sweep"].map { "nn-" + $0 }
+let commandExecutables = ["fetch", "prepare", "train", "eval", "predict", "export", "diff", "report", "sweep"].map { "nn-" + $0 }
 
 // The layers, each a module that can import only the ones below it:
 //
@@ -11,7 +11,8 @@ let commandExecutables = ["fetch", "prepare", "train", "eval", "diff", "report",
 //        └─ NNCommands     argument parsing, terminal output, exit statuses
 //             └─ NNExperiments  experiment configs, datasets and prepare, fetch, runs,
 //                  │            model files, sweeps, reports, diffs
-//                  ├─ NNFormats  gzip, IDX, CSV, JSON text, atomic files, checksums
+//                  ├─ NNFormats  gzip, IDX, PNG/PGM, npz, safetensors, CSV, JSON text,
+//                  │             atomic files, checksums
 //                  └─ NNKernel   matrices, BLAS, layers, losses, optimisers, network,
 //                                trainer, MT19937 (no file system, no Foundation)
 //
@@ -39,6 +40,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // libpng, imported only by Sources/NNFormats/Files/PNG.swift (`nn predict` on PNG images).
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
+        ),
         .target(
             name: "NNKernel",
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
@@ -49,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "NNFormats",
-            dependencies: ["NNKernel", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["NNKernel", "CZlib", "CPNG", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "NNExperiments", dependencies: ["NNKernel", "NNFormats"]),
         .target(

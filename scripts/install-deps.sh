@@ -2,12 +2,13 @@
 # Installs the system packages and Python modules nn needs, only where missing, and says so
 # in one line when it does; on a machine that has everything it prints nothing (about 0.1 s).
 # `make build`, `make test` and `make reproduce` run it first, so a fresh clone needs no
-# other command. Debian packages: zlib1g-dev (gzip), libopenblas-dev (BLAS), pkg-config
-# (finds both), parallel (GNU parallel, for the sweep scale-out test). Python: numpy (the
-# reference port used by the parity tests).
+# other command. Debian packages: zlib1g-dev (gzip), libopenblas-dev (BLAS), libpng-dev
+# (PNG images for `nn predict`), pkg-config (finds them), parallel (GNU parallel, for the
+# sweep scale-out test). Python: numpy (the reference port used by the parity tests and
+# the export loader test).
 set -euo pipefail
 need=()
-packages=(zlib1g-dev libopenblas-dev pkg-config parallel)
+packages=(zlib1g-dev libopenblas-dev libpng-dev pkg-config parallel)
 if command -v dpkg-query >/dev/null 2>&1; then
     # One dpkg-query for all (a package never installed is an error line, hence 2>/dev/null).
     installed=$(dpkg-query -W -f='${binary:Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true)

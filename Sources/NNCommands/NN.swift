@@ -110,7 +110,7 @@ package func nnMain(_ command: BuiltInCommand) -> Never {
 /// The commands built into `nn`, in `nn --help`'s order; each is also an executable
 /// `nn-<name>` (Package.swift builds one per case, `make install` installs them).
 package enum BuiltInCommand: CaseIterable, Sendable {
-    case fetch, prepare, train, eval, diff, report, sweep
+    case fetch, prepare, train, eval, predict, export, diff, report, sweep
 
     var type: any ParsableCommand.Type {
         switch self {
@@ -118,6 +118,8 @@ package enum BuiltInCommand: CaseIterable, Sendable {
         case .prepare: PrepareCommand.self
         case .train: TrainCommand.self
         case .eval: EvalCommand.self
+        case .predict: PredictCommand.self
+        case .export: ExportCommand.self
         case .diff: DiffCommand.self
         case .report: ReportCommand.self
         case .sweep: SweepCommand.self

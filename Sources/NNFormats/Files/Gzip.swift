@@ -75,6 +75,19 @@ enum Gzip {
         return Array(out[0..<produced])
     }
 
+    /// The CRC-32 (ISO 3309, as zip and gzip use) of `bytes`, through zlib's `crc32`.
+    static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var crc = CZlib.crc32(0, nil, 0)
+        var offset = 0
+        while offset < bytes.count {
+            // zlib takes a 32-bit length: feed at most 1 GiB at a time.
+            let n = min(bytes.count - offset, 1 << 30)
+            crc = CZlib.crc32(crc, bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(n))
+            offset += n
+        }
+        return UInt32(crc)
+    }
+
     // MARK: - Internals
 
     /// Opens a regular file (a FIFO, device or directory is refused; see `FileInput`).

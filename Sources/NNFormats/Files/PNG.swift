@@ -1,0 +1,91 @@
+import CPNG
+import Foundation
+import NNKernel
+
+/// A grey image: `height` rows of `width` 8-bit pixels, row-major (0 black, 255 white).
+package struct GreyImage: Equatable, Sendable {
+    package var width: Int
+    package var height: Int
+    package var pixels: [UInt8]
+
+    package init(width: Int, height: Int, pixels: [UInt8]) {
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+}
+
+/// PNG through libpng's simplified API (`png_image_*`; the only file that imports libpng).
+///
+/// Any valid PNG is accepted (every colour type, bit depth and interlacing); libpng turns
+/// it into 8-bit grey (`PNG_FORMAT_GRAY`: colour is converted with the sRGB luminance
+/// weights, 16-bit samples are reduced, alpha is composited onto black). The dimensions are
+/// read from the header and checked against what the caller expects *before* the pixels
+/// are decoded, so a wrong-sized or huge image is refused without allocating it.
+package enum PNG {
+    static let magic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    /// The most bytes a PNG file given to `nn` may have (a 28×28 image is under 1 KB).
+    package static let maxFileBytes = 16 << 20
+
+    package static func isPNG(_ bytes: [UInt8]) -> Bool { bytes.starts(with: magic) }
+
+    /// Decodes the PNG `bytes` to grey. `accept(width, height)` is called with the header's
+    /// dimensions before anything is decoded and may throw (a wrong size). Errors name `name`.
+    package static func decodeGrey(_ bytes: [UInt8], name: String,
+                                   accept: (Int, Int) throws -> Void = { _, _ in }) throws -> GreyImage {
+        var image = png_image()
+        image.version = png_uint_32(PNG_IMAGE_VERSION)
+        defer { png_image_free(&image) }
+        // libpng reads from the memory given to begin_read until finish_read: both in one scope.
+        return try bytes.withUnsafeBytes { raw in
+            guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
+                throw NNError("\(name): not a readable PNG (\(message(image)))")
+            }
+            let width = Int(image.width), height = Int(image.height)
+            try accept(width, height)
+            guard let count = MemoryBudget.product([width, height]) else {
+                throw NNError("\(name): PNG dimensions \(width)x\(height) are too large")
+            }
+            try MemoryBudget.require(count, for: "\(name) (PNG \(width)x\(height))")
+            image.format = png_uint_32(PNG_FORMAT_GRAY)
+            var pixels = [UInt8](repeating: 0, count: count)
+            let finished = pixels.withUnsafeMutableBytes { out in
+                png_image_finish_read(&image, nil, out.baseAddress, png_int_32(width), nil)
+            }
+            guard finished != 0 else { throw NNError("\(name): corrupt PNG (\(message(image)))") }
+            return GreyImage(width: width, height: height, pixels: pixels)
+        }
+    }
+
+    /// An 8-bit grey PNG of `image` (for tests and fixtures).
+    package static func encodeGrey(_ image: GreyImage) throws -> [UInt8] {
+        var png = png_image()
+        png.version = png_uint_32(PNG_IMAGE_VERSION)
+        png.width = png_uint_32(image.width)
+        png.height = png_uint_32(image.height)
+        png.format = png_uint_32(PNG_FORMAT_GRAY)
+        defer { png_image_free(&png) }
+        var size = 0
+        // First call measures, second writes.
+        _ = image.pixels.withUnsafeBytes { px in
+            png_image_write_to_memory(&png, nil, &size, 0, px.baseAddress, png_int_32(image.width), nil)
+        }
+        var out = [UInt8](repeating: 0, count: size)
+        let ok = image.pixels.withUnsafeBytes { px in
+            out.withUnsafeMutableBytes { o in
+                png_image_write_to_memory(&png, o.baseAddress, &size, 0, px.baseAddress, png_int_32(image.width), nil)
+            }
+        }
+        guard ok != 0 else { throw NNError("PNG: cannot encode (\(message(png)))") }
+        return Array(out[0..<size])
+    }
+
+    /// libpng's message for the last failure.
+    private static func message(_ image: png_image) -> String {
+        var m = image.message
+        let text = withUnsafeBytes(of: &m) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        return text.isEmpty ? "unknown libpng error" : text
+    }
+}
