@@ -50,7 +50,7 @@ struct HeatMap: Sendable {
         let cell = n <= 2 ? 110.0 : 52.0
         let labelWidth = max(60, 7.0 * Double(labels.map(\.count).max() ?? 1) + 16)
         let left = 40 + labelWidth, top = 74.0
-        let width = (left + cell * Double(n) + 30).rounded(.up), height = (top + cell * Double(n) + 60).rounded(.up)
+        let width = max(left + cell * Double(n) + 30, 8.5 * Double(title.count) + 40, left + 390).rounded(.up), height = (top + cell * Double(n) + 60).rounded(.up)
         func px(_ v: Double) -> String { NumberText.fixed(v, decimals: 2) }
         var s = LineChart.documentStart(width: width, height: height, title: title, titleX: width / 2)
         s += "<text x=\"\(px(left + cell * Double(n) / 2))\" y=\"48\" text-anchor=\"middle\" font-size=\"12\">predicted class</text>\n"
