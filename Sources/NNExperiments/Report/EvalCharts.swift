@@ -38,8 +38,9 @@ enum EvalCharts {
 
 /// A confusion matrix as a heat map (standalone SVG): row i = true class, column j =
 /// predicted class, each cell showing its count and its share of the row (the true
-/// class's samples), shaded by that share, so errors of small classes are as visible as
-/// those of large ones; the diagonal holds the correct predictions.
+/// class's samples), shaded by the square root of that share (so errors of a few percent
+/// still show, and errors of small classes are as visible as those of large ones); the
+/// diagonal holds the correct predictions.
 struct HeatMap: Sendable {
     var title: String
     var labels: [String]
@@ -65,18 +66,18 @@ struct HeatMap: Sendable {
             for (j, c) in row.enumerated() {
                 let share = total == 0 ? 0 : Double(c) / Double(total)
                 let x = left + cell * Double(j), y = top + cell * Double(i)
-                s += "<rect x=\"\(px(x))\" y=\"\(px(y))\" width=\"\(px(cell))\" height=\"\(px(cell))\" fill=\"\(HeatMap.shade(share))\" stroke=\"#ffffff\"/>\n"
-                let ink = share > 0.5 ? "#ffffff" : "#222222"
+                s += "<rect x=\"\(px(x))\" y=\"\(px(y))\" width=\"\(px(cell))\" height=\"\(px(cell))\" fill=\"\(HeatMap.shade(share.squareRoot()))\" stroke=\"#ffffff\"/>\n"
+                let ink = share > 0.25 ? "#ffffff" : "#222222"
                 s += "<text x=\"\(px(x + cell / 2))\" y=\"\(px(y + cell / 2 - (n <= 2 ? 8 : 5)))\" text-anchor=\"middle\" fill=\"\(ink)\" font-size=\"\(n <= 2 ? 15 : 11)\">\(c)</text>\n"
                 s += "<text x=\"\(px(x + cell / 2))\" y=\"\(px(y + cell / 2 + (n <= 2 ? 12 : 9)))\" text-anchor=\"middle\" fill=\"\(ink)\" font-size=\"\(n <= 2 ? 11 : 9)\">\(NumberText.fixed(100 * share, decimals: 1))%</text>\n"
             }
         }
-        s += "<text x=\"\(px(left))\" y=\"\(px(height - 14))\" fill=\"#555555\">cells: count and share of the true class (row); shade = share</text>\n"
+        s += "<text x=\"\(px(left))\" y=\"\(px(height - 14))\" fill=\"#555555\">cells: count and share of the true class (row); shade = square root of the share</text>\n"
         s += "</svg>\n"
         return s
     }
 
-    /// White (share 0) to dark blue (share 1), linearly in RGB.
+    /// White (0) to dark blue (1), linearly in RGB.
     static func shade(_ share: Double) -> String {
         let t = min(max(share, 0), 1)
         let (r, g, b) = (255 - 247 * t, 255 - 207 * t, 255 - 148 * t)   // to #08306b
