@@ -51,7 +51,8 @@ struct HeatMap: Sendable {
         let cell = n <= 2 ? 110.0 : 52.0
         let labelWidth = max(60, 7.0 * Double(labels.map(\.count).max() ?? 1) + 16)
         let left = 40 + labelWidth, top = 74.0
-        let width = max(left + cell * Double(n) + 30, 8.5 * Double(title.count) + 40, left + 390).rounded(.up), height = (top + cell * Double(n) + 60).rounded(.up)
+        let note = "cells: count and share of the true class (row); shade = square root of the share"
+        let width = max(left + cell * Double(n) + 30, 8.5 * Double(title.count) + 40, left + 6.2 * Double(note.count) + 20).rounded(.up), height = (top + cell * Double(n) + 60).rounded(.up)
         func px(_ v: Double) -> String { NumberText.fixed(v, decimals: 2) }
         var s = LineChart.documentStart(width: width, height: height, title: title, titleX: width / 2)
         s += "<text x=\"\(px(left + cell * Double(n) / 2))\" y=\"48\" text-anchor=\"middle\" font-size=\"12\">predicted class</text>\n"
@@ -72,7 +73,7 @@ struct HeatMap: Sendable {
                 s += "<text x=\"\(px(x + cell / 2))\" y=\"\(px(y + cell / 2 + (n <= 2 ? 12 : 9)))\" text-anchor=\"middle\" fill=\"\(ink)\" font-size=\"\(n <= 2 ? 11 : 9)\">\(NumberText.fixed(100 * share, decimals: 1))%</text>\n"
             }
         }
-        s += "<text x=\"\(px(left))\" y=\"\(px(height - 14))\" fill=\"#555555\">cells: count and share of the true class (row); shade = square root of the share</text>\n"
+        s += "<text x=\"\(px(left))\" y=\"\(px(height - 14))\" fill=\"#555555\">\(note)</text>\n"
         s += "</svg>\n"
         return s
     }
