@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 
 # 10 learning rates x 10 epoch counts x 10 seeds = 1,000 points, deterministic values.
 awk 'BEGIN {
-  print "run_id,status,lr,epochs,seed,layers,batch_size,optimizer,final_loss,accuracy,precision,recall,f1,tp,fp,fn,tn,error"
+  print "run_id,status,lr,epochs,seed,layers,batch_size,optimizer,last_epoch_loss,accuracy,precision,recall,f1,tp,fp,fn,tn,error"
   n = 0
   for (i = 0; i < 10; i++) for (e = 1; e <= 10; e++) for (s = 0; s < 10; s++) {
     lr = 0.01 * (i + 1); loss = 0.7 / (1 + lr * e * 10) + s / 1000

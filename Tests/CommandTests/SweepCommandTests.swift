@@ -30,7 +30,7 @@ let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
     func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
 
     /// The notebook's network for 4 epochs: enough for OpenBLAS's 1- and 2-thread
-    /// results to differ in final_loss (measured), so dividing threads by --jobs would
+    /// results to differ in last_epoch_loss (measured), so dividing threads by --jobs would
     /// show here.
     @Test func rerunSkipsAndSummaryIsByteIdenticalAcrossRunsAndJobs() throws {
         let root = scratch()
@@ -41,7 +41,7 @@ let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
         let summary = try read(root + "/a/summary.csv")
         let rows = lines(summary)
         #expect(rows.count == 3)
-        #expect(rows[0] == "run_id,status,epochs,layers,lr,final_loss,accuracy,precision,recall,f1,tp,fp,fn,tn,error")
+        #expect(rows[0] == "run_id,status,epochs,layers,lr,last_epoch_loss,train_loss,accuracy,precision,recall,f1,roc_auc,average_precision,tp,fp,fn,tn,error")
         #expect(rows[1].contains(",ok,4,\"785,395,200,100,20,1\",0.1,") && rows[2].contains(",ok,4,\"785,395,200,100,20,1\",0.3,"))
         #expect(FileManager.default.fileExists(atPath: root + "/a/report.md"))
         #expect(FileManager.default.fileExists(atPath: root + "/a/timing.json"))
@@ -67,11 +67,11 @@ let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
         let table = try CSVTable.read(path: root + "/s/summary.csv")
         let rows = table.rows
         let status = try #require(table.column("status")), lr = try #require(table.column("lr"))
-        let loss = try #require(table.column("final_loss")), error = try #require(table.column("error"))
+        let loss = try #require(table.column("last_epoch_loss")), error = try #require(table.column("error"))
         #expect(rows.count == 2)
         #expect(rows[0][status] == "failed" && rows[0][lr] == "1000.0")
         #expect(rows[0][error].hasPrefix("training diverged at epoch 2: the weights are no longer usable"))
-        #expect(rows[0][loss] == "")                              // no final_loss for a failed point
+        #expect(rows[0][loss] == "")                              // no last_epoch_loss for a failed point
         #expect(rows[1][status] == "ok" && rows[1][lr] == "0.3" && rows[1][error] == "")
         let failedRun = root + "/s/runs/" + rows[0][0]
         #expect(FileManager.default.fileExists(atPath: failedRun + "/status.json"))

@@ -40,6 +40,30 @@ import Testing
         #expect((timing?["epoch_seconds"] as? [Any])?.count == 3)
         let config = String(decoding: outputs[0][5], as: UTF8.self)
         #expect(config.contains("\"manifest_sha256\""))
+        #expect(metrics?["roc_auc"] is Double && metrics?["average_precision"] is Double && metrics?["train_loss"] is Double)
+        for name in ["thresholds.csv", "roc.svg", "pr.svg", "confusion.svg"] {
+            #expect(FileManager.default.fileExists(atPath: Self.tmp + "/run-a/" + name), "\(name)")
+        }
+    }
+
+    @Test func evalAtAnotherThresholdLeavesTheRunsOwnMetricsAlone() throws {
+        try #require(Self.prepared)
+        let dir = Self.tmp + "/threshold"
+        let t = try runNN(["train", "--data", Self.tmp + "/bin", "--out", dir, "--quiet"] + Self.small, cwd: Self.root)
+        #expect(t.status == 0, "\(t.stderr)")
+        #expect(try runNN(["eval", "--run", dir], cwd: Self.root).status == 0)
+        let own = try ["metrics.json", "metrics.csv", "predictions.csv", "confusion.svg"].map { try read(dir + "/" + $0) }
+        let e = try runNN(["eval", "--run", dir, "--threshold", "0.2"], cwd: Self.root)
+        #expect(e.status == 0, "\(e.stderr)")
+        #expect(e.stdout.contains("metrics-t0.2.json"))
+        #expect(try ["metrics.json", "metrics.csv", "predictions.csv", "confusion.svg"].map { try read(dir + "/" + $0) } == own)
+        let m = try JSONSerialization.jsonObject(with: read(dir + "/metrics-t0.2.json")) as? [String: Any]
+        #expect((m?["threshold"] as? Double) == 0.2)
+        for name in ["metrics-t0.2.csv", "predictions-t0.2.csv", "confusion-t0.2.svg"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + name), "\(name)")
+        }
+        // The run's own threshold again is the run's own evaluation.
+        #expect(try runNN(["eval", "--run", dir, "--threshold", "0.5"], cwd: Self.root).stdout.contains("wrote predictions.csv, metrics.csv, metrics.json"))
     }
 
     @Test func tenClassSoftmaxRun() throws {
@@ -56,6 +80,8 @@ import Testing
         #expect(confusion?.count == 10)
         #expect(confusion?.reduce(0) { $0 + $1.reduce(0, +) } == 500)
         #expect(((m?["accuracy"] as? Double) ?? 0) > 0.5)
+        #expect(((m?["macro_roc_auc"] as? Double) ?? 0) > 0.5 && m?["roc_auc_class_9"] is Double)
+        #expect(FileManager.default.fileExists(atPath: dir + "/roc.svg") && !FileManager.default.fileExists(atPath: dir + "/pr.svg"))
     }
 
     @Test func divergenceKeepsHistoryAndFails() throws {

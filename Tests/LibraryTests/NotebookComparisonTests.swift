@@ -31,9 +31,17 @@ import Testing
         let md = outcome.files.files.first { $0.name == "report.md" }!.content
         #expect(md.contains("![loss beside the notebook](loss-vs-notebook.svg)"))
         #expect(md.contains("| accuracy | 0.95095 |"))
+        // The headline comes first, in the reports' order; configuration last.
+        let rows = ["| accuracy | 0.95095", "| precision | 0.96784", "| recall | 0.50366", "| f1 | 0.66254"]
+            .map { md.range(of: $0)!.lowerBound }
+        #expect(rows == rows.sorted() && md.range(of: "## Configuration")!.lowerBound > rows[3])
         // The chart has one more series than runs: the notebook's 40 printed losses.
         let svg = outcome.files.files.first { $0.name == "loss-vs-notebook.svg" }!.content
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 3)
+        // ... drawn last, dark and dashed, under a y label naming the loss.
+        let last = try #require(svg.components(separatedBy: "<g class=\"series\"").last)
+        #expect(last.hasPrefix(" stroke=\"#333333\"") && last.contains("stroke-dasharray=\"6 4\""))
+        #expect(svg.contains("training loss, before the update"))
     }
 
     @Test func aDifferentTestSetIsFlagged() throws {

@@ -20,9 +20,9 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         #expect(written == [dir + "/loss.svg", dir + "/report.md"])
         let md = try readText(dir + "/report.md")
         #expect(imageReferences(md) == ["loss.svg"])
-        #expect(md.contains("| f1 | 0.75 |"))
+        #expect(md.contains("| F1 (`f1`) | 0.75 |"))
         #expect(md.contains("| lr | 0.3 |"))
-        #expect(md.contains("5 epochs; final loss 0.4."))
+        #expect(md.contains("5 epochs; the last epoch's loss (its forward pass, before its update) 0.4."))
         let svg = try #require(SVGCounter.count(readText(dir + "/loss.svg")))
         #expect(svg.series == [.init(circles: 5, polylinePoints: 5)])
     }
@@ -63,7 +63,7 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         #expect(Report.runLabels(["x/r1", "x/r2"]) == ["r1", "r2"])
     }
 
-    @Test func sweepChartsOneLinePerSeedAndSkipsFailedRuns() throws {
+    @Test func sweepChartsTheMeanOverSeedsAndSkipsFailedRuns() throws {
         let dir = try ResultFixture.directory("report-sweep")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var points = ResultFixture.grid(lrs: [0.01, 0.1, 0.3, 1], seeds: [0, 1, 2])
@@ -72,17 +72,25 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         let written = try Report.writeSweep(dir: dir)
         #expect(written == [dir + "/loss.svg", dir + "/f1-vs-lr.svg", dir + "/report.md"])
         let md = try readText(dir + "/report.md")
-        #expect(imageReferences(md) == ["loss.svg", "f1-vs-lr.svg"])
+        #expect(imageReferences(md) == ["f1-vs-lr.svg", "loss.svg"])   // the headline chart first
         #expect(imageReferences(md).allSatisfy { FileManager.default.fileExists(atPath: "\(dir)/\($0)") })
-        #expect(md.contains("One line per seed."))
+        #expect(md.contains("One line: each point the mean over 3 seeds, the band their minimum to maximum."))
         #expect(md.contains("12 points: 11 ok, 1 not ok."))
 
         let loss = try #require(SVGCounter.count(readText(dir + "/loss.svg")))
         #expect(loss.series.count == 11)
-        let metric = try #require(SVGCounter.count(readText(dir + "/f1-vs-lr.svg")))
-        // Point 5 is lr 0.1, seed 2: that seed's line has 3 points, the others 4.
-        #expect(metric.series.map(\.circles) == [4, 4, 3])
-        #expect(["seed=0", "seed=1", "seed=2"].allSatisfy(metric.titles.contains))
+        #expect(loss.titles.contains("lr=0.01 seed=0") && loss.titles.contains("lr=1.0 seed=2"))   // not run ids
+        let metricSVG = try readText(dir + "/f1-vs-lr.svg")
+        let metric = try #require(SVGCounter.count(metricSVG))
+        // One mean line over lr (point 5, lr 0.1 seed 2, failed: that mean is of 2 seeds).
+        #expect(metric.series.map(\.circles) == [4])
+        #expect(metricSVG.contains("<polygon class=\"band\""))
+        #expect(metricSVG.contains("lr (log scale)"))   // 0.01 ... 1 spans two decades
+        let plot = try Report.metricChart(try SweepSummary.read(path: dir + "/summary.csv"), metric: "f1", param: "lr", source: "s")
+        let lr01 = try #require(plot.chart.series[0].points.first { $0.x == 0.1 })
+        #expect(lr01.y == [0.5 + 0.1 / 4 + 0.0 / 100, 0.5 + 0.1 / 4 + 1.0 / 100].reduce(0, +) / 2)
+        #expect(plot.chart.series[0].band.first { $0.x == 1 } == ChartBand(x: 1, lo: 0.5 + 1.0 / 4 + 0.0 / 100, hi: 0.5 + 1.0 / 4 + 2.0 / 100))
+        #expect(plot.seeds == 3)
     }
 
     @Test func sweepLinesPerCombinationWhenOtherParametersVary() throws {
@@ -108,5 +116,39 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         }
         let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         #expect(left == ["runs", "summary.csv", "sweep.json", "timing.json"])
+    }
+
+    @Test func runReportRoundsOrdersAndLeavesOutOtherOptimisersKeys() throws {
+        let dir = try ResultFixture.directory("report-people")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ResultFixture.run(at: dir, f1: 0.6625386996904025)
+        try AtomicFile.write("""
+            {"adam_epsilon": 1e-08, "beta1": 0.9, "beta2": 0.999, "loss": "bce", "lr": 0.3, "momentum": 0.9, "name": "n", "optimizer": "gd"}
+            """, to: dir + "/config.json")
+        try Report.writeRun(dir: dir)
+        let md = try readText(dir + "/report.md")
+        #expect(md.contains("| F1 (`f1`) | 0.66254 |"))                      // 5 significant digits
+        #expect(!md.contains("beta1") && !md.contains("adam_epsilon") && !md.contains("momentum"))
+        let order = ["| accuracy |", "| precision |", "| recall |", "| F1 (`f1`) |", "| true positives (`tp`) |", "## Loss", "## Configuration"]
+            .map { md.range(of: $0)!.lowerBound }
+        #expect(order == order.sorted())
+        let svg = try readText(dir + "/loss.svg")
+        #expect(svg.contains("training loss (BCE), before the update"))
+        #expect(ReportTables.applicable([("optimizer", FieldValue("adam")), ("beta1", FieldValue("0.9")), ("momentum", FieldValue("0.9"))])
+                    .map(\.key) == ["optimizer", "beta1"])
+        #expect(Markdown.number(0.9678391959798995) == "0.96784" && Markdown.number(18056) == "18056")
+    }
+
+    @Test func defaultParameterIsTheMostSweptOneAndLogXIsAutomatic() throws {
+        let dir = try ResultFixture.directory("report-default")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ResultFixture.sweep(at: dir, points: ResultFixture.grid(lrs: [0.03, 0.1, 0.3, 1], seeds: [0, 1, 2, 3, 4]))
+        let summary = try SweepSummary.read(path: dir + "/summary.csv")
+        #expect(Report.defaultParam(summary) == "lr")   // seed has more values but is averaged over
+        let linear = try Report.metricChart(summary, metric: "f1", param: "lr", xScale: .linear, source: "s").chart
+        let auto = try Report.metricChart(summary, metric: "f1", param: "lr", source: "s").chart
+        #expect(!linear.logX && auto.logX)              // 0.03 ... 1 spans more than a decade
+        #expect(auto.yBounds == 0...1)
+        #expect(throws: NNError.self) { try Report.write(paths: [dir + "/runs/000000000000"], out: nil, xScale: .log) }
     }
 }

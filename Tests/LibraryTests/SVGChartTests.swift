@@ -100,3 +100,34 @@ final class SVGCounter: NSObject, XMLParserDelegate {
         #expect(ChartAxis.logarithmic([0.02, 0.5]).ticks == [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1])
     }
 }
+
+@Suite struct ChartReadabilityTests {
+    @Test func metricAxesStayInsideTheMetricsRange() {
+        // An all-zero F1 no longer gets an axis from -1 to 1.
+        let zero = ChartAxis.linear([0, 0], bounds: 0...1)
+        #expect(zero.lo == 0 && zero.hi == 1 && zero.ticks == [0, 0.5, 1])
+        let high = ChartAxis.linear([0.97], bounds: 0...1)
+        #expect(high.hi == 1 && high.ticks.allSatisfy { $0 <= 1 })
+        // Inside the range: unchanged.
+        #expect(ChartAxis.linear([0.13, 0.69], bounds: 0...1) == ChartAxis.linear([0.13, 0.69]))
+    }
+
+    @Test func epochTicksAreWholeNumbers() {
+        #expect(ChartAxis.linear([1, 2], integer: true).ticks == [1, 2])
+        #expect(ChartAxis.linear([1, 3], integer: true).labels == ["1", "2", "3"])
+        #expect(ChartAxis.linear([1, 40], integer: true).ticks == [0, 10, 20, 30, 40])
+    }
+
+    @Test func seriesStylesBandsAndMarkers() throws {
+        let chart = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [
+            Series(name: "mean", points: [ChartPoint(x: 1, y: 0.5), ChartPoint(x: 2, y: 0.6)],
+                   band: [ChartBand(x: 1, lo: 0.4, hi: 0.6), ChartBand(x: 2, lo: 0.5, hi: 0.7)]),
+            Series(name: "reference", points: [ChartPoint(x: 1, y: 0.2), ChartPoint(x: 2, y: 0.3)],
+                   color: "#333333", dash: "6 4", markers: false),
+        ])
+        let svg = chart.svg()
+        #expect(try #require(SVGCounter.count(svg)).series == [.init(circles: 2, polylinePoints: 2), .init(circles: 0, polylinePoints: 2)])
+        #expect(svg.contains("<polygon class=\"band\""))
+        #expect(svg.contains("stroke=\"#333333\" fill=\"#333333\"") && svg.contains("stroke-dasharray=\"6 4\""))
+    }
+}

@@ -194,13 +194,14 @@ private func sweepError(_ body: () throws -> Void) -> String {
         let ids = plan.points.map(\.id)
         let text = try String(contentsOfFile: dir + "/summary.csv", encoding: .utf8)
         #expect(text == """
-            run_id,status,layers,lr,dtype,final_loss,accuracy,precision,recall,f1,tp,fp,fn,tn,error
-            \(ids[0]),ok,"785,16,1",0.1,f32,0.25,0.9,1.0,0.25,0.5,1,1,3,15,
-            \(ids[1]),pending,"785,16,1",0.3,f32,,,,,,,,,,
-            \(ids[2]),failed,"785,16,1",1000.0,f32,,,,,,,,,,training diverged at epoch 3: loss is NaN
+            run_id,status,layers,lr,dtype,last_epoch_loss,train_loss,accuracy,precision,recall,f1,roc_auc,average_precision,tp,fp,fn,tn,error
+            \(ids[0]),ok,"785,16,1",0.1,f32,0.25,,0.9,1.0,0.25,0.5,,,1,1,3,15,
+            \(ids[1]),pending,"785,16,1",0.3,f32,,,,,,,,,,,,,
+            \(ids[2]),failed,"785,16,1",1000.0,f32,,,,,,,,,,,,,training diverged at epoch 3: loss is NaN
 
             """)
-        // The results readers split parameters from metrics at final_loss.
+        // (This metrics.json predates train_loss and the AUCs: their cells are empty.)
+        // The results readers split parameters from metrics at last_epoch_loss.
         let summary = try SweepSummary.read(path: dir + "/summary.csv")
         #expect(summary.parameterColumns == ["layers", "lr", "dtype"])
         #expect(summary.okRows.count == 1)
@@ -218,7 +219,8 @@ private func sweepError(_ body: () throws -> Void) -> String {
     }
 
     @Test func tenClassMetricColumns() {
-        #expect(SweepTable.metricColumns(classes: .all) == ["accuracy", "macro_precision", "macro_recall", "macro_f1", "micro_f1"])
+        #expect(SweepTable.metricColumns(classes: .all)
+                == ["train_loss", "accuracy", "macro_precision", "macro_recall", "macro_f1", "micro_f1", "macro_roc_auc"])
         #expect(SweepTable.column(forKey: "precision") == "dtype")
         #expect(SweepTable.column(forKey: "lr") == "lr")
     }

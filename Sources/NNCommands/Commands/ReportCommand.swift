@@ -11,8 +11,9 @@ struct ReportCommand: ParsableCommand {
         discussion: """
             One run directory: loss.svg and report.md in the run directory (or --out). \
             Several run directories: one overlaid loss.svg and a comparison report.md in \
-            --out (required). A sweep directory: loss.svg (all ok runs), \
-            <metric>-vs-<param>.svg and report.md in the sweep directory (or --out).
+            --out (required). A sweep directory: <metric>-vs-<param>.svg (mean over seeds \
+            with their min-max band), loss.svg (all ok runs) and report.md in the sweep \
+            directory (or --out).
             """
     )
 
@@ -22,14 +23,17 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Directory to write into (default: the run or sweep directory).")
     var out: String?
 
-    @Option(help: "Sweep only: metric column to chart (default: f1, else macro_f1, accuracy, final_loss).")
+    @Option(help: "Sweep only: metric column to chart (default: f1, else macro_f1, accuracy, last_epoch_loss).")
     var metric: String?
 
-    @Option(help: "Sweep only: numeric parameter column for the x axis (default: the first that varies).")
+    @Option(help: "Sweep only: numeric parameter column for the x axis (default: the one with the most distinct values, seed last).")
     var param: String?
 
     @Flag(name: .customLong("log-y"), help: "Logarithmic loss axis.")
     var logY = false
+
+    @Option(name: .customLong("x-scale"), help: "Sweep only: x axis of the metric chart, auto|linear|log (auto: log when every value is positive and they span more than a decade).")
+    var xScale = "auto"
 
     @Flag(help: "Set the runs (seeds of the notebook experiment) beside the notebook's published figures: test-set check, metric band, loss curves. Needs --out.")
     var notebook = false
@@ -37,6 +41,9 @@ struct ReportCommand: ParsableCommand {
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one run or sweep directory") }
         if paths.count > 1 && out == nil { throw ValidationError("--out is required with several directories") }
+        if XScale(rawValue: xScale) == nil {
+            throw ValidationError("--x-scale: expected one of \(XScale.allCases.map(\.rawValue).joined(separator: ", ")), got '\(xScale)'")
+        }
     }
 
     func run() throws {
@@ -49,7 +56,8 @@ struct ReportCommand: ParsableCommand {
             if !outcome.testSetMatches { throw NNError("the test set differs from the notebook's (see \(out)/report.md)") }
             return
         }
-        let written = try Report.write(paths: paths, out: out, metric: metric, param: param, logY: logY)
+        let written = try Report.write(paths: paths, out: out, metric: metric, param: param, logY: logY,
+                                       xScale: XScale(rawValue: xScale) ?? .auto)
         for path in written { print(path) }
     }
 }

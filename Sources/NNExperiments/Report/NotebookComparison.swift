@@ -7,9 +7,10 @@ import NNFormats
 /// hit its figures exactly; the question is whether they fall inside our band).
 package enum NotebookComparison {
     /// Printed by the notebook's `predict` (accuracy, F1, precision, recall).
+    /// In the reports' order (accuracy, precision, recall, F1).
     static let published: [(metric: String, value: Double)] = [
-        ("accuracy", 0.95095), ("f1", 0.6625386996904025),
-        ("precision", 0.9678391959798995), ("recall", 0.5036610878661087),
+        ("accuracy", 0.95095), ("precision", 0.9678391959798995), ("recall", 0.5036610878661087),
+        ("f1", 0.6625386996904025),
     ]
     /// The confusion counts those figures imply on its 20,000-sample test set.
     static let counts: [(metric: String, value: Int)] = [("tp", 963), ("fp", 32), ("fn", 949), ("tn", 18056)]
@@ -89,12 +90,16 @@ package enum NotebookComparison {
         var series = runs.enumerated().compactMap { i, r in r.history.map { (labels[i], $0) } }
         let nbTable = CSVTable(header: ["epoch", "loss"], rows: losses.enumerated().map { [String($0.offset + 1), NumberText.shortest($0.element)] })
         series.append(("notebook (printed)", try History(table: nbTable, name: "notebook")))
-        let chart = Report.lossChart(series, title: "Training loss: our seeds and the notebook's printed losses")
+        var chart = Report.lossChart(series, title: "Training loss: our seeds and the notebook's printed losses",
+                                     loss: runs.first?.lossName)
+        // The reference is the line that matters most: dark and dashed, drawn last (on top).
+        chart.series[chart.series.count - 1].color = EvalCharts.referenceColor
+        chart.series[chart.series.count - 1].dash = EvalCharts.referenceDash
         md += "## Loss per epoch\n\n![loss beside the notebook](loss-vs-notebook.svg)\n\n"
         md += "The notebook's run was unseeded, so no seed retraces its curve; what to compare is the shape: a steady descent, "
         md += "a transient spike where full-batch steps at this learning rate overshoot (the notebook's at epochs 25-28), then recovery.\n\n"
 
-        var files = try Report.runs(dirs: dirs, extraSections: [ReportSection(title: "The notebook's published results", markdown: md)])
+        var files = try Report.runs(dirs: dirs, headline: [ReportSection(title: "The notebook's published results", markdown: md)])
         files.files.insert(("loss-vs-notebook.svg", chart.svg()), at: 0)
         return Outcome(files: files, summary: summary, testSetMatches: matches)
     }

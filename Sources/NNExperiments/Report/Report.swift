@@ -47,7 +47,7 @@ package enum Report {
     /// Several runs need `out`; `metric` and `param` apply only to a sweep.
     @discardableResult
     package static func write(paths: [String], out: String?, metric: String? = nil, param: String? = nil,
-                             logY: Bool = false, extraSections: [ReportSection] = []) throws -> [String] {
+                             logY: Bool = false, xScale: XScale = .auto, extraSections: [ReportSection] = []) throws -> [String] {
         guard !paths.isEmpty else { throw NNError("report: no directory given") }
         for path in paths where !FilePath.exists(path, directory: true) {
             throw NNError("\(path): no such directory")
@@ -55,10 +55,12 @@ package enum Report {
         let sweeps = paths.filter(SweepDirectory.looksLikeSweep)
         if !sweeps.isEmpty {
             guard paths.count == 1 else { throw NNError("\(sweeps[0]): a sweep directory must be reported on its own") }
-            return try writeSweep(dir: paths[0], metric: metric, param: param, out: out, logY: logY, extraSections: extraSections)
+            return try writeSweep(dir: paths[0], metric: metric, param: param, out: out, logY: logY, xScale: xScale,
+                                  extraSections: extraSections)
         }
         if let metric { throw NNError("--metric \(metric): applies only to a sweep directory") }
         if let param { throw NNError("--param \(param): applies only to a sweep directory") }
+        if xScale != .auto { throw NNError("--x-scale \(xScale.rawValue): applies only to a sweep directory") }
         if paths.count == 1 { return try writeRun(dir: paths[0], out: out, logY: logY, extraSections: extraSections) }
         guard let out else { throw NNError("--out: required when reporting on several run directories") }
         return try writeRuns(dirs: paths, out: out, logY: logY, extraSections: extraSections)
@@ -69,7 +71,7 @@ package enum Report {
     @discardableResult
     static func writeRun(dir: String, out: String? = nil, logY: Bool = false,
                                 extraSections: [ReportSection] = []) throws -> [String] {
-        try run(dir: dir, logY: logY, extraSections: extraSections).write(to: out ?? dir)
+        try run(dir: dir, logY: logY, evalCharts: out == nil || out == dir, extraSections: extraSections).write(to: out ?? dir)
     }
 
     /// Several runs: one `loss.svg` with a line per run, and `report.md` comparing their
@@ -80,30 +82,35 @@ package enum Report {
         try runs(dirs: dirs, logY: logY, extraSections: extraSections).write(to: out)
     }
 
-    /// A sweep: `loss.svg` (every ok run overlaid), `<metric>-vs-<param>.svg` and
+    /// A sweep: `<metric>-vs-<param>.svg`, `loss.svg` (every ok run overlaid) and
     /// `report.md` (both charts and the summary table) in `out` (default: `dir`).
-    /// See `sweep(dir:metric:param:logY:extraSections:)` for the defaults.
+    /// See `sweep(dir:metric:param:logY:xScale:extraSections:)` for the defaults.
     @discardableResult
     package static func writeSweep(dir: String, metric: String? = nil, param: String? = nil, out: String? = nil,
-                                  logY: Bool = false, extraSections: [ReportSection] = []) throws -> [String] {
-        try sweep(dir: dir, metric: metric, param: param, logY: logY, extraSections: extraSections).write(to: out ?? dir)
+                                  logY: Bool = false, xScale: XScale = .auto, extraSections: [ReportSection] = []) throws -> [String] {
+        try sweep(dir: dir, metric: metric, param: param, logY: logY, xScale: xScale, extraSections: extraSections).write(to: out ?? dir)
     }
 
     // MARK: - Rendering
 
-    /// The files of a one-run report (see `writeRun`). Needs `history.csv`.
-    static func run(dir: String, logY: Bool = false, extraSections: [ReportSection] = []) throws -> Files {
+    /// The files of a one-run report (see `writeRun`). Needs `history.csv`. The metrics
+    /// come first (`ReportTables`: fixed order, 5 significant digits), then the loss, then
+    /// the configuration without the keys of other optimisers. `nn eval`'s charts are
+    /// linked when `evalCharts` (the report sits beside them) and they exist.
+    static func run(dir: String, logY: Bool = false, evalCharts: Bool = true, extraSections: [ReportSection] = []) throws -> Files {
         let run = try RunDirectory.load(dir)
         let history = try requireHistory(run)
-        let chart = lossChart([(run.name, history)], title: "Training loss: \(run.name)", logY: logY)
+        let chart = lossChart([(run.name, history)], title: "Training loss: \(run.name)", loss: run.lossName, logY: logY)
 
         var md = "# Run report: \(run.name)\n\nRun directory: `\(dir)`\n\n"
-        md += "## Loss\n\n![loss](\(lossFile))\n\n"
-        md += "\(history.losses.count) epochs; final loss \(history.finalLoss.map(NumberText.shortest) ?? "n/a").\n\n"
         md += "## Metrics\n\n"
         if let metrics = run.metrics {
-            let scalars = metrics.flattened().filter { !$0.key.hasPrefix("confusion") }
-            md += Markdown.table(header: ["metric", "value"], rows: scalars.map { [$0.key, $0.value.text] }) + "\n"
+            let scalars = ReportTables.ordered(metrics.flattened())
+            md += "On the test split (training loss: on the training split). Rounded; full precision in \(RunLayout.metricsJSONFile).\n\n"
+            md += Markdown.table(header: ["metric", "value"], rows: scalars.map { [ReportTables.label($0.key), ReportTables.display($0.value)] }) + "\n"
+            let charts = [(RunLayout.rocFile, "ROC curve"), (RunLayout.prFile, "precision-recall curve"), (RunLayout.confusionFile, "confusion matrix")]
+                .filter { evalCharts && FilePath.exists(RunLayout(dir).path($0.0)) }
+            if !charts.isEmpty { md += charts.map { "![\($1)](\($0))" }.joined(separator: "\n") + "\n\n" }
             if let confusion = confusionMatrix(metrics) {
                 md += "## Confusion matrix\n\nAs stored in metrics.json `confusion` (row i, column j).\n\n"
                 md += Markdown.table(header: [""] + confusion.indices.map(String.init),
@@ -112,9 +119,13 @@ package enum Report {
         } else {
             md += "No \(RunLayout.metricsJSONFile) in this run directory.\n\n"
         }
+        md += "## Loss\n\n![loss](\(lossFile))\n\n"
+        md += "\(history.losses.count) epochs; the last epoch's loss (its forward pass, before its update) "
+        md += "\(history.finalLoss.map { Markdown.number($0) } ?? "n/a").\n\n"
         md += "## Configuration\n\n"
         if let config = run.config {
-            md += Markdown.table(header: ["parameter", "value"], rows: config.flattened().map { [$0.key, $0.value.text] }) + "\n"
+            md += Markdown.table(header: ["parameter", "value"],
+                                 rows: ReportTables.applicable(config.flattened()).map { [$0.key, $0.value.text] }) + "\n"
         } else {
             md += "No \(RunLayout.configFile) in this run directory.\n\n"
         }
@@ -122,23 +133,28 @@ package enum Report {
     }
 
     /// The files of a several-runs report (see `writeRuns`). Every run needs `history.csv`.
-    static func runs(dirs: [String], logY: Bool = false, extraSections: [ReportSection] = []) throws -> Files {
+    /// `headline` sections come first, right after the title; `extraSections` last.
+    static func runs(dirs: [String], logY: Bool = false, headline: [ReportSection] = [],
+                     extraSections: [ReportSection] = []) throws -> Files {
         let runs = try dirs.map(RunDirectory.load)
         let histories = try runs.map(requireHistory)
         let labels = runLabels(dirs)
-        let chart = lossChart(Array(zip(labels, histories)), title: "Training loss", logY: logY)
+        let chart = lossChart(Array(zip(labels, histories)), title: "Training loss", loss: runs.first?.lossName, logY: logY)
 
-        var md = "# Runs compared\n\n"
+        var md = "# Runs compared\n\n" + sections(headline)
         md += Markdown.table(header: ["run", "directory"], rows: zip(labels, dirs).map { [$0, "`\($1)`"] }) + "\n"
+
+        let metrics = zip(runs, histories).map { run, history in
+            (run.metrics?.flattened() ?? []) + [
+                ("last_epoch_loss", FieldValue(history.finalLoss.map(NumberText.real) ?? "")),
+                ("history_epochs", FieldValue(String(history.losses.count))),
+            ]
+        }
+        let metricRows = unionRows(metrics.map(ReportTables.ordered), display: true)
+        md += "## Metrics\n\n" + Markdown.table(header: ["metric"] + labels, rows: metricRows) + "\n"
         md += "## Loss\n\n![loss](\(lossFile))\n\n"
 
-        let metrics = runs.map { ($0.metrics?.flattened() ?? []).filter { !$0.key.hasPrefix("confusion") } }
-        var metricRows = unionRows(metrics)
-        metricRows.append(["final_loss"] + histories.map { $0.finalLoss.map(NumberText.shortest) ?? "" })
-        metricRows.append(["history_epochs"] + histories.map { String($0.losses.count) })
-        md += "## Metrics\n\n" + Markdown.table(header: ["metric"] + labels, rows: metricRows) + "\n"
-
-        let configRows = unionRows(runs.map { $0.config?.flattened() ?? [] })
+        let configRows = unionRows(runs.map { ReportTables.applicable($0.config?.flattened() ?? []) })
         let differing = configRows.filter { Set($0.dropFirst()).count > 1 }
         let common = configRows.filter { Set($0.dropFirst()).count == 1 }
         md += "## Configuration differences\n\n"
@@ -151,134 +167,17 @@ package enum Report {
         return Files(files: [(lossFile, chart.svg()), (markdownFile, md + sections(extraSections))])
     }
 
-    /// The files of a sweep report (see `writeSweep`).
-    ///
-    /// `metric` defaults to the first of f1, macro_f1, accuracy, final_loss that is a
-    /// column; `param` to the first parameter column with more than one distinct numeric
-    /// value among the ok rows. Without such a pair the metric chart is left out and
-    /// `report.md` says why. Every ok run needs `runs/<run_id>/history.csv`.
-    static func sweep(dir: String, metric: String? = nil, param: String? = nil, logY: Bool = false,
-                             extraSections: [ReportSection] = []) throws -> Files {
-        let sweep = try SweepDirectory.load(dir)
-        let summary = sweep.summary
-        let summaryPath = SweepLayout(dir).summary
-        let table = summary.table
-        let ok = summary.okRows
-
-        var histories: [(String, History)] = []
-        for row in ok {
-            let runDir = try sweep.runPath(row[0])
-            try RunMarker.requireComplete(runDir)   // e.g. the point is being trained again
-            let path = RunLayout(runDir).history
-            guard FilePath.exists(path) else { throw NNError("\(path): missing (run \(row[0]) is ok in \(summaryPath))") }
-            histories.append((row[0], try History.read(path: path)))
-        }
-        var files: [(name: String, content: String)] = [
-            (lossFile, lossChart(histories, title: "Training loss: \(sweep.name)", logY: logY).svg()),
-        ]
-
-        var md = "# Sweep report: \(sweep.name)\n\nSweep directory: `\(dir)`\n\n"
-        md += "\(table.rows.count) points: \(ok.count) ok, \(table.rows.count - ok.count) not ok. "
-        md += "Swept parameters: \(summary.parameterColumns.isEmpty ? "none" : summary.parameterColumns.joined(separator: ", ")).\n\n"
-        md += "## Loss\n\n![loss](\(lossFile))\n\nLoss per epoch of the \(ok.count) ok runs.\n\n"
-
-        if let metric, table.column(metric) == nil {
-            throw NNError("\(summaryPath): no metric column '\(metric)'")
-        }
-        if let param, !summary.parameterColumns.contains(param) {
-            throw NNError("\(summaryPath): '\(param)' is not a parameter column (parameters: \(summary.parameterColumns.joined(separator: ", ")))")
-        }
-        let chosenMetric = metric ?? ["f1", "macro_f1", "accuracy", "final_loss"].first { table.column($0) != nil }
-        let chosenParam = param ?? defaultParam(summary)
-        if let m = chosenMetric, let p = chosenParam {
-            let plot = try metricChart(summary, metric: m, param: p, source: summaryPath)
-            let name = "\(fileSafe(m))-vs-\(fileSafe(p)).svg"
-            files.append((name, plot.chart.svg()))
-            md += "## \(m) vs \(p)\n\n![\(m) vs \(p)](\(name))\n\n"
-            md += plot.grouping.isEmpty
-                ? "One line: no other parameter varies.\n\n"
-                : "One line per \(plot.grouping.joined(separator: ", ")).\n\n"
-            if plot.leftOut > 0 { md += "\(plot.leftOut) ok rows without a numeric \(m) are not drawn.\n\n" }
-        } else {
-            md += "## Metric chart\n\n"
-            md += chosenMetric == nil
-                ? "No metric column (f1, macro_f1, accuracy, final_loss) to chart.\n\n"
-                : "No swept parameter has more than one distinct numeric value among the ok runs, so there is no metric chart.\n\n"
-        }
-        md += "## Summary\n\n" + Markdown.table(header: table.header, rows: table.rows) + "\n"
-        files.append((markdownFile, md + sections(extraSections)))
-        return Files(files: files)
-    }
-
     // MARK: - Building blocks
 
-    /// Loss against epoch, one series per run (`history.csv` epochs on x).
-    static func lossChart(_ runs: [(name: String, history: History)], title: String, logY: Bool = false) -> LineChart {
+    /// Loss against epoch, one series per run (`history.csv` epochs on x, whole-number
+    /// ticks; the y axis from 0 up at most), the y label naming the loss (`loss`: config.json's
+    /// `loss`, e.g. `bce`) and that it is the training loss before each epoch's update.
+    static func lossChart(_ runs: [(name: String, history: History)], title: String, loss: String? = nil,
+                          logY: Bool = false) -> LineChart {
         let series = runs.map { Series(name: $0.name, points: zip($0.history.epochs, $0.history.losses).map { ChartPoint(x: $0, y: $1) }) }
-        return LineChart(title: title, xLabel: "epoch", yLabel: "loss", series: series, logY: logY)
-    }
-
-    /// `metric` against the parameter column `param` over the ok rows of a summary.
-    ///
-    /// Rows are grouped by the values of the other parameter columns that vary among the
-    /// ok rows (`grouping`); each group is one series named `col=value, col=value` (or
-    /// the metric's name when nothing else varies), groups sorted by those values
-    /// (numbers numerically), points sorted by x. The x axis is logarithmic when every x
-    /// is positive and max/min >= 100. Rows whose metric is not a number are left out
-    /// and counted in `leftOut`. Errors: `param` not numeric in every ok row.
-    static func metricChart(_ summary: SweepSummary, metric: String, param: String,
-                                   source: String) throws -> (chart: LineChart, grouping: [String], leftOut: Int) {
-        let table = summary.table
-        guard let mi = table.column(metric) else { throw NNError("\(source): no metric column '\(metric)'") }
-        guard let pi = table.column(param) else { throw NNError("\(source): no parameter column '\(param)'") }
-        let ok = summary.okRows
-        let others = summary.parameterColumns.filter { $0 != param }.compactMap { c in table.column(c).map { (c, $0) } }
-        let grouping = others.filter { _, i in Set(ok.map { FieldValue($0[i]).normalized }).count > 1 }
-
-        // Group by the normalized texts of the varying columns; keep the first row's
-        // values of each group for its label and its place in the order.
-        var groups: [[String]: (values: [FieldValue], points: [(x: Double, y: Double, order: Int)])] = [:]
-        var leftOut = 0
-        for (n, row) in ok.enumerated() {
-            guard let x = NumberText.parse(row[pi]) else {
-                throw NNError("\(source): parameter '\(param)' is not numeric ('\(row[pi])' for run \(row[0]))")
-            }
-            guard let y = NumberText.parse(row[mi]) else { leftOut += 1; continue }
-            let values = grouping.map { FieldValue(row[$0.1]) }
-            groups[values.map(\.normalized), default: (values, [])].points.append((x, y, n))
-        }
-        // A total order (so the result never depends on dictionary order): numbers
-        // first, by value; then everything else (NaN included) by text.
-        func rank(_ v: FieldValue) -> (Int, Double, String) {
-            if let x = v.number, !x.isNaN { return (0, x, "") }
-            return (1, 0, v.normalized)
-        }
-        let ordered = groups.values.sorted { a, b in
-            for (u, v) in zip(a.values, b.values) where u.normalized != v.normalized {
-                return rank(u) < rank(v)
-            }
-            return false
-        }
-        let series = ordered.map { group -> Series in
-            let name = grouping.isEmpty ? metric : zip(grouping, group.values).map { "\($0.0)=\($1.text)" }.joined(separator: ", ")
-            let points = group.points.sorted { ($0.x, $0.order) < ($1.x, $1.order) }
-            return Series(name: name, points: points.map { ChartPoint(x: $0.x, y: $0.y) })
-        }
-        let xs = series.flatMap { $0.points.map(\.x) }
-        let logX = !xs.isEmpty && xs.allSatisfy { $0 > 0 } && (xs.max() ?? 0) >= 100 * (xs.min() ?? 0)
-        let chart = LineChart(title: "\(metric) vs \(param)", xLabel: param, yLabel: metric, series: series, logX: logX)
-        return (chart, grouping.map(\.0), leftOut)
-    }
-
-    /// The first parameter column with more than one distinct numeric value among the
-    /// ok rows (every ok value numeric), if any.
-    static func defaultParam(_ summary: SweepSummary) -> String? {
-        let ok = summary.okRows
-        return summary.parameterColumns.first { column in
-            guard let i = summary.table.column(column) else { return false }
-            let values = ok.map { NumberText.parse($0[i]) }
-            return values.allSatisfy { $0 != nil } && Set(values.compactMap { $0 }).count > 1
-        }
+        let kind = loss.map { " (\($0.uppercased()))" } ?? ""
+        return LineChart(title: title, xLabel: "epoch", yLabel: "training loss\(kind), before the update", series: series,
+                         logY: logY, yBounds: 0...Double.greatestFiniteMagnitude, integerX: true)
     }
 
     /// Short, distinct labels for run directories: the fewest trailing path components
@@ -302,7 +201,7 @@ package enum Report {
 
     // MARK: - Helpers
 
-    private static func requireHistory(_ run: RunDirectory) throws -> History {
+    static func requireHistory(_ run: RunDirectory) throws -> History {
         guard let history = run.history else {
             throw NNError("\(RunLayout(run.path).history): missing, needed for the loss chart")
         }
@@ -323,16 +222,20 @@ package enum Report {
     }
 
     /// One row per field seen in any record (first-seen order): name, then each
-    /// record's value text ("" where absent).
-    private static func unionRows(_ records: [[(key: String, value: FieldValue)]]) -> [[String]] {
+    /// record's value text ("" where absent); with `display`, metric labels and rounded
+    /// values (`ReportTables`).
+    private static func unionRows(_ records: [[(key: String, value: FieldValue)]], display: Bool = false) -> [[String]] {
         var order: [String] = []
         var seen = Set<String>()
         for record in records { for (key, _) in record where seen.insert(key).inserted { order.append(key) } }
-        let lookups = records.map { Dictionary($0.map { ($0.key, $0.value.text) }, uniquingKeysWith: { x, _ in x }) }
-        return order.map { key in [key] + lookups.map { $0[key] ?? "" } }
+        if display { order = ReportTables.ordered(order.map { (key: $0, value: FieldValue("")) }).map(\.key) }
+        let lookups = records.map { record in
+            Dictionary(record.map { ($0.key, display ? ReportTables.display($0.value) : $0.value.text) }, uniquingKeysWith: { x, _ in x })
+        }
+        return order.map { key in [display ? ReportTables.label(key) : key] + lookups.map { $0[key] ?? "" } }
     }
 
-    private static func sections(_ extra: [ReportSection]) -> String {
+    static func sections(_ extra: [ReportSection]) -> String {
         extra.map { "## \($0.title)\n\n\($0.markdown)\($0.markdown.hasSuffix("\n") ? "" : "\n")\n" }.joined()
     }
 

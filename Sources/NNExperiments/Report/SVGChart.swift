@@ -12,14 +12,33 @@ struct ChartPoint: Equatable, Sendable {
     }
 }
 
+/// A shaded range around a series at one x: from `lo` to `hi` (e.g. the min and max over seeds).
+struct ChartBand: Equatable, Sendable {
+    var x: Double
+    var lo: Double
+    var hi: Double
+}
+
 /// A named line of a chart; points are drawn in the given order.
 struct Series: Equatable, Sendable {
     var name: String
     var points: [ChartPoint]
+    /// Colour and dash pattern (SVG `stroke-dasharray`); nil = the palette's (`LineChart.style`).
+    var color: String?
+    var dash: String?
+    /// A circle at every point (off for long curves such as ROC curves).
+    var markers = true
+    /// A band drawn under the line, in its colour, translucent.
+    var band: [ChartBand] = []
 
-    init(name: String, points: [ChartPoint]) {
+    init(name: String, points: [ChartPoint], color: String? = nil, dash: String? = nil, markers: Bool = true,
+         band: [ChartBand] = []) {
         self.name = name
         self.points = points
+        self.color = color
+        self.dash = dash
+        self.markers = markers
+        self.band = band
     }
 
     init(_ name: String, points: [(Double, Double)]) {
@@ -42,11 +61,22 @@ struct ChartAxis: Equatable, Sendable {
 
     /// A linear axis over `values`: ticks every 1, 2 or 5 x 10^e, chosen so that about
     /// `count` steps span the range (step = the first of 1, 2, 5, 10 x 10^e not below
-    /// range / count), the axis running from the tick at or below the minimum to the tick
-    /// at or above the maximum. Labels have exactly as many decimals as the step
-    /// (`max(0, -e)`), or shortest form when |e| >= 6. A single value v is widened to
-    /// v +- 10% (+-1 for 0); no values gives 0...1.
-    static func linear(_ values: [Double], count: Int = 5) -> ChartAxis {
+    /// range / count; at least 1 when `integer`), the axis running from the tick at or below
+    /// the minimum to the tick at or above the maximum. Labels have exactly as many
+    /// decimals as the step (`max(0, -e)`), or shortest form when |e| >= 6. A single value
+    /// v is widened to v +- 10% (+-1 for 0); no values gives 0...1. With `bounds` (a
+    /// metric's range, such as 0...1) the axis and its ticks are cut to it.
+    static func linear(_ values: [Double], count: Int = 5, integer: Bool = false,
+                       bounds: ClosedRange<Double>? = nil) -> ChartAxis {
+        let axis = linear(values, count: count, integer: integer)
+        guard let bounds, axis.lo < bounds.lowerBound || axis.hi > bounds.upperBound else { return axis }
+        let lo = Swift.max(axis.lo, bounds.lowerBound), hi = Swift.min(axis.hi, bounds.upperBound)
+        guard lo < hi else { return axis }
+        let kept = zip(axis.ticks, axis.labels).filter { $0.0 >= lo && $0.0 <= hi }
+        return ChartAxis(lo: lo, hi: hi, ticks: kept.map(\.0), labels: kept.map(\.1), log: false)
+    }
+
+    private static func linear(_ values: [Double], count: Int, integer: Bool) -> ChartAxis {
         var lo = values.min() ?? 0, hi = values.max() ?? 1
         if lo == hi {
             let pad = lo == 0 ? 1 : Swift.abs(lo) * 0.1
@@ -62,6 +92,7 @@ struct ChartAxis: Equatable, Sendable {
         let eps = 1e-9
         var m = f <= 1 + eps ? 1 : f <= 2 + eps ? 2 : f <= 5 + eps ? 5 : 10
         if m == 10 { (m, e) = (1, e + 1) }
+        if integer, e < 0 { (m, e) = (1, 0) }
         let step = Double(m) * power10(e)
         let first = Int64(floor(lo / step + eps)), last = Int64(ceil(hi / step - eps))
         let ticks = (first...max(first + 1, last)).map { decimal(Int64(m) * $0, e) }
@@ -106,9 +137,12 @@ struct ChartAxis: Equatable, Sendable {
 /// legend to the right, one entry per series (long names cut to 40 characters), the
 /// image growing taller when the legend needs it. Each series is a `<g class="series">`
 /// holding a `<polyline>` through its points (when it has two or more) and one
-/// `<circle>` per point; colours come from a fixed 10-colour palette, then repeat with
-/// a dash pattern. Points with a non-finite coordinate, or a non-positive one on a log
-/// axis, are not drawn. All coordinates are written with two decimals by
+/// `<circle>` per point (unless the series has no `markers`), over its translucent `band`
+/// when it has one; colours come from a fixed 10-colour palette, then repeat with a dash
+/// pattern, unless the series sets its own. `xBounds`/`yBounds` cut an axis to a
+/// quantity's range (`ChartAxis.linear`); `integerX` keeps x ticks on whole numbers
+/// (epochs). Points with a non-finite coordinate, or a non-positive one on a log axis,
+/// are not drawn. All coordinates are written with two decimals by
 /// `NumberText.fixed`, so equal inputs give byte-identical SVG.
 struct LineChart: Sendable {
     var title: String
@@ -117,6 +151,9 @@ struct LineChart: Sendable {
     var series: [Series]
     var logX = false
     var logY = false
+    var xBounds: ClosedRange<Double>?
+    var yBounds: ClosedRange<Double>?
+    var integerX = false
     var plotWidth: Double = 560
     var plotHeight: Double = 340
 
@@ -130,16 +167,28 @@ struct LineChart: Sendable {
         (palette[i % palette.count], dashes[(i / palette.count) % dashes.count])
     }
 
+    /// The colour and dash of `series[i]`: its own, else `style(i)`.
+    func style(_ i: Int) -> (color: String, dash: String) {
+        let d = LineChart.style(i)
+        return (series[i].color ?? d.color, series[i].dash ?? d.dash)
+    }
+
+    /// The band of `s` that is drawn (finite, and positive on a log axis).
+    func drawnBand(_ s: Series) -> [ChartBand] {
+        s.band.filter { b in [b.x, b.lo, b.hi].allSatisfy(\.isFinite) && (!logX || b.x > 0) && (!logY || b.lo > 0) }
+    }
+
     /// The points of `s` that are drawn (see the type's description).
     func drawnPoints(_ s: Series) -> [ChartPoint] {
         s.points.filter { $0.x.isFinite && $0.y.isFinite && (!logX || $0.x > 0) && (!logY || $0.y > 0) }
     }
 
     func svg() -> String {
-        let drawn = series.map(drawnPoints)
-        let xs = drawn.flatMap { $0.map(\.x) }, ys = drawn.flatMap { $0.map(\.y) }
-        let xAxis = logX ? ChartAxis.logarithmic(xs) : ChartAxis.linear(xs)
-        let yAxis = logY ? ChartAxis.logarithmic(ys) : ChartAxis.linear(ys)
+        let drawn = series.map(drawnPoints), bands = series.map(drawnBand)
+        let xs = drawn.flatMap { $0.map(\.x) }
+        let ys = drawn.flatMap { $0.map(\.y) } + bands.flatMap { $0.flatMap { [$0.lo, $0.hi] } }
+        let xAxis = logX ? ChartAxis.logarithmic(xs) : ChartAxis.linear(xs, integer: integerX, bounds: xBounds)
+        let yAxis = logY ? ChartAxis.logarithmic(ys) : ChartAxis.linear(ys, bounds: yBounds)
 
         let left = 76.0, top = 48.0, bottom = 58.0, gap = 20.0, entry = 18.0
         let names = series.map { $0.name.count > 40 ? String($0.name.prefix(39)) + "…" : $0.name }
@@ -151,11 +200,7 @@ struct LineChart: Sendable {
         func sy(_ v: Double) -> String { px(top + plotHeight - yAxis.fraction(v) * plotHeight) }
         let right = left + plotWidth, base = top + plotHeight
 
-        var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(px(width))\" height=\"\(px(height))\" viewBox=\"0 0 \(px(width)) \(px(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
-        s += "<title>\(LineChart.escape(title))</title>\n"
-        s += "<rect x=\"0\" y=\"0\" width=\"\(px(width))\" height=\"\(px(height))\" fill=\"#ffffff\"/>\n"
-        s += "<text x=\"\(px(left + plotWidth / 2))\" y=\"26\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(LineChart.escape(title))</text>\n"
+        var s = LineChart.documentStart(width: width, height: height, title: title, titleX: left + plotWidth / 2)
 
         s += "<g class=\"grid\" stroke=\"#e6e6e6\" stroke-width=\"1\">\n"
         for t in xAxis.ticks { s += "<line x1=\"\(sx(t))\" y1=\"\(px(top))\" x2=\"\(sx(t))\" y2=\"\(px(base))\"/>\n" }
@@ -183,15 +228,19 @@ struct LineChart: Sendable {
             s += "<text x=\"\(px(left + plotWidth / 2))\" y=\"\(px(top + plotHeight / 2))\" text-anchor=\"middle\" fill=\"#888888\">no data</text>\n"
         }
 
+        for (i, band) in bands.enumerated() where band.count >= 2 {
+            let edge = band.map { "\(sx($0.x)),\(sy($0.hi))" } + band.reversed().map { "\(sx($0.x)),\(sy($0.lo))" }
+            s += "<polygon class=\"band\" fill=\"\(style(i).color)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\(edge.joined(separator: " "))\"/>\n"
+        }
         for (i, points) in drawn.enumerated() {
-            let (color, dash) = LineChart.style(i)
+            let (color, dash) = style(i)
             let dashAttr = dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\""
             s += "<g class=\"series\" stroke=\"\(color)\" fill=\"\(color)\">\n<title>\(LineChart.escape(series[i].name))</title>\n"
             if points.count >= 2 {
                 let coords = points.map { "\(sx($0.x)),\(sy($0.y))" }.joined(separator: " ")
                 s += "<polyline fill=\"none\" stroke-width=\"1.5\"\(dashAttr) points=\"\(coords)\"/>\n"
             }
-            for p in points { s += "<circle cx=\"\(sx(p.x))\" cy=\"\(sy(p.y))\" r=\"2.5\" stroke=\"none\"/>\n" }
+            for p in points where series[i].markers { s += "<circle cx=\"\(sx(p.x))\" cy=\"\(sy(p.y))\" r=\"2.5\" stroke=\"none\"/>\n" }
             s += "</g>\n"
         }
 
@@ -199,7 +248,7 @@ struct LineChart: Sendable {
             s += "<g class=\"legend\">\n"
             let lx = right + gap
             for (i, name) in names.enumerated() {
-                let (color, dash) = LineChart.style(i)
+                let (color, dash) = style(i)
                 let y = top + 8 + entry * Double(i)
                 s += "<line x1=\"\(px(lx))\" y1=\"\(px(y))\" x2=\"\(px(lx + 22))\" y2=\"\(px(y))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>\n"
                 s += "<text x=\"\(px(lx + 28))\" y=\"\(px(y))\" dy=\"0.35em\">\(LineChart.escape(name))</text>\n"
@@ -207,6 +256,18 @@ struct LineChart: Sendable {
             s += "</g>\n"
         }
         s += "</svg>\n"
+        return s
+    }
+
+    /// The start of an SVG document `width` x `height` on white: the XML declaration, the
+    /// `<svg>` element (sans-serif, 11 px), `<title>` and the bold title centred at `titleX`.
+    static func documentStart(width: Double, height: Double, title: String, titleX: Double) -> String {
+        func px(_ v: Double) -> String { NumberText.fixed(v, decimals: 2) }
+        var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(px(width))\" height=\"\(px(height))\" viewBox=\"0 0 \(px(width)) \(px(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        s += "<title>\(escape(title))</title>\n"
+        s += "<rect x=\"0\" y=\"0\" width=\"\(px(width))\" height=\"\(px(height))\" fill=\"#ffffff\"/>\n"
+        s += "<text x=\"\(px(titleX))\" y=\"26\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(escape(title))</text>\n"
         return s
     }
 

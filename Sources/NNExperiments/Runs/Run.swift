@@ -62,7 +62,7 @@ package enum Run {
             try RunMarker.write(.training, dir: dir)
             // A new run replaces the results of an old one in the same directory.
             let layout = RunLayout(dir)
-            for f in [layout.metricsJSON, layout.metricsCSV, layout.predictions, layout.model] {
+            for f in RunLayout.evalFiles.map(layout.path) + [layout.model] {
                 try? FileManager.default.removeItem(atPath: f)
             }
             return try write(config: config, data: data, dir: dir, started: t0, threads: threads, progress: progress)
@@ -156,97 +156,5 @@ package enum Run {
         var c = ExperimentConfig()
         try c.apply(json: obj, source: path)
         return (c, data?["directory"]?.text, data?["manifest_sha256"]?.text)
-    }
-
-    package struct EvalOutcome: Sendable {
-        package var binary: Metrics.Binary?
-        package var multiClass: Metrics.MultiClass?
-        package var warnings: [String]
-    }
-
-    /// Evaluates a trained run on its test split and writes metrics.json, metrics.csv and
-    /// predictions.csv into the run.
-    package static func evaluate(runDir: String, dataDir: String?, threshold: Double?, threads: Int) throws -> EvalOutcome {
-        try RunMarker.requireComplete(runDir)
-        var (config, recordedDir, recordedSHA) = try readConfig(runDir: runDir)
-        AtomicFile.removeStaleTemporaries(in: runDir)
-        if let threshold { config.threshold = threshold }
-        try config.validate()
-        let modelPath = RunLayout(runDir).model
-        guard FileManager.default.fileExists(atPath: modelPath) else {
-            throw NNError("\(runDir): no \(RunLayout.modelFile) (training did not finish?); run `nn train --out \(runDir)`")
-        }
-        let data = try loadData(config: config, dataDir: dataDir ?? recordedDir)
-        var warnings: [String] = []
-        if let recordedSHA, recordedSHA != data.manifestSHA256 {
-            warnings.append("\(data.directory): prepared data differs from the data this run was trained on (manifest sha256 \(data.manifestSHA256.prefix(12)) vs \(recordedSHA.prefix(12)))")
-        }
-        var outcome: EvalOutcome
-        if config.precision == .f32 {
-            outcome = try evaluate(Float.self, config: config, data: data, modelPath: modelPath, runDir: runDir,
-                                   parallel: Parallel(threads: threads))
-        } else {
-            outcome = try evaluate(Double.self, config: config, data: data, modelPath: modelPath, runDir: runDir,
-                                   parallel: Parallel(threads: threads))
-        }
-        outcome.warnings = warnings
-        return outcome
-    }
-
-    static func evaluate<T: NNScalar>(_: T.Type, config: ExperimentConfig, data: PreparedDataset, modelPath: String,
-                                      runDir: String, parallel: Parallel) throws -> EvalOutcome {
-        let net = try ModelFile.read(path: modelPath, as: T.self)
-        net.parallel = parallel
-        try config.validate(features: data.test.features)
-        guard net.architecture.sizes == config.layers else {
-            throw NNError("\(modelPath): model layers \(net.architecture.sizes) do not match config.json's \(config.layers)")
-        }
-        let design = DesignMatrix<T>(images: data.test.images, labels: data.test.labels, features: data.test.features,
-                                     target: data.target, biasColumn: config.biasColumn, parallel: parallel)
-        let out = net.predict(design.x)
-        // Huge but finite weights (a model from before training checked its outputs) can
-        // still overflow to NaN here; such probabilities are no metrics.
-        if let j = (0..<out.count).first(where: { !out.storage[$0].isFinite }) {
-            throw NNError("\(modelPath): the model's output for test sample \(j % out.cols) is not finite; the model is unusable (train it again with a smaller --lr)")
-        }
-        let n = out.cols
-        var rows: [[String]] = []
-        rows.reserveCapacity(n)
-        var scalars: [(String, Metrics.MetricValue)]
-        var metricsJSON: [String: JSONValue] = [:]
-        var outcome = EvalOutcome(binary: nil, multiClass: nil, warnings: [])
-        switch data.target {
-        case .binary(let digit):
-            let p = (0..<n).map { out.storage[$0].double }
-            let y = data.test.labels.map { Int($0) == digit ? 1 : 0 }
-            let m = Metrics.binary(probabilities: p, labels: y, threshold: config.threshold)
-            for j in 0..<n { rows.append([String(j), String(y[j]), NumberText.real(p[j]), p[j] > config.threshold ? "1" : "0"]) }
-            scalars = m.scalars
-            outcome.binary = m
-        case .allClasses:
-            let classes = out.rows
-            var predicted = [Int](repeating: 0, count: n), best = [Double](repeating: 0, count: n)
-            for j in 0..<n {
-                var k = 0
-                for r in 1..<classes where out[r, j] > out[k, j] { k = r }
-                predicted[j] = k
-                best[j] = out[k, j].double
-            }
-            let truth = data.test.labels.map(Int.init)
-            let m = Metrics.multiClass(predicted: predicted, truth: truth, classes: classes)
-            for j in 0..<n { rows.append([String(j), String(truth[j]), NumberText.real(best[j]), String(predicted[j])]) }
-            scalars = m.scalars
-            metricsJSON["confusion"] = .array(m.confusion.map { .array($0.map { JSONValue.int($0) }) })
-            outcome.multiClass = m
-        }
-        for (k, v) in scalars {
-            switch v { case .int(let i): metricsJSON[k] = .int(i); case .real(let d): metricsJSON[k] = .real(d) }
-        }
-        try AtomicFile.write(CSVTable.text(header: ["index", "label", "probability", "prediction"], rows: rows),
-                             to: RunLayout(runDir).predictions)
-        try AtomicFile.write(CSVTable.text(header: ["metric", "value"], rows: scalars.map { [$0.0, $0.1.text] }),
-                             to: RunLayout(runDir).metricsCSV)
-        try AtomicFile.write(JSONValue.sortedObject(metricsJSON).fileText, to: RunLayout(runDir).metricsJSON)
-        return outcome
     }
 }

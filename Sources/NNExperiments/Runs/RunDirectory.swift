@@ -82,6 +82,9 @@ struct RunDirectory: Sendable {
             metrics: try object(RunLayout.metricsJSONFile))
     }
 
+    /// `config.json`'s `loss` (`bce`, `cce`), if any.
+    var lossName: String? { config?["loss"]?.text }
+
     /// `config.json`'s `name`, else the directory's last component.
     var name: String {
         if case .string(let s)? = config?["name"], !s.isEmpty { return s }
@@ -91,7 +94,7 @@ struct RunDirectory: Sendable {
     /// The run as one flat record, in this order: every `config.json` field as
     /// `config.<dotted.key>` (see `JSONValue.flattened`), every `metrics.json` field under
     /// its own name (`accuracy`, `f1`, `confusion.0`, ...), then from `history.csv`
-    /// `final_loss` (last row's loss, when there is a row) and `history_epochs` (row count).
+    /// `last_epoch_loss` (last row's loss: the last epoch's loss before its update, when there is a row) and `history_epochs` (row count).
     func record() -> [(key: String, value: FieldValue)] {
         var out: [(key: String, value: FieldValue)] = []
         if let config {
@@ -100,7 +103,7 @@ struct RunDirectory: Sendable {
         if let metrics { out += metrics.flattened() }
         if let history {
             if let last = history.table.rows.last, let l = history.table.column("loss") {
-                out.append(("final_loss", FieldValue(last[l])))
+                out.append(("last_epoch_loss", FieldValue(last[l])))
             }
             out.append(("history_epochs", FieldValue(String(history.table.rows.count))))
         }

@@ -13,7 +13,13 @@ import NNFormats
 /// - `model.nnm`       the trained weights (`ModelFile`)
 /// - `timing.json`     every timing (nothing time-dependent is anywhere else)
 /// - `metrics.json`, `metrics.csv` (`metric,value`), `predictions.csv`
-///   (`index,label,probability,prediction`) — written by `nn eval` (`Run.evaluate`)
+///   (`index,label,probability,prediction`) — written by `nn eval` (`Run.evaluate`); at a
+///   threshold other than the run's own (`nn eval --threshold 0.2`) these three go to
+///   `metrics-t0.2.json`, `metrics-t0.2.csv`, `predictions-t0.2.csv` instead (`atThreshold`)
+/// - `thresholds.csv`  binary: `threshold,precision,recall,f1,tp,fp,fn,tn` at 0.1 ... 0.9
+/// - `roc.svg`, `pr.svg`, `confusion.svg`  `nn eval`'s charts: the ROC curve (one per class
+///   for ten classes), the precision-recall curve (binary), the confusion-matrix heat map
+///   (`confusion-t0.2.svg` at another threshold)
 /// - `.nn-run`         the marker: the directory is nn's, and whether its training is
 ///                     complete (`RunMarker`; how a run is put in place: `RunInstall`)
 /// - `point.json`      a sweep point only: its experiment, written when the sweep is planned
@@ -29,6 +35,12 @@ package struct RunLayout: Sendable {
     package static let predictionsFile = "predictions.csv"
     static let markerFile = ".nn-run"
     static let pointFile = "point.json"
+    static let thresholdsFile = "thresholds.csv"
+    static let rocFile = "roc.svg"
+    static let prFile = "pr.svg"
+    static let confusionFile = "confusion.svg"
+    /// The files `nn eval` writes (at the run's own threshold).
+    static let evalFiles = [metricsJSONFile, metricsCSVFile, predictionsFile, thresholdsFile, rocFile, prFile, confusionFile]
     static let statusFile = "status.json"
 
     /// The files of a run from before markers (`RunInstall`), report included.
@@ -52,6 +64,15 @@ package struct RunLayout: Sendable {
     var marker: String { path(Self.markerFile) }
     var point: String { path(Self.pointFile) }
     var status: String { path(Self.statusFile) }
+
+    /// The name of threshold-dependent `file` for an evaluation at `threshold`: `file` itself
+    /// when `threshold` is nil (the run's own), else with `-t<threshold>` before the
+    /// extension (`metrics.json` -> `metrics-t0.2.json`).
+    static func atThreshold(_ file: String, _ threshold: Double?) -> String {
+        guard let threshold else { return file }
+        let dot = file.lastIndex(of: ".") ?? file.endIndex
+        return file[..<dot] + "-t" + NumberText.shortest(threshold) + file[dot...]
+    }
 
     /// The path of `file` in the run directory.
     func path(_ file: String) -> String { FilePath.join(directory, file) }

@@ -5,23 +5,31 @@ import NNFormats
 /// A sweep's `summary.csv`, computed from `sweep.json` and the run directories alone (so
 /// the in-process sweep and `--collect` after a plan file write the same bytes).
 ///
-///     run_id,status,<param columns>,final_loss,<metric columns>,error
+///     run_id,status,<param columns>,last_epoch_loss,train_loss,<metric columns>,error
 ///
 /// - one row per point, in point order (`SweepPlan.points`);
 /// - `status`: `ok` (evaluated), `failed` (`status.json` holds the error), `pending`
 ///   (not run yet or interrupted);
 /// - parameter columns: the grid keys in axis order, with `precision` named `dtype` (the
 ///   metric `precision` has that name); values as `ExperimentConfig.text` writes them;
-/// - `final_loss`: the last loss of `history.csv`; then the metrics of `metrics.json`:
-///   binary `accuracy,precision,recall,f1,tp,fp,fn,tn`, ten classes
-///   `accuracy,macro_precision,macro_recall,macro_f1,micro_f1`;
+/// - `last_epoch_loss`: the last loss of `history.csv` — the loss of the last epoch's
+///   forward pass, *before* its update (for a 1-epoch run, the untrained model's loss);
+///   `train_loss`: the trained model's loss on the training split (`metrics.json`,
+///   computed by `nn eval`); then the metrics of `metrics.json`: binary
+///   `accuracy,precision,recall,f1,roc_auc,average_precision,tp,fp,fn,tn`, ten classes
+///   `accuracy,macro_precision,macro_recall,macro_f1,micro_f1,macro_roc_auc`. (Summaries
+///   written before these had `final_loss` in place of `last_epoch_loss`, no `train_loss`
+///   and no AUC columns; readers accept both.) `train_loss` and the AUCs are empty for a
+///   run evaluated by an `nn` that did not compute them;
 /// - reals as `Format.real` (shortest round-trip), counts as integers; a point that is
 ///   not ok has empty metric cells; `error` is empty unless the point failed;
 /// - no timings (see `timing.json`). Written like every CSV here: `\n` line ends, fields
 ///   quoted only when needed (`"785,16,1"`).
 package enum SweepTable {
-    static let binaryMetrics = ["accuracy", "precision", "recall", "f1", "tp", "fp", "fn", "tn"]
-    static let multiClassMetrics = ["accuracy", "macro_precision", "macro_recall", "macro_f1", "micro_f1"]
+    static let binaryMetrics = ["accuracy", "precision", "recall", "f1", "roc_auc", "average_precision", "tp", "fp", "fn", "tn"]
+    static let multiClassMetrics = ["accuracy", "macro_precision", "macro_recall", "macro_f1", "micro_f1", "macro_roc_auc"]
+    /// Columns left empty when metrics.json lacks them (it was written before they existed).
+    static let optionalMetrics: Set<String> = ["train_loss", "roc_auc", "average_precision", "macro_roc_auc"]
 
     /// How many points are in each state.
     package struct Counts: Equatable, Sendable {
@@ -34,16 +42,16 @@ package enum SweepTable {
         }
     }
 
-    /// The metric columns after `final_loss` for a target (`classes` binary or all).
+    /// The columns after `last_epoch_loss` for a target (`classes` binary or all).
     static func metricColumns(classes: Classes) -> [String] {
-        classes == .all ? multiClassMetrics : binaryMetrics
+        ["train_loss"] + (classes == .all ? multiClassMetrics : binaryMetrics)
     }
 
     /// The summary column that holds grid key `key`.
     static func column(forKey key: String) -> String { key == "precision" ? "dtype" : key }
 
     static func header(_ plan: SweepPlan) -> [String] {
-        ["run_id", "status"] + plan.grid.keys.map(column(forKey:)) + ["final_loss"]
+        ["run_id", "status"] + plan.grid.keys.map(column(forKey:)) + ["last_epoch_loss"]
             + metricColumns(classes: plan.classes) + ["error"]
     }
 
@@ -94,7 +102,7 @@ package enum SweepTable {
         return counts
     }
 
-    /// `final_loss` and the metric cells of a complete run.
+    /// `last_epoch_loss` and the metric cells of a complete run.
     static func results(runDir: String, metrics: [String]) throws -> [String] {
         let run = RunLayout(runDir)
         let history = try History.read(path: run.history)
@@ -108,7 +116,10 @@ package enum SweepTable {
             case .string(let t)?: value = NumberText.parse(t)
             default: value = nil
             }
-            guard let value else { throw NNError("\(path): no numeric '\(name)'") }
+            guard let value else {
+                if doc[name] == nil, optionalMetrics.contains(name) { return "" }
+                throw NNError("\(path): no numeric '\(name)'")
+            }
             if integerMetrics.contains(name) {
                 guard let i = Int(exactly: value) else { throw NNError("\(path): '\(name)' is not an integer") }
                 return String(i)
@@ -128,15 +139,15 @@ package enum SweepTable {
 }
 
 /// A sweep's `summary.csv`: columns `run_id,status`, then the swept parameter columns,
-/// then metric columns (`final_loss,accuracy,...`), then `error`. One row per grid point;
-/// `status` is `ok` or `failed`.
+/// then metric columns (`last_epoch_loss,train_loss,accuracy,...`), then `error`. One row
+/// per grid point; `status` is `ok` or `failed`.
 ///
-/// The parameter columns are those after `status` and before `final_loss`; when there is
-/// no `final_loss` column, before the first column named in `knownMetricColumns` or
-/// `error`.
+/// The parameter columns are those after `status` and before `last_epoch_loss` (or
+/// `final_loss`, its name in older summaries); when there is neither, before the first
+/// column named in `knownMetricColumns` or `error`.
 struct SweepSummary: Sendable, Equatable {
     static let knownMetricColumns: Set<String> = [
-        "final_loss", "loss", "accuracy", "precision", "recall", "f1", "tp", "fp", "fn", "tn",
+        "last_epoch_loss", "final_loss", "train_loss", "loss", "accuracy", "roc_auc", "average_precision", "macro_roc_auc", "precision", "recall", "f1", "tp", "fp", "fn", "tn",
         "threshold", "samples", "positives", "macro_precision", "macro_recall", "macro_f1",
         "micro_precision", "micro_recall", "micro_f1",
     ]
@@ -155,7 +166,7 @@ struct SweepSummary: Sendable, Equatable {
         }
         let rest = table.header.dropFirst(2)
         let end: Int
-        if let f = rest.firstIndex(of: "final_loss") {
+        if let f = rest.firstIndex(where: { $0 == "last_epoch_loss" || $0 == "final_loss" }) {
             end = f
         } else {
             end = rest.firstIndex(where: { SweepSummary.knownMetricColumns.contains($0) || $0 == "error" }) ?? rest.endIndex
