@@ -21,6 +21,12 @@ struct SweepCommand: ParsableCommand {
         base experiment file's "grid" section key by key. Points: the cartesian product, \
         keys in alphabetical order (first key slowest), values in the order given.
 
+        Random search: --random N --sample-seed S samples N points of the keys given a \
+        distribution instead of a list: uniform:A:B, loguniform:A:B, int:A:B, \
+        choice:V1,V2 (as a flag's value, --grid key=..., or the file's grid section), \
+        reals rounded to 6 significant digits; the same S gives the same points. Other \
+        keys' lists multiply them (sample slowest).
+
         Writes results/sweeps/<name>/: sweep.json, summary.csv, timing.json, report.md, \
         runs/<run id>/, logs/<run id>.log (a point's standard error, kept unless it \
         ended ok). Re-running skips complete points and retries failed ones; a second \
@@ -53,6 +59,12 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("grid"), help: ArgumentHelp("Any experiment key: key=v1,v2 (repeatable).", valueName: "key=values"))
     var grid: [String] = []
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random search: N samples of the keys given a distribution (--lr loguniform:0.01:1, --batch-size choice:32,64,128, --grid key=uniform:A:B or int:A:B), times the grid of the other keys.", valueName: "N"))
+    var random: Int?
+
+    @Option(name: .customLong("sample-seed"), parsing: .unconditional, help: "Seed of --random's sampling (0 to 4294967295; default 0): the same seed gives the same points and run ids.")
+    var sampleSeed: Int?
+
     @Option(parsing: .unconditional, help: "Points run at once (child processes; default: cores / --threads, at least 1).")
     var jobs: Int?
 
@@ -77,6 +89,11 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         if let jobs, jobs < 1 { throw NNError("--jobs: must be >= 1, got \(jobs)") }
+        if let random, random < 1 { throw NNError("--random: must be >= 1, got \(random)") }
+        if let sampleSeed {
+            if random == nil { throw NNError("--sample-seed: applies only to --random N") }
+            if UInt32(exactly: sampleSeed) == nil { throw NNError("--sample-seed: must be in 0...4294967295, got \(sampleSeed)") }
+        }
         try validateThreads(threads)
         if let name { try ExperimentConfig.validateName(name, source: "--name") }
         let modes = [dryRun ? "--dry-run" : nil, plan.map { _ in "--plan" }, collect.map { _ in "--collect" }].compactMap { $0 }
@@ -84,7 +101,7 @@ struct SweepCommand: ParsableCommand {
         if executable != nil && plan == nil && !dryRun { throw NNError("--executable: applies only to --plan and --dry-run") }
         if collect != nil {
             let given = keys.given.map(\.source) + (grid.isEmpty ? [] : ["--grid"])
-                + (config == nil ? [] : ["--config"]) + (data == nil ? [] : ["--data"])
+                + (config == nil ? [] : ["--config"]) + (data == nil ? [] : ["--data"]) + (random == nil ? [] : ["--random"])
             if let first = given.first { throw NNError("--collect: reads the sweep's own sweep.json; \(first) does not apply") }
         }
     }
@@ -96,7 +113,8 @@ struct SweepCommand: ParsableCommand {
             return
         }
         let setup = try SweepSetup.resolve(config: config, name: name, dataDirectory: data, lists: keys.given,
-                                           assignments: grid, threads: threads)
+                                           assignments: grid, threads: threads,
+                                           random: random.map { ($0, UInt32(sampleSeed ?? 0)) })
         let dir = out ?? "results/sweeps/\(setup.plan.name)"
         let runner = SweepRunner(setup: setup, dir: dir, executable: executable ?? SweepRunner.currentExecutable())
         if dryRun {
