@@ -35,7 +35,9 @@ struct SweepCommand: ParsableCommand {
         --jobs is, so results do not depend on --jobs); --jobs defaults to the cores \
         divided by --threads, so a sweep uses the whole machine. --plan FILE writes those commands, \
         one per line, for `parallel -j N < FILE`, `xargs -P` or a Slurm array; \
-        --collect DIR then writes the summary.
+        --collect DIR then writes the summary. --submit slurm submits the points that are \
+        not complete as a Slurm job array (--cpus-per-task = --threads) and a job that \
+        collects the summary after it; --status DIR shows pending/running/done/failed.
 
         Exit status: 0 all points ok, 1 some point failed, 2 bad input or error.
         """
@@ -84,6 +86,15 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write summary.csv (and report) of an existing sweep directory, e.g. after a plan ran.", valueName: "DIR"))
     var collect: String?
 
+    @Option(help: ArgumentHelp("Submit the pending points to a scheduler: slurm (a job array of `nn sweep-point` tasks, then a job that collects the summary).", valueName: "slurm"))
+    var submit: String?
+
+    @Option(name: .customLong("slurm-args"), parsing: .unconditional, help: ArgumentHelp("Extra sbatch options for both jobs, split at blanks (e.g. \"--partition=short --time=1:00:00\").", valueName: "ARGS"))
+    var slurmArgs: String?
+
+    @Option(help: ArgumentHelp("Print each point's state (pending, running, done, failed) from the run directories of the sweep in DIR.", valueName: "DIR"))
+    var status: String?
+
     @Option(help: "The nn executable named in --plan commands (default: this one, absolute path).")
     var executable: String?
 
@@ -96,17 +107,26 @@ struct SweepCommand: ParsableCommand {
         }
         try validateThreads(threads)
         if let name { try ExperimentConfig.validateName(name, source: "--name") }
-        let modes = [dryRun ? "--dry-run" : nil, plan.map { _ in "--plan" }, collect.map { _ in "--collect" }].compactMap { $0 }
+        let modes = [dryRun ? "--dry-run" : nil, plan.map { _ in "--plan" }, collect.map { _ in "--collect" },
+                     submit.map { _ in "--submit" }, status.map { _ in "--status" }].compactMap { $0 }
         if modes.count > 1 { throw NNError("\(modes.joined(separator: ", ")): choose one") }
-        if executable != nil && plan == nil && !dryRun { throw NNError("--executable: applies only to --plan and --dry-run") }
-        if collect != nil {
+        if executable != nil && plan == nil && !dryRun && submit == nil { throw NNError("--executable: applies only to --plan, --submit and --dry-run") }
+        if let submit, submit != "slurm" { throw NNError("--submit: the only scheduler is slurm, got '\(submit)'") }
+        if slurmArgs != nil && submit == nil { throw NNError("--slurm-args: applies only to --submit slurm") }
+        if collect != nil || status != nil {
             let given = keys.given.map(\.source) + (grid.isEmpty ? [] : ["--grid"])
                 + (config == nil ? [] : ["--config"]) + (data == nil ? [] : ["--data"]) + (random == nil ? [] : ["--random"])
-            if let first = given.first { throw NNError("--collect: reads the sweep's own sweep.json; \(first) does not apply") }
+            if let first = given.first {
+                throw NNError("\(collect != nil ? "--collect" : "--status"): reads the sweep's own sweep.json; \(first) does not apply")
+            }
         }
     }
 
     func run() throws {
+        if let status {
+            print(try SweepStatus.text(dir: SweepSetup.absolutePath(status)), terminator: "")
+            return
+        }
         if let collect {
             let (_, counts) = try SweepRunner.collect(dir: collect)
             try finish(dir: SweepSetup.absolutePath(collect), counts: counts)
@@ -120,6 +140,10 @@ struct SweepCommand: ParsableCommand {
         if dryRun {
             if FileManager.default.fileExists(atPath: dir) { try SweepFiles.checkOurs(dir, creating: true) }
             print(runner.dryRunText(jobs: effectiveJobs), terminator: "")
+            return
+        }
+        if submit != nil {
+            try submitSlurm(runner)
             return
         }
         if let plan {
@@ -144,6 +168,19 @@ struct SweepCommand: ParsableCommand {
             print(line)
         }
         try finish(dir: runner.dir, counts: counts)
+    }
+
+    /// `--submit slurm`: submits the array and the collect job, prints their ids.
+    private func submitSlurm(_ runner: SweepRunner) throws {
+        let jobs = try runner.submitSlurm(arguments: SweepRunner.slurmArguments(slurmArgs ?? ""))
+        guard let array = jobs.arrayID, let collect = jobs.collectID else {
+            print("\(runner.dir): all \(jobs.total) points complete; nothing submitted (`nn sweep --collect \(runner.dir)` writes the summary)")
+            return
+        }
+        print("wrote \(jobs.directory)/plan.txt: \(jobs.pending) of \(jobs.total) points to run")
+        print("submitted job array \(array): \(jobs.pending) tasks x \(threads) CPU(s) (\(jobs.directory)/array.sh)")
+        print("submitted collect job \(collect): after job \(array) ends (\(jobs.directory)/collect.sh)")
+        print("follow it with `nn sweep --status \(runner.dir)`; the summary is \(runner.dir)/summary.csv")
     }
 
     /// Prints how the sweep ended (`SweepRunner.finish`); exits 1 when a point is not ok.
