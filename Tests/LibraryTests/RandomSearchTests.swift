@@ -14,8 +14,9 @@ import Testing
         #expect(try SweepDistribution.parse(key: "lr", "loguniform:0.01:1", source: "--lr")?.text == "loguniform:0.01:1")
         #expect(try SweepDistribution.parse(key: "momentum", " uniform:0.5:0.990 ", source: "--grid momentum")?.text == "uniform:0.5:0.99")
         #expect(try SweepDistribution.parse(key: "epochs", "int:1:3", source: "--epochs") == .int(1, 3))
-        #expect(try SweepDistribution.parse(key: "batch_size", "choice:32,64,128", source: "--batch-size") == .choice(["32", "64", "128"]))
+        #expect(try SweepDistribution.parse(key: "batch_size", "choice:32,64,128", source: "--batch-size") == .choice(["32", "64", "128"], separator: ","))
         #expect(try SweepDistribution.parse(key: "layers", "choice:785,16,1;785,8,1", source: "--layers")?.text == "choice:785,16,1;785,8,1")
+        #expect(try SweepDistribution.parse(key: "activations", "choice:sigmoid;relu", source: "--activations")?.text == "choice:sigmoid;relu")
         #expect(try SweepDistribution.parse(key: "lr", "0.1,0.3", source: "--lr") == nil)
     }
 

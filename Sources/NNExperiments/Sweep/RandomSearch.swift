@@ -19,8 +19,9 @@ enum SweepDistribution: Equatable, Sendable {
     case uniform(Double, Double)
     case logUniform(Double, Double)
     case int(Int, Int)
-    /// The values, normalised (`SweepGrid.parseList`).
-    case choice([String])
+    /// The values, normalised (`SweepGrid.parseList`), and the separator of their list
+    /// (`;` for the list-valued keys).
+    case choice([String], separator: String)
 
     static let kinds = ["uniform", "loguniform", "int", "choice"]
 
@@ -33,7 +34,10 @@ enum SweepDistribution: Equatable, Sendable {
         try SweepGrid.checkKey(key, source: source)
         let type = try ExperimentConfig.entry(key, source: source).typeName
         func bad(_ why: String) -> NNError { NNError("\(source): '\(raw)': \(why)") }
-        if kind == "choice" { return .choice(try SweepGrid.parseList(key: key, rest, source: source)) }
+        if kind == "choice" {
+            let separator = SweepGrid.listValuedKeys.contains(key) ? ";" : ","
+            return .choice(try SweepGrid.parseList(key: key, rest, source: source), separator: separator)
+        }
         let bounds = rest.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard bounds.count == 2 else { throw bad("expected \(kind):A:B") }
         if kind == "int" {
@@ -61,8 +65,7 @@ enum SweepDistribution: Equatable, Sendable {
         case .uniform(let a, let b): return "uniform:\(NumberText.shortest(a)):\(NumberText.shortest(b))"
         case .logUniform(let a, let b): return "loguniform:\(NumberText.shortest(a)):\(NumberText.shortest(b))"
         case .int(let a, let b): return "int:\(a):\(b)"
-        case .choice(let values):
-            return "choice:" + values.joined(separator: values.contains { $0.contains(",") } ? ";" : ",")
+        case .choice(let values, let separator): return "choice:" + values.joined(separator: separator)
         }
     }
 
@@ -74,7 +77,7 @@ enum SweepDistribution: Equatable, Sendable {
         case .logUniform(let a, let b):
             return Self.round(exp(log(a) + (log(b) - log(a)) * rng.randomDouble()), a, b)
         case .int(let a, let b): return String(a + Int(rng.randomInterval(UInt64(b - a))))
-        case .choice(let values): return values[Int(rng.randomInterval(UInt64(values.count - 1)))]
+        case .choice(let values, _): return values[Int(rng.randomInterval(UInt64(values.count - 1)))]
         }
     }
 
