@@ -4,6 +4,8 @@
 #                    experiments/notebook.json, seeds 0..SEEDS-1, into results/notebook/
 #   make test        the test suite (Swift Testing)
 #   make test-asan   the test suite under AddressSanitizer + LeakSanitizer
+#   make test-slurm  nn sweep --submit slurm on a real one-node Slurm (root; installs
+#                    slurm-wlm and munge when missing; starts and stops the daemons)
 #   make bench       the notebook config for BENCH_EPOCHS epochs: NumPy port vs nn f64 / f32
 #   make fuzz        libFuzzer on the input readers, FUZZ_SECONDS (60) per harness
 #   make install     nn and every nn-<command> into $(PREFIX)/bin (PREFIX=/usr/local);
@@ -26,7 +28,7 @@ NOTEBOOK     := results/notebook
 SEED_LIST    := $(shell seq 0 $$(( $(SEEDS) - 1 )))
 SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
 
-.PHONY: all build deps test test-asan fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse fuzz install uninstall clean
+.PHONY: all build deps test test-asan test-slurm fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse fuzz install uninstall clean
 all: build
 
 # Installs what a fresh machine lacks (one line when it does, nothing and ~0.1 s otherwise).
@@ -61,6 +63,12 @@ test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
 	    $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+
+# A 2-point sweep submitted to a Slurm this script starts (and stops) on this machine; its
+# summary.csv must be byte-identical to the in-process sweep's (scripts/slurm-test.sh, ~15 s).
+test-slurm: deps
+	$(SWIFT) build --product nn
+	bash scripts/slurm-test.sh .build/debug/nn
 
 fetch: | $(NN)
 	$(NN) fetch

@@ -5,7 +5,7 @@ import Testing
 @testable import NNExperiments
 
 /// The message of the NNError `body` throws ("" when it throws nothing).
-private func sweepError(_ body: () throws -> Void) -> String {
+func sweepError(_ body: () throws -> Void) -> String {
     do { try body() } catch let e as NNError { return e.message } catch { return "\(error)" }
     return ""
 }

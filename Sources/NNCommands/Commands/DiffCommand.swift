@@ -19,7 +19,13 @@ struct DiffCommand: ParsableCommand {
             files are joined on run_id when both have it (or on --key), else row by row; \
             JSON files are one record of flattened fields. Numbers a, b are equal when \
             |a - b| <= atol + rtol * |b|; text must match exactly.
-            Exit status: 0 equal, 1 different, 2 error.
+            --by seed compares two groups of seeds instead: A and B are sweeps (or \
+            directories of runs), grouped by every parameter but the seed; per metric it \
+            prints mean ± sd of each side, mean(B) - mean(A) with Welch's 95% t interval, \
+            and the verdict better / worse (the interval excludes 0: beyond seed noise) or \
+            within seed noise. With one configuration per side those two are compared.
+            Exit status: 0 equal (--by seed: every difference within seed noise), 1 \
+            different, 2 error.
             """
     )
 
@@ -44,7 +50,15 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Comma-separated columns to join CSV rows on (default: the sweep parameters, or run_id).")
     var key: String?
 
+    @Option(help: ArgumentHelp("seed: compare means over seeds per configuration against the seed-to-seed spread (Welch's t, 95%).", valueName: "seed"))
+    var by: String?
+
     func validate() throws {
+        if let by {
+            guard by == "seed" else { throw NNError("--by: only 'seed' is supported, got '\(by)'") }
+            if all || key != nil { throw NNError("--by seed: \(all ? "--all" : "--key") does not apply") }
+            if format != .table && format != .csv { throw NNError("--by seed: --format is table or csv, got \(format.rawValue)") }
+        }
         for (flag, value) in [("--rtol", rtol), ("--atol", atol)] where !(value.isFinite && value >= 0) {
             throw NNError("\(flag): must be >= 0, got \(NumberText.shortest(value))")
         }
@@ -54,6 +68,12 @@ struct DiffCommand: ParsableCommand {
     }
 
     func run() throws {
+        if by != nil {
+            let diff = try SeedDiff.compare(a, b, rtol: rtol, atol: atol)
+            print(diff.render(csv: format == .csv), terminator: "")
+            if !diff.equal { throw ExitCode(1) }
+            return
+        }
         let options = DiffOptions(rtol: rtol, atol: atol, all: all, key: key.map(keyColumns))
         let result = try ResultDiff.compare(paths: a, b, options: options)
         print(format.render(result), terminator: "")

@@ -21,6 +21,12 @@ struct SweepCommand: ParsableCommand {
         base experiment file's "grid" section key by key. Points: the cartesian product, \
         keys in alphabetical order (first key slowest), values in the order given.
 
+        Random search: --random N --sample-seed S samples N points of the keys given a \
+        distribution instead of a list: uniform:A:B, loguniform:A:B, int:A:B, \
+        choice:V1,V2 (as a flag's value, --grid key=..., or the file's grid section), \
+        reals rounded to 6 significant digits; the same S gives the same points. Other \
+        keys' lists multiply them (sample slowest).
+
         Writes results/sweeps/<name>/: sweep.json, summary.csv, timing.json, report.md, \
         runs/<run id>/, logs/<run id>.log (a point's standard error, kept unless it \
         ended ok). Re-running skips complete points and retries failed ones; a second \
@@ -29,7 +35,9 @@ struct SweepCommand: ParsableCommand {
         --jobs is, so results do not depend on --jobs); --jobs defaults to the cores \
         divided by --threads, so a sweep uses the whole machine. --plan FILE writes those commands, \
         one per line, for `parallel -j N < FILE`, `xargs -P` or a Slurm array; \
-        --collect DIR then writes the summary.
+        --collect DIR then writes the summary. --submit slurm submits the points that are \
+        not complete as a Slurm job array (--cpus-per-task = --threads) and a job that \
+        collects the summary after it; --status DIR shows pending/running/done/failed.
 
         Exit status: 0 all points ok, 1 some point failed, 2 bad input or error.
         """
@@ -53,6 +61,12 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("grid"), help: ArgumentHelp("Any experiment key: key=v1,v2 (repeatable).", valueName: "key=values"))
     var grid: [String] = []
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random search: N samples of the keys given a distribution (--lr loguniform:0.01:1, --batch-size choice:32,64,128, --grid key=uniform:A:B or int:A:B), times the grid of the other keys.", valueName: "N"))
+    var random: Int?
+
+    @Option(name: .customLong("sample-seed"), parsing: .unconditional, help: "Seed of --random's sampling (0 to 4294967295; default 0): the same seed gives the same points and run ids.")
+    var sampleSeed: Int?
+
     @Option(parsing: .unconditional, help: "Points run at once (child processes; default: cores / --threads, at least 1).")
     var jobs: Int?
 
@@ -72,36 +86,64 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write summary.csv (and report) of an existing sweep directory, e.g. after a plan ran.", valueName: "DIR"))
     var collect: String?
 
+    @Option(help: ArgumentHelp("Submit the pending points to a scheduler: slurm (a job array of `nn sweep-point` tasks, then a job that collects the summary).", valueName: "slurm"))
+    var submit: String?
+
+    @Option(name: .customLong("slurm-args"), parsing: .unconditional, help: ArgumentHelp("Extra sbatch options for both jobs, split at blanks (e.g. \"--partition=short --time=1:00:00\").", valueName: "ARGS"))
+    var slurmArgs: String?
+
+    @Option(help: ArgumentHelp("Print each point's state (pending, running, done, failed) from the run directories of the sweep in DIR.", valueName: "DIR"))
+    var status: String?
+
     @Option(help: "The nn executable named in --plan commands (default: this one, absolute path).")
     var executable: String?
 
     func validate() throws {
         if let jobs, jobs < 1 { throw NNError("--jobs: must be >= 1, got \(jobs)") }
+        if let random, random < 1 { throw NNError("--random: must be >= 1, got \(random)") }
+        if let sampleSeed {
+            if random == nil { throw NNError("--sample-seed: applies only to --random N") }
+            if UInt32(exactly: sampleSeed) == nil { throw NNError("--sample-seed: must be in 0...4294967295, got \(sampleSeed)") }
+        }
         try validateThreads(threads)
         if let name { try ExperimentConfig.validateName(name, source: "--name") }
-        let modes = [dryRun ? "--dry-run" : nil, plan.map { _ in "--plan" }, collect.map { _ in "--collect" }].compactMap { $0 }
+        let modes = [dryRun ? "--dry-run" : nil, plan.map { _ in "--plan" }, collect.map { _ in "--collect" },
+                     submit.map { _ in "--submit" }, status.map { _ in "--status" }].compactMap { $0 }
         if modes.count > 1 { throw NNError("\(modes.joined(separator: ", ")): choose one") }
-        if executable != nil && plan == nil && !dryRun { throw NNError("--executable: applies only to --plan and --dry-run") }
-        if collect != nil {
+        if executable != nil && plan == nil && !dryRun && submit == nil { throw NNError("--executable: applies only to --plan, --submit and --dry-run") }
+        if let submit, submit != "slurm" { throw NNError("--submit: the only scheduler is slurm, got '\(submit)'") }
+        if slurmArgs != nil && submit == nil { throw NNError("--slurm-args: applies only to --submit slurm") }
+        if collect != nil || status != nil {
             let given = keys.given.map(\.source) + (grid.isEmpty ? [] : ["--grid"])
-                + (config == nil ? [] : ["--config"]) + (data == nil ? [] : ["--data"])
-            if let first = given.first { throw NNError("--collect: reads the sweep's own sweep.json; \(first) does not apply") }
+                + (config == nil ? [] : ["--config"]) + (data == nil ? [] : ["--data"]) + (random == nil ? [] : ["--random"])
+            if let first = given.first {
+                throw NNError("\(collect != nil ? "--collect" : "--status"): reads the sweep's own sweep.json; \(first) does not apply")
+            }
         }
     }
 
     func run() throws {
+        if let status {
+            print(try SweepStatus.text(dir: SweepSetup.absolutePath(status)), terminator: "")
+            return
+        }
         if let collect {
             let (_, counts) = try SweepRunner.collect(dir: collect)
             try finish(dir: SweepSetup.absolutePath(collect), counts: counts)
             return
         }
         let setup = try SweepSetup.resolve(config: config, name: name, dataDirectory: data, lists: keys.given,
-                                           assignments: grid, threads: threads)
+                                           assignments: grid, threads: threads,
+                                           random: random.map { ($0, UInt32(sampleSeed ?? 0)) })
         let dir = out ?? "results/sweeps/\(setup.plan.name)"
         let runner = SweepRunner(setup: setup, dir: dir, executable: executable ?? SweepRunner.currentExecutable())
         if dryRun {
             if FileManager.default.fileExists(atPath: dir) { try SweepFiles.checkOurs(dir, creating: true) }
             print(runner.dryRunText(jobs: effectiveJobs), terminator: "")
+            return
+        }
+        if submit != nil {
+            try submitSlurm(runner)
             return
         }
         if let plan {
@@ -126,6 +168,19 @@ struct SweepCommand: ParsableCommand {
             print(line)
         }
         try finish(dir: runner.dir, counts: counts)
+    }
+
+    /// `--submit slurm`: submits the array and the collect job, prints their ids.
+    private func submitSlurm(_ runner: SweepRunner) throws {
+        let jobs = try runner.submitSlurm(arguments: SweepRunner.slurmArguments(slurmArgs ?? ""))
+        guard let array = jobs.arrayID, let collect = jobs.collectID else {
+            print("\(runner.dir): all \(jobs.total) points complete; nothing submitted (`nn sweep --collect \(runner.dir)` writes the summary)")
+            return
+        }
+        print("wrote \(jobs.directory)/plan.txt: \(jobs.pending) of \(jobs.total) points to run")
+        print("submitted job array \(array): \(jobs.pending) tasks x \(threads) CPU(s) (\(jobs.directory)/array.sh)")
+        print("submitted collect job \(collect): after job \(array) ends (\(jobs.directory)/collect.sh)")
+        print("follow it with `nn sweep --status \(runner.dir)`; the summary is \(runner.dir)/summary.csv")
     }
 
     /// Prints how the sweep ended (`SweepRunner.finish`); exits 1 when a point is not ok.

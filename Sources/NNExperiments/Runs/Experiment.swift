@@ -80,7 +80,10 @@ package struct ExperimentConfig: Equatable, Sendable {
         if let g = obj["grid"] {
             guard let gd = g.dictionary else { throw NNError("\(path): 'grid' must be an object of key: [values]") }
             for key in gd.keys.sorted() {
-                guard let values = gd[key]!.elements, !values.isEmpty else {
+                // A text is one value: a random search's distribution ("loguniform:0.01:1").
+                var elements = gd[key]!.elements
+                if case .string = gd[key]! { elements = [gd[key]!] }
+                guard let values = elements, !values.isEmpty else {
                     throw NNError("\(path): grid key '\(key)' must be a non-empty list")
                 }
                 grid.append((key, try values.map { v in

@@ -31,6 +31,9 @@ package struct SweepGrid: Equatable, Sendable {
     /// The axes, in `ExperimentConfig.keys` order.
     private(set) var axes: [Axis] = []
 
+    /// The random search whose samples the grid's product is taken for (`RandomSearch`).
+    private(set) var random: RandomSearch?
+
     /// Keys whose values are themselves lists (items `,`-separated), so grid lists of them
     /// are `;`-separated (`ExperimentKey.isList`).
     static let listValuedKeys = Set(ExperimentConfig.table.filter(\.isList).map(\.name))
@@ -50,17 +53,31 @@ package struct SweepGrid: Equatable, Sendable {
     /// `source` names the flag). A key given on the command line replaces the file's list
     /// for that key; giving one key twice on the command line is an error.
     init(file: [(key: String, values: [String])], fileSource: String,
-        flags: [(key: String, list: String, source: String)]) throws {
-        var lists: [String: [String]] = [:]
+        flags: [(key: String, list: String, source: String)], random: (count: Int, seed: UInt32)? = nil) throws {
+        // Texts that may name a distribution (a file's one-item list, a flag's list).
+        var raw: [String: (text: String, source: String)] = [:]
+        var fileLists: [String: [String]] = [:]
         for (key, values) in file {
+            fileLists[key] = values
+            if values.count == 1 { raw[key] = (values[0], "\(fileSource): grid \(key)") }
+        }
+        var flagLists: [String: (list: String, source: String)] = [:]
+        for (key, list, source) in flags {
+            if let first = flagLists[key]?.source { throw NNError("\(source): key '\(key)' is already given by \(first)") }
+            flagLists[key] = (list, source)
+            raw[key] = (list, source)
+            fileLists[key] = nil
+        }
+        var listed = Set(fileLists.keys).union(flagLists.keys)
+        self.random = try Self.splitRandom(listed: &listed, raw: raw, random: random)
+        var lists: [String: [String]] = [:]
+        for key in fileLists.keys.sorted() where listed.contains(key) {
+            let values = fileLists[key]!
             lists[key] = try Self.normalize(key: key, items: values, raw: values.joined(separator: "; "),
                                             source: "\(fileSource): grid \(key)")
         }
-        var seen: [String: String] = [:]
-        for (key, list, source) in flags {
-            if let first = seen[key] { throw NNError("\(source): key '\(key)' is already given by \(first)") }
-            seen[key] = source
-            lists[key] = try Self.parseList(key: key, list, source: source)
+        for (key, _, source) in flags where listed.contains(key) {
+            lists[key] = try Self.parseList(key: key, flagLists[key]!.list, source: source)
         }
         axes = ExperimentConfig.keys.compactMap { key in lists[key].map { Axis(key: key, values: $0) } }
     }
@@ -117,18 +134,21 @@ package struct SweepGrid: Equatable, Sendable {
     }
 
     /// Number of points (1 for an empty grid: the base experiment alone).
-    var count: Int { axes.reduce(1) { $0 * $1.values.count } }
+    var count: Int { axes.reduce(random?.count ?? 1) { $0 * $1.values.count } }
 
-    /// The keys of the axes, in order.
-    var keys: [String] { axes.map(\.key) }
+    /// The keys of the axes and of the random search, in `ExperimentConfig.keys` order.
+    var keys: [String] { ExperimentConfig.keys.filter { k in axes.contains { $0.key == k } || random?.keys.contains(k) == true } }
 
-    /// The cartesian product: one list of (key, value) per point, in axis order, the first
-    /// axis varying slowest.
+    /// The cartesian product: one list of (key, value) per point, in `keys` order, the first
+    /// axis varying slowest; with a random search, its samples × the product, the sample
+    /// slowest.
     var points: [[(key: String, value: String)]] {
-        var out: [[(key: String, value: String)]] = [[]]
+        var out: [[(key: String, value: String)]] = random.map { r in r.samples.map { Array(zip(r.keys, $0)) } } ?? [[]]
         for axis in axes {
             out = out.flatMap { prefix in axis.values.map { prefix + [(axis.key, $0)] } }
         }
-        return out
+        guard random != nil else { return out }
+        let order = keys
+        return out.map { point in point.sorted { order.firstIndex(of: $0.key)! < order.firstIndex(of: $1.key)! } }
     }
 }

@@ -41,6 +41,8 @@ package struct SweepPoint: Equatable, Sendable {
 ///                     summary's metric columns)
 ///     threads         BLAS and element-wise threads of every point
 ///     grid            { key: [value text, ...] } in axis order
+///     random          only for a random search: { "count", "sample_seed", "distributions":
+///                     { key: distribution text } } (`RandomSearch`)
 ///     points          [ { "id": run id, "params": { key: value text } } ] in point order
 ///     base            the resolved base experiment (every key, sorted)
 package struct SweepPlan: Equatable, Sendable {
@@ -82,6 +84,7 @@ package struct SweepPlan: Equatable, Sendable {
             JSONMember("classes", .string(classes.rawValue)),
             JSONMember("threads", .int(threads)),
             JSONMember("grid", .object(grid.axes.map { JSONMember($0.key, .array($0.values.map { .string($0) })) })),
+        ] + (grid.random.map { [JSONMember("random", $0.json)] } ?? []) + [
             JSONMember("points", .array(points.map { point in
                 .object([JSONMember("id", .string(point.id)),
                          JSONMember("params", .object(point.params.map { JSONMember($0.key, .string($0.value)) }))])
@@ -110,7 +113,13 @@ package struct SweepPlan: Equatable, Sendable {
             }
             return (member.key, values)
         }
-        let grid = try SweepGrid(file: fileGrid, fileSource: path, flags: [])
+        var random: (count: Int, seed: UInt32)?
+        var specs: [(key: String, values: [String])] = []
+        if let r = doc["random"] {
+            let read = try RandomSearch.read(r, bad: bad)
+            (random, specs) = ((read.count, read.seed), read.specs)
+        }
+        let grid = try SweepGrid(file: fileGrid + specs, fileSource: path, flags: [], random: random)
         guard case .array(let pointValues)? = doc["points"] else { throw bad("no points") }
         let points = try pointValues.enumerated().map { n, value -> SweepPoint in
             guard case .string(let id)? = value["id"], isRunID(id),

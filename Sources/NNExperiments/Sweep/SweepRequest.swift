@@ -12,10 +12,11 @@ extension SweepSetup {
     /// The sweep `nn sweep` is asked for, checked (`build`): the base experiment (`config`,
     /// else `defaultBaseFile` if present, else the built-in defaults), its file's `grid`
     /// section overridden key by key by `lists` (key, list as typed, flag) and
-    /// `assignments` (`--grid key=v1,v2`), named `name` or the base experiment's name.
+    /// `assignments` (`--grid key=v1,v2`), named `name` or the base experiment's name;
+    /// `random` (count, sample seed) samples the keys given distributions (`RandomSearch`).
     package static func resolve(config: String?, name: String?, dataDirectory: String?,
                                 lists: [(key: String, value: String, source: String)], assignments: [String],
-                                threads: Int) throws -> SweepSetup {
+                                threads: Int, random: (count: Int, seed: UInt32)? = nil) throws -> SweepSetup {
         let file = config ?? (FileManager.default.fileExists(atPath: defaultBaseFile) ? defaultBaseFile : nil)
         var base = ExperimentConfig()
         var fileGrid: [(key: String, values: [String])] = []
@@ -29,7 +30,7 @@ extension SweepSetup {
             let (key, list) = try SweepGrid.splitAssignment(g)
             flags.append((key, list, "--grid \(key)"))
         }
-        let grid = try SweepGrid(file: fileGrid, fileSource: file ?? "", flags: flags)
+        let grid = try SweepGrid(file: fileGrid, fileSource: file ?? "", flags: flags, random: random)
         return try build(name: name ?? base.name, base: base, grid: grid, dataDirectory: dataDirectory, threads: threads)
     }
 }

@@ -86,6 +86,7 @@ package struct SweepRunner {
     /// the command. Reads the run directories; writes nothing.
     package func dryRunText(jobs: Int) -> String {
         var lines = ["sweep \(plan.name): \(plan.points.count) points in \(dir), \(jobs) job(s) x \(plan.threads) thread(s)"]
+        if let r = plan.grid.random { lines.append(r.summary(gridPoints: plan.points.count / r.count)) }
         for (n, p) in setup.points.enumerated() {
             let state: String
             switch SweepFiles.state(runDir: SweepLayout(dir).run(p.point.id).directory, id: p.point.id) {

@@ -72,7 +72,7 @@ package struct MT19937: Sendable {
     }
 
     /// A double uniform on [0, 1): `((a >> 5) * 67108864 + (b >> 6)) / 9007199254740992`.
-    mutating func randomDouble() -> Double {
+    package mutating func randomDouble() -> Double {
         let a = Double(nextUInt32() >> 5)
         let b = Double(nextUInt32() >> 6)
         return (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
@@ -81,7 +81,7 @@ package struct MT19937: Sendable {
     /// An integer uniform on 0...max, as NumPy's legacy `random_interval(max)`: draw
     /// 32-bit outputs (64-bit ones if max >= 2^32), keep the low bits under the smallest
     /// mask 2^k - 1 >= max, and reject values above max.
-    mutating func randomInterval(_ max: UInt64) -> UInt64 {
+    package mutating func randomInterval(_ max: UInt64) -> UInt64 {
         if max == 0 { return 0 }
         var mask = max
         mask |= mask >> 1

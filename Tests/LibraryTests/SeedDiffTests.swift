@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
+
+@Suite struct SeedDiffTests {
+    /// Reference values from SciPy 1.17 (stats.t.ppf, stats.t.cdf, and
+    /// ttest_ind(b, a, equal_var=False).confidence_interval(0.95)).
+    @Test func welchAgreesWithSciPy() throws {
+        #expect(abs(WelchTest.tQuantile(0.975, df: 4) - 2.7764451051977934) < 1e-9)
+        #expect(abs(WelchTest.tQuantile(0.975, df: 2.5) - 3.5746548420036817) < 1e-9)
+        #expect(abs(WelchTest.tCDF(1.3, df: 7.2) - 0.8831653960826823) < 1e-12)
+        let a = [0.79355, 0.71349, 0.445, 0.6, 0.7], b = [0.5, 0.55, 0.52, 0.48, 0.51]
+        let w = try #require(WelchTest(a: a, b: b))
+        #expect(abs(w.df - 4.2987654603282595) < 1e-9)
+        #expect(abs(w.low - -0.30314179815721) < 1e-9 && abs(w.high - 0.026325798157209812) < 1e-9)
+        #expect(!w.excludesZero)
+        #expect(WelchTest(a: [1], b: [1, 2]) == nil)
+        let flat = try #require(WelchTest(a: [2, 2], b: [3, 3]))
+        #expect(flat.low == 1 && flat.high == 1 && flat.excludesZero)
+    }
+
+    /// Writes summaries `a` and `b` (rows under `run_id,status,lr,seed,final_loss,accuracy,f1,error`)
+    /// as DIR/a.csv and DIR/b.csv in a fresh directory, runs `body(DIR)`, then removes it.
+    func withSummaries(_ a: [String], _ b: [String], _ body: (String) throws -> Void) throws {
+        let dir = try makeTemporaryDirectory("seeddiff")
+        defer { removeTree(dir) }
+        for (name, rows) in [("a", a), ("b", b)] {
+            let header = "run_id,status,lr,seed,final_loss,accuracy,f1,error"
+            try AtomicFile.write(([header] + rows).joined(separator: "\n") + "\n", to: "\(dir)/\(name).csv")
+        }
+        try body(dir)
+    }
+
+    @Test func verdictsPerMetricAndExitConvention() throws {
+        // A: lr 0.3, B: lr 0.1 (one configuration each side, so they are paired).
+        try withSummaries(["a00000000001,ok,0.3,0,0.10,0.96,0.79,", "a00000000002,ok,0.3,1,0.11,0.95,0.71,",
+                           "a00000000003,ok,0.3,2,0.12,0.97,0.60,", "a00000000004,failed,0.3,3,,,,diverged"],
+                          ["b00000000001,ok,0.1,0,0.30,0.90,0.50,", "b00000000002,ok,0.1,1,0.31,0.91,0.70,",
+                           "b00000000003,ok,0.1,2,0.32,0.90,0.61,"]) { dir in
+        let d = try SeedDiff.compare(dir + "/a.csv", dir + "/b.csv")
+        #expect(d.lines.map(\.config) == ["lr=0.3 | lr=0.1", "lr=0.3 | lr=0.1", "lr=0.3 | lr=0.1"])
+        #expect(d.lines.map(\.metric) == ["final_loss", "accuracy", "f1"])
+        #expect(d.lines.map(\.verdict) == ["worse", "worse", "within seed noise"])
+        #expect(!d.equal && d.a.notOk == 1)
+        let text = d.render(csv: false)
+        #expect(text.contains("a.csv: 1 points not ok, left out\n"))
+        #expect(text.hasSuffix("differs beyond seed noise: 2 of 3 comparisons between A=\(dir)/a.csv and B=\(dir)/b.csv (Welch's t, 95%)\n"))
+        #expect(text.hasPrefix("config           metric      A mean ± sd              B mean ± sd              B - A"))
+        // A tolerance wider than the differences makes everything equal.
+        #expect(try SeedDiff.compare(dir + "/a.csv", dir + "/b.csv", atol: 0.3).equal)
+        // Against itself: within noise.
+        #expect(try SeedDiff.compare(dir + "/a.csv", dir + "/a.csv").equal)
+        #expect(try SeedDiff.compare(dir + "/a.csv", dir + "/a.csv").render(csv: true).hasPrefix("config,metric,a,b,delta,low,high,verdict\nlr=0.3,final_loss,"))
+        }
+    }
+
+    @Test func groupsAreJoinedOnParametersOtherThanTheSeed() throws {
+        try withSummaries(["a00000000001,ok,0.3,0,0.10,0.96,0.79,", "a00000000002,ok,0.3,1,0.11,0.95,0.71,",
+                           "a00000000003,ok,0.1,0,0.30,0.90,0.50,", "a00000000004,ok,0.1,1,0.31,0.91,0.70,"],
+                          ["b00000000001,ok,0.3,0,0.10,0.96,0.79,", "b00000000002,ok,0.3,1,0.11,0.95,0.71,",
+                           "b00000000003,ok,0.5,0,0.30,0.90,0.50,"]) { dir in
+        let d = try SeedDiff.compare(dir + "/a.csv", dir + "/b.csv")
+        #expect(d.lines.map { "\($0.config) \($0.metric) \($0.verdict)" } == [
+            "lr=0.3 final_loss within seed noise", "lr=0.3 accuracy within seed noise", "lr=0.3 f1 within seed noise",
+            "lr=0.1 * only-a", "lr=0.5 * only-b"])
+        #expect(d.differing == 2)
+        }
+    }
+}
