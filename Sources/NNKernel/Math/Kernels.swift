@@ -5,12 +5,12 @@ import CKernels
 
 /// A variant of the C kernels. Every variant gives bit-identical results (same operations
 /// in the same order, no fused multiply-add); AVX2 only runs them wider.
-struct Kernels: @unchecked Sendable {
+package struct Kernels: @unchecked Sendable {
     let table: UnsafePointer<nn_kernels>
 
     /// The variant in use: AVX2 when the CPU has it (`__builtin_cpu_supports`), unless the
     /// environment has `NN_KERNELS=portable`. Chosen once.
-    static let active = Kernels(table: nn_kernels_active())
+    package static let active = Kernels(table: nn_kernels_active())
     static let portable = Kernels(table: nn_kernels_portable())
     /// nil on a CPU without AVX2 (or a non-x86 build).
     static let avx2: Kernels? = nn_kernels_avx2().map { Kernels(table: $0) }
@@ -19,7 +19,7 @@ struct Kernels: @unchecked Sendable {
     static let cpuVectorLevel = Int(nn_cpu_vector_level())
 
     /// "portable" or "avx2" (recorded in timing.json).
-    var name: String { String(cString: table.pointee.name) }
+    package var name: String { String(cString: table.pointee.name) }
 
     /// Lanes of an output tile (128 bytes): 16 in f64, 32 in f32.
     static func lanes<T: NNScalar>(_: T.Type) -> Int { 128 / MemoryLayout<T>.stride }
