@@ -66,14 +66,13 @@ const nn_kernels *nn_kernels_avx2(void) {
     return __builtin_cpu_supports("avx2") ? &avx2 : NULL;
 }
 
-int nn_cpu_vector_level(void) {
+int nn_cpu_has_avx2_fma(void) {
     __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2")) return 0;
-    return __builtin_cpu_supports("avx512f") ? 2 : 1;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 #else
 const nn_kernels *nn_kernels_avx2(void) { return NULL; }
-int nn_cpu_vector_level(void) { return 0; }
+int nn_cpu_has_avx2_fma(void) { return 0; }
 #endif
 
 const nn_kernels *nn_kernels_active(void) {

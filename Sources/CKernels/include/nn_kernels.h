@@ -70,8 +70,8 @@ int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_by
 const nn_kernels *nn_kernels_portable(void);
 /// The AVX2 kernels, or NULL when this CPU (or build) has none.
 const nn_kernels *nn_kernels_avx2(void);
-/// What this x86-64 CPU runs: 2 with AVX-512F (and AVX2), 1 with AVX2, else 0 (and on other CPUs).
-int nn_cpu_vector_level(void);
+/// 1 when this is an x86-64 CPU with AVX2 and FMA (what OpenBLAS's Haswell kernels need), else 0.
+int nn_cpu_has_avx2_fma(void);
 
 /// The kernels in use: AVX2 when the CPU has it, unless the environment variable
 /// NN_KERNELS=portable asks for the portable ones. Chosen once, on the first call.

@@ -59,19 +59,21 @@ package enum BLAS {
 
     /// OpenBLAS chooses its kernels for the CPU when it is loaded, and releases before 0.3.22
     /// (Debian 12 has 0.3.21) do not recognise recent x86-64 CPUs (Sapphire Rapids, say):
-    /// they fall back to the Prescott (SSE3) kernels, 1.5–3× slower than the AVX2 or AVX-512
-    /// ones the CPU runs. Its documented override is the environment variable
-    /// `OPENBLAS_CORETYPE`, read at load time; so when OpenBLAS chose Prescott on a CPU with
-    /// AVX2, this sets `OPENBLAS_CORETYPE` (`SkylakeX` with AVX-512F, else `Haswell`) and
-    /// executes the program again (same process, arguments and environment otherwise).
+    /// they fall back to the Prescott (SSE3) kernels, 1.5–3× slower than the AVX2 ones the
+    /// CPU runs. Its documented override is the environment variable `OPENBLAS_CORETYPE`,
+    /// read at load time; so when OpenBLAS chose Prescott on a CPU with AVX2 and FMA, this
+    /// sets `OPENBLAS_CORETYPE=Haswell` and executes the program again (same process,
+    /// arguments and environment otherwise). Not `SkylakeX`: its AVX-512 kernels turned
+    /// `1e300·1e302 − 1e300·1e302` into +inf instead of NaN (RunSafetyTests' overflowing
+    /// model), where Haswell's, Prescott's and NumPy's give NaN.
     /// Call it first thing in `main`. Does nothing when `OPENBLAS_CORETYPE` is set already
     /// (so it happens at most once, and a user's choice stands), with Accelerate, or when
-    /// the new kernels are what OpenBLAS chose; if the exec fails, the program carries on.
+    /// OpenBLAS chose other kernels; if the exec fails, the program carries on.
     package static func useKernelsForThisCPU() {
         #if os(Linux) && !canImport(Accelerate)
         guard LibC.environment("OPENBLAS_CORETYPE") == nil, let core = openblas_get_corename(),
-              String(cString: core).lowercased() == "prescott", Kernels.cpuVectorLevel > 0 else { return }
-        LibC.setEnvironment("OPENBLAS_CORETYPE", Kernels.cpuVectorLevel >= 2 ? "SkylakeX" : "Haswell")
+              String(cString: core).lowercased() == "prescott", Kernels.cpuHasAVX2FMA else { return }
+        LibC.setEnvironment("OPENBLAS_CORETYPE", "Haswell")
         LibC.executeSelfAgain()
         #endif
     }

@@ -15,8 +15,8 @@ package struct Kernels: @unchecked Sendable {
     /// nil on a CPU without AVX2 (or a non-x86 build).
     static let avx2: Kernels? = nn_kernels_avx2().map { Kernels(table: $0) }
 
-    /// 2 on an x86-64 CPU with AVX-512F (and AVX2), 1 with AVX2 only, else 0.
-    static let cpuVectorLevel = Int(nn_cpu_vector_level())
+    /// True on an x86-64 CPU with AVX2 and FMA.
+    static let cpuHasAVX2FMA = nn_cpu_has_avx2_fma() != 0
 
     /// "portable" or "avx2" (recorded in timing.json).
     package var name: String { String(cString: table.pointee.name) }
