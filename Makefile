@@ -98,7 +98,7 @@ parity: $(NOTEBOOK)/seed-0/metrics.json
 
 # PyTorch is installed into .venv-bench/ by the script when missing (skipped if it cannot be).
 bench: $(PREPARED)/manifest.json $(PREPARED_ALL)/manifest.json
-	$(PYTHON) scripts/bench.py --epochs $(BENCH_EPOCHS) --nn $(NN) --data $(PREPARED) --data-all $(PREPARED_ALL)
+	$(PYTHON) scripts/bench.py --epochs $(BENCH_EPOCHS) --nn $(NN) --data $(PREPARED) --data-all $(PREPARED_ALL) $(BENCH_FLAGS)
 
 $(PREPARED_ALL)/manifest.json: data/mnist/*.gz | $(NN)
 	$(NN) prepare --classes all --out $(PREPARED_ALL)

@@ -18,7 +18,7 @@
    of those sizes), and first hidden width 395 vs 790.
 
 Usage: scripts/bench.py [--epochs K] [--rounds R] [--nn PATH] [--data DIR] [--data-all DIR]
-                        [--only numpy,peer,floor,scaling]
+                        [--only numpy,peer,floor,scaling] [--torch-passive]
 """
 import argparse
 import json
@@ -34,9 +34,9 @@ BINARY_DATA = "results/prepared/mnist-binary8-50000-20000-s42"
 ALL_DATA = "results/prepared/mnist-all-50000-20000-s42"
 
 
-def run(cmd):
+def run(cmd, env=None):
     """Runs cmd; returns (stdout, max RSS in KiB) of that child alone."""
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out = p.stdout.read()
     err = p.stderr.read()
     _, status, usage = os.wait4(p.pid, 0)
@@ -45,10 +45,10 @@ def run(cmd):
     return out.decode(), usage.ru_maxrss
 
 
-def timed(cmd):
+def timed(cmd, env=None):
     """Runs cmd; returns (wall seconds, max RSS in KiB)."""
     t0 = time.perf_counter()
-    _, rss = run(cmd)
+    _, rss = run(cmd, env)
     return time.perf_counter() - t0, rss
 
 
@@ -70,10 +70,10 @@ def torch_python():
     return None
 
 
-def per_epoch(cmd_for, epochs):
+def per_epoch(cmd_for, epochs, env=None):
     """(wall(K epochs) − wall(1 epoch)) / (K − 1), and the K-epoch run's peak RSS."""
-    t1, _ = timed(cmd_for(1))
-    tk, rss = timed(cmd_for(epochs))
+    t1, _ = timed(cmd_for(1), env)
+    tk, rss = timed(cmd_for(epochs), env)
     return (tk - t1) / (epochs - 1), rss
 
 
@@ -93,6 +93,11 @@ def torch_cmd(py, args, data):
 def peer(a, tmp):
     """Table 2 (and the full-batch epochs table 3 divides by the floor)."""
     py = torch_python()
+    # PyTorch's OpenMP threads spin while they wait; on a machine busy with other work that
+    # costs it up to 10x (measured), so --torch-passive lets them sleep instead.
+    torch_env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE") if a.torch_passive else None
+    if a.torch_passive:
+        print("PyTorch runs with OMP_WAIT_POLICY=PASSIVE")
     nb = ["--config", "experiments/notebook.json"]
     regimes = [  # label, nn args, torch args, data, target ratio
         ("full batch f64", nb + ["--precision", "f64"], ["--precision", "f64"], a.data, None),
@@ -115,7 +120,7 @@ def peer(a, tmp):
             sec, rss = per_epoch(nn_cmd(a, tmp, nn_args, data), a.epochs)
             nn_t.append(sec); nn_rss = max(nn_rss, rss)
             if py:
-                sec, rss = per_epoch(torch_cmd(py, torch_args, data), a.epochs)
+                sec, rss = per_epoch(torch_cmd(py, torch_args, data), a.epochs, torch_env)
                 torch_t.append(sec); torch_rss = max(torch_rss, rss)
         nn_sec = statistics.median(nn_t)
         torch_sec = statistics.median(torch_t) if torch_t else None
@@ -176,6 +181,7 @@ def main():
     ap.add_argument("--data", default=BINARY_DATA)
     ap.add_argument("--data-all", default=ALL_DATA)
     ap.add_argument("--only", default="numpy,peer,floor,scaling")
+    ap.add_argument("--torch-passive", action="store_true", help="run PyTorch with OMP_WAIT_POLICY=PASSIVE")
     a = ap.parse_args()
     if a.epochs < 2:
         sys.exit("bench: --epochs must be at least 2 (per-epoch time is a difference of two runs)")
