@@ -149,6 +149,8 @@ package final class Network<T: NNScalar> {
     /// Output activations for `x` (`in × n`), computed in column blocks of `blockSize`. A
     /// sparse `x` (at most `SampleSparse.worthwhileDensity` nonzero, as MNIST is) is stored
     /// once by its nonzeros and each block is a run of it, with no copy of its columns.
+    @_specialize(where T == Double)  // for callers in other modules, as `Trainer.train`
+    @_specialize(where T == Float)
     package func predict(_ x: Matrix<T>, blockSize: Int = 10_000) -> Matrix<T> {
         let n = x.cols, outputs = layers[layers.count - 1].outputs
         let result = Matrix<T>(rows: outputs, cols: n)

@@ -39,6 +39,12 @@ package struct TrainingResult: Sendable {
 /// sum unchanged; only the summation order differs from BLAS's, at rounding level).
 /// `sparseDensity` 0 turns this off. Mini-batch buffers are allocated once and reused.
 package enum Trainer {
+    // Callers in other modules (Run) cannot specialise this generic function, and
+    // unspecialised it runs every element through witness tables (measured: a mini-batch
+    // epoch 3-4x slower); so it is specialised here for both scalars, and the generic entry
+    // point dispatches to them.
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
     package static func train<T: NNScalar>(
         _ net: Network<T>, x: Matrix<T>, y: Matrix<T>, epochs: Int, batchSize: Int,
         optimizer: OptimizerSettings, rng: inout MT19937, sparseDensity: Double = 0.5,
