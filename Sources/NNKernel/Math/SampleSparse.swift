@@ -98,15 +98,6 @@ final class SampleSparse<T: NNScalar>: @unchecked Sendable {
 
     /// The fraction of `X`'s entries that are stored.
     var density: Double { features * samples == 0 ? 0 : Double(nonzeros) / Double(features * samples) }
-
-    /// `X` back as a dense matrix (for tests).
-    func dense() -> Matrix<T> {
-        let x = Matrix<T>(rows: features, cols: samples)
-        for s in 0..<samples {
-            for k in Int(start[s * groups])..<Int(start[(s + 1) * groups]) { x[Int(feature[k]), s] = value[k] }
-        }
-        return x
-    }
 }
 
 /// A batch of a `SampleSparse` input — all its samples in order, or the positions
