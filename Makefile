@@ -6,7 +6,8 @@
 #   make test-asan   the test suite under AddressSanitizer + LeakSanitizer
 #   make test-slurm  nn sweep --submit slurm on a real one-node Slurm (root; installs
 #                    slurm-wlm and munge when missing; starts and stops the daemons)
-#   make bench       the notebook config for BENCH_EPOCHS epochs: NumPy port vs nn f64 / f32
+#   make bench       nn vs the NumPy port, vs PyTorch CPU (full batch, mini-batches, ten
+#                    classes), vs the dense floor, and its scaling (scripts/bench.py)
 #   make fuzz        libFuzzer on the input readers, FUZZ_SECONDS (60) per harness
 #   make install     nn and every nn-<command> into $(PREFIX)/bin (PREFIX=/usr/local);
 #                    make uninstall removes them
@@ -24,6 +25,7 @@ PREFIX       ?= /usr/local
 EXECUTABLES  := $(notdir $(wildcard Sources/nn Sources/nn-*))
 EXPERIMENT   := experiments/notebook.json
 PREPARED     := results/prepared/mnist-binary8-50000-20000-s42
+PREPARED_ALL := results/prepared/mnist-all-50000-20000-s42
 NOTEBOOK     := results/notebook
 SEED_LIST    := $(shell seq 0 $$(( $(SEEDS) - 1 )))
 SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
@@ -102,8 +104,12 @@ parity: $(NOTEBOOK)/seed-0/metrics.json
 	$(PYTHON) scripts/notebook_numpy.py --seed 0 --epochs 40 --out results/numpy/seed-0 --quiet
 	$(PYTHON) scripts/parity.py $(NOTEBOOK)/seed-0 results/numpy/seed-0
 
-bench: $(PREPARED)/manifest.json
-	$(PYTHON) scripts/bench.py --epochs $(BENCH_EPOCHS) --nn $(NN) --data $(PREPARED)
+# PyTorch is installed into .venv-bench/ by the script when missing (skipped if it cannot be).
+bench: $(PREPARED)/manifest.json $(PREPARED_ALL)/manifest.json
+	$(PYTHON) scripts/bench.py --epochs $(BENCH_EPOCHS) --nn $(NN) --data $(PREPARED) --data-all $(PREPARED_ALL) $(BENCH_FLAGS)
+
+$(PREPARED_ALL)/manifest.json: data/mnist/*.gz | $(NN)
+	$(NN) prepare --classes all --out $(PREPARED_ALL)
 
 # Six harnesses (gzip, idx, manifest, model, experiment, csv; Tests/Fuzz/) from the
 # committed seed corpus; a crash fails the target. CI runs scripts/fuzz-ci.sh (5 s each).

@@ -46,11 +46,14 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
+        // The kernels compiled per instruction set (portable, AVX2) and chosen at run time,
+        // imported only by Sources/NNKernel/Math/Kernels.swift.
+        .target(name: "CKernels"),
         .target(
             name: "NNKernel",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            dependencies: ["CKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
             // The kernel is optimised in debug builds too: the tests train real networks, and
-            // the SIMD kernels (Math/SparseInput.swift) are orders of magnitude slower
+            // the SIMD kernels are orders of magnitude slower
             // unoptimised. Release uses SwiftPM's default -O (not -Ounchecked).
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times the first layer's two products on real MNIST (785 × 50,000 training input of the
-# notebook split, W0 395 × 785): dense BLAS GEMM vs SparseGEMM, f64 and f32, best of R
+# notebook split, W0 395 × 785): dense BLAS GEMM vs the sparse kernels (SparseBatch), f64 and f32, best of R
 # rounds (default 5), interleaved so that load on the machine hits both alike. Prints
 # seconds, speed-ups and the largest differences between the two results.
 # It runs the env-gated test SparseInputBenchmark (Tests/NNCoreTests/SparseInputTests.swift)

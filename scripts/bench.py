@@ -1,12 +1,24 @@
 #!/usr/bin/env python3
-"""`make bench`: the notebook configuration (785-395-200-100-20-1, 50,000 samples, full
-batch) for K epochs with the NumPy port of the notebook and with `nn train` in f64 and f32,
-in one run, interleaved (numpy, f64, f32, repeated --rounds times) so that load on the
-machine hits all three alike. Prints seconds per epoch (median over epochs, best over
-rounds), peak memory (max RSS of the process, from wait4), and the ratios to NumPy with
-the targets (f64 <= 0.55x, f32 <= 0.30x, peak memory below NumPy's).
+"""`make bench`, in four tables, all measured in one run:
 
-Usage: scripts/bench.py [--epochs K] [--rounds R] [--nn PATH] [--data DIR]
+1. The NumPy port of the notebook vs `nn train` in f64 and f32 (notebook configuration:
+   785-395-200-100-20-1, 50,000 samples, full batch, K epochs), interleaved (numpy, f64, f32,
+   repeated --rounds times). Seconds per epoch (median over epochs, best over rounds), peak
+   memory (max RSS, from wait4), ratios to NumPy with the targets (f64 <= 0.55x, f32 <= 0.30x).
+2. nn vs PyTorch CPU (scripts/bench_torch.py, installed into .venv-bench/ when missing;
+   skipped with a message when it cannot be) on the same network and data with plain SGD:
+   full batch, mini-batch 128 and 32, f64 and f32, and ten classes
+   (experiments/mnist-10class.json). Per-epoch time = (wall time of K epochs − wall time of
+   1 epoch) / (K − 1), whole processes, the tools alternating; median over --rounds. Ratio
+   nn / PyTorch with the targets (mini-batch 128 and ten classes <= 0.5, mini-batch 32 <=
+   0.35, full batch f32 <= 0.35), and peak memory of both.
+3. The dense floor: the full-batch epoch's matrix products timed alone with NumPy's BLAS
+   (scripts/bench_floor.py), and nn's full-batch epoch / floor (target <= 0.55).
+4. Scaling of nn's full-batch f64 epoch: 12,500, 25,000 and 50,000 samples (prepared splits
+   of those sizes), and first hidden width 395 vs 790.
+
+Usage: scripts/bench.py [--epochs K] [--rounds R] [--nn PATH] [--data DIR] [--data-all DIR]
+                        [--only numpy,peer,floor,scaling] [--torch-passive]
 """
 import argparse
 import json
@@ -15,11 +27,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+
+VENV = ".venv-bench"
+BINARY_DATA = "results/prepared/mnist-binary8-50000-20000-s42"
+ALL_DATA = "results/prepared/mnist-all-50000-20000-s42"
 
 
-def run(cmd):
+def run(cmd, env=None):
     """Runs cmd; returns (stdout, max RSS in KiB) of that child alone."""
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out = p.stdout.read()
     err = p.stderr.read()
     _, status, usage = os.wait4(p.pid, 0)
@@ -28,13 +45,163 @@ def run(cmd):
     return out.decode(), usage.ru_maxrss
 
 
+def timed(cmd, env=None):
+    """Runs cmd; returns (wall seconds, max RSS in KiB)."""
+    t0 = time.perf_counter()
+    _, rss = run(cmd, env)
+    return time.perf_counter() - t0, rss
+
+
+def torch_python():
+    """The venv's python with torch, installing it when missing; None (with a message) when
+    it cannot be installed."""
+    py = os.path.join(VENV, "bin", "python")
+    probe = [py, "-c", "import torch, numpy"]
+    if os.path.exists(py) and subprocess.run(probe, capture_output=True).returncode == 0:
+        return py
+    print(f"bench: installing PyTorch (CPU) into {VENV}/ ...", flush=True)
+    ok = subprocess.run([sys.executable, "-m", "venv", VENV], capture_output=True).returncode == 0
+    for args in (["torch", "numpy", "--index-url", "https://download.pytorch.org/whl/cpu"], ["torch", "numpy"]):
+        if ok and subprocess.run([py, "-m", "pip", "install", "-q"] + args, capture_output=True).returncode == 0:
+            break
+    if os.path.exists(py) and subprocess.run(probe, capture_output=True).returncode == 0:
+        return py
+    print("bench: PyTorch could not be installed (pip install torch failed); skipping the PyTorch comparison")
+    return None
+
+
+def per_epoch(cmd_for, epochs, env=None):
+    """(wall(K epochs) − wall(1 epoch)) / (K − 1), and the K-epoch run's peak RSS."""
+    t1, _ = timed(cmd_for(1), env)
+    tk, rss = timed(cmd_for(epochs), env)
+    return (tk - t1) / (epochs - 1), rss
+
+
+def nn_cmd(a, tmp, args, data):
+    def cmd(epochs):
+        return [a.nn, "train", "--data", data, "--epochs", str(epochs), "--out", os.path.join(tmp, "peer"),
+                "--force", "--quiet"] + args
+    return cmd
+
+
+def torch_cmd(py, args, data):
+    def cmd(epochs):
+        return [py, "scripts/bench_torch.py", "--data", data, "--epochs", str(epochs)] + args
+    return cmd
+
+
+def peer(a, tmp):
+    """Table 2 (and the full-batch epochs table 3 divides by the floor)."""
+    py = torch_python()
+    # PyTorch's OpenMP threads spin while they wait; on a machine busy with other work that
+    # costs it up to 10x (measured), so --torch-passive lets them sleep instead.
+    torch_env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE") if a.torch_passive else None
+    if a.torch_passive:
+        print("PyTorch runs with OMP_WAIT_POLICY=PASSIVE")
+    nb = ["--config", "experiments/notebook.json"]
+    regimes = [  # label, nn args, torch args, data, target ratio
+        ("full batch f64", nb + ["--precision", "f64"], ["--precision", "f64"], a.data, None),
+        ("full batch f32", nb + ["--precision", "f32"], ["--precision", "f32"], a.data, 0.35),
+        ("mini-batch 128 f64", nb + ["--optimizer", "sgd", "--batch-size", "128", "--precision", "f64"],
+         ["--batch-size", "128", "--precision", "f64"], a.data, 0.5),
+        ("mini-batch 128 f32", nb + ["--optimizer", "sgd", "--batch-size", "128", "--precision", "f32"],
+         ["--batch-size", "128", "--precision", "f32"], a.data, 0.5),
+        ("mini-batch 32 f64", nb + ["--optimizer", "sgd", "--batch-size", "32", "--precision", "f64"],
+         ["--batch-size", "32", "--precision", "f64"], a.data, 0.35),
+        ("mini-batch 32 f32", nb + ["--optimizer", "sgd", "--batch-size", "32", "--precision", "f32"],
+         ["--batch-size", "32", "--precision", "f32"], a.data, 0.35),
+        ("ten classes (mnist-10class.json)", ["--config", "experiments/mnist-10class.json"],
+         ["--batch-size", "128", "--precision", "f64", "--lr", "0.1", "--layers", "785,395,200,100,20,10"], a.data_all, 0.5),
+    ]
+    rows, nn_full = [], {}
+    for label, nn_args, torch_args, data, target in regimes:
+        nn_t, torch_t, nn_rss, torch_rss = [], [], 0, 0
+        for _ in range(a.rounds):
+            sec, rss = per_epoch(nn_cmd(a, tmp, nn_args, data), a.epochs)
+            nn_t.append(sec); nn_rss = max(nn_rss, rss)
+            if py:
+                sec, rss = per_epoch(torch_cmd(py, torch_args, data), a.epochs, torch_env)
+                torch_t.append(sec); torch_rss = max(torch_rss, rss)
+        nn_sec = statistics.median(nn_t)
+        torch_sec = statistics.median(torch_t) if torch_t else None
+        if label.startswith("full batch"):
+            nn_full[label[-3:]] = nn_sec
+        rows.append((label, nn_sec, torch_sec, target, nn_rss, torch_rss))
+        print(f"  measured {label}: nn {nn_t}, torch {torch_t}", flush=True)
+    print(f"\nnn vs PyTorch CPU: per-epoch s = (wall of {a.epochs} epochs - wall of 1) / {a.epochs - 1}, "
+          f"median of {a.rounds} rounds, alternating")
+    print(f"{'regime':34} {'nn s':>8} {'torch s':>8} {'ratio':>7} {'target':>8} {'nn MiB':>7} {'torch MiB':>9}")
+    ok = True
+    for label, nn_sec, torch_sec, target, nn_rss, torch_rss in rows:
+        ratio = nn_sec / torch_sec if torch_sec else None
+        verdict = "" if ratio is None or target is None else ("ok" if ratio <= target else "MISSED")
+        ok = ok and verdict != "MISSED"
+        print(f"{label:34} {nn_sec:8.3f} {torch_sec if torch_sec else float('nan'):8.3f} "
+              f"{ratio if ratio else float('nan'):7.3f} {('<= %.2f' % target) if target else '':>8} "
+              f"{nn_rss / 1024:7.0f} {torch_rss / 1024:9.0f}  {verdict}")
+    return ok, nn_full
+
+
+def floor(nn_full, a):
+    out, _ = run([sys.executable, "scripts/bench_floor.py"])
+    f = json.loads(out.strip().splitlines()[-1])
+    print(f"\ndense floor: the full-batch epoch's products alone with NumPy {f['numpy']}'s BLAS (best of 3)")
+    print(f"{'precision':10} {'floor s':>8} {'nn s':>8} {'nn/floor':>9} {'target':>8}")
+    ok = True
+    for prec in ("f64", "f32"):
+        nn_sec = nn_full.get(prec)
+        ratio = nn_sec / f[prec] if nn_sec else float("nan")
+        verdict = "ok" if ratio <= 0.55 else "MISSED"
+        ok = ok and verdict == "ok"
+        print(f"{prec:10} {f[prec]:8.3f} {nn_sec if nn_sec else float('nan'):8.3f} {ratio:9.3f} {'<= 0.55':>8}  {verdict}")
+    return ok
+
+
+def scaling(a, tmp):
+    print(f"\nscaling: nn full batch f64, per-epoch s as above, median of {a.rounds} rounds")
+    print(f"{'samples':>8} {'layers':28} {'s/epoch':>8} {'per 50k':>8}")
+    cases = []
+    for n in (12500, 25000, 50000):
+        d = a.data if n == 50000 else os.path.join(tmp, f"prepared-{n}")
+        if n != 50000:
+            run([a.nn, "prepare", "--train-size", str(n), "--out", d])
+        cases.append((n, "785,395,200,100,20,1", d))
+    cases.append((50000, "785,790,200,100,20,1", a.data))
+    for n, layers, d in cases:
+        args = ["--config", "experiments/notebook.json", "--layers", layers, "--precision", "f64"]
+        sec = statistics.median(per_epoch(nn_cmd(a, tmp, args, d), a.epochs)[0] for _ in range(a.rounds))
+        print(f"{n:8} {layers:28} {sec:8.3f} {sec * 50000 / n:8.3f}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--nn", default=".build/release/nn")
-    ap.add_argument("--data", default="results/prepared/mnist-binary8-50000-20000-s42")
+    ap.add_argument("--data", default=BINARY_DATA)
+    ap.add_argument("--data-all", default=ALL_DATA)
+    ap.add_argument("--only", default="numpy,peer,floor,scaling")
+    ap.add_argument("--torch-passive", action="store_true", help="run PyTorch with OMP_WAIT_POLICY=PASSIVE")
     a = ap.parse_args()
+    if a.epochs < 2:
+        sys.exit("bench: --epochs must be at least 2 (per-epoch time is a difference of two runs)")
+    only = set(a.only.split(","))
+    ok = True
+    if "numpy" in only:
+        ok = numpy_port(a) and ok
+    with tempfile.TemporaryDirectory() as tmp:
+        nn_full = {}
+        if "peer" in only or "floor" in only:
+            peer_ok, nn_full = peer(a, tmp)
+            ok = ok and peer_ok
+        if "floor" in only:
+            ok = floor(nn_full, a) and ok
+        if "scaling" in only:
+            scaling(a, tmp)
+    return 0 if ok else 1
+
+
+def numpy_port(a):
     best = {"numpy": (1e9, 0), "nn f64": (1e9, 0), "nn f32": (1e9, 0)}
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(a.rounds):
@@ -60,7 +227,7 @@ def main():
         verdict = "" if t is None else ("ok" if ratio <= t and mem < 1 else "MISSED")
         ok = ok and verdict != "MISSED"
         print(f"{k:8} {sec:9.3f} {ratio:7.3f} {('<= %.2f' % t) if t else '':>7} {rss / 1024:9.0f} {mem:9.3f}  {verdict}")
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":

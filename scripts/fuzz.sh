@@ -32,14 +32,17 @@ module_sources() {
 }
 harness=$(ls Tests/Fuzz/*.swift Tests/Fuzz/Support/*.swift | grep -v "$shim")
 all_sources=$(for m in "${modules[@]}"; do module_sources "$m"; done; echo "$harness")
-newest=$(ls -t $all_sources scripts/fuzz.sh | head -1)
+newest=$(ls -t $all_sources Sources/CKernels/*.c Sources/CKernels/*.h Sources/CKernels/include/* scripts/fuzz.sh | head -1)
 if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
     echo "fuzz: building $bin"
     rm -rf "$bin" "$out/modules"   # a failed build must not leave the stale binary to be run
     mkdir -p "$out/modules"
     flags=(-sanitize=fuzzer,address -parse-as-library -O -wmo -enable-testing -package-name nn
-           -I "$out/modules" -I Sources/CZlib -I Sources/CBLAS)
+           -I "$out/modules" -I Sources/CZlib -I Sources/CBLAS -I Sources/CKernels/include)
     build() { "$@" 2>&1 | grep -E 'error' || true; }
+    # NNKernel's C kernels (Sources/CKernels, module map in its include/).
+    build clang -O2 -fsanitize=fuzzer-no-link,address -I Sources/CKernels/include -c Sources/CKernels/kernels.c \
+        -o "$out/modules/CKernels.o"
     for m in "${modules[@]}"; do
         build swiftc "${flags[@]}" -module-name "$m" -emit-module -emit-module-path "$out/modules/$m.swiftmodule" \
             -c $(module_sources "$m") -o "$out/modules/$m.o"

@@ -32,6 +32,7 @@ struct NN: ParsableCommand {
     /// or file, so `| tee`, nohup and CI logs show each line as it is printed; a closed
     /// output pipe is status 2 as well (`Console.setUp`).
     static func main(arguments: [String]) -> Never {
+        BLAS.useKernelsForThisCPU()
         Console.setUp()
         do {
             var command = try parseAsRoot(arguments)

@@ -116,6 +116,7 @@ package enum Run {
             "epoch_seconds": .array(outcome.history.map { .real($0.seconds) }),
             "blas": .string(BLAS.implementation),
             "blas_threads": .int(BLAS.threads),
+            "kernels": .string(Kernels.active.name),
             "threads": .int(threads),
         ]
         try AtomicFile.write(JSONValue.sortedObject(timing).fileText, to: RunLayout(outDir).timing)

@@ -42,17 +42,16 @@ package enum Activation: String, Codable, CaseIterable, Sendable {
                 }
             }
             Activation.softmaxColumns(a, parallel: parallel)
+        case .relu:
+            parallel.forRanges(rows, cost: cols) { lo, hi in
+                Kernels.active.reluForward(src, bias: bias, dst, cols: cols, rows: lo..<hi)
+            }
         default:
             parallel.forRanges(rows, cost: cols) { lo, hi in
                 for r in lo..<hi {
                     let bias = bias[r]
                     let base = r * cols
                     switch self {
-                    case .relu:
-                        for c in base..<(base + cols) {
-                            let v = src[c] + bias
-                            dst[c] = v <= 0 ? 0 : v
-                        }
                     case .sigmoid:
                         for c in base..<(base + cols) {
                             let v = src[c] + bias
@@ -71,7 +70,7 @@ package enum Activation: String, Codable, CaseIterable, Sendable {
                             zp?[c] = v
                             dst[c] = v
                         }
-                    case .softmax:
+                    case .relu, .softmax:
                         break
                     }
                 }
@@ -115,9 +114,9 @@ package enum Activation: String, Codable, CaseIterable, Sendable {
             parallel.forRanges(rows * cols, cost: 1) { lo, hi in
                 switch self {
                 case .relu:
-                    // A select, not a branch, so the loop vectorises. NaN in A keeps dA (as
-                    // the notebook's `dZ[Z <= 0] = 0` keeps it where Z is NaN).
-                    for i in lo..<hi { g[i] = ap[i] <= 0 ? 0 : g[i] }
+                    // g[i] ← A[i] <= 0 ? 0 : g[i]: NaN in A keeps dA (as the notebook's
+                    // `dZ[Z <= 0] = 0` keeps it where Z is NaN).
+                    Kernels.active.reluBackward(g, ap, lo..<hi)
                 case .sigmoid:
                     if let zp {
                         for i in lo..<hi {

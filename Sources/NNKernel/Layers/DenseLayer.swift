@@ -25,19 +25,23 @@ package final class DenseLayer<T: NNScalar> {
 
     /// Forward for a batch: `product` receives `W·X`, then `a ← g(product + b)` and `z`
     /// (when given) keeps `Z`.
-    /// `sparse`, when given, is `x` stored by its nonzeros (the first layer's MNIST input is
-    /// ~81% zeros): the product then skips the zero terms, which leaves the sum unchanged.
-    func forward(_ x: Matrix<T>, sparse: SparseInput<T>? = nil, product: Matrix<T>, z: Matrix<T>?, a: Matrix<T>,
-                 parallel: Parallel) {
-        if let sparse { SparseGEMM.forward(w: weights, x: sparse, into: product, parallel: parallel) } else { Matrix.gemm(weights, x, into: product) }
+    /// A `.sparse` input is stored by its nonzeros (the first layer's MNIST input is ~81%
+    /// zeros): the product then skips the zero terms, which leaves the sum unchanged.
+    func forward(_ x: LayerInput<T>, product: Matrix<T>, z: Matrix<T>?, a: Matrix<T>, parallel: Parallel) {
+        switch x {
+        case .dense(let x): Matrix.gemm(weights, x, into: product)
+        case .sparse(let x): x.forward(w: weights, into: product, parallel: parallel)
+        }
         activation.forward(product: product, bias: bias.pointer, z: z, a: a, parallel: parallel)
     }
 
     /// Backward for a batch whose `dZ` is in `grad`: accumulates raw `dW`, `db` and writes
     /// `dA_prev = Wᵀ·dZ` into `gradInput` when given. Call before the optimiser updates `W` and `b`.
-    func backward(input x: Matrix<T>, sparse: SparseInput<T>? = nil, grad: Matrix<T>, gradInput: Matrix<T>?,
-                  parallel: Parallel) {
-        if let sparse { SparseGEMM.weightGradient(dz: grad, x: sparse, into: gradW, parallel: parallel) } else { Matrix.gemm(grad, x, transB: true, into: gradW) }
+    func backward(input x: LayerInput<T>, grad: Matrix<T>, gradInput: Matrix<T>?, parallel: Parallel) {
+        switch x {
+        case .dense(let x): Matrix.gemm(grad, x, transB: true, into: gradW)
+        case .sparse(let x): x.weightGradient(dz: grad, into: gradW, parallel: parallel)
+        }
         let cols = grad.cols, g = grad.pointer, db = gradB.pointer
         parallel.forRanges(outputs, cost: cols) { lo, hi in
             for r in lo..<hi { db[r] = PairwiseSum.sum(g + r * cols, cols) }
@@ -51,4 +55,18 @@ package final class DenseLayer<T: NNScalar> {
     }
 
     var parameterCount: Int { outputs * inputs + outputs }
+}
+
+/// A layer's input for one batch: a dense `in × m` matrix, or (first layer) a batch of an
+/// input stored by its nonzeros.
+enum LayerInput<T: NNScalar> {
+    case dense(Matrix<T>)
+    case sparse(SparseBatch<T>)
+
+    var samples: Int {
+        switch self {
+        case .dense(let x): return x.cols
+        case .sparse(let x): return x.samples
+        }
+    }
 }

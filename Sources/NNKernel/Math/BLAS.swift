@@ -44,13 +44,37 @@ package enum BLAS {
         #endif
     }
 
-    /// A one-line description of the BLAS in use, for timing.json.
+    /// A one-line description of the BLAS in use, for timing.json (with OpenBLAS, the
+    /// build's configuration and the kernels it chose for this CPU).
     package static var implementation: String {
         #if canImport(Accelerate)
         return "Accelerate"
         #else
-        if let cfg = openblas_get_config() { return "OpenBLAS " + String(cString: cfg) }
-        return "OpenBLAS"
+        var s = "OpenBLAS"
+        if let cfg = openblas_get_config() { s += " " + String(cString: cfg) }
+        if let core = openblas_get_corename() { s += "; kernels " + String(cString: core) }
+        return s
+        #endif
+    }
+
+    /// OpenBLAS chooses its kernels for the CPU when it is loaded, and releases before 0.3.22
+    /// (Debian 12 has 0.3.21) do not recognise recent x86-64 CPUs (Sapphire Rapids, say):
+    /// they fall back to the Prescott (SSE3) kernels, 1.5–3× slower than the AVX2 ones the
+    /// CPU runs. Its documented override is the environment variable `OPENBLAS_CORETYPE`,
+    /// read at load time; so when OpenBLAS chose Prescott on a CPU with AVX2 and FMA, this
+    /// sets `OPENBLAS_CORETYPE=Haswell` and executes the program again (same process,
+    /// arguments and environment otherwise). Not `SkylakeX`: its AVX-512 kernels turned
+    /// `1e300·1e302 − 1e300·1e302` into +inf instead of NaN (RunSafetyTests' overflowing
+    /// model), where Haswell's, Prescott's and NumPy's give NaN.
+    /// Call it first thing in `main`. Does nothing when `OPENBLAS_CORETYPE` is set already
+    /// (so it happens at most once, and a user's choice stands), with Accelerate, or when
+    /// OpenBLAS chose other kernels; if the exec fails, the program carries on.
+    package static func useKernelsForThisCPU() {
+        #if os(Linux) && !canImport(Accelerate)
+        guard LibC.environment("OPENBLAS_CORETYPE") == nil, let core = openblas_get_corename(),
+              String(cString: core).lowercased() == "prescott", Kernels.cpuHasAVX2FMA else { return }
+        LibC.setEnvironment("OPENBLAS_CORETYPE", "Haswell")
+        LibC.executeSelfAgain()
         #endif
     }
 

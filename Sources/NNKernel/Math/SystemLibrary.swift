@@ -1,6 +1,7 @@
 // The one file of the kernel that talks to the C library (glibc on Linux, Darwin on macOS):
 // the elementary functions `NNScalar` forwards to (as NumPy's scalar fallbacks do), `pow`
-// for Adam's bias correction, and the machine's size. The kernel imports no Foundation.
+// for Adam's bias correction, the machine's size, and the environment and exec for
+// `BLAS.useKernelsForThisCPU`. The kernel imports no Foundation.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,6 +27,21 @@ enum LibC {
         guard pages > 0, pageSize > 0 else { return nil }
         let (bytes, overflow) = pages.multipliedReportingOverflow(by: pageSize)
         return overflow ? nil : bytes
+    }
+}
+
+extension LibC {
+    /// The environment variable `name`, nil when unset.
+    static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+    static func setEnvironment(_ name: String, _ value: String) { setenv(name, value, 1) }
+
+    /// Executes this program again with the same arguments and the current environment
+    /// (Linux: `/proc/self/exe`); returns only if that fails.
+    static func executeSelfAgain() {
+        #if os(Linux)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        #endif
     }
 }
 

@@ -28,10 +28,11 @@ enum Loss {
     static let epsilon = 1e-8
 
     /// The loss of predictions `a` (and logits `z`) against targets `y`, all `C × N`.
+    /// `terms`, when given, is scratch of at least `C × N` elements (else one is allocated).
     static func value<T: NNScalar>(_ kind: LossKind, path: GradientPath, a: Matrix<T>, z: Matrix<T>,
-                                   y: Matrix<T>, epsilon: Double = Loss.epsilon, parallel: Parallel) -> Double {
+                                   y: Matrix<T>, epsilon: Double = Loss.epsilon, terms: Matrix<T>? = nil, parallel: Parallel) -> Double {
         let n = a.count
-        let terms = Matrix<T>(rows: 1, cols: n)
+        let terms = terms.flatMap { $0.count >= n ? $0 : nil } ?? Matrix<T>(rows: 1, cols: n)
         let t = terms.pointer, ap = a.pointer, zp = z.pointer, yp = y.pointer
         let eps = T(epsilon)
         switch (kind, path) {
@@ -58,8 +59,7 @@ enum Loss {
             return (PairwiseSum.sum(t, n) / T(Double(n))).double
         case (.cce, .stable):
             let rows = z.rows, cols = z.cols
-            let perSample = Matrix<T>(rows: 1, cols: cols)
-            let ps = perSample.pointer
+            let ps = t  // one term per sample (cols ≤ n)
             parallel.forRanges(cols, cost: rows * 4) { lo, hi in
                 for c in lo..<hi {
                     var mx = -T.infinity

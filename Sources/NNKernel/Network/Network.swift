@@ -75,6 +75,8 @@ package final class Network<T: NNScalar> {
         let a: [Matrix<T>]
         let z: [Matrix<T>?]
         let grad: [Matrix<T>]
+        /// Scratch for the loss's per-element terms (`Loss.value`).
+        let terms: Matrix<T>
 
         init(layers: [DenseLayer<T>], samples m: Int, training: Bool) {
             samples = m
@@ -85,6 +87,7 @@ package final class Network<T: NNScalar> {
                 (i == last || (training && l.activation.backwardNeedsZ)) ? Matrix(rows: l.outputs, cols: m) : nil
             }
             grad = training ? layers.map { Matrix(rows: $0.outputs, cols: m) } : []
+            terms = Matrix(rows: 1, cols: layers[last].outputs * m)
         }
     }
 
@@ -98,28 +101,28 @@ package final class Network<T: NNScalar> {
     }
 
     /// Forward pass of `x` (`in × m`); returns the output activations and logits.
-    func forward(_ x: Matrix<T>, _ ws: Workspace, sparse: SparseInput<T>? = nil) -> (a: Matrix<T>, z: Matrix<T>) {
+    func forward(_ x: LayerInput<T>, _ ws: Workspace) -> (a: Matrix<T>, z: Matrix<T>) {
         var input = x
         for (i, layer) in layers.enumerated() {
             // The product goes straight into A (or Z when Z is kept) and is finished in place.
             let product = ws.z[i] ?? ws.a[i]
-            layer.forward(input, sparse: i == 0 ? sparse : nil, product: product, z: ws.z[i], a: ws.a[i], parallel: parallel)
-            input = ws.a[i]
+            layer.forward(input, product: product, z: ws.z[i], a: ws.a[i], parallel: parallel)
+            input = .dense(ws.a[i])
         }
         return (ws.a[layers.count - 1], ws.z[layers.count - 1]!)
     }
 
     /// One training step on a batch: forward, loss (of this forward pass, before the
-    /// update), backward, update. Returns the loss. `sparse` is `x` stored by its nonzeros,
-    /// for the first layer's two products.
-    func trainStep(x: Matrix<T>, sparse: SparseInput<T>? = nil, y: Matrix<T>, optimizer: Optimizer<T>) -> Double {
-        let ws = workspace(samples: x.cols, training: true)
-        let (a, z) = forward(x, ws, sparse: sparse)
-        let loss = Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y, parallel: parallel)
+    /// update), backward, update. Returns the loss. A `.sparse` input is the batch stored by
+    /// its nonzeros, for the first layer's two products.
+    func trainStep(x: LayerInput<T>, y: Matrix<T>, optimizer: Optimizer<T>) -> Double {
+        let ws = workspace(samples: x.samples, training: true)
+        let (a, z) = forward(x, ws)
+        let loss = Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y, terms: ws.terms, parallel: parallel)
         optimizer.beginStep()
-        backpropagate(x: x, sparse: sparse, y: y, output: a, ws) { i in
+        backpropagate(x: x, y: y, output: a, ws) { i in
             // W is no longer needed this step once dA_prev is formed: update it now.
-            for k in [2 * i, 2 * i + 1] { optimizer.update(k, of: parameters, samples: x.cols, parallel: parallel) }
+            for k in [2 * i, 2 * i + 1] { optimizer.update(k, of: parameters, samples: x.samples, parallel: parallel) }
         }
         return loss
     }
@@ -127,7 +130,7 @@ package final class Network<T: NNScalar> {
     /// Backward pass from the output `output` of `forward(x, ws)`, last layer first. Each
     /// layer gets its raw `dW`, `db` and writes `dA_prev`; `afterLayer` is then called for it
     /// (its weights are no longer needed by the rest of the pass).
-    private func backpropagate(x: Matrix<T>, sparse: SparseInput<T>?, y: Matrix<T>, output a: Matrix<T>, _ ws: Workspace,
+    private func backpropagate(x: LayerInput<T>, y: Matrix<T>, output a: Matrix<T>, _ ws: Workspace,
                                afterLayer: (Int) -> Void) {
         let last = layers.count - 1
         let isDZ = Loss.startGradient(architecture.loss, path: architecture.gradient, a: a, y: y, into: ws.grad[last],
@@ -137,23 +140,27 @@ package final class Network<T: NNScalar> {
             if !(i == last && isDZ) {
                 layer.activation.backward(grad: ws.grad[i], z: ws.z[i], a: ws.a[i], parallel: parallel)
             }
-            let input = i == 0 ? x : ws.a[i - 1]
-            layer.backward(input: input, sparse: i == 0 ? sparse : nil, grad: ws.grad[i], gradInput: i == 0 ? nil : ws.grad[i - 1],
+            layer.backward(input: i == 0 ? x : .dense(ws.a[i - 1]), grad: ws.grad[i], gradInput: i == 0 ? nil : ws.grad[i - 1],
                            parallel: parallel)
             afterLayer(i)
         }
     }
 
-    /// Output activations for `x` (`in × n`), computed in column blocks of `blockSize`.
+    /// Output activations for `x` (`in × n`), computed in column blocks of `blockSize`. A
+    /// sparse `x` (at most `SampleSparse.worthwhileDensity` nonzero, as MNIST is) is stored
+    /// once by its nonzeros and each block is a run of it, with no copy of its columns.
+    @_specialize(where T == Double)  // for callers in other modules, as `Trainer.train`
+    @_specialize(where T == Float)
     package func predict(_ x: Matrix<T>, blockSize: Int = 10_000) -> Matrix<T> {
         let n = x.cols, outputs = layers[layers.count - 1].outputs
         let result = Matrix<T>(rows: outputs, cols: n)
+        let sparse = SparseBatch.ifWorthwhile(x, parallel: parallel)
         var start = 0
         while start < n {
             let w = min(blockSize, n - start)
-            let block = x.columns(start, w)
+            sparse?.selectRange(first: start, count: w)
             let ws = workspace(samples: w, training: false)
-            let (a, _) = forward(block, ws)
+            let (a, _) = forward(sparse.map { .sparse($0) } ?? .dense(x.columns(start, w)), ws)
             for r in 0..<outputs {
                 (result.pointer + r * n + start).update(from: a.pointer + r * w, count: w)
             }
@@ -166,7 +173,7 @@ package final class Network<T: NNScalar> {
     /// evaluation. `epsilon` 0 gives the exact loss whose gradient backprop computes.
     func loss(x: Matrix<T>, y: Matrix<T>, epsilon: Double = Loss.epsilon) -> Double {
         let ws = workspace(samples: x.cols, training: false)
-        let (a, z) = forward(x, ws)
+        let (a, z) = forward(.dense(x), ws)
         return Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y, epsilon: epsilon, parallel: parallel)
     }
 
@@ -174,10 +181,10 @@ package final class Network<T: NNScalar> {
     /// updating them (for gradient checks).
     func gradients(x: Matrix<T>, y: Matrix<T>) -> [(w: [T], b: [T])] {
         let ws = workspace(samples: x.cols, training: true)
-        let (a, _) = forward(x, ws)
+        let (a, _) = forward(.dense(x), ws)
         let inv = T(1.0 / Double(x.cols))
         var out: [(w: [T], b: [T])] = []
-        backpropagate(x: x, sparse: nil, y: y, output: a, ws) { i in
+        backpropagate(x: .dense(x), y: y, output: a, ws) { i in
             let layer = layers[i]
             out.insert((layer.gradW.values.map { $0 * inv }, layer.gradB.values.map { $0 * inv }), at: 0)
         }
@@ -197,6 +204,13 @@ extension Matrix {
     /// The columns listed in `indices`, in that order (a gather, for mini-batches).
     func gatherColumns(_ indices: ArraySlice<Int>, parallel: Parallel) -> Matrix<T> {
         let m = Matrix(rows: rows, cols: indices.count)
+        gatherColumns(indices, into: m, parallel: parallel)
+        return m
+    }
+
+    /// The columns listed in `indices` into `m` (`rows × indices.count`).
+    func gatherColumns(_ indices: ArraySlice<Int>, into m: Matrix<T>, parallel: Parallel) {
+        precondition(m.rows == rows && m.cols == indices.count, "gather shape mismatch")
         let w = indices.count
         parallel.forRanges(rows, cost: w) { lo, hi in
             for r in lo..<hi {
@@ -205,6 +219,5 @@ extension Matrix {
                 for idx in indices { dst[j] = src[idx]; j += 1 }
             }
         }
-        return m
     }
 }

@@ -92,7 +92,7 @@ final class ParameterState<T: NNScalar> {
         switch s.kind {
         case .gd, .sgd:
             parallel.forRanges(n, cost: 1) { lo, hi in
-                for i in lo..<hi { p[i] = p[i] - lr * (invM * raw[i]) }
+                Kernels.active.descend(p, raw: raw, lr: lr, scale: invM, lo..<hi)  // p ← p − lr·(invM·raw)
             }
         case .momentum:
             let mu = T(s.momentum), vel = m.baseAddress!

@@ -37,16 +37,12 @@ extension Gzip {
     }
 }
 
-extension SparseInput {
+extension SampleSparse {
     /// `X` back as a dense matrix.
     func dense() -> Matrix<T> {
-        let x = Matrix<T>(rows: rows, cols: cols)
-        for b in 0..<blockCount {
-            for f in 0..<rows {
-                for k in rowStart[b * (rows + 1) + f]..<rowStart[b * (rows + 1) + f + 1] {
-                    x[f, b * blockSize + Int(sample[k])] = value[k]
-                }
-            }
+        let x = Matrix<T>(rows: features, cols: samples)
+        for s in 0..<samples {
+            for k in Int(start[s * groups])..<Int(start[(s + 1) * groups]) { x[Int(feature[k]), s] = value[k] }
         }
         return x
     }

@@ -1,0 +1,87 @@
+// The kernels of nn_kernels.h, each compiled twice from kernels_body.h: portable, and with
+// AVX2 code generation (x86-64 only), selected once per process.
+#include "nn_kernels.h"
+#include <stdlib.h>
+#include <string.h>
+
+// Products and sums are rounded separately in every variant (no fused multiply-add), so the
+// AVX2 kernels give exactly the portable kernels' results.
+#pragma clang fp contract(off)
+#pragma STDC FP_CONTRACT OFF
+
+int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_bytes) {
+    // block (NN_CHUNK tiles of 128 bytes), count[n + 1], next[n], most × (u16 + scalar), alignment slack.
+    return NN_CHUNK * 128 + (2 * features + 1) * 8 + most * (2 + scalar_bytes) + 128;
+}
+
+#define TARGET
+#define SCALAR double
+#define SUFFIX f64_portable
+#include "kernels_body.h"
+#undef SCALAR
+#undef SUFFIX
+#define SCALAR float
+#define SUFFIX f32_portable
+#include "kernels_body.h"
+#undef SCALAR
+#undef SUFFIX
+#undef TARGET
+
+static const nn_kernels portable = {
+    "portable",
+    sparse_forward_f64_portable, sparse_forward_f32_portable,
+    sparse_wgrad_f64_portable, sparse_wgrad_f32_portable,
+    relu_forward_f64_portable, relu_forward_f32_portable,
+    relu_backward_f64_portable, relu_backward_f32_portable,
+    descend_f64_portable, descend_f32_portable,
+};
+
+const nn_kernels *nn_kernels_portable(void) { return &portable; }
+
+#if defined(__x86_64__) && defined(__clang__)
+#define TARGET __attribute__((target("avx2")))
+#define SCALAR double
+#define SUFFIX f64_avx2
+#include "kernels_body.h"
+#undef SCALAR
+#undef SUFFIX
+#define SCALAR float
+#define SUFFIX f32_avx2
+#include "kernels_body.h"
+#undef SCALAR
+#undef SUFFIX
+#undef TARGET
+
+static const nn_kernels avx2 = {
+    "avx2",
+    sparse_forward_f64_avx2, sparse_forward_f32_avx2,
+    sparse_wgrad_f64_avx2, sparse_wgrad_f32_avx2,
+    relu_forward_f64_avx2, relu_forward_f32_avx2,
+    relu_backward_f64_avx2, relu_backward_f32_avx2,
+    descend_f64_avx2, descend_f32_avx2,
+};
+
+const nn_kernels *nn_kernels_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") ? &avx2 : NULL;
+}
+
+int nn_cpu_has_avx2_fma(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#else
+const nn_kernels *nn_kernels_avx2(void) { return NULL; }
+int nn_cpu_has_avx2_fma(void) { return 0; }
+#endif
+
+const nn_kernels *nn_kernels_active(void) {
+    static const nn_kernels *chosen;
+    const nn_kernels *k = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+    if (k) return k;
+    const char *want = getenv("NN_KERNELS");
+    k = (want && strcmp(want, "portable") == 0) ? NULL : nn_kernels_avx2();
+    if (!k) k = &portable;
+    __atomic_store_n(&chosen, k, __ATOMIC_RELEASE);
+    return k;
+}

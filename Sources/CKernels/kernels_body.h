@@ -1,0 +1,120 @@
+// One variant of the kernels: included by kernels.c with SCALAR (double or float), SUFFIX
+// (f64 / f32 followed by the variant) and TARGET (a function attribute or nothing) defined.
+#define NN_CAT2(a, b) a##_##b
+#define NN_CAT(a, b) NN_CAT2(a, b)
+#define FN(name) NN_CAT(name, SUFFIX)
+#define TILE NN_CAT(tile, SUFFIX)
+#define LANES ((int64_t)(128 / sizeof(SCALAR)))
+
+typedef SCALAR TILE __attribute__((vector_size(128)));
+
+static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int64_t p0, int64_t p1, const void *wt_,
+                                      int64_t t0, int64_t t1, int64_t out, void *z_, int64_t ldz) {
+    const TILE *wt = (const TILE *)wt_;
+    SCALAR *z = (SCALAR *)z_;
+    const SCALAR *value = (const SCALAR *)x->value;
+    const int64_t n = x->features, groups = x->groups;
+    TILE acc[NN_CHUNK];
+    for (int64_t c0 = p0; c0 < p1; c0 += NN_CHUNK) {
+        const int64_t cw = p1 - c0 < NN_CHUNK ? p1 - c0 : NN_CHUNK;
+        for (int64_t t = t0; t < t1; t++) {
+            const TILE *w = wt + t * n;
+            for (int64_t j = 0; j < cw; j++) acc[j] = (TILE){0};
+            for (int64_t g = 0; g < groups; g++) {
+                for (int64_t j = 0; j < cw; j++) {
+                    const int64_t p = c0 + j, s = b.index ? b.index[p] : b.first + p;
+                    const int64_t *st = x->start + s * groups + g;
+                    TILE sum = acc[j];
+                    for (int64_t k = st[0]; k < st[1]; k++) sum = sum + w[x->feature[k]] * value[k];
+                    acc[j] = sum;
+                }
+            }
+            const int64_t rows = out - t * LANES < LANES ? out - t * LANES : LANES;
+            for (int64_t i = 0; i < rows; i++) {
+                SCALAR *dst = z + (t * LANES + i) * ldz + c0;
+                for (int64_t j = 0; j < cw; j++) dst[j] = acc[j][i];
+            }
+        }
+    }
+}
+
+static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const void *dz_, int64_t lddz,
+                                    int64_t t0, int64_t t1, int64_t out, void *g_, void *scratch) {
+    const SCALAR *dz = (const SCALAR *)dz_, *value = (const SCALAR *)x->value;
+    TILE *g = (TILE *)g_;
+    const int64_t n = x->features, groups = x->groups;
+    // Scratch (see nn_wgrad_scratch_bytes): block[j] = dZ's tile for chunk position j,
+    // count[n + 1] and next[n] for the regrouping, then the chunk's entries by feature.
+    TILE *block = (TILE *)scratch;
+    int64_t *count = (int64_t *)(block + NN_CHUNK), *next = count + n + 1;
+    uint16_t *fs = (uint16_t *)(next + n);
+    for (int64_t t = t0; t < t1; t++)
+        for (int64_t f = 0; f < n; f++) g[t * n + f] = (TILE){0};
+    for (int64_t c0 = 0; c0 < b.count; c0 += NN_CHUNK) {
+        const int64_t cw = b.count - c0 < NN_CHUNK ? b.count - c0 : NN_CHUNK;
+        // The chunk's nonzeros regrouped by feature, positions increasing within a feature.
+        for (int64_t f = 0; f <= n; f++) count[f] = 0;
+        for (int64_t j = 0; j < cw; j++) {
+            const int64_t s = b.index ? b.index[c0 + j] : b.first + c0 + j;
+            for (int64_t k = x->start[s * groups]; k < x->start[(s + 1) * groups]; k++) count[x->feature[k] + 1]++;
+        }
+        for (int64_t f = 0; f < n; f++) { count[f + 1] += count[f]; next[f] = count[f]; }
+        SCALAR *v = (SCALAR *)(((uintptr_t)(fs + count[n]) + 63) & ~(uintptr_t)63);
+        for (int64_t j = 0; j < cw; j++) {
+            const int64_t s = b.index ? b.index[c0 + j] : b.first + c0 + j;
+            for (int64_t k = x->start[s * groups]; k < x->start[(s + 1) * groups]; k++) {
+                const int64_t q = next[x->feature[k]]++;
+                fs[q] = (uint16_t)j;
+                v[q] = value[k];
+            }
+        }
+        for (int64_t t = t0; t < t1; t++) {
+            const int64_t rows = out - t * LANES < LANES ? out - t * LANES : LANES;
+            SCALAR *bs = (SCALAR *)block;
+            for (int64_t i = 0; i < LANES; i++) {
+                if (i < rows) {
+                    const SCALAR *src = dz + (t * LANES + i) * lddz + c0;
+                    for (int64_t j = 0; j < cw; j++) bs[j * LANES + i] = src[j];
+                } else {
+                    for (int64_t j = 0; j < cw; j++) bs[j * LANES + i] = 0;
+                }
+            }
+            TILE *gt = g + t * n;
+            for (int64_t f = 0; f < n; f++) {
+                const int64_t e = count[f + 1];
+                int64_t k = count[f];
+                if (k < e) {
+                    TILE sum = (TILE){0};
+                    for (; k < e; k++) sum = sum + block[fs[k]] * v[k];
+                    gt[f] = gt[f] + sum;
+                }
+            }
+        }
+    }
+}
+
+static TARGET void FN(relu_forward)(const SCALAR *p, const SCALAR *bias, SCALAR *a, int64_t cols, int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+        const SCALAR bb = bias[r];
+        const SCALAR *src = p + r * cols;
+        SCALAR *dst = a + r * cols;
+        for (int64_t c = 0; c < cols; c++) {
+            const SCALAR v = src[c] + bb;
+            dst[c] = v <= 0 ? 0 : v;
+        }
+    }
+}
+
+static TARGET void FN(relu_backward)(SCALAR *g, const SCALAR *a, int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) g[i] = a[i] <= 0 ? 0 : g[i];
+}
+
+static TARGET void FN(descend)(SCALAR *p, const SCALAR *raw, SCALAR lr, SCALAR scale, int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) p[i] = p[i] - lr * (scale * raw[i]);
+}
+
+#undef TILE
+#undef FN
+#undef LANES
+#undef NN_CAT
+#undef NN_CAT2
