@@ -33,7 +33,7 @@ import Testing
         let first = try sweep(args + ["--out", "a", "--jobs", "1"], cwd: root)
         #expect(first.status == 0, "\(first.stderr)")
         let summary = try read(root + "/a/summary.csv")
-        #expect(summary.hasPrefix("run_id,status,activations,epochs,layers,lr,seed,final_loss,"))
+        #expect(summary.hasPrefix("run_id,status,activations,epochs,layers,lr,seed,last_epoch_loss,train_loss,"))
         let again = try sweep(args + ["--out", "a"], cwd: root)
         #expect(again.status == 0 && again.stdout.components(separatedBy: " skipped ").count == 5)
         let parallel = try sweep(args + ["--out", "b", "--jobs", "2"], cwd: root)
@@ -45,7 +45,7 @@ import Testing
         // Seed-aware diff: the same sweep twice is within seed noise (exit 0).
         let same = try runNN(["diff", "a", "b", "--by", "seed"], cwd: root)
         #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
-        #expect(same.stdout.hasSuffix("within seed noise: all 10 comparisons between A=a and B=b (Welch's t, 95%)\n"))
+        #expect(same.stdout.hasSuffix("within seed noise: all 16 comparisons between A=a and B=b (Welch's t, 95%)\n"))
     }
 
     @Test func badRandomSpecsAreOneLineErrors() throws {

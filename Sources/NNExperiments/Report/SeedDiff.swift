@@ -24,9 +24,11 @@ struct SeedGroups: Sendable {
     var notOk = 0
 
     /// The metrics compared, in this order, when both sides have them; lower is better
-    /// for `final_loss` only.
-    static let metrics = ["final_loss", "accuracy", "precision", "recall", "f1",
-                          "macro_precision", "macro_recall", "macro_f1", "micro_f1"]
+    /// for the losses only (`final_loss` is `last_epoch_loss`'s name in older summaries).
+    static let metrics = ["last_epoch_loss", "final_loss", "train_loss", "accuracy", "precision", "recall", "f1",
+                          "roc_auc", "average_precision",
+                          "macro_precision", "macro_recall", "macro_f1", "micro_f1", "macro_roc_auc"]
+    static let losses: Set<String> = ["last_epoch_loss", "final_loss", "train_loss"]
 
     static func load(_ path: String) throws -> SeedGroups {
         var side = SeedGroups(source: path)
@@ -76,7 +78,7 @@ struct SeedGroups: Sendable {
 ///
 /// Configurations are matched by their parameters; when each side holds exactly one
 /// configuration, those two are compared whatever their parameters (lr 0.3 against lr 0.1).
-/// Verdict per metric: `better` or `worse` (B against A; lower is better for final_loss)
+/// Verdict per metric: `better` or `worse` (B against A; lower is better for the losses)
 /// when the interval excludes 0 and |delta| > atol + rtol·|mean A| — the difference
 /// exceeds the seed-to-seed spread; `within seed noise` otherwise; `too few seeds` when a
 /// side has one run and the means differ; `only-a`/`only-b` for an unmatched
@@ -131,7 +133,7 @@ package struct SeedDiff: Sendable {
         } else if test == nil {
             verdict = "too few seeds"
         } else {
-            verdict = (my > mx) == (metric != "final_loss") ? "better" : "worse"
+            verdict = (my > mx) == !SeedGroups.losses.contains(metric) ? "better" : "worse"
         }
         return Line(config: config, metric: metric, a: x, b: y, test: test, verdict: verdict)
     }
