@@ -5,6 +5,7 @@
 #   make test        the test suite (Swift Testing)
 #   make test-asan   the test suite under AddressSanitizer + LeakSanitizer
 #   make bench       the notebook config for BENCH_EPOCHS epochs: NumPy port vs nn f64 / f32
+#   make bench-runs  nn runs over 10,000 run directories (must take under 1 s)
 #   make fuzz        libFuzzer on the input readers, FUZZ_SECONDS (60) per harness
 #   make install     nn and every nn-<command> into $(PREFIX)/bin (PREFIX=/usr/local);
 #                    make uninstall removes them
@@ -26,7 +27,7 @@ NOTEBOOK     := results/notebook
 SEED_LIST    := $(shell seq 0 $$(( $(SEEDS) - 1 )))
 SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
 
-.PHONY: all build deps test test-asan fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse fuzz install uninstall clean
+.PHONY: all build deps test test-asan fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse bench-runs fuzz install uninstall clean
 all: build
 
 # Installs what a fresh machine lacks (one line when it does, nothing and ~0.1 s otherwise).
@@ -113,6 +114,9 @@ bench-sweep: $(PREPARED)/manifest.json
 
 bench-sparse: $(PREPARED)/manifest.json
 	bash scripts/bench-sparse.sh
+
+bench-runs: | deps
+	bash scripts/bench-runs.sh
 
 clean:
 	rm -rf .build results/*

@@ -110,7 +110,7 @@ package func nnMain(_ command: BuiltInCommand) -> Never {
 /// The commands built into `nn`, in `nn --help`'s order; each is also an executable
 /// `nn-<name>` (Package.swift builds one per case, `make install` installs them).
 package enum BuiltInCommand: CaseIterable, Sendable {
-    case fetch, prepare, train, eval, diff, report, sweep
+    case fetch, prepare, train, eval, diff, report, sweep, runs
 
     var type: any ParsableCommand.Type {
         switch self {
@@ -121,6 +121,7 @@ package enum BuiltInCommand: CaseIterable, Sendable {
         case .diff: DiffCommand.self
         case .report: ReportCommand.self
         case .sweep: SweepCommand.self
+        case .runs: RunsCommand.self
         }
     }
 

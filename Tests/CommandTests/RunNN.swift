@@ -76,3 +76,10 @@ func preparedMNIST(train: Int, test: Int, tag: String) -> Result<String, NNError
         return .failure(NNError("nn prepare did not start: \(error)"))
     }
 }
+
+/// A fresh empty directory under the system temporary directory, named after `tag`.
+func scratchDirectory(_ tag: String) -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-\(tag)-\(UUID().uuidString)").path
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
