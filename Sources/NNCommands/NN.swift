@@ -21,7 +21,7 @@ struct NN: ParsableCommand {
         status is nn's. Each command is also an executable of its own: `nn-train ARGS...` \
         is `nn train ARGS...`.
         """,
-        version: "0.1.0",
+        version: NNVersion.current,
         subcommands: BuiltInCommand.allCases.map(\.type) + [SweepPointCommand.self]
     )
 
