@@ -75,9 +75,10 @@ $(PREPARED)/manifest.json: data/mnist/*.gz | $(NN)
 	$(NN) fetch
 	$(NN) prepare --out $(PREPARED)
 
-# One run per seed: train then eval.
+# One run per seed: train then eval. nn train prints one line per epoch into a pipe or
+# log (one updating line on a terminal), so a 40-epoch seed is never silent.
 $(NOTEBOOK)/seed-%/model.nnm: $(PREPARED)/manifest.json $(EXPERIMENT) $(NN)
-	$(NN) train --config $(EXPERIMENT) --seed $* --data $(PREPARED) --out $(NOTEBOOK)/seed-$* --force --quiet
+	$(NN) train --config $(EXPERIMENT) --seed $* --data $(PREPARED) --out $(NOTEBOOK)/seed-$* --force
 
 $(NOTEBOOK)/seed-%/metrics.json: $(NOTEBOOK)/seed-%/model.nnm
 	$(NN) eval --run $(NOTEBOOK)/seed-$*
