@@ -101,7 +101,7 @@ struct RunsScan {
 
     /// A run directory: it has the `.nn-run` marker or a `config.json`.
     static func isRun(_ dir: String) -> Bool {
-        access(FilePath.join(dir, RunLayout.markerFile), F_OK) == 0 || access(FilePath.join(dir, RunLayout.configFile), F_OK) == 0
+        access(FilePath.join(dir, RunLayout.configFile), F_OK) == 0 || access(FilePath.join(dir, RunLayout.markerFile), F_OK) == 0
     }
 
     /// The names of `dir`'s subdirectories, sorted; hidden ones (`.x`, which includes
@@ -144,9 +144,10 @@ struct RunsScan {
         for id in ids { found.append((layout.run(id).directory, name)) }
     }
 
-    /// The bytes of the regular file at `path`, or nil when there is none.
-    static func contents(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    /// The bytes of the regular file `path` (opened as `name` in the directory open as
+    /// `dir`, which spares the kernel the walk of the whole path), or nil when there is none.
+    static func contents(_ path: String, dir: Int32, name: String) throws -> [UInt8]? {
+        let fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
             throw NNError("\(path): cannot open: \(String(cString: strerror(errno)))")
@@ -167,9 +168,9 @@ struct RunsScan {
         return Array(bytes.prefix(done))
     }
 
-    /// The JSON object in the file at `path`, or nil when there is no such file.
-    static func object(_ path: String) throws -> JSONValue? {
-        guard let bytes = try contents(path) else { return nil }
+    /// The JSON object in the file at `path` (see `contents`), or nil when there is no such file.
+    static func object(_ path: String, dir: Int32, name: String) throws -> JSONValue? {
+        guard let bytes = try contents(path, dir: dir, name: name) else { return nil }
         let doc = try JSONValue.parse(bytes: bytes, name: path)
         guard case .object = doc else { throw NNError("\(path): expected a JSON object") }
         return doc
@@ -187,11 +188,14 @@ struct RunsScan {
             }
         }
 
-        let marker = attempt { try object(layout.marker).map { try RunMarker.parse($0, path: layout.marker).state } }
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if fd >= 0 { close(fd) } }
+        func object(_ path: String, _ name: String) throws -> JSONValue? { try Self.object(path, dir: fd, name: name) }
+        let marker = attempt { try object(layout.marker, RunLayout.markerFile).map { try RunMarker.parse($0, path: layout.marker).state } }
         // The configuration: config.json, or for a sweep point not trained yet its point.json.
-        var config = attempt("; listed without its parameters") { try object(layout.config) }
+        var config = attempt("; listed without its parameters") { try object(layout.config, RunLayout.configFile) }
         let trained = config != nil || access(layout.config, F_OK) == 0
-        if !trained, sweepName != nil { config = attempt("; listed without its parameters") { try object(layout.point) } }
+        if !trained, sweepName != nil { config = attempt("; listed without its parameters") { try object(layout.point, RunLayout.pointFile) } }
         if let config {
             if sweepName == nil, case .string(let n)? = config["name"], !n.isEmpty { row.name = n }
             row.classes = config["classes"]?.text
@@ -201,14 +205,14 @@ struct RunsScan {
             if row.id.isEmpty { row.id = computedID(config) ?? "" }
         }
 
-        let metrics = attempt("; listed without its metrics") { try object(layout.metricsJSON) }
+        let metrics = attempt("; listed without its metrics") { try object(layout.metricsJSON, RunLayout.metricsJSONFile) }
         if case .object(let members)? = metrics {
             for m in members where !nonMeasures.contains(m.key) {
                 if case .number(let text) = m.value { row.results[m.key] = text }
             }
             if row.classes == nil { row.classes = metrics?["confusion"] == nil ? "binary" : "all" }
         }
-        _ = attempt { try contents(layout.history).map { try readHistory(Data($0), path: layout.history, into: &row.results) } }
+        _ = attempt { try contents(layout.history, dir: fd, name: RunLayout.historyFile).map { try readHistory(Data($0), path: layout.history, into: &row.results) } }
 
         switch marker {
         case .diverged?: row.status = "diverged"
