@@ -50,6 +50,12 @@ import Testing
         let asc = try Self.table(root, RunsQuery(ascending: true))
         #expect(Self.column(asc, "f1") == ["0.6", "0.7", "0.8"])
         #expect(Self.column(asc, "best") == ["", "", "*"])
+        // Natural directions: metrics best first (the metric precision too), losses and
+        // parameters ascending.
+        for (key, descending) in [("precision", true), ("recall", true), ("last_epoch_loss", false), ("dtype", false),
+                                  ("seed", false), ("name", false), ("best_val_loss", false), ("val_f1", true)] {
+            #expect(try RunsTable.sortOrder(RunsQuery(sort: key), primary: "f1", check: { _, _ in }).1 == descending, "\(key)")
+        }
         // Runs tied for the best are all marked.
         try AtomicFile.write("{\"accuracy\": 0.9, \"f1\": 0.8}", to: root + "/runs/notebook/000000000000/metrics.json")
         #expect(Self.column(try Self.table(root), "best") == ["*", "*", ""])

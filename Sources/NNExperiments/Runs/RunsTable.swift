@@ -133,9 +133,10 @@ package struct RunsTable: Sendable {
         return (key, descending ?? isResult)
     }
 
-    /// Parameters are config keys; results are metric names (see `RunsRow`).
+    /// Parameters are config keys; results are metric names (see `RunsRow`; the metric
+    /// `precision` is a result, the config's precision is `dtype`).
     static func isParameterName(_ key: String) -> Bool {
-        key == "dtype" || key.hasPrefix("data.") || ExperimentConfig.keys.contains(key)
+        !metricOrder.contains(key) && (key == "dtype" || key.hasPrefix("data.") || ExperimentConfig.keys.contains(key))
     }
 
     /// `rows` sorted by `key` (numbers as numbers, else text); rows without the key last
