@@ -8,6 +8,7 @@
 #                    slurm-wlm and munge when missing; starts and stops the daemons)
 #   make bench       nn vs the NumPy port, vs PyTorch CPU (full batch, mini-batches, ten
 #                    classes), vs the dense floor, and its scaling (scripts/bench.py)
+#   make bench-runs  nn runs over 10,000 run directories (must take under 1 s)
 #   make fuzz        libFuzzer on the input readers, FUZZ_SECONDS (60) per harness
 #   make install     nn and every nn-<command> into $(PREFIX)/bin (PREFIX=/usr/local);
 #                    make uninstall removes them
@@ -30,7 +31,7 @@ NOTEBOOK     := results/notebook
 SEED_LIST    := $(shell seq 0 $$(( $(SEEDS) - 1 )))
 SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
 
-.PHONY: all build deps test test-asan test-slurm fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse fuzz install uninstall clean
+.PHONY: all build deps test test-asan test-slurm fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse bench-runs fuzz install uninstall clean
 all: build
 
 # Installs what a fresh machine lacks (one line when it does, nothing and ~0.1 s otherwise).
@@ -84,9 +85,10 @@ $(PREPARED)/manifest.json: data/mnist/*.gz | $(NN)
 	$(NN) fetch
 	$(NN) prepare --out $(PREPARED)
 
-# One run per seed: train then eval.
+# One run per seed: train then eval. nn train prints one line per epoch into a pipe or
+# log (one updating line on a terminal), so a 40-epoch seed is never silent.
 $(NOTEBOOK)/seed-%/model.nnm: $(PREPARED)/manifest.json $(EXPERIMENT) $(NN)
-	$(NN) train --config $(EXPERIMENT) --seed $* --data $(PREPARED) --out $(NOTEBOOK)/seed-$* --force --quiet
+	$(NN) train --config $(EXPERIMENT) --seed $* --data $(PREPARED) --out $(NOTEBOOK)/seed-$* --force
 
 $(NOTEBOOK)/seed-%/metrics.json: $(NOTEBOOK)/seed-%/model.nnm
 	$(NN) eval --run $(NOTEBOOK)/seed-$*
@@ -127,6 +129,9 @@ bench-sweep: $(PREPARED)/manifest.json
 
 bench-sparse: $(PREPARED)/manifest.json
 	bash scripts/bench-sparse.sh
+
+bench-runs: | deps
+	bash scripts/bench-runs.sh
 
 clean:
 	rm -rf .build results/*

@@ -21,7 +21,7 @@ struct NN: ParsableCommand {
         status is nn's. Each command is also an executable of its own: `nn-train ARGS...` \
         is `nn train ARGS...`.
         """,
-        version: "0.1.0",
+        version: NNVersion.current,
         subcommands: BuiltInCommand.allCases.map(\.type) + [SweepPointCommand.self, KeysCommand.self]
     )
 
@@ -111,7 +111,7 @@ package func nnMain(_ command: BuiltInCommand) -> Never {
 /// The commands built into `nn`, in `nn --help`'s order; each is also an executable
 /// `nn-<name>` (Package.swift builds one per case, `make install` installs them).
 package enum BuiltInCommand: CaseIterable, Sendable {
-    case fetch, prepare, train, eval, predict, export, diff, report, sweep
+    case fetch, prepare, train, eval, predict, export, diff, report, sweep, runs
 
     var type: any ParsableCommand.Type {
         switch self {
@@ -124,6 +124,7 @@ package enum BuiltInCommand: CaseIterable, Sendable {
         case .diff: DiffCommand.self
         case .report: ReportCommand.self
         case .sweep: SweepCommand.self
+        case .runs: RunsCommand.self
         }
     }
 

@@ -81,7 +81,7 @@ import Testing
         let root = scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }
         oneLine(try train(["--out", "div", "--lr", "1e6"], cwd: root), "history so far in div/history.csv")
-        #expect(entries(root + "/div") == [".nn-run", "config.json", "history.csv", "timing.json"])
+        #expect(entries(root + "/div") == [".nn-run", "config.json", "history.csv", "provenance.json", "timing.json"])
         #expect(try train(["--out", "ok"], cwd: root).status == 0)
         oneLine(try runNN(["eval", "--run", "div"], cwd: root), "div: not a complete run: training diverged")
         oneLine(try runNN(["report", "div"], cwd: root), "div: not a complete run: training diverged")

@@ -14,7 +14,7 @@ struct DiffCommand: ParsableCommand {
         abstract: "Compare two results: run directories, sweep directories, or .csv/.json results files.",
         discussion: """
             A run directory is one record (config.* fields, metrics.json, last_epoch_loss and \
-            history_epochs from history.csv; timing.json is never compared). A sweep \
+            history_epochs from history.csv; timing.json and provenance.json are never compared). A sweep \
             directory is its summary.csv, rows joined on the parameter columns. Other CSV \
             files are joined on run_id when both have it (or on --key), else row by row; \
             JSON files are one record of flattened fields. Numbers a, b are equal when \

@@ -88,8 +88,8 @@ package enum Run {
         }
     }
 
-    /// Writes config.json, trains (history.csv, model.nnm), timing.json, and last the
-    /// marker's final state, into `dir`.
+    /// Writes config.json, provenance.json, trains (history.csv, model.nnm), timing.json,
+    /// and last the marker's final state, into `dir`.
     static func write(config: ExperimentConfig, data: PreparedDataset, dir outDir: String, started t0: UInt64,
                       threads: Int, progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
         // `data` records what was actually trained on (with --data the prepared split may be
@@ -99,6 +99,8 @@ package enum Run {
             "train_samples": .int(data.train.count), "test_samples": .int(data.test.count),
             "split_seed": .int(Int(data.manifest.split.seed))])])
         try AtomicFile.write(JSONValue.sortedObject(configJSON).fileText, to: RunLayout(outDir).config)
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        try Provenance.write(to: RunLayout(outDir).provenance, started: Date(timeIntervalSinceNow: -elapsed))
         let loaded = DispatchTime.now().uptimeNanoseconds
         let outcome: TrainOutcome
         if config.precision == .f32 {

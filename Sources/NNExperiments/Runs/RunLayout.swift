@@ -12,6 +12,8 @@ import NNFormats
 ///                     update (as the notebook prints it); shortest round-trip decimals (`History`)
 /// - `model.nnm`       the trained weights (`ModelFile`)
 /// - `timing.json`     every timing (nothing time-dependent is anywhere else)
+/// - `provenance.json` nn version, git commit and dirty flag, start time, host, command
+///                     line (`Provenance`; like timing.json, never compared)
 /// - `metrics.json`, `metrics.csv` (`metric,value`), `predictions.csv`
 ///   (`index,label,probability,prediction`) — written by `nn eval` (`Run.evaluate`); at a
 ///   threshold other than the run's own (`nn eval --threshold 0.2`) these three go to
@@ -30,6 +32,7 @@ package struct RunLayout: Sendable {
     static let historyFile = "history.csv"
     static let modelFile = "model.nnm"
     static let timingFile = "timing.json"
+    static let provenanceFile = Provenance.file
     static let metricsJSONFile = "metrics.json"
     package static let metricsCSVFile = "metrics.csv"
     package static let predictionsFile = "predictions.csv"
@@ -58,6 +61,7 @@ package struct RunLayout: Sendable {
     package var history: String { path(Self.historyFile) }
     var model: String { path(Self.modelFile) }
     var timing: String { path(Self.timingFile) }
+    var provenance: String { path(Self.provenanceFile) }
     package var metricsJSON: String { path(Self.metricsJSONFile) }
     var metricsCSV: String { path(Self.metricsCSVFile) }
     var predictions: String { path(Self.predictionsFile) }

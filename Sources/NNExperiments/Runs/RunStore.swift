@@ -29,7 +29,11 @@ enum RunMarker {
     static func read(dir: String) throws -> (state: State, error: String?)? {
         let path = RunLayout(dir).marker
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let doc = try JSONValue.read(path: path)
+        return try parse(JSONValue.read(path: path), path: path)
+    }
+
+    /// The state and error of the marker document `doc` read from `path`.
+    static func parse(_ doc: JSONValue, path: String) throws -> (state: State, error: String?) {
         guard doc["format"]?.text == format, let s = doc["state"]?.text, let state = State(rawValue: s) else {
             throw NNError("\(path): not a run marker written by nn")
         }

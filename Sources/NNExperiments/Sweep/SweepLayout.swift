@@ -8,6 +8,8 @@ import NNFormats
 ///     sweep.json        the plan (`SweepPlan`): marks the directory as a sweep's
 ///     summary.csv       one row per point (`SweepTable` writes it, `SweepSummary` reads it)
 ///     timing.json       wall-clock and per-point seconds (the only file with timings)
+///     provenance.json   nn version, git commit, start time, host, command line of the last
+///                       `nn sweep` that ran or planned it (`Provenance`; never compared)
 ///     report.md, *.svg  `Report.writeSweep`, when at least one point is ok
 ///     runs/<id>/        one run directory per point (`RunLayout`): point.json (the resolved
 ///                       experiment, an experiment file), then what `nn train` and `nn
@@ -17,6 +19,7 @@ package struct SweepLayout: Sendable {
     static let planFile = "sweep.json"
     static let summaryFile = "summary.csv"
     static let timingFile = "timing.json"
+    static let provenanceFile = Provenance.file
     static let runsDirectory = "runs"
 
     /// The sweep directory.
@@ -27,6 +30,7 @@ package struct SweepLayout: Sendable {
     var plan: String { FilePath.join(directory, Self.planFile) }
     package var summary: String { FilePath.join(directory, Self.summaryFile) }
     var timing: String { FilePath.join(directory, Self.timingFile) }
+    var provenance: String { FilePath.join(directory, Self.provenanceFile) }
 
     /// The run directory of point `id`: `runs/<id>`.
     func run(_ id: String) -> RunLayout { RunLayout(FilePath.join(directory, Self.runsDirectory, id)) }

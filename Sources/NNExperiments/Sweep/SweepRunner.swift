@@ -77,6 +77,7 @@ package struct SweepRunner {
         defer { withExtendedLifetime(lock) {} }
         try SweepFiles.checkOurs(dir, creating: true)
         try SweepFiles.writeSetup(setup, dir: dir)
+        try Provenance.write(to: SweepLayout(dir).provenance)
         try AtomicFile.write(planText, to: planPath)
     }
 
@@ -126,6 +127,7 @@ package struct SweepRunner {
         defer { withExtendedLifetime(lock) {} }
         try SweepFiles.checkOurs(dir, creating: true)
         try SweepFiles.writeSetup(setup, dir: dir)
+        try Provenance.write(to: SweepLayout(dir).provenance)
         let cache = SweepTable.Cache()
         try SweepTable.write(plan, dir: dir, cache: cache)
 

@@ -32,7 +32,7 @@ package struct CSVTable: Equatable, Sendable {
         try parse(Data(text.utf8), name: name)
     }
 
-    static func parse(_ data: Data, name: String) throws -> CSVTable {
+    package static func parse(_ data: Data, name: String) throws -> CSVTable {
         guard String(data: data, encoding: .utf8) != nil else { throw NNError("\(name): not UTF-8 text") }
         let bytes = [UInt8](data)
         var records: [(line: Int, fields: [String])] = []

@@ -37,7 +37,12 @@ package indirect enum JSONValue: Sendable, Equatable {
     /// Parses one JSON text (RFC 8259). Errors read `<name>: invalid JSON at line L,
     /// column C: <what>`.
     static func parse(_ text: String, name: String) throws -> JSONValue {
-        var parser = JSONParser(bytes: Array(text.utf8), name: name)
+        try parse(bytes: Array(text.utf8), name: name)
+    }
+
+    /// Parses the UTF-8 bytes of one JSON text (a file read whole), as `parse` does.
+    package static func parse(bytes: [UInt8], name: String) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes, name: name)
         return try parser.document()
     }
 

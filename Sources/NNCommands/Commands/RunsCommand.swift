@@ -1,0 +1,61 @@
+import ArgumentParser
+import NNKernel
+import NNFormats
+import NNExperiments
+
+extension RunsFormat: ExpressibleByArgument {}
+
+/// `nn runs [PATH...]`: one table of every run and sweep point under the paths.
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "List every run and sweep point under the paths: parameters that differ, metrics, best marked.",
+        discussion: """
+            Walks the paths (default: results) for run directories (a .nn-run marker or \
+            config.json) and sweeps (sweep.json; one row per point). Reads only \
+            .nn-run, config.json, metrics.json and history.csv (sweep points not \
+            trained yet: point.json, status.json), never a model. Columns: best (* on the \
+            best complete run, and any tied with it, by the main metric: f1, or accuracy for 10 classes; \
+            val_f1 / val_accuracy when runs record validation metrics), name, id, status \
+            (complete, incomplete = not evaluated, training = running or killed, \
+            diverged, and for sweep points failed, pending), the parameters that differ \
+            among the runs listed (the config's precision is dtype), last_epoch_loss, \
+            the test metrics of metrics.json, any further history columns C as C (last \
+            epoch) and best_C, and the path. A file that cannot be read is one warning \
+            on standard error; its run is still listed.
+            """
+    )
+
+    @Argument(help: "Directories to search: runs, sweeps, or directories holding them (default: results).")
+    var paths: [String] = []
+
+    @Option(parsing: .unconditional,
+            help: "Column to sort by; +KEY ascending, -KEY descending (default: the main metric, best first; results best first, other columns ascending).")
+    var sort: String?
+
+    @Flag(help: "Sort ascending.")
+    var asc = false
+
+    @Flag(help: "Sort descending.")
+    var desc = false
+
+    @Option(parsing: .unconditionalSingleValue,
+            help: "Keep runs whose column matches: key=value (numbers compare as numbers), also !=, <, <=, >, >=; repeatable, all must match.")
+    var filter: [String] = []
+
+    @Option(help: "Output format: \(RunsFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: RunsFormat = .table
+
+    func validate() throws {
+        if asc && desc { throw ValidationError("--asc and --desc cannot be combined") }
+    }
+
+    func run() throws {
+        let query = RunsQuery(sort: sort, ascending: asc ? true : desc ? false : nil, filters: filter)
+        let table = try RunsTable.build(paths: paths.isEmpty ? ["results"] : paths, query: query)
+        for w in table.warnings { Console.err("warning: \(w)\n") }
+        if table.rows.isEmpty { Console.err("nn runs: no runs found\(filter.isEmpty ? "" : " that match the filters")\n") }
+        if table.rows.isEmpty && (format == .table || format == .md) { return }
+        print(table.render(format), terminator: "")
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
+import Testing
+
+/// `nn runs`' table over small run and sweep directories built here (`ResultFixture`).
+@Suite struct RunsTableTests {
+    /// Three runs under `root/runs/<id>`: (lr, seed, f1) = (0.1, 0, 0.6), (0.3, 0, 0.8), (1, 0, 0.7).
+    static func threeRuns(_ root: String) throws {
+        for (i, (lr, f1)) in [(0.1, 0.6), (0.3, 0.8), (1.0, 0.7)].enumerated() {
+            let dir = "\(root)/runs/notebook/\(String(format: "%012x", i))"
+            try ResultFixture.run(at: dir, lr: lr, f1: f1)
+            try RunMarker.write(.complete, dir: dir)
+        }
+    }
+
+    static func table(_ root: String, _ query: RunsQuery = RunsQuery()) throws -> RunsTable {
+        try RunsTable.build(paths: [root], query: query)
+    }
+
+    static func column(_ t: RunsTable, _ name: String) -> [String] {
+        guard let i = t.header.firstIndex(of: name) else { return [] }
+        return t.rows.map { $0[i] }
+    }
+
+    @Test func onlyTheParametersThatDifferAreColumns() throws {
+        let root = try ResultFixture.directory("runs-columns")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.threeRuns(root)
+        let t = try Self.table(root)
+        #expect(t.header == ["best", "name", "id", "status", "lr", "last_epoch_loss", "accuracy", "precision", "recall", "f1", "path"])
+        #expect(Self.column(t, "name") == ["notebook", "notebook", "notebook"])
+        #expect(Self.column(t, "status") == ["complete", "complete", "complete"])
+        #expect(Self.column(t, "path").allSatisfy { $0.hasPrefix(root + "/runs/notebook/0000000000") })
+    }
+
+    @Test func sortsByTheMainMetricBestFirstAndMarksTheBest() throws {
+        let root = try ResultFixture.directory("runs-sort")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.threeRuns(root)
+        let t = try Self.table(root)
+        #expect(Self.column(t, "f1") == ["0.8", "0.7", "0.6"])
+        #expect(Self.column(t, "best") == ["*", "", ""])
+        #expect(t.best == [true, false, false])
+        // Other keys: parameters ascending unless signed or flipped; the best mark stays.
+        #expect(Self.column(try Self.table(root, RunsQuery(sort: "lr")), "lr") == ["0.1", "0.3", "1.0"])
+        #expect(Self.column(try Self.table(root, RunsQuery(sort: "-lr")), "lr") == ["1.0", "0.3", "0.1"])
+        #expect(Self.column(try Self.table(root, RunsQuery(sort: "+f1")), "f1") == ["0.6", "0.7", "0.8"])
+        let asc = try Self.table(root, RunsQuery(ascending: true))
+        #expect(Self.column(asc, "f1") == ["0.6", "0.7", "0.8"])
+        #expect(Self.column(asc, "best") == ["", "", "*"])
+        // Natural directions: metrics best first (the metric precision too), losses and
+        // parameters ascending.
+        for (key, descending) in [("precision", true), ("recall", true), ("last_epoch_loss", false), ("dtype", false),
+                                  ("seed", false), ("name", false), ("best_val_loss", false), ("val_f1", true)] {
+            #expect(try RunsTable.sortOrder(RunsQuery(sort: key), primary: "f1", check: { _, _ in }).1 == descending, "\(key)")
+        }
+        // Runs tied for the best are all marked.
+        try AtomicFile.write("{\"accuracy\": 0.9, \"f1\": 0.8}", to: root + "/runs/notebook/000000000000/metrics.json")
+        #expect(Self.column(try Self.table(root), "best") == ["*", "*", ""])
+        #expect(throws: NNError.self) { try Self.table(root, RunsQuery(sort: "bogus")) }
+        #expect(throws: NNError.self) { try Self.table(root, RunsQuery(sort: "-")) }
+    }
+
+    @Test func filtersOnParametersMetricsAndStatus() throws {
+        let root = try ResultFixture.directory("runs-filter")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.threeRuns(root)
+        #expect(Self.column(try Self.table(root, RunsQuery(filters: ["lr=0.30"])), "f1") == ["0.8"])
+        #expect(Self.column(try Self.table(root, RunsQuery(filters: ["f1>=0.7"])), "f1") == ["0.8", "0.7"])
+        #expect(Self.column(try Self.table(root, RunsQuery(filters: ["f1>0.6", "lr!=0.3"])), "f1") == ["0.7"])
+        // A parameter that is the same everywhere (so no column) still filters.
+        #expect(try Self.table(root, RunsQuery(filters: ["seed=0", "status=complete"])).rows.count == 3)
+        #expect(try Self.table(root, RunsQuery(filters: ["seed=1"])).rows.isEmpty)
+        #expect(throws: NNError.self) { try Self.table(root, RunsQuery(filters: ["nokey=1"])) }
+        for bad in ["lr", "=1", "lr!1", "f1>high"] {
+            #expect(throws: NNError.self, "\(bad)") { try Self.table(root, RunsQuery(filters: [bad])) }
+        }
+    }
+
+    @Test func formats() throws {
+        let root = try ResultFixture.directory("runs-formats")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.threeRuns(root)
+        let t = try Self.table(root)
+        let csv = try CSVTable.parse(t.render(.csv), name: "csv")
+        #expect(csv.header == t.header)
+        #expect(csv.rows[0][0] == "*" && csv.rows[0][csv.column("f1")!] == "0.8")
+        let json = try JSONValue.parse(t.render(.json), name: "json")
+        #expect(json.elements?.count == 3)
+        #expect(json.elements?[0]["best"] == .bool(true))
+        #expect(json.elements?[1]["best"] == .bool(false))
+        #expect(json.elements?[0]["f1"] == .number("0.8"))
+        #expect(json.elements?[0]["lr"] == .number("0.3"))
+        #expect(json.elements?[0]["id"] == .string("000000000001"))
+        let md = t.render(.md).split(separator: "\n")
+        #expect(md[0].hasPrefix("| best | name | id | status | lr |"))
+        #expect(md[2].hasPrefix("| * | notebook | 000000000001 | complete | 0.3 |"))
+        let text = t.render(.table).split(separator: "\n")
+        #expect(text.count == 4)
+        #expect(text[1].hasPrefix("*     notebook  000000000001  complete  0.3"))
+        // Results are rounded for reading in table and md, never in csv and json.
+        #expect(RunsTable.roundedForReading("0.66254041038148") == "0.66254")
+        #expect(RunsTable.roundedForReading("963") == "963")
+        #expect(RunsTable.roundedForReading("nan") == "nan")
+        #expect(RunsTable.roundedForReading("1.23456789e-05") == "1.2346e-05")
+        #expect(RunsTable.roundedForReading("0.30000000000000004") == "0.3")
+    }
+
+    @Test func incompleteDivergedTrainingAndSweepPointsAreListedWithTheirStatus() throws {
+        let root = try ResultFixture.directory("runs-status")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.threeRuns(root)
+        let diverged = root + "/runs/notebook/00000000000d", training = root + "/runs/notebook/00000000000e"
+        let unevaluated = root + "/runs/notebook/00000000000f"
+        for dir in [diverged, training, unevaluated] {
+            try ResultFixture.run(at: dir, lr: 5)
+            try FileManager.default.removeItem(atPath: dir + "/metrics.json")
+        }
+        try AtomicFile.write("epoch,loss\n1,0.7\n2,nan\n", to: diverged + "/history.csv")
+        try RunMarker.write(.diverged, error: "loss is nan", dir: diverged)
+        try RunMarker.write(.training, dir: training)
+        // A sweep: one point ok, one failed, one not run yet.
+        let sweep = root + "/sweeps/grid"
+        try ResultFixture.sweep(at: sweep, points: [.init(lr: 0.1, seed: 0, f1: 0.9), .init(lr: 0.3, seed: 0, f1: 0, status: "failed")])
+        try AtomicFile.write("{\"error\": \"diverged\", \"status\": \"failed\"}", to: sweep + "/runs/000000000001/status.json")
+        try AtomicFile.write("{\"lr\": 0.5, \"name\": \"grid\"}", to: sweep + "/runs/000000000002/point.json")
+        try AtomicFile.write("{\"name\": \"grid\", \"points\": [{\"id\": \"000000000000\"}, {\"id\": \"000000000001\"}, {\"id\": \"000000000002\"}]}",
+                             to: sweep + "/sweep.json")
+        let t = try Self.table(root, RunsQuery(sort: "path"))
+        let status = Dictionary(uniqueKeysWithValues: zip(Self.column(t, "path"), Self.column(t, "status")))
+        #expect(status[diverged] == "diverged")
+        #expect(status[training] == "training")
+        #expect(status[unevaluated] == "incomplete")
+        #expect(status[sweep + "/runs/000000000000"] == "complete")
+        #expect(status[sweep + "/runs/000000000001"] == "failed")
+        #expect(status[sweep + "/runs/000000000002"] == "pending")
+        #expect(t.rows.count == 9)
+        // The sweep point with f1 0.9 is the best; only complete runs can be.
+        #expect(t.rows.filter { $0[0] == "*" }.map { $0[t.header.firstIndex(of: "path")!] } == [sweep + "/runs/000000000000"])
+        #expect(Self.column(t, "last_epoch_loss")[Self.column(t, "path").firstIndex(of: diverged)!] == "nan")
+        #expect(t.warnings.isEmpty)
+    }
+
+    @Test func aBrokenConfigIsOneWarningAndTheRunIsStillListed() throws {
+        let root = try ResultFixture.directory("runs-broken")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.threeRuns(root)
+        let broken = root + "/runs/notebook/000000000001"
+        try AtomicFile.write("{\"lr\": 0.3,", to: broken + "/config.json")
+        try AtomicFile.write("not a marker", to: root + "/runs/notebook/000000000002/.nn-run")
+        let t = try Self.table(root)
+        #expect(t.rows.count == 3)
+        #expect(t.warnings.count == 2)
+        #expect(t.warnings.allSatisfy { !$0.contains("\n") })
+        #expect(t.warnings.contains { $0.hasPrefix(broken + "/config.json: invalid JSON") && $0.hasSuffix("listed without its parameters") })
+        #expect(throws: NNError("\(root)/nothing: no such directory")) { try Self.table(root + "/nothing") }
+    }
+
+    @Test func validationColumnsFromHistoryRankTheRuns() throws {
+        let root = try ResultFixture.directory("runs-val")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.threeRuns(root)
+        // The test-best run (f1 0.8) has the worst validation F1.
+        for (i, vals) in [[0.5, 0.7], [0.4, 0.3], [0.6, 0.65]].enumerated() {
+            let history = "epoch,loss,val_loss,val_f1\n1,0.6,0.5,\(vals[0])\n2,0.5,0.45,\(vals[1])\n"
+            try AtomicFile.write(history, to: "\(root)/runs/notebook/\(String(format: "%012x", i))/history.csv")
+        }
+        let t = try Self.table(root)
+        #expect(t.header.contains("val_f1") && t.header.contains("best_val_f1") && t.header.contains("best_val_loss"))
+        #expect(Self.column(t, "val_f1") == ["0.7", "0.65", "0.3"])
+        #expect(Self.column(t, "best_val_f1") == ["0.7", "0.65", "0.4"])
+        #expect(Self.column(t, "best_val_loss") == ["0.45", "0.45", "0.45"])
+        #expect(Self.column(t, "best") == ["*", "", ""])
+        #expect(Self.column(t, "f1") == ["0.6", "0.7", "0.8"])
+    }
+
+    @Test func aRunOutsideARunIDDirectoryGetsItsComputedID() throws {
+        let root = try ResultFixture.directory("runs-id")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = root + "/seed-0"
+        var config = ExperimentConfig()
+        config.epochs = 2
+        let json = config.jsonObject(extra: ["data": .sortedObject(["manifest_sha256": .string("ab"), "directory": .string("d")])])
+        try AtomicFile.write(JSONValue.sortedObject(json).fileText, to: dir + "/config.json")
+        let t = try Self.table(root)
+        #expect(Self.column(t, "id") == [SweepPlan.runID(config: config, manifestSHA256: "ab")])
+        #expect(Self.column(t, "status") == ["incomplete"])
+        #expect(!t.header.contains("data.directory"))
+    }
+}
