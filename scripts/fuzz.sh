@@ -38,7 +38,7 @@ if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
     rm -rf "$bin" "$out/modules"   # a failed build must not leave the stale binary to be run
     mkdir -p "$out/modules"
     flags=(-sanitize=fuzzer,address -parse-as-library -O -wmo -enable-testing -package-name nn
-           -I "$out/modules" -I Sources/CZlib -I Sources/CBLAS -I Sources/CKernels/include)
+           -I "$out/modules" -I Sources/CZlib -I Sources/CBLAS -I Sources/CPNG -I Sources/CKernels/include)
     build() { "$@" 2>&1 | grep -E 'error' || true; }
     # NNKernel's C kernels (Sources/CKernels, module map in its include/).
     build clang -O2 -fsanitize=fuzzer-no-link,address -I Sources/CKernels/include -c Sources/CKernels/kernels.c \
@@ -47,7 +47,7 @@ if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
         build swiftc "${flags[@]}" -module-name "$m" -emit-module -emit-module-path "$out/modules/$m.swiftmodule" \
             -c $(module_sources "$m") -o "$out/modules/$m.o"
     done
-    build swiftc "${flags[@]}" -module-name NNFuzz $harness "$out"/modules/*.o -lz -lopenblas -o "$bin"
+    build swiftc "${flags[@]}" -module-name NNFuzz $harness "$out"/modules/*.o -lz -lpng -lopenblas -o "$bin"
     [ -x "$bin" ] || { echo "fuzz: build failed" >&2; exit 1; }
 fi
 
