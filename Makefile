@@ -61,10 +61,13 @@ test: deps
 
 # The suite under AddressSanitizer (its own build folder; ~7 min to build on 2 cores).
 # LeakSanitizer runs in every nn process the tests start; Tests/lsan-suppressions.txt
-# names the leaks of other people's code it may ignore, each with why.
+# names the leaks of other people's code it may ignore, each with why. Suppressions match
+# symbolised frames, so the symbolizer is named by path (tests run nn with a PATH of their
+# own), and the table of suppressions used is not printed into the output tests check.
 test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt:print_suppressions=0 \
+	ASAN_SYMBOLIZER_PATH=$$(command -v llvm-symbolizer || echo $$(dirname $$(command -v swift))/llvm-symbolizer) \
 	    $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 
 # A 2-point sweep submitted to a Slurm this script starts (and stops) on this machine; its

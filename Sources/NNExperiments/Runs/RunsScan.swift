@@ -68,8 +68,8 @@ struct RunsScan {
         }
         let found = scan.found
         let results = UnsafeMutableBufferPointer<(row: RunsRow, warnings: [String])?>.allocate(capacity: found.count)
-        defer { results.deallocate() }
         results.initialize(repeating: nil)
+        defer { results.deinitialize(); results.deallocate() }
         let chunks = max(1, min(found.count, ProcessInfo.processInfo.activeProcessorCount * 4))
         let slots = SendableBuffer(results)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
