@@ -3,7 +3,7 @@
 # notebook split, W0 395 × 785): dense BLAS GEMM vs the sparse kernels (SparseBatch), f64 and f32, best of R
 # rounds (default 5), interleaved so that load on the machine hits both alike. Prints
 # seconds, speed-ups and the largest differences between the two results.
-# It runs the env-gated test SparseInputBenchmark (Tests/NNCoreTests/SparseInputTests.swift)
+# It runs the env-gated test SparseInputBenchmark (Tests/LibraryTests/SampleSparseTests.swift)
 # in a release build; the prepared data is made with `nn prepare` when missing.
 # Extra arguments go to `swift build` / `swift test` (e.g. --scratch-path DIR -Xswiftc ...).
 # Usage: scripts/bench-sparse.sh [rounds] [swift build options...]

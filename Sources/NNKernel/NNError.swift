@@ -1,5 +1,5 @@
 
-/// The one error type NNCore throws for anything a user can cause: a bad file, a bad
+/// The one error type nn's modules throw for anything a user can cause: a bad file, a bad
 /// flag value, a failed download. `description` is a single line that names the file
 /// or flag and what was wrong; the CLI prints it as `error: <description>`.
 package struct NNError: Error, CustomStringConvertible, Equatable, Sendable {

@@ -4,7 +4,7 @@ import Foundation
 @testable import NNExperiments
 
 /// The one libFuzzer entry point of the fuzz binary: `NN_FUZZ_HARNESS` (gzip, idx,
-/// manifest, model, experiment, csv) selects the harness, so NNCore is compiled once.
+/// manifest, model, experiment, csv) selects the harness, so the modules are compiled once.
 let selectedHarness: (UnsafePointer<UInt8>, Int) -> Void = {
     let name = ProcessInfo.processInfo.environment["NN_FUZZ_HARNESS"] ?? ""
     switch name {
