@@ -14,6 +14,8 @@ import NNFormats
 /// - `timing.json`     every timing (nothing time-dependent is anywhere else)
 /// - `metrics.json`, `metrics.csv` (`metric,value`), `predictions.csv`
 ///   (`index,label,probability,prediction`) — written by `nn eval` (`Run.evaluate`)
+/// - `checkpoint.nnc`  the state to continue training from (`Checkpoint`; `nn train --resume`)
+/// - `best.json`       with a validation set only: the best validation epoch (`ValidationTracker`)
 /// - `.nn-run`         the marker: the directory is nn's, and whether its training is
 ///                     complete (`RunMarker`; how a run is put in place: `RunInstall`)
 /// - `point.json`      a sweep point only: its experiment, written when the sweep is planned
@@ -28,6 +30,8 @@ package struct RunLayout: Sendable {
     package static let metricsCSVFile = "metrics.csv"
     package static let predictionsFile = "predictions.csv"
     static let markerFile = ".nn-run"
+    static let checkpointFile = "checkpoint.nnc"
+    static let bestFile = "best.json"
     static let pointFile = "point.json"
     static let statusFile = "status.json"
 
@@ -50,6 +54,8 @@ package struct RunLayout: Sendable {
     var metricsCSV: String { path(Self.metricsCSVFile) }
     var predictions: String { path(Self.predictionsFile) }
     var marker: String { path(Self.markerFile) }
+    var checkpoint: String { path(Self.checkpointFile) }
+    var best: String { path(Self.bestFile) }
     var point: String { path(Self.pointFile) }
     var status: String { path(Self.statusFile) }
 
