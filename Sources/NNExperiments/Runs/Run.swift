@@ -35,7 +35,7 @@ package enum Run {
     static func loadData(config: ExperimentConfig, dataDir: String?) throws -> PreparedDataset {
         let opts = config.prepareOptions
         let dir = dataDir ?? opts.defaultDirectory(dataset: config.dataset)
-        try PreparedLayout(dir).requireManifest(opts, dataset: config.dataset, given: dataDir != nil)
+        try PreparedLayout(dir).prepareIfMissing(opts, dataset: config.dataset, given: dataDir != nil)
         let data = try PreparedDataset.load(directory: dir)
         if data.target != config.target {
             throw NNError("\(dir): prepared for target \(data.target.slug), but the experiment needs \(config.target.slug)")

@@ -67,6 +67,8 @@ extension Run {
         }
         if let failure { throw failure }
         try writeHistory(result.history, validation: tracker, to: layout.history)
+        // A diverged run keeps its history for inspection, but nothing to resume from.
+        if result.divergence != nil { try? FileManager.default.removeItem(atPath: layout.checkpoint) }
         if result.divergence == nil {
             if let best = tracker?.bestWeights {
                 for (p, w) in zip(net.parameters, best) { _ = p.value.storage.update(fromContentsOf: w) }
