@@ -97,6 +97,22 @@ import Testing
         #expect(try String(contentsOfFile: root + "/run/.nn-run", encoding: .utf8).contains("complete"))
     }
 
+    /// With a validation set the sweep's summary ranks by it: best_epoch, val_loss, val_f1.
+    @Test func sweepSummaryHasValidationColumnsOnlyWithAValidationSet() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let data = try Self.data.get()
+        let base = ["sweep", "--data", data, "--lr", "0.1,0.3", "--epochs", "3", "--layers", "785,8,1", "--activations", "relu,sigmoid"]
+        _ = try nn(base + ["--out", "plain"], cwd: root)
+        _ = try nn(base + ["--out", "val", "--val-size", "50", "--keep-best", "true"], cwd: root)
+        let plain = try String(contentsOfFile: root + "/plain/summary.csv", encoding: .utf8)
+        let val = try String(contentsOfFile: root + "/val/summary.csv", encoding: .utf8)
+        #expect(!plain.contains("val_"))
+        #expect(val.contains(",f1,tp,fp,fn,tn,best_epoch,val_loss,val_f1,error\n"), "\(val)")
+        let rows = val.split(separator: "\n").dropFirst()
+        #expect(rows.count == 2 && rows.allSatisfy { $0.contains(",ok,") && !$0.hasSuffix(",,,,") })
+    }
+
     @Test func resumeErrorsAreOneLine() throws {
         let root = scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }

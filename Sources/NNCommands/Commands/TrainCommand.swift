@@ -102,11 +102,11 @@ final class Progress {
         if quiet { return }
         elapsed += r.seconds
         if interactive {
-            let eta = elapsed / Double(r.epoch) * Double(total - r.epoch)
+            let eta = elapsed / Double(r.epoch) * Double(max(0, total - r.epoch))
             let line = String(format: "\repoch %d/%d  loss %.6f  elapsed %.1fs  ETA %.1fs   ", r.epoch, total, r.loss, elapsed, eta)
             Console.err(line)
         } else {
-            print("epoch \(r.epoch)/\(total) loss \(NumberText.real(r.loss))")
+            print("epoch \(r.epoch)\(total > 0 ? "/\(total)" : "") loss \(NumberText.real(r.loss))")
         }
     }
 
