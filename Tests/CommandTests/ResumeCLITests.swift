@@ -97,6 +97,29 @@ import Testing
         #expect(try String(contentsOfFile: root + "/run/.nn-run", encoding: .utf8).contains("complete"))
     }
 
+    /// Early stopping stops after `patience` evaluations without an improvement larger than
+    /// min_delta; keep_best saves the best epoch's weights (here epoch 1's, which a 1-epoch
+    /// run saves too) and best.json says so; a run that stopped early is not extended.
+    @Test func earlyStoppingAndKeepBest() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let data = try Self.data.get()
+        try #"{"min_delta": 100, "val_size": 50}"#.write(toFile: root + "/e.json", atomically: true, encoding: .utf8)
+        let flags = ["--data", data, "--config", "e.json", "--optimizer", "sgd", "--batch-size", "32", "--lr", "0.1"] + Self.net
+        _ = try nn(["train", "--out", "stopped", "--epochs", "10", "--early-stopping", "true", "--patience", "2",
+                    "--keep-best", "true"] + flags, cwd: root)
+        _ = try nn(["train", "--out", "one", "--epochs", "1"] + flags, cwd: root)
+        let history = try String(contentsOfFile: root + "/stopped/history.csv", encoding: .utf8)
+        #expect(history.split(separator: "\n").count == 4, "\(history)")   // header + epochs 1-3
+        let best = try JSONValue.read(path: root + "/stopped/best.json")
+        #expect(best["epoch"] == .number("1") && best["stopped_early"] == .bool(true) && best["model"] == .string("best"))
+        #expect(FileManager.default.contents(atPath: root + "/stopped/model.nnm") == FileManager.default.contents(atPath: root + "/one/model.nnm"))
+        let r = try runNN(["train", "--resume", "stopped", "--epochs", "20"], cwd: root)
+        #expect(r.status == 2 && r.stderr.contains("stopped early"), "\(r.stderr)")
+        let bad = try runNN(["train", "--data", data, "--keep-best", "true"] + Self.net, cwd: root)
+        #expect(bad.status == 2 && bad.stderr.contains("--val-size"), "\(bad.stderr)")
+    }
+
     /// With a validation set the sweep's summary ranks by it: best_epoch, val_loss, val_f1.
     @Test func sweepSummaryHasValidationColumnsOnlyWithAValidationSet() throws {
         let root = scratch()
