@@ -113,7 +113,7 @@ extension ExperimentConfig {
         ExperimentKey("threshold", \.threshold, help: "Binary prediction: 1 when the output p > threshold"),
         // Validation, early stopping, checkpoints (in config.json only when not at their default)
         ExperimentKey("val_size", \.valSize, flag: true, omittedAtDefault: true,
-                      help: "Validation samples carved from the training split (0 = none, the notebook); see README \"Validation\""),
+                      help: "Validation samples carved from the training split by their own draw (0 = none, the notebook)"),
         ExperimentKey("eval_every", \.evalEvery, omittedAtDefault: true,
                       help: "Evaluate the validation set every N epochs (and at the last)"),
         ExperimentKey("early_stopping", \.earlyStopping, flag: true, omittedAtDefault: true,
