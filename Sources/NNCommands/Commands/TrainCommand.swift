@@ -16,7 +16,11 @@ struct TrainCommand: ParsableCommand {
         Epoch k's loss is that epoch's forward pass, before its update, as the notebook \
         prints it. The run is built in a temporary sibling directory and renamed into \
         place when done; a directory that is not nn's is refused, and one holding a run is \
-        replaced only with --force (the old run stays until the new one is complete).
+        replaced only with --force (the old run stays until the new one is complete). \
+        A checkpoint (checkpoint.nnc) is kept every --checkpoint-every epochs and at the \
+        end: --resume DIR continues a killed training of DIR (or a sweep point in place), \
+        and --resume DIR --epochs N extends a complete run into a new run directory; the \
+        files are byte-identical to an uninterrupted run's.
         """
     )
 
@@ -41,16 +45,35 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Replace a run already in --out (only once the new one is complete).")
     var force = false
 
+    @Option(help: "Continue the killed training of this run directory (its --out), or with --epochs N extend a complete one into a new run (--out, default results/runs/<name>/<run id>).")
+    var resume: String?
+
     func validate() throws {
         if let threads { try validateThreads(threads) }
     }
 
     func run() throws {
-        let config = try ExperimentConfig.resolve(file: config, settings: keys.given)
         if let threads { BLAS.setThreads(threads) }
-        let progress = Progress(total: config.epochs, quiet: quiet)
-        let outcome = try Run.train(config: config, dataDir: data, outDir: out, placement: .newRun(force: force), threads: threadCount(threads),
+        let outcome: Run.TrainOutcome
+        let progress: Progress
+        if let resume {
+            if config != nil { throw ValidationError("--resume: takes the configuration from the run; --config cannot be given") }
+            if let other = keys.given.first(where: { $0.key != "epochs" }) {
+                throw ValidationError("--resume: takes the configuration from the run; only --epochs may be given, not \(other.source)")
+            }
+            let epochs = try keys.epochs.map { raw -> Int in
+                guard let n = Int(raw), n > 0 else { throw ValidationError("--epochs: must be a positive integer, got \(raw)") }
+                return n
+            }
+            progress = Progress(total: epochs ?? 0, quiet: quiet)
+            outcome = try Run.resume(resume, epochs: epochs, dataDir: data, outDir: out, force: force, threads: threadCount(threads),
+                                     progress: progress.epoch)
+        } else {
+            let config = try ExperimentConfig.resolve(file: config, settings: keys.given)
+            progress = Progress(total: config.epochs, quiet: quiet)
+            outcome = try Run.train(config: config, dataDir: data, outDir: out, placement: .newRun(force: force), threads: threadCount(threads),
                                     progress: progress.epoch)
+        }
         progress.finish()
         let outDir = outcome.runDirectory
         if let d = outcome.divergence {
@@ -79,11 +102,11 @@ final class Progress {
         if quiet { return }
         elapsed += r.seconds
         if interactive {
-            let eta = elapsed / Double(r.epoch) * Double(total - r.epoch)
+            let eta = elapsed / Double(r.epoch) * Double(max(0, total - r.epoch))
             let line = String(format: "\repoch %d/%d  loss %.6f  elapsed %.1fs  ETA %.1fs   ", r.epoch, total, r.loss, elapsed, eta)
             Console.err(line)
         } else {
-            print("epoch \(r.epoch)/\(total) loss \(NumberText.real(r.loss))")
+            print("epoch \(r.epoch)\(total > 0 ? "/\(total)" : "") loss \(NumberText.real(r.loss))")
         }
     }
 

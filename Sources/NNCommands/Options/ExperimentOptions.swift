@@ -23,6 +23,12 @@ struct ExperimentFlags: ParsableArguments {
     @Option(help: keyHelp("optimizer")) var optimizer: String?
     @Option(parsing: .unconditional, help: keyHelp("batch_size")) var batchSize: String?
     @Option(help: keyHelp("precision")) var precision: String?
+    @Option(parsing: .unconditional, help: keyHelp("val_size")) var valSize: String?
+    @Option(help: keyHelp("early_stopping")) var earlyStopping: String?
+    @Option(parsing: .unconditional, help: keyHelp("patience")) var patience: String?
+    @Option(help: keyHelp("monitor")) var monitor: String?
+    @Option(help: keyHelp("keep_best")) var keepBest: String?
+    @Option(parsing: .unconditional, help: keyHelp("checkpoint_every")) var checkpointEvery: String?
 
     /// The flags given: (experiment key, value as typed, flag), in declaration order.
     var given: [(key: String, value: String, source: String)] {

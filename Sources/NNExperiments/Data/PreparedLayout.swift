@@ -38,4 +38,18 @@ struct PreparedLayout: Sendable {
             throw NNError("\(directory): no prepared data here; run `\(options.commandLine(dataset: dataset))\(given ? " --out \(directory)" : "")` first")
         }
     }
+
+    /// The first command just works: when the directory is `options`' default (not given
+    /// with --data) and holds no manifest, prepares it from the dataset's files (as `nn
+    /// prepare` would: deterministic, and fast from the vendored files), saying so in one
+    /// line on standard error; otherwise as `requireManifest`. Data that is present is
+    /// verified when it is loaded (`PreparedDataset.load` checks every file's SHA-256).
+    func prepareIfMissing(_ options: PrepareOptions, dataset: String, given: Bool) throws {
+        if given || FileManager.default.fileExists(atPath: manifest) {
+            return try requireManifest(options, dataset: dataset, given: given)
+        }
+        let spec = try Datasets.named(dataset)
+        Console.err("nn: no prepared data in \(directory); preparing it (`\(options.commandLine(dataset: dataset))`)\n")
+        _ = try Prepare.run(spec: spec, dataDir: spec.defaultDirectory, outDir: directory, options: options)
+    }
 }

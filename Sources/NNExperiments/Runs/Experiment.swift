@@ -39,6 +39,16 @@ package struct ExperimentConfig: Equatable, Sendable {
     var precision = Precision.f64
     var seed = 0
     var threshold = 0.5
+    // Validation, early stopping, checkpoints: off or neutral at their defaults, where
+    // config.json and the run id omit them (runs of before them keep their bytes and ids)
+    var valSize = 0                 // 0 = no validation set (the notebook)
+    var evalEvery = 1
+    var earlyStopping = false
+    var patience = 5
+    var minDelta = 0.0
+    var monitor = Monitor.valLoss
+    var keepBest = false
+    var checkpointEvery = 1         // 0 = only at the end
 
     init() {}
 
@@ -151,6 +161,7 @@ package struct ExperimentConfig: Equatable, Sendable {
         }
         if classes == .binary && loss != .bce { throw NNError("--loss: classes 'binary' needs bce, got \(loss.rawValue)") }
         if classes == .all && loss != .cce { throw NNError("--loss: classes 'all' needs cce, got \(loss.rawValue)") }
+        try validateValidation()
     }
 
     /// Checks the input width against the data's feature count and, with `samples` > 0,
@@ -175,10 +186,12 @@ package struct ExperimentConfig: Equatable, Sendable {
         PrepareOptions(trainSize: trainSize, testSize: testSize, seed: UInt32(clamping: splitSeed), target: target)
     }
 
-    /// The resolved config as a JSON object (every key), plus extra entries.
+    /// The resolved config as a JSON object (every key but those `omittedAtDefault` that
+    /// have their default), plus extra entries.
     func jsonObject(extra: [String: JSONValue] = [:]) -> [String: JSONValue] {
         var o: [String: JSONValue] = [:]
-        for k in Self.table { o[k.name] = k.json(self) }
+        let defaults = ExperimentConfig()
+        for k in Self.table where !(k.omittedAtDefault && k.text(self) == k.text(defaults)) { o[k.name] = k.json(self) }
         for (k, v) in extra { o[k] = v }
         return o
     }

@@ -32,17 +32,21 @@ struct ExperimentKey: Sendable {
     let text: @Sendable (ExperimentConfig) -> String
     /// The value's JSON form.
     let json: @Sendable (ExperimentConfig) -> JSONValue
+    /// Left out of `config.json` (and so of the run id) while it has its default: keys
+    /// added after runs existed, so that those runs keep their bytes and ids.
+    let omittedAtDefault: Bool
 
     /// A key stored in `path`. `keepSpaces` takes the text as given (free text), otherwise
     /// it is trimmed; `check` rejects values the type allows but the key does not.
     init<T: KeyValue>(_ name: String, _ path: WritableKeyPath<ExperimentConfig, T> & Sendable, flag: Bool = false,
-                      sweepable: Bool = true, selectsData: Bool = false, keepSpaces: Bool = false,
+                      sweepable: Bool = true, selectsData: Bool = false, keepSpaces: Bool = false, omittedAtDefault: Bool = false,
                       check: (@Sendable (T, String) throws -> Void)? = nil, help: String) {
         self.name = name
         self.help = help
         self.hasFlag = flag
         self.sweepable = sweepable
         self.selectsData = selectsData
+        self.omittedAtDefault = omittedAtDefault
         self.isList = T.isList
         self.typeName = T.typeName
         self.choices = T.choices
@@ -107,6 +111,23 @@ extension ExperimentConfig {
         ExperimentKey("seed", \.seed, flag: true,
                       help: "Seed of the initial weights and mini-batch shuffling, as np.random.seed(seed)"),
         ExperimentKey("threshold", \.threshold, help: "Binary prediction: 1 when the output p > threshold"),
+        // Validation, early stopping, checkpoints (in config.json only when not at their default)
+        ExperimentKey("val_size", \.valSize, flag: true, omittedAtDefault: true,
+                      help: "Validation samples carved from the training split by their own draw (0 = none, the notebook)"),
+        ExperimentKey("eval_every", \.evalEvery, omittedAtDefault: true,
+                      help: "Evaluate the validation set every N epochs (and at the last)"),
+        ExperimentKey("early_stopping", \.earlyStopping, flag: true, omittedAtDefault: true,
+                      help: "Stop when monitor has not improved by min_delta for patience evaluations (needs val_size)"),
+        ExperimentKey("patience", \.patience, flag: true, omittedAtDefault: true,
+                      help: "Evaluations without improvement before early stopping stops"),
+        ExperimentKey("min_delta", \.minDelta, omittedAtDefault: true,
+                      help: "Smallest change of monitor that counts as an improvement (>= 0)"),
+        ExperimentKey("monitor", \.monitor, flag: true, omittedAtDefault: true,
+                      help: "Validation quantity of early_stopping and keep_best: val_loss (lower is better), val_f1 (binary) or val_accuracy (ten classes)"),
+        ExperimentKey("keep_best", \.keepBest, flag: true, omittedAtDefault: true,
+                      help: "Save the model of the best validation epoch, recorded in best.json (needs val_size)"),
+        ExperimentKey("checkpoint_every", \.checkpointEvery, flag: true, omittedAtDefault: true,
+                      help: "Write checkpoint.nnc every N epochs, for nn train --resume (0 = only at the end)"),
     ]
 
     /// Every key's name, in the order `config.json` lists them (alphabetical).

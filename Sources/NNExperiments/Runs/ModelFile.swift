@@ -57,11 +57,20 @@ enum ModelFile {
     static func parse(path: String) throws -> (header: Header, body: [UInt8]) {
         let bytes = try readFileBytes(path)
         guard bytes.count >= 12, Array(bytes[0..<8]) == magic else { throw NNError("\(path): not an nn model file (bad magic)") }
-        let hlen = Int(UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24)
-        guard hlen <= bytes.count - 12, let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[12..<(12 + hlen)])) else {
-            throw NNError("\(path): corrupt model header")
-        }
+        guard let (header, body) = split(bytes, as: Header.self) else { throw NNError("\(path): corrupt model header") }
         guard header.format == 1 else { throw NNError("\(path): unsupported model format \(header.format)") }
+        return (header, body)
+    }
+
+    /// A file of 8 bytes of magic, a u32 header length H, H bytes of JSON header and a body
+    /// (the model file, `Checkpoint`): the decoded header and the body; nil when the length
+    /// is out of the file or the header does not decode.
+    static func split<H: Decodable>(_ bytes: [UInt8], as: H.Type) -> (H, [UInt8])? {
+        guard bytes.count >= 12 else { return nil }
+        let hlen = Int(UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24)
+        guard hlen <= bytes.count - 12, let header = try? JSONDecoder().decode(H.self, from: Data(bytes[12..<(12 + hlen)])) else {
+            return nil
+        }
         return (header, Array(bytes[(12 + hlen)...]))
     }
 

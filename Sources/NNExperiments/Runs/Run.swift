@@ -35,7 +35,7 @@ package enum Run {
     static func loadData(config: ExperimentConfig, dataDir: String?) throws -> PreparedDataset {
         let opts = config.prepareOptions
         let dir = dataDir ?? opts.defaultDirectory(dataset: config.dataset)
-        try PreparedLayout(dir).requireManifest(opts, dataset: config.dataset, given: dataDir != nil)
+        try PreparedLayout(dir).prepareIfMissing(opts, dataset: config.dataset, given: dataDir != nil)
         let data = try PreparedDataset.load(directory: dir)
         if data.target != config.target {
             throw NNError("\(dir): prepared for target \(data.target.slug), but the experiment needs \(config.target.slug)")
@@ -48,7 +48,7 @@ package enum Run {
     /// marked diverged, and is reported in the outcome (the caller exits non-zero).
     /// `threads` is how many threads the maths may use; the results do not depend on it.
     package static func train(config: ExperimentConfig, dataDir: String?, outDir: String?,
-                             placement: Placement = .newRun(force: false), threads: Int,
+                             placement: Placement = .newRun(force: false), threads: Int, resume: ResumePoint? = nil,
                              progress: @escaping (EpochRecord) -> Void = { _ in }) throws -> TrainOutcome {
         try config.validate()
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -62,17 +62,19 @@ package enum Run {
             try RunMarker.write(.training, dir: dir)
             // A new run replaces the results of an old one in the same directory.
             let layout = RunLayout(dir)
-            for f in RunLayout.evalFiles.map(layout.path) + [layout.model] {
+            for f in RunLayout.evalFiles.map(layout.path) + [layout.model] + (resume == nil ? [layout.checkpoint] : []) {
                 try? FileManager.default.removeItem(atPath: f)
             }
-            return try write(config: config, data: data, dir: dir, started: t0, threads: threads, progress: progress)
+            return try write(config: config, data: data, dir: dir, started: t0, threads: threads, checkpoint: resume?.checkpoint,
+                             progress: progress)
         case .newRun(let force):
             let existing = try RunInstall.prepare(dir, force: force)
-            let tmp = RunInstall.temporaryDirectory(for: dir)
+            let tmp = resume?.buildDirectory ?? RunInstall.temporaryDirectory(for: dir)
             do {
                 try AtomicFile.createDirectory(tmp)
                 try RunMarker.write(.training, dir: tmp)
-                var outcome = try write(config: config, data: data, dir: tmp, started: t0, threads: threads, progress: progress)
+                var outcome = try write(config: config, data: data, dir: tmp, started: t0, threads: threads,
+                                        checkpoint: resume?.checkpoint, progress: progress)
                 outcome.runDirectory = dir
                 if outcome.divergence != nil, existing != .nothing {
                     try? FileManager.default.removeItem(atPath: tmp)
@@ -91,7 +93,7 @@ package enum Run {
     /// Writes config.json, provenance.json, trains (history.csv, model.nnm), timing.json,
     /// and last the marker's final state, into `dir`.
     static func write(config: ExperimentConfig, data: PreparedDataset, dir outDir: String, started t0: UInt64,
-                      threads: Int, progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
+                      threads: Int, checkpoint: String? = nil, progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
         // `data` records what was actually trained on (with --data the prepared split may be
         // smaller than the experiment's train_size / test_size).
         let configJSON = config.jsonObject(extra: ["data": .sortedObject([
@@ -104,11 +106,11 @@ package enum Run {
         let loaded = DispatchTime.now().uptimeNanoseconds
         let outcome: TrainOutcome
         if config.precision == .f32 {
-            outcome = try train(Float.self, config: config, data: data, outDir: outDir, parallel: Parallel(threads: threads),
-                                progress: progress)
+            outcome = try trainNetwork(Float.self, config: config, data: data, outDir: outDir, parallel: Parallel(threads: threads),
+                                       checkpoint: checkpoint, progress: progress)
         } else {
-            outcome = try train(Double.self, config: config, data: data, outDir: outDir, parallel: Parallel(threads: threads),
-                                progress: progress)
+            outcome = try trainNetwork(Double.self, config: config, data: data, outDir: outDir, parallel: Parallel(threads: threads),
+                                       checkpoint: checkpoint, progress: progress)
         }
         let done = DispatchTime.now().uptimeNanoseconds
         let timing: [String: JSONValue] = [
@@ -130,22 +132,6 @@ package enum Run {
         var o = outcome
         o.seconds = Double(done - t0) / 1e9
         return o
-    }
-
-    static func train<T: NNScalar>(_: T.Type, config: ExperimentConfig, data: PreparedDataset, outDir: String,
-                                   parallel: Parallel, progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
-        let design = DesignMatrix<T>(images: data.train.images, labels: data.train.labels, features: data.train.features,
-                                     target: data.target, biasColumn: config.biasColumn, parallel: parallel)
-        let net = Network<T>(architecture: config.architecture, parallel: parallel)
-        var rng = MT19937(seed: UInt32(config.seed))
-        net.initialize(config.initialization, rng: &rng)
-        let result = Trainer.train(net, x: design.x, y: design.y, epochs: config.epochs, batchSize: config.batchSize,
-                                   optimizer: config.optimizerSettings, rng: &rng, progress: progress)
-        try History.write(result.history, to: RunLayout(outDir).history)
-        if result.divergence == nil {
-            try ModelFile.write(net, to: RunLayout(outDir).model)
-        }
-        return TrainOutcome(history: result.history, divergence: result.divergence, runDirectory: outDir, seconds: 0)
     }
 
     /// Reads a run's `config.json` back into a config and its data record.

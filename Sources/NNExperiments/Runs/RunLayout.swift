@@ -22,6 +22,8 @@ import NNFormats
 /// - `roc.svg`, `pr.svg`, `confusion.svg`  `nn eval`'s charts: the ROC curve (one per class
 ///   for ten classes), the precision-recall curve (binary), the confusion-matrix heat map
 ///   (`confusion-t0.2.svg` at another threshold)
+/// - `checkpoint.nnc`  the state to continue training from (`Checkpoint`; `nn train --resume`)
+/// - `best.json`       with a validation set only: the best validation epoch (`ValidationTracker`)
 /// - `.nn-run`         the marker: the directory is nn's, and whether its training is
 ///                     complete (`RunMarker`; how a run is put in place: `RunInstall`)
 /// - `point.json`      a sweep point only: its experiment, written when the sweep is planned
@@ -37,6 +39,8 @@ package struct RunLayout: Sendable {
     package static let metricsCSVFile = "metrics.csv"
     package static let predictionsFile = "predictions.csv"
     static let markerFile = ".nn-run"
+    static let checkpointFile = "checkpoint.nnc"
+    static let bestFile = "best.json"
     static let pointFile = "point.json"
     static let thresholdsFile = "thresholds.csv"
     static let rocFile = "roc.svg"
@@ -66,6 +70,8 @@ package struct RunLayout: Sendable {
     var metricsCSV: String { path(Self.metricsCSVFile) }
     var predictions: String { path(Self.predictionsFile) }
     var marker: String { path(Self.markerFile) }
+    var checkpoint: String { path(Self.checkpointFile) }
+    var best: String { path(Self.bestFile) }
     var point: String { path(Self.pointFile) }
     var status: String { path(Self.statusFile) }
 

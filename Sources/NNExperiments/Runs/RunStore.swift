@@ -82,7 +82,7 @@ enum RunInstall {
     /// Recovers leftovers in `dir`'s parent, then checks that a new run may go to `dir`:
     /// refuses a file, a non-empty directory that is not nn's, and (without `force`) a run.
     static func prepare(_ dir: String, force: Bool) throws -> Existing {
-        recover(parent: parent(of: dir))
+        recover(parent: parent(of: dir), restarting: URL(fileURLWithPath: dir).lastPathComponent)
         let existing = try inspect(dir)
         if case .run(let state) = existing, !force {
             let what = switch state {
@@ -152,8 +152,10 @@ enum RunInstall {
 
     /// Cleans `parent` after killed commands (dead PIDs of this host only): stale temporary files,
     /// `nn-new` run directories, and `nn-old` ones (renamed back when their run's name is
-    /// missing, else removed).
-    static func recover(parent: String) {
+    /// missing, else removed). An `nn-new` directory holding a checkpoint is kept for `nn
+    /// train --resume` (`Run.resume`) unless it is the build of `restarting`, the run a new
+    /// training (without --resume) starts over.
+    static func recover(parent: String, restarting: String? = nil) {
         AtomicFile.removeStaleTemporaries(in: parent)
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
             guard let l = AtomicFile.leftover(entry), l.kind != "tmp", AtomicFile.isStale(l) else { continue }
@@ -161,6 +163,7 @@ enum RunInstall {
             var st = stat()
             guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
             if l.kind == "nn-old", !FileManager.default.fileExists(atPath: final), rename(path, final) == 0 { continue }
+            if l.kind == "nn-new", l.name != restarting, FileManager.default.fileExists(atPath: RunLayout(path).checkpoint) { continue }
             try? FileManager.default.removeItem(atPath: path)
         }
     }

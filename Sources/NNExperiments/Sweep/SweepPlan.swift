@@ -202,7 +202,7 @@ package struct SweepSetup: Sendable {
     /// The SHA-256 and content of a prepared directory's `manifest.json`.
     static func readManifest(_ dir: String, config: ExperimentConfig, given: Bool) throws -> (sha256: String, manifest: PreparedManifest) {
         let layout = PreparedLayout(dir), path = layout.manifest
-        try layout.requireManifest(config.prepareOptions, dataset: config.dataset, given: given)
+        try layout.prepareIfMissing(config.prepareOptions, dataset: config.dataset, given: given)
         let bytes = try readFileBytes(path)
         return (Checksum.sha256(bytes), try PreparedManifest.decode(bytes, name: path))
     }

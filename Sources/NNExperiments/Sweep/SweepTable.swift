@@ -5,7 +5,7 @@ import NNFormats
 /// A sweep's `summary.csv`, computed from `sweep.json` and the run directories alone (so
 /// the in-process sweep and `--collect` after a plan file write the same bytes).
 ///
-///     run_id,status,<param columns>,last_epoch_loss,train_loss,<metric columns>,error
+///     run_id,status,<param columns>,last_epoch_loss,train_loss,<metric columns>,[validation columns,]error
 ///
 /// - one row per point, in point order (`SweepPlan.points`);
 /// - `status`: `ok` (evaluated), `failed` (`status.json` holds the error), `pending`
@@ -21,6 +21,7 @@ import NNFormats
 ///   written before these had `final_loss` in place of `last_epoch_loss`, no `train_loss`
 ///   and no AUC columns; readers accept both.) `train_loss` and the AUCs are empty for a
 ///   run evaluated by an `nn` that did not compute them;
+///   with a validation set, `best_epoch,val_loss,val_f1|val_accuracy` (`SweepValidation`);
 /// - reals as `Format.real` (shortest round-trip), counts as integers; a point that is
 ///   not ok has empty metric cells; `error` is empty unless the point failed;
 /// - no timings (see `timing.json`). Written like every CSV here: `\n` line ends, fields
@@ -52,7 +53,7 @@ package enum SweepTable {
 
     static func header(_ plan: SweepPlan) -> [String] {
         ["run_id", "status"] + plan.grid.keys.map(column(forKey:)) + ["last_epoch_loss"]
-            + metricColumns(classes: plan.classes) + ["error"]
+            + metricColumns(classes: plan.classes) + SweepValidation.columns(plan) + ["error"]
     }
 
     /// The result cells of points found complete, by run id, kept across rewrites of one
@@ -65,13 +66,13 @@ package enum SweepTable {
 
     /// The summary of sweep directory `dir` as it stands on disk.
     static func build(_ plan: SweepPlan, dir: String, cache: Cache = Cache()) throws -> (table: CSVTable, counts: Counts) {
-        let metrics = metricColumns(classes: plan.classes)
+        let metrics = metricColumns(classes: plan.classes), validation = SweepValidation.columns(plan)
         var counts = Counts()
         var rows: [[String]] = []
         for point in plan.points {
             let runDir = SweepLayout(dir).run(point.id).directory
             let params = point.params.map(\.value)
-            let empty = [String](repeating: "", count: 1 + metrics.count)
+            let empty = [String](repeating: "", count: 1 + metrics.count + validation.count)
             if let cells = cache.results[point.id] {
                 counts.ok += 1
                 rows.append([point.id, "ok"] + params + cells + [""])
@@ -80,7 +81,7 @@ package enum SweepTable {
             switch SweepFiles.state(runDir: runDir, id: point.id) {
             case .complete:
                 counts.ok += 1
-                let cells = try results(runDir: runDir, metrics: metrics)
+                let cells = try results(runDir: runDir, metrics: metrics) + SweepValidation.cells(runDir: runDir, columns: validation)
                 cache.results[point.id] = cells
                 rows.append([point.id, "ok"] + params + cells + [""])
             case .failed(let error):

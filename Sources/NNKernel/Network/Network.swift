@@ -171,7 +171,7 @@ package final class Network<T: NNScalar> {
 
     /// The loss of the current weights on `(x, y)` (no update), for gradient checks and
     /// evaluation. `epsilon` 0 gives the exact loss whose gradient backprop computes.
-    func loss(x: Matrix<T>, y: Matrix<T>, epsilon: Double = Loss.epsilon) -> Double {
+    package func loss(x: Matrix<T>, y: Matrix<T>, epsilon: Double = Loss.epsilon) -> Double {
         let ws = workspace(samples: x.cols, training: false)
         let (a, z) = forward(.dense(x), ws)
         return Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y, epsilon: epsilon, parallel: parallel)

@@ -48,6 +48,25 @@ final class Optimizer<T: NNScalar> {
     /// Updates applied so far (Adam's `t` is the current one, 1-based).
     private(set) var step = 0
 
+    /// A copy of the state (step count, velocity and moments), for a checkpoint.
+    var state: OptimizerState<T> {
+        OptimizerState(step: step, m: states.map { Array($0.m) }, v: states.map { Array($0.v) })
+    }
+
+    /// Continues from `state`; false (and nothing changed) when its buffers do not have
+    /// the sizes this optimiser's kind and parameters need, or its step is negative.
+    func restore(_ state: OptimizerState<T>) -> Bool {
+        guard state.step >= 0, state.m.count == states.count, state.v.count == states.count,
+              zip(states, state.m).allSatisfy({ $0.m.count == $1.count }),
+              zip(states, state.v).allSatisfy({ $0.v.count == $1.count }) else { return false }
+        step = state.step
+        for (s, (m, v)) in zip(states, zip(state.m, state.v)) {
+            _ = s.m.update(fromContentsOf: m)
+            _ = s.v.update(fromContentsOf: v)
+        }
+        return true
+    }
+
     init(_ settings: OptimizerSettings, for parameters: [Parameter<T>]) {
         self.settings = settings
         states = parameters.map { ParameterState(count: $0.value.count, kind: settings.kind) }
@@ -62,6 +81,20 @@ final class Optimizer<T: NNScalar> {
         let p = parameters[index]
         states[index].update(p.value.pointer, raw: p.gradient.pointer, invM: T(1.0 / Double(m)),
                              settings: settings, step: step, parallel: parallel)
+    }
+}
+
+/// An optimiser's state as values: the updates applied so far and, per entry of
+/// `Network.parameters`, momentum's velocity or Adam's first moment (`m`) and Adam's second
+/// moment (`v`); a buffer the kind does not use is empty.
+package struct OptimizerState<T: NNScalar>: Equatable {
+    package var step: Int
+    package var m: [[T]]
+    package var v: [[T]]
+    package init(step: Int, m: [[T]], v: [[T]]) {
+        self.step = step
+        self.m = m
+        self.v = v
     }
 }
 

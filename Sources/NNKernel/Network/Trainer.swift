@@ -6,6 +6,11 @@ package struct EpochRecord: Equatable, Sendable {
     package var epoch: Int
     package var loss: Double
     package var seconds: Double
+    package init(epoch: Int, loss: Double, seconds: Double) {
+        self.epoch = epoch
+        self.loss = loss
+        self.seconds = seconds
+    }
 }
 
 /// Why training stopped early.
@@ -20,6 +25,28 @@ package struct Divergence: Equatable, Sendable {
             : "loss is \(loss.isNaN ? "NaN" : "infinite")"
         return "training diverged at epoch \(epoch): \(what); try a smaller --lr, --gradient stable, or --precision f64"
     }
+}
+
+/// Where a resumed training starts: the epochs already done (numbered 1...k) and the
+/// optimiser's state after them. The network's weights and the generator are the caller's.
+package struct TrainingStart<T: NNScalar> {
+    package var history: [EpochRecord]
+    package var optimizer: OptimizerState<T>
+    package init(history: [EpochRecord], optimizer: OptimizerState<T>) {
+        self.history = history
+        self.optimizer = optimizer
+    }
+}
+
+/// The state after an epoch whose update left usable weights, as `Trainer.train` hands it
+/// to its `afterEpoch` hook (checkpoints, validation, early stopping).
+package struct EpochEnd<T: NNScalar> {
+    package let history: [EpochRecord]
+    /// The generator as the next epoch will find it.
+    package let rng: MT19937
+    let optimizer: Optimizer<T>
+    package var epoch: Int { history[history.count - 1].epoch }
+    package var optimizerState: OptimizerState<T> { optimizer.state }
 }
 
 package struct TrainingResult: Sendable {
@@ -38,6 +65,11 @@ package struct TrainingResult: Sendable {
 /// input, or a mini-batch of the epoch's order — skip its zeros (exact: a zero term leaves a
 /// sum unchanged; only the summation order differs from BLAS's, at rounding level).
 /// `sparseDensity` 0 turns this off. Mini-batch buffers are allocated once and reused.
+///
+/// `start` resumes after its epochs (the caller restores the weights and the generator);
+/// `afterEpoch` runs after each epoch that left usable weights and returns true to stop
+/// there (early stopping). Neither touches the arithmetic, so a run resumed from a
+/// checkpoint continues exactly as the uninterrupted one.
 package enum Trainer {
     // Callers in other modules (Run) cannot specialise this generic function, and
     // unspecialised it runs every element through witness tables (measured: a mini-batch
@@ -48,16 +80,22 @@ package enum Trainer {
     package static func train<T: NNScalar>(
         _ net: Network<T>, x: Matrix<T>, y: Matrix<T>, epochs: Int, batchSize: Int,
         optimizer: OptimizerSettings, rng: inout MT19937, sparseDensity: Double = 0.5,
-        progress: (EpochRecord) -> Void = { _ in }
+        start: TrainingStart<T>? = nil,
+        progress: (EpochRecord) -> Void = { _ in },
+        afterEpoch: (EpochEnd<T>) -> Bool = { _ in false }
     ) -> TrainingResult {
         let n = x.cols
-        var history = [EpochRecord]()
+        var history = start?.history ?? []
         let optimizer = Optimizer(optimizer, for: net.parameters)
+        if let start, !optimizer.restore(start.optimizer) {
+            preconditionFailure("Trainer.train: the optimiser state does not fit the network (checked by the caller)")
+        }
+        let first = (history.last?.epoch ?? 0) + 1
         let fullBatch = batchSize <= 0 || batchSize >= n
-        let sparse = epochs > 0 ? SparseBatch.ifWorthwhile(x, density: sparseDensity, parallel: net.parallel) : nil
+        let sparse = first <= epochs ? SparseBatch.ifWorthwhile(x, density: sparseDensity, parallel: net.parallel) : nil
         // A mini-batch's targets (and dense inputs), gathered into buffers kept per batch width.
         var yBatch: [Int: Matrix<T>] = [:], xBatch: [Int: Matrix<T>] = [:]
-        for epoch in 1...max(1, epochs) where epochs > 0 {
+        for epoch in stride(from: first, through: epochs, by: 1) {
             let start = DispatchTime.now().uptimeNanoseconds
             var loss: Double
             if fullBatch {
@@ -103,6 +141,7 @@ package enum Trainer {
             if !net.parametersAreUsable {
                 return TrainingResult(history: history, divergence: Divergence(epoch: epoch, loss: loss, nonFiniteWeights: true))
             }
+            if afterEpoch(EpochEnd(history: history, rng: rng, optimizer: optimizer)) { break }
         }
         // The last update is never followed by a forward pass: check the final weights'
         // outputs on the first samples (cheap; huge finite weights can still give NaN).

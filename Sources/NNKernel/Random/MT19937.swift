@@ -16,7 +16,7 @@
 /// - `standardNormal()`  = `standard_normal()`/`randn()` by the polar method with one cached
 ///                         value; `randn(k)` = `randn(d0, d1, ...)` flattened row-major.
 package struct MT19937: Sendable {
-    private static let n = 624
+    fileprivate static let n = 624
     private static let m = 397
     private static let matrixA: UInt32 = 0x9908_b0df
     private static let upperMask: UInt32 = 0x8000_0000
@@ -37,6 +37,31 @@ package struct MT19937: Sendable {
         self.key = key
         self.position = Self.n
         self.cachedGaussian = nil
+    }
+
+    /// The generator's complete state — the 624 key words, the position in them (0...624)
+    /// and the cached Gaussian — so that a checkpoint can continue its draws exactly.
+    package struct State: Equatable, Sendable {
+        package var key: [UInt32]
+        package var position: Int
+        package var cachedGaussian: Double?
+        package init(key: [UInt32], position: Int, cachedGaussian: Double?) {
+            self.key = key
+            self.position = position
+            self.cachedGaussian = cachedGaussian
+        }
+        /// True when `init(state:)` accepts it: 624 words and a position in 0...624.
+        package var isValid: Bool { key.count == MT19937.n && (0...MT19937.n).contains(position) }
+    }
+
+    package var state: State { State(key: key, position: position, cachedGaussian: cachedGaussian) }
+
+    /// The generator continuing from `state`; nil when the state is not valid (`State.isValid`).
+    package init?(state: State) {
+        guard state.isValid else { return nil }
+        key = state.key
+        position = state.position
+        cachedGaussian = state.cachedGaussian
     }
 
     /// Regenerates all 624 words of the state (the "twist").
