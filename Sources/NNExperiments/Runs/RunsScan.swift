@@ -67,16 +67,17 @@ struct RunsScan {
             scan.visit(path, depth: 0)
         }
         let found = scan.found
-        let results = UnsafeMutableBufferPointer<(row: RunsRow, warnings: [String])?>.allocate(capacity: found.count)
-        results.initialize(repeating: nil)
-        defer { results.deinitialize(); results.deallocate() }
+        // An array owns the slots (no manual allocate/deinitialize); each reader writes its own.
+        var results = [(row: RunsRow, warnings: [String])?](repeating: nil, count: found.count)
         let chunks = max(1, min(found.count, ProcessInfo.processInfo.activeProcessorCount * 4))
-        let slots = SendableBuffer(results)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            for n in stride(from: chunk, to: found.count, by: chunks) {
-                var w: [String] = []
-                let row = read(run: found[n].dir, sweepName: found[n].sweep, warnings: &w)
-                slots.buffer[n] = (row, w)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let slots = SendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for n in stride(from: chunk, to: found.count, by: chunks) {
+                    var w: [String] = []
+                    let row = read(run: found[n].dir, sweepName: found[n].sweep, warnings: &w)
+                    slots.buffer[n] = (row, w)
+                }
             }
         }
         for case let (row, w)? in results {
