@@ -17,10 +17,10 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Run directories, or one sweep directory.")
+    @Argument(help: "Run directories, or one sweep directory.", completion: .directory)
     var paths: [String] = []
 
-    @Option(help: "Directory to write into (default: the run or sweep directory).")
+    @Option(help: "Directory to write into (default: the run or sweep directory).", completion: .directory)
     var out: String?
 
     @Option(help: "Sweep only: metric column to chart (default: f1, else macro_f1, accuracy, last_epoch_loss).")
@@ -32,7 +32,8 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .customLong("log-y"), help: "Logarithmic loss axis.")
     var logY = false
 
-    @Option(name: .customLong("x-scale"), help: "Sweep only: x axis of the metric chart, auto|linear|log (auto: log when every value is positive and they span more than a decade).")
+    @Option(name: .customLong("x-scale"), help: "Sweep only: x axis of the metric chart, auto|linear|log (auto: log when every value is positive and they span more than a decade).",
+            completion: .list(["auto", "linear", "log"]))
     var xScale = "auto"
 
     @Flag(help: "Set the runs (seeds of the notebook experiment) beside the notebook's published figures: test-set check, metric band, loss curves. Needs --out.")

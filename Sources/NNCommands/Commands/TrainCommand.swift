@@ -24,16 +24,17 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Experiment file (JSON), e.g. experiments/notebook.json. Default: the notebook's values.")
+    @Option(help: "Experiment file (JSON), e.g. experiments/notebook.json. Default: the notebook's values.",
+            completion: .file(extensions: ["json"]))
     var config: String?
 
     @OptionGroup(title: "Experiment keys (override the --config file's values)")
     var keys: ExperimentFlags
 
-    @Option(help: "Prepared data directory (default: the one `nn prepare` writes for this experiment).")
+    @Option(help: "Prepared data directory (default: the one `nn prepare` writes for this experiment).", completion: .directory)
     var data: String?
 
-    @Option(help: "Run directory to write (default: results/runs/<name>/<run id>).")
+    @Option(help: "Run directory to write (default: results/runs/<name>/<run id>).", completion: .directory)
     var out: String?
 
     @Option(parsing: .unconditional, help: "Threads for BLAS and element-wise work (default: all cores).")
@@ -45,7 +46,8 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Replace a run already in --out (only once the new one is complete).")
     var force = false
 
-    @Option(help: "Continue the killed training of this run directory (its --out), or with --epochs N extend a complete one into a new run (--out, default results/runs/<name>/<run id>).")
+    @Option(help: "Continue the killed training of this run directory (its --out), or with --epochs N extend a complete one into a new run (--out, default results/runs/<name>/<run id>).",
+            completion: .directory)
     var resume: String?
 
     func validate() throws {

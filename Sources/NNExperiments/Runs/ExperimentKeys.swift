@@ -26,6 +26,8 @@ struct ExperimentKey: Sendable {
     let typeName: String
     /// The values (of each item, for a list) when they are a closed set.
     let choices: [String]?
+    /// What shell completion offers for a value (`choices`, or `true`/`false`).
+    let completions: [String]?
     /// Sets the key from a text value; `source` names the flag or file in errors.
     let set: @Sendable (inout ExperimentConfig, _ raw: String, _ source: String) throws -> Void
     /// The value's canonical text form (the inverse of `set`).
@@ -50,6 +52,7 @@ struct ExperimentKey: Sendable {
         self.isList = T.isList
         self.typeName = T.typeName
         self.choices = T.choices
+        self.completions = T.completions
         set = { config, raw, source in
             let value = try T.parse(keepSpaces ? raw : raw.trimmingCharacters(in: .whitespaces), raw: raw, source: source)
             try check?(value, source)
@@ -150,6 +153,12 @@ extension ExperimentConfig {
         guard let k = table.first(where: { $0.name == key }) else { return "" }
         let values = k.choices.map { (k.isList ? "each one of " : "one of ") + $0.joined(separator: ", ") + "; " } ?? ""
         return "\(k.help) (\(values)default: \(k.defaultText))"
+    }
+
+    /// The values shell completion offers for `key`'s flag: its closed set of values, or
+    /// `true`/`false`; nil for free values (numbers, text).
+    package static func flagCompletions(_ key: String) -> [String]? {
+        table.first(where: { $0.name == key })?.completions
     }
 
     /// The README's table of keys (Markdown), in table order.
