@@ -79,6 +79,7 @@ extension Report {
                 ? "No metric column (\(defaultMetrics.joined(separator: ", "))) to chart.\n\n"
                 : "No swept parameter has more than one distinct numeric value among the ok runs, so there is no metric chart.\n\n"
         }
+        if let m = chosenMetric, let seeds = try SeedSpread.markdown(sweep: dir, metric: m) { md += seeds }
         md += "## Loss\n\n![loss](\(lossFile))\n\nLoss per epoch of the \(ok.count) ok runs.\n\n"
         let shown = Set(["run_id", "status", "error"] + summary.parameterColumns)
         let rows = table.rows.map { row in
