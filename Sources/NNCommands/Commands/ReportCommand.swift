@@ -3,6 +3,9 @@ import NNKernel
 import NNFormats
 import NNExperiments
 
+/// `--x-scale`: auto, linear or log.
+extension XScale: ExpressibleByArgument {}
+
 /// `nn report PATH...`: SVG charts and report.md for run or sweep directories.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,9 +35,8 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .customLong("log-y"), help: "Logarithmic loss axis.")
     var logY = false
 
-    @Option(name: .customLong("x-scale"), help: "Sweep only: x axis of the metric chart, auto|linear|log (auto: log when every value is positive and they span more than a decade).",
-            completion: .list(["auto", "linear", "log"]))
-    var xScale = "auto"
+    @Option(name: .customLong("x-scale"), help: "Sweep only: x axis of the metric chart (auto: log when every value is positive and they span more than a decade).")
+    var xScale: XScale = .auto
 
     @Flag(help: "Set the runs (seeds of the notebook experiment) beside the notebook's published figures: test-set check, metric band, loss curves. Needs --out.")
     var notebook = false
@@ -42,9 +44,6 @@ struct ReportCommand: ParsableCommand {
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one run or sweep directory") }
         if paths.count > 1 && out == nil { throw ValidationError("--out is required with several directories") }
-        if XScale(rawValue: xScale) == nil {
-            throw ValidationError("--x-scale: expected one of \(XScale.allCases.map(\.rawValue).joined(separator: ", ")), got '\(xScale)'")
-        }
     }
 
     func run() throws {
@@ -58,7 +57,7 @@ struct ReportCommand: ParsableCommand {
             return
         }
         let written = try Report.write(paths: paths, out: out, metric: metric, param: param, logY: logY,
-                                       xScale: XScale(rawValue: xScale) ?? .auto)
+                                       xScale: xScale)
         for path in written { print(path) }
     }
 }

@@ -16,9 +16,7 @@ struct ExperimentKey: Sendable {
     let name: String
     /// What the key means, for `--help` and the README (no trailing period).
     let help: String
-    let hasFlag: Bool
-    let sweepable: Bool
-    let selectsData: Bool
+    let hasFlag, sweepable, selectsData: Bool
     /// The value is itself a list (items `,`-separated), so a grid list of it is
     /// `;`-separated.
     let isList: Bool
