@@ -10,11 +10,11 @@ package enum RunsFormat: String, CaseIterable, Sendable {
 /// What `nn runs` was asked for besides the paths.
 package struct RunsQuery: Sendable {
     /// `KEY`, `+KEY` (ascending) or `-KEY` (descending); nil: the main metric, best first.
-    package var sort: String?
+    var sort: String?
     /// `--asc` (true) / `--desc` (false) override the key's direction.
-    package var ascending: Bool?
+    var ascending: Bool?
     /// `key=value`, also `key!=value`, `key<value`, `key<=value`, `key>value`, `key>=value`.
-    package var filters: [String]
+    var filters: [String]
 
     package init(sort: String? = nil, ascending: Bool? = nil, filters: [String] = []) {
         self.sort = sort
@@ -38,7 +38,7 @@ package struct RunsTable: Sendable {
     package var header: [String]
     package var rows: [[String]]
     /// Per row: it is the best of its task.
-    package var best: [Bool]
+    var best: [Bool]
     /// One line per file that could not be read (its run is listed nonetheless).
     package var warnings: [String]
     /// The columns that hold results (rounded for people in `table` and `md`).
