@@ -21,7 +21,27 @@ static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int6
             const TILE *w = wt + t * n;
             for (int64_t j = 0; j < cw; j++) acc[j] = (TILE){0};
             for (int64_t g = 0; g < groups; g++) {
-                for (int64_t j = 0; j < cw; j++) {
+                // Two samples at a time, each with its own sum, so that one sum's chain of
+                // additions waits less on the latency of the last (each sum's own order is
+                // unchanged: its features increasing).
+                int64_t j = 0;
+                for (; j + 1 < cw; j += 2) {
+                    const int64_t pa = c0 + j, sa = b.index ? b.index[pa] : b.first + pa;
+                    const int64_t sb = b.index ? b.index[pa + 1] : b.first + pa + 1;
+                    const int64_t *sta = x->start + sa * groups + g, *stb = x->start + sb * groups + g;
+                    int64_t ka = sta[0], kb = stb[0];
+                    const int64_t ea = sta[1], eb = stb[1];
+                    TILE suma = acc[j], sumb = acc[j + 1];
+                    for (; ka < ea && kb < eb; ka++, kb++) {
+                        suma = suma + w[x->feature[ka]] * value[ka];
+                        sumb = sumb + w[x->feature[kb]] * value[kb];
+                    }
+                    for (; ka < ea; ka++) suma = suma + w[x->feature[ka]] * value[ka];
+                    for (; kb < eb; kb++) sumb = sumb + w[x->feature[kb]] * value[kb];
+                    acc[j] = suma;
+                    acc[j + 1] = sumb;
+                }
+                for (; j < cw; j++) {
                     const int64_t p = c0 + j, s = b.index ? b.index[p] : b.first + p;
                     const int64_t *st = x->start + s * groups + g;
                     TILE sum = acc[j];
@@ -80,7 +100,24 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
                 }
             }
             TILE *gt = g + t * n;
-            for (int64_t f = 0; f < n; f++) {
+            // Two features at a time, each with its own sum (as in sparse_forward: shorter
+            // waits, each sum's order unchanged).
+            int64_t f = 0;
+            for (; f + 1 < n; f += 2) {
+                int64_t ka = count[f], kb = count[f + 1];
+                const int64_t ea = count[f + 1], eb = count[f + 2];
+                if (ka == ea && kb == eb) continue;
+                TILE suma = (TILE){0}, sumb = (TILE){0};
+                for (int64_t i = 0, both = ea - ka < eb - kb ? ea - ka : eb - kb; i < both; i++, ka++, kb++) {
+                    suma = suma + block[fs[ka]] * v[ka];
+                    sumb = sumb + block[fs[kb]] * v[kb];
+                }
+                for (; ka < ea; ka++) suma = suma + block[fs[ka]] * v[ka];
+                for (; kb < eb; kb++) sumb = sumb + block[fs[kb]] * v[kb];
+                if (count[f] < ea) gt[f] = gt[f] + suma;
+                if (count[f + 1] < eb) gt[f + 1] = gt[f + 1] + sumb;
+            }
+            for (; f < n; f++) {
                 const int64_t e = count[f + 1];
                 int64_t k = count[f];
                 if (k < e) {

@@ -54,8 +54,8 @@ import TestSupport
         return scale == 0 ? diff : diff / scale
     }
 
-    /// Every kernel variant this CPU runs (portable always; AVX2 where present).
-    static var variants: [Kernels] { [Kernels.portable] + (Kernels.avx2.map { [$0] } ?? []) }
+    /// Every kernel variant this CPU runs (portable always; AVX2 and AVX-512 where present).
+    static var variants: [Kernels] { [Kernels.portable] + [Kernels.avx2, Kernels.avx512].compactMap { $0 } }
 
     @Test func layoutHoldsExactlyTheNonzeros() throws {
         for (rows, cols) in [(29, 41), (400, 7), (1, 1)] {
@@ -213,14 +213,16 @@ import TestSupport
     @Test func elementwiseF64() { elementwiseKernels(Double.self) }
     @Test func elementwiseF32() { elementwiseKernels(Float.self) }
 
-    /// `NN_KERNELS=portable` forces the portable kernels (the fallback of a CPU without AVX2);
-    /// otherwise AVX2 is used where the CPU has it.
+    /// `NN_KERNELS=portable` forces the portable kernels (the fallback of a CPU without AVX2),
+    /// `NN_KERNELS=avx2` the AVX2 ones; otherwise the best variant the CPU runs is used.
     @Test func activeVariant() {
-        if ProcessInfo.processInfo.environment["NN_KERNELS"] == "portable" {
-            #expect(Kernels.active.name == "portable")
-        } else {
-            #expect(Kernels.active.name == (Kernels.avx2 == nil ? "portable" : "avx2"))
+        let best = Kernels.avx512?.name ?? Kernels.avx2?.name ?? "portable"
+        switch ProcessInfo.processInfo.environment["NN_KERNELS"] {
+        case "portable": #expect(Kernels.active.name == "portable")
+        case "avx2": #expect(Kernels.active.name == Kernels.avx2?.name ?? best)
+        default: #expect(Kernels.active.name == best)
         }
+        #expect((Kernels.avx512 != nil) == Kernels.cpuHasAVX512)
     }
 }
 

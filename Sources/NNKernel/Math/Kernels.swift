@@ -1,24 +1,29 @@
 // The one file that talks to CKernels (Sources/CKernels): the first layer's sparse products
-// and the hot element-wise passes, each compiled portable and (x86-64) for AVX2, one variant
-// chosen per process.
+// and the hot element-wise passes, each compiled portable and (x86-64) for AVX2 and AVX-512,
+// one variant chosen per process.
 import CKernels
 
 /// A variant of the C kernels. Every variant gives bit-identical results (same operations
-/// in the same order, no fused multiply-add); AVX2 only runs them wider.
+/// in the same order, no fused multiply-add); AVX2 and AVX-512 only run them wider.
 package struct Kernels: @unchecked Sendable {
     let table: UnsafePointer<nn_kernels>
 
-    /// The variant in use: AVX2 when the CPU has it (`__builtin_cpu_supports`), unless the
-    /// environment has `NN_KERNELS=portable`. Chosen once.
+    /// The variant in use: the best the CPU runs (`__builtin_cpu_supports`: AVX-512, AVX2,
+    /// portable), unless the environment asks for a lesser one with `NN_KERNELS=portable`
+    /// or `NN_KERNELS=avx2`. Chosen once.
     package static let active = Kernels(table: nn_kernels_active())
     static let portable = Kernels(table: nn_kernels_portable())
     /// nil on a CPU without AVX2 (or a non-x86 build).
     static let avx2: Kernels? = nn_kernels_avx2().map { Kernels(table: $0) }
+    /// nil on a CPU without AVX-512 F/VL/BW/DQ (or a non-x86 build).
+    static let avx512: Kernels? = nn_kernels_avx512().map { Kernels(table: $0) }
 
     /// True on an x86-64 CPU with AVX2 and FMA.
     static let cpuHasAVX2FMA = nn_cpu_has_avx2_fma() != 0
+    /// True on an x86-64 CPU with AVX-512 F, VL, BW and DQ.
+    static let cpuHasAVX512 = nn_cpu_has_avx512() != 0
 
-    /// "portable" or "avx2" (recorded in timing.json).
+    /// "portable", "avx2" or "avx512" (recorded in timing.json).
     package var name: String { String(cString: table.pointee.name) }
 
     /// Lanes of an output tile (128 bytes): 16 in f64, 32 in f32.
