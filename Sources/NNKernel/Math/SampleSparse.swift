@@ -128,6 +128,10 @@ final class SparseBatch<T: NNScalar> {
     private var packedRows = 0
     private var scratch: [UnsafeMutableRawPointer] = []
     private var scratchBytes = 0
+    /// The first layer's weights while plain gradient descent trains them packed (see
+    /// `beginPackedTraining`): `packedW` then holds their current values, `W` itself is
+    /// stale until `endPackedTraining`.
+    private var trainingWeights: Matrix<T>?
 
     /// `x` stored by sample when that pays: at most `SampleSparse.worthwhileDensity` of it
     /// nonzero (MNIST: 19%) and at most 65,536 features; nil otherwise.
@@ -210,18 +214,61 @@ final class SparseBatch<T: NNScalar> {
         }
     }
 
-    /// `z ← w·X_batch`; `w` is `out × features`, `z` is `out × samples`.
-    func forward(w: Matrix<T>, into z: Matrix<T>, parallel: Parallel) {
-        precondition(w.cols == input.features && z.rows == w.rows && z.cols == samples, "sparse forward shape mismatch")
+    /// `packedW ← Wᵀ` by tiles: wt[(t·n + f)·L + i] = W[t·L + i, f] (lanes past the last row stay 0).
+    private func pack(_ w: Matrix<T>, parallel: Parallel) {
         let (out, n, L) = (w.rows, input.features, lanes)
         preparePacked(rows: out)
-        let tiles = (out + L - 1) / L
         let wt = packedW!.assumingMemoryBound(to: T.self), wp = w.pointer
-        // Wᵀ by tiles: wt[(t·n + f)·L + i] = W[t·L + i, f] (lanes past the last row stay 0).
-        Self.transposeTiles(rows: out, features: n, tiles: tiles, parallel: parallel) { t, i, f0, f1 in
+        Self.transposeTiles(rows: out, features: n, tiles: (out + L - 1) / L, parallel: parallel) { t, i, f0, f1 in
             let src = wp + (t * L + i) * n, dst = wt + t * n * L + i
             for f in f0..<f1 { dst[f * L] = src[f] }
         }
+    }
+
+    /// Plain gradient descent (`gd`, `sgd`) on the first layer's weights `w`, kept packed
+    /// from here to `endPackedTraining`: `forward(w:)` uses the packed copy as it is (no
+    /// transposition per step), `weightGradient` leaves `G` packed (the layer's `gradW` is
+    /// not written), and `descendPacked` updates the packed copy with it. Each element gets
+    /// exactly the update `Optimizer` would give it (`p − lr·(scale·g)`, the same kernel),
+    /// only stored elsewhere, so results are bit-identical. Nothing but these calls may read
+    /// or write `w` until `endPackedTraining`.
+    func beginPackedTraining(_ w: Matrix<T>, parallel: Parallel) {
+        precondition(w.cols == input.features && trainingWeights == nil, "packed training of the wrong matrix")
+        pack(w, parallel: parallel)
+        trainingWeights = w
+    }
+
+    /// Writes the packed weights back into the matrix given to `beginPackedTraining`.
+    func endPackedTraining(parallel: Parallel) {
+        guard let w = trainingWeights else { return }
+        let (out, n, L) = (w.rows, input.features, lanes)
+        let wt = packedW!.assumingMemoryBound(to: T.self), wp = w.pointer
+        Self.transposeTiles(rows: out, features: n, tiles: (out + L - 1) / L, parallel: parallel) { t, i, f0, f1 in
+            let src = wt + t * n * L + i, dst = wp + (t * L + i) * n
+            for f in f0..<f1 { dst[f] = src[f * L] }
+        }
+        trainingWeights = nil
+    }
+
+    /// True between `beginPackedTraining` and `endPackedTraining`.
+    var trainsPacked: Bool { trainingWeights != nil }
+
+    /// `W ← W − lr·(scale·G)` on the packed copies, `G` from the last `weightGradient`
+    /// (lanes past the last row stay 0: 0 − lr·(scale·0)).
+    func descendPacked(lr: T, scale: T, parallel: Parallel) {
+        guard let w = trainingWeights else { preconditionFailure("descendPacked outside packed training") }
+        let count = (w.rows + lanes - 1) / lanes * input.features * lanes
+        let (p, g, k) = (packedW!.assumingMemoryBound(to: T.self), UnsafePointer(packedG!.assumingMemoryBound(to: T.self)), kernels)
+        parallel.forRanges(count, cost: 1) { lo, hi in k.descend(p, raw: g, lr: lr, scale: scale, lo..<hi) }
+    }
+
+    /// `z ← w·X_batch`; `w` is `out × features`, `z` is `out × samples`.
+    func forward(w: Matrix<T>, into z: Matrix<T>, parallel: Parallel) {
+        precondition(w.cols == input.features && z.rows == w.rows && z.cols == samples, "sparse forward shape mismatch")
+        precondition(trainingWeights == nil || trainingWeights === w, "forward with other weights during packed training")
+        let (out, L) = (w.rows, lanes)
+        if trainingWeights == nil { pack(w, parallel: parallel) }
+        let tiles = (out + L - 1) / L
         let m = samples, chunks = (m + 127) / 128
         let perSample = max(1, input.nonzeros / max(1, input.samples)) * L
         let (x, b, k, zp, wraw) = (UnsafePointer(view), batch, kernels, z.pointer, UnsafeRawPointer(packedW!))
@@ -237,7 +284,7 @@ final class SparseBatch<T: NNScalar> {
     }
 
     /// `g ← dz·X_batchᵀ` (raw, not divided by the sample count); `dz` is `out × samples`,
-    /// `g` is `out × features`.
+    /// `g` is `out × features`. During packed training `G` stays packed and `g` is not written.
     func weightGradient(dz: Matrix<T>, into g: Matrix<T>, parallel: Parallel) {
         precondition(dz.cols == samples && g.rows == dz.rows && g.cols == input.features, "sparse weight gradient shape mismatch")
         let (out, n, L) = (dz.rows, input.features, lanes)
@@ -258,6 +305,7 @@ final class SparseBatch<T: NNScalar> {
             let t0 = p * per, t1 = min(tiles, t0 + per)
             if t0 < t1 { k.sparseWeightGradient(T.self, x, b, dz: dzp, lddz: m, tiles: t0..<t1, out: out, g: graw, scratch: slots[p]) }
         }
+        if trainingWeights != nil { return }
         let gt = packedG!.assumingMemoryBound(to: T.self), gp = g.pointer
         Self.transposeTiles(rows: out, features: n, tiles: tiles, parallel: parallel) { t, i, f0, f1 in
             let src = gt + t * n * L + i, dst = gp + (t * L + i) * n
