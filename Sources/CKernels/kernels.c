@@ -2,6 +2,7 @@
 // with AVX2 and with AVX-512 code generation (x86-64 only), one selected once per process.
 #include "nn_kernels.h"
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 // Products and sums are rounded separately in every variant (no fused multiply-add), so the
@@ -15,6 +16,7 @@ int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_by
 }
 
 #define TARGET
+#define WAYS 2
 #define SCALAR double
 #define SUFFIX f64_portable
 #include "kernels_body.h"
@@ -26,6 +28,7 @@ int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_by
 #undef SCALAR
 #undef SUFFIX
 #undef TARGET
+#undef WAYS
 
 static const nn_kernels portable = {
     "portable",
@@ -40,6 +43,7 @@ const nn_kernels *nn_kernels_portable(void) { return &portable; }
 
 #if defined(__x86_64__) && defined(__clang__)
 #define TARGET __attribute__((target("avx2")))
+#define WAYS 2
 #define SCALAR double
 #define SUFFIX f64_avx2
 #include "kernels_body.h"
@@ -51,6 +55,7 @@ const nn_kernels *nn_kernels_portable(void) { return &portable; }
 #undef SCALAR
 #undef SUFFIX
 #undef TARGET
+#undef WAYS
 
 static const nn_kernels avx2 = {
     "avx2",
@@ -69,6 +74,7 @@ const nn_kernels *nn_kernels_avx2(void) {
 // AVX-512 (F, VL, BW, DQ: Skylake-X and later): a 128-byte tile is two 512-bit registers
 // instead of four 256-bit ones; the operations and their order are the AVX2 kernels'.
 #define TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq")))
+#define WAYS 4
 #define SCALAR double
 #define SUFFIX f64_avx512
 #include "kernels_body.h"
@@ -80,6 +86,7 @@ const nn_kernels *nn_kernels_avx2(void) {
 #undef SCALAR
 #undef SUFFIX
 #undef TARGET
+#undef WAYS
 
 static const nn_kernels avx512 = {
     "avx512",

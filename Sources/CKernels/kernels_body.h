@@ -1,10 +1,12 @@
 // One variant of the kernels: included by kernels.c with SCALAR (double or float), SUFFIX
-// (f64 / f32 followed by the variant) and TARGET (a function attribute or nothing) defined.
+// (f64 / f32 followed by the variant), TARGET (a function attribute or nothing) and WAYS (how
+// many independent sums sparse_forward keeps in registers at once) defined.
 #define NN_CAT2(a, b) a##_##b
 #define NN_CAT(a, b) NN_CAT2(a, b)
 #define FN(name) NN_CAT(name, SUFFIX)
 #define TILE NN_CAT(tile, SUFFIX)
 #define LANES ((int64_t)(128 / sizeof(SCALAR)))
+#define GRAD_WAYS 2
 
 typedef SCALAR TILE __attribute__((vector_size(128)));
 
@@ -21,31 +23,34 @@ static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int6
             const TILE *w = wt + t * n;
             for (int64_t j = 0; j < cw; j++) acc[j] = (TILE){0};
             for (int64_t g = 0; g < groups; g++) {
-                // Two samples at a time, each with its own sum, so that one sum's chain of
-                // additions waits less on the latency of the last (each sum's own order is
-                // unchanged: its features increasing).
+                // WAYS samples at a time, each with its own sum, so that the chains of
+                // additions overlap instead of each waiting on its last addition's latency
+                // (each sum's own order is unchanged: its features increasing).
                 int64_t j = 0;
-                for (; j + 1 < cw; j += 2) {
-                    const int64_t pa = c0 + j, sa = b.index ? b.index[pa] : b.first + pa;
-                    const int64_t sb = b.index ? b.index[pa + 1] : b.first + pa + 1;
-                    const int64_t *sta = x->start + sa * groups + g, *stb = x->start + sb * groups + g;
-                    int64_t ka = sta[0], kb = stb[0];
-                    const int64_t ea = sta[1], eb = stb[1];
-                    TILE suma = acc[j], sumb = acc[j + 1];
-                    for (; ka < ea && kb < eb; ka++, kb++) {
-                        suma = suma + w[x->feature[ka]] * value[ka];
-                        sumb = sumb + w[x->feature[kb]] * value[kb];
+                for (; j + WAYS <= cw; j += WAYS) {
+                    int64_t k[WAYS], e[WAYS], most = INT64_MAX;
+                    TILE sum[WAYS];
+                    for (int u = 0; u < WAYS; u++) {
+                        const int64_t p = c0 + j + u, s = b.index ? b.index[p] : b.first + p;
+                        const int64_t *st = x->start + s * groups + g;
+                        k[u] = st[0];
+                        e[u] = st[1];
+                        most = e[u] - k[u] < most ? e[u] - k[u] : most;
+                        sum[u] = acc[j + u];
                     }
-                    for (; ka < ea; ka++) suma = suma + w[x->feature[ka]] * value[ka];
-                    for (; kb < eb; kb++) sumb = sumb + w[x->feature[kb]] * value[kb];
-                    acc[j] = suma;
-                    acc[j + 1] = sumb;
+                    for (int64_t i = 0; i < most; i++)
+                        for (int u = 0; u < WAYS; u++) sum[u] = sum[u] + w[x->feature[k[u] + i]] * value[k[u] + i];
+                    for (int u = 0; u < WAYS; u++) {
+                        TILE rest = sum[u];
+                        for (int64_t q = k[u] + most; q < e[u]; q++) rest = rest + w[x->feature[q]] * value[q];
+                        acc[j + u] = rest;
+                    }
                 }
                 for (; j < cw; j++) {
                     const int64_t p = c0 + j, s = b.index ? b.index[p] : b.first + p;
                     const int64_t *st = x->start + s * groups + g;
                     TILE sum = acc[j];
-                    for (int64_t k = st[0]; k < st[1]; k++) sum = sum + w[x->feature[k]] * value[k];
+                    for (int64_t q = st[0]; q < st[1]; q++) sum = sum + w[x->feature[q]] * value[q];
                     acc[j] = sum;
                 }
             }
@@ -100,22 +105,27 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
                 }
             }
             TILE *gt = g + t * n;
-            // Two features at a time, each with its own sum (as in sparse_forward: shorter
-            // waits, each sum's order unchanged).
+            // GRAD_WAYS features at a time, each with its own sum (as in sparse_forward: the
+            // chains overlap, each sum's order unchanged; 2 measured as good as 4 here).
             int64_t f = 0;
-            for (; f + 1 < n; f += 2) {
-                int64_t ka = count[f], kb = count[f + 1];
-                const int64_t ea = count[f + 1], eb = count[f + 2];
-                if (ka == ea && kb == eb) continue;
-                TILE suma = (TILE){0}, sumb = (TILE){0};
-                for (int64_t i = 0, both = ea - ka < eb - kb ? ea - ka : eb - kb; i < both; i++, ka++, kb++) {
-                    suma = suma + block[fs[ka]] * v[ka];
-                    sumb = sumb + block[fs[kb]] * v[kb];
+            for (; f + GRAD_WAYS <= n; f += GRAD_WAYS) {
+                if (count[f] == count[f + GRAD_WAYS]) continue;  // no entries for any of them
+                int64_t k[GRAD_WAYS], most = INT64_MAX;
+                TILE sum[GRAD_WAYS];
+                for (int u = 0; u < GRAD_WAYS; u++) {
+                    k[u] = count[f + u];
+                    const int64_t len = count[f + u + 1] - k[u];
+                    most = len < most ? len : most;
+                    sum[u] = (TILE){0};
                 }
-                for (; ka < ea; ka++) suma = suma + block[fs[ka]] * v[ka];
-                for (; kb < eb; kb++) sumb = sumb + block[fs[kb]] * v[kb];
-                if (count[f] < ea) gt[f] = gt[f] + suma;
-                if (count[f + 1] < eb) gt[f + 1] = gt[f + 1] + sumb;
+                for (int64_t i = 0; i < most; i++)
+                    for (int u = 0; u < GRAD_WAYS; u++) sum[u] = sum[u] + block[fs[k[u] + i]] * v[k[u] + i];
+                for (int u = 0; u < GRAD_WAYS; u++) {
+                    TILE rest = sum[u];
+                    const int64_t e = count[f + u + 1];
+                    for (int64_t q = k[u] + most; q < e; q++) rest = rest + block[fs[q]] * v[q];
+                    if (k[u] < e) gt[f + u] = gt[f + u] + rest;
+                }
             }
             for (; f < n; f++) {
                 const int64_t e = count[f + 1];
@@ -153,5 +163,6 @@ static TARGET void FN(descend)(SCALAR *p, const SCALAR *raw, SCALAR lr, SCALAR s
 #undef TILE
 #undef FN
 #undef LANES
+#undef GRAD_WAYS
 #undef NN_CAT
 #undef NN_CAT2
