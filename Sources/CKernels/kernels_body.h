@@ -64,19 +64,28 @@ static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int6
 }
 
 static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const void *dz_, int64_t lddz,
-                                    int64_t t0, int64_t t1, int64_t out, void *g_, void *scratch) {
+                                    int64_t t0, int64_t t1, int64_t out, void *g_, void *scratch,
+                                    void *w_, double lr_, double scale_) {
     const SCALAR *dz = (const SCALAR *)dz_, *value = (const SCALAR *)x->value;
-    TILE *g = (TILE *)g_;
+    TILE *g = (TILE *)g_, *wd = (TILE *)w_;
+    const SCALAR lr = (SCALAR)lr_, scale = (SCALAR)scale_;
     const int64_t n = x->features, groups = x->groups;
     // Scratch (see nn_wgrad_scratch_bytes): block[j] = dZ's tile for chunk position j,
     // count[n + 1] and next[n] for the regrouping, then the chunk's entries by feature.
     TILE *block = (TILE *)scratch;
     int64_t *count = (int64_t *)(block + NN_CHUNK), *next = count + n + 1;
     uint16_t *fs = (uint16_t *)(next + n);
-    for (int64_t t = t0; t < t1; t++)
-        for (int64_t f = 0; f < n; f++) g[t * n + f] = (TILE){0};
+    if (b.count == 0)
+        for (int64_t t = t0; t < t1; t++)
+            for (int64_t f = 0; f < n; f++) {
+                g[t * n + f] = (TILE){0};
+                if (wd) wd[t * n + f] = wd[t * n + f] - lr * (scale * g[t * n + f]);
+            }
     for (int64_t c0 = 0; c0 < b.count; c0 += NN_CHUNK) {
         const int64_t cw = b.count - c0 < NN_CHUNK ? b.count - c0 : NN_CHUNK;
+        // The first chunk writes G (0 + its sum: what adding to zeros gave), later ones add;
+        // with W given, the last one applies the descent instead of storing G.
+        const int first = c0 == 0, fuse = wd && c0 + cw >= b.count;
         // The chunk's nonzeros regrouped by feature, positions increasing within a feature.
         for (int64_t f = 0; f <= n; f++) count[f] = 0;
         for (int64_t j = 0; j < cw; j++) {
@@ -104,12 +113,23 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
                     for (int64_t j = 0; j < cw; j++) bs[j * LANES + i] = 0;
                 }
             }
-            TILE *gt = g + t * n;
+            TILE *gt = g + t * n, *wt = wd ? wd + t * n : NULL;
+            // Feature F's sum over the chunk is REST when TOUCHED (it has entries in the chunk).
+#define FINISH(F, TOUCHED, REST)                                              \
+            do {                                                              \
+                if (!(TOUCHED) && !first && !fuse) break;                     \
+                TILE gv = first ? (TILE){0} : gt[F];                          \
+                if (TOUCHED) gv = gv + (REST);                                \
+                if (fuse) wt[F] = wt[F] - lr * (scale * gv); else gt[F] = gv; \
+            } while (0)
             // GRAD_WAYS features at a time, each with its own sum (as in sparse_forward: the
             // chains overlap, each sum's order unchanged; 2 measured as good as 4 here).
             int64_t f = 0;
             for (; f + GRAD_WAYS <= n; f += GRAD_WAYS) {
-                if (count[f] == count[f + GRAD_WAYS]) continue;  // no entries for any of them
+                if (count[f] == count[f + GRAD_WAYS]) {  // no entries for any of them
+                    for (int u = 0; u < GRAD_WAYS; u++) FINISH(f + u, 0, (TILE){0});
+                    continue;
+                }
                 int64_t k[GRAD_WAYS], most = INT64_MAX;
                 TILE sum[GRAD_WAYS];
                 for (int u = 0; u < GRAD_WAYS; u++) {
@@ -124,18 +144,17 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
                     TILE rest = sum[u];
                     const int64_t e = count[f + u + 1];
                     for (int64_t q = k[u] + most; q < e; q++) rest = rest + block[fs[q]] * v[q];
-                    if (k[u] < e) gt[f + u] = gt[f + u] + rest;
+                    FINISH(f + u, k[u] < e, rest);
                 }
             }
             for (; f < n; f++) {
                 const int64_t e = count[f + 1];
                 int64_t k = count[f];
-                if (k < e) {
-                    TILE sum = (TILE){0};
-                    for (; k < e; k++) sum = sum + block[fs[k]] * v[k];
-                    gt[f] = gt[f] + sum;
-                }
+                TILE sum = (TILE){0};
+                for (; k < e; k++) sum = sum + block[fs[k]] * v[k];
+                FINISH(f, count[f] < e, sum);
             }
+#undef FINISH
         }
     }
 }

@@ -42,11 +42,16 @@ typedef struct {
     void (*sparse_forward_f32)(const nn_sparse_input *x, nn_batch b, int64_t p0, int64_t p1, const void *wt,
                                int64_t t0, int64_t t1, int64_t out, void *z, int64_t ldz);
     /// G (packed, tiles t0 ..< t1) = dZ·Xᵀ over the batch: per chunk of 128 positions, the
-    /// partial sum from 0 (positions increasing) added to G, chunks in order.
+    /// partial sum from 0 (positions increasing) added to G (zeros at first), chunks in order.
+    /// With `w` (packed W, same tiles) non-NULL, the last chunk applies W ← W − lr·(scale·G)
+    /// element by element instead of storing G (g is then scratch); lr and scale are values
+    /// of the scalar type.
     void (*sparse_wgrad_f64)(const nn_sparse_input *x, nn_batch b, const void *dz, int64_t lddz,
-                             int64_t t0, int64_t t1, int64_t out, void *g, void *scratch);
+                             int64_t t0, int64_t t1, int64_t out, void *g, void *scratch,
+                             void *w, double lr, double scale);
     void (*sparse_wgrad_f32)(const nn_sparse_input *x, nn_batch b, const void *dz, int64_t lddz,
-                             int64_t t0, int64_t t1, int64_t out, void *g, void *scratch);
+                             int64_t t0, int64_t t1, int64_t out, void *g, void *scratch,
+                             void *w, double lr, double scale);
     /// a ← max(0, p + bias[r]) for rows r0 ..< r1 of `cols` columns (NaN kept, -0 → 0).
     void (*relu_forward_f64)(const double *p, const double *bias, double *a, int64_t cols, int64_t r0, int64_t r1);
     void (*relu_forward_f32)(const float *p, const float *bias, float *a, int64_t cols, int64_t r0, int64_t r1);

@@ -40,11 +40,15 @@ package struct Kernels: @unchecked Sendable {
            Int64(tiles.upperBound), Int64(out), UnsafeMutableRawPointer(z), Int64(ldz))
     }
 
+    /// `G = dZ·Xᵀ` into the packed `g`; or, with `descend`, `W ← W − lr·(scale·G)` on the
+    /// packed `W` instead (G not kept: `g` is scratch then).
     func sparseWeightGradient<T: NNScalar>(_: T.Type, _ x: UnsafePointer<nn_sparse_input>, _ b: nn_batch,
                                            dz: UnsafePointer<T>, lddz: Int, tiles: Range<Int>, out: Int,
-                                           g: UnsafeMutableRawPointer, scratch: UnsafeMutableRawPointer) {
+                                           g: UnsafeMutableRawPointer, scratch: UnsafeMutableRawPointer,
+                                           descend: (w: UnsafeMutableRawPointer, lr: T, scale: T)? = nil) {
         let f = T.self == Double.self ? table.pointee.sparse_wgrad_f64 : table.pointee.sparse_wgrad_f32
-        f!(x, b, UnsafeRawPointer(dz), Int64(lddz), Int64(tiles.lowerBound), Int64(tiles.upperBound), Int64(out), g, scratch)
+        f!(x, b, UnsafeRawPointer(dz), Int64(lddz), Int64(tiles.lowerBound), Int64(tiles.upperBound), Int64(out), g, scratch,
+           descend?.w, descend?.lr.double ?? 0, descend?.scale.double ?? 0)
     }
 
     /// `a ← max(0, p + bias[r])` for rows `rows` of `cols` columns.

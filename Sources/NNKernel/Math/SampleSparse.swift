@@ -132,6 +132,8 @@ final class SparseBatch<T: NNScalar> {
     /// `beginPackedTraining`): `packedW` then holds their current values, `W` itself is
     /// stale until `endPackedTraining`.
     private var trainingWeights: Matrix<T>?
+    /// During packed training, the `dZ` of the last `weightGradient`, for `descendPacked`.
+    private var pendingDZ: Matrix<T>?
 
     /// `x` stored by sample when that pays: at most `SampleSparse.worthwhileDensity` of it
     /// nonzero (MNIST: 19%) and at most 65,536 features; nil otherwise.
@@ -227,11 +229,13 @@ final class SparseBatch<T: NNScalar> {
 
     /// Plain gradient descent (`gd`, `sgd`) on the first layer's weights `w`, kept packed
     /// from here to `endPackedTraining`: `forward(w:)` uses the packed copy as it is (no
-    /// transposition per step), `weightGradient` leaves `G` packed (the layer's `gradW` is
-    /// not written), and `descendPacked` updates the packed copy with it. Each element gets
-    /// exactly the update `Optimizer` would give it (`p − lr·(scale·g)`, the same kernel),
-    /// only stored elsewhere, so results are bit-identical. Nothing but these calls may read
-    /// or write `w` until `endPackedTraining`.
+    /// transposition per step), `weightGradient` only takes note of `dZ` (the layer's
+    /// `gradW` is not written), and `descendPacked` forms `G` and updates the packed copy
+    /// with it in one pass of the kernel (no stored `G`, no separate descent pass). Each
+    /// element gets exactly the update `Optimizer` would give it (`p − lr·(scale·g)`,
+    /// rounded alike), only stored elsewhere, so results are bit-identical. Nothing but these
+    /// calls may read or write `w` until `endPackedTraining`, and `dZ` must stay as it is
+    /// from `weightGradient` to `descendPacked`.
     func beginPackedTraining(_ w: Matrix<T>, parallel: Parallel) {
         precondition(w.cols == input.features && trainingWeights == nil, "packed training of the wrong matrix")
         pack(w, parallel: parallel)
@@ -248,18 +252,18 @@ final class SparseBatch<T: NNScalar> {
             for f in f0..<f1 { dst[f] = src[f * L] }
         }
         trainingWeights = nil
+        pendingDZ = nil
     }
 
     /// True between `beginPackedTraining` and `endPackedTraining`.
     var trainsPacked: Bool { trainingWeights != nil }
 
-    /// `W ← W − lr·(scale·G)` on the packed copies, `G` from the last `weightGradient`
-    /// (lanes past the last row stay 0: 0 − lr·(scale·0)).
+    /// `W ← W − lr·(scale·G)` on the packed copy, `G = dZ·X_batchᵀ` with the `dZ` given to
+    /// the last `weightGradient` (lanes past the last row get 0 − lr·(scale·0)).
     func descendPacked(lr: T, scale: T, parallel: Parallel) {
-        guard let w = trainingWeights else { preconditionFailure("descendPacked outside packed training") }
-        let count = (w.rows + lanes - 1) / lanes * input.features * lanes
-        let (p, g, k) = (packedW!.assumingMemoryBound(to: T.self), UnsafePointer(packedG!.assumingMemoryBound(to: T.self)), kernels)
-        parallel.forRanges(count, cost: 1) { lo, hi in k.descend(p, raw: g, lr: lr, scale: scale, lo..<hi) }
+        guard trainingWeights != nil, let dz = pendingDZ else { preconditionFailure("descendPacked without weightGradient in packed training") }
+        pendingDZ = nil
+        runWeightGradient(dz: dz, parallel: parallel, descend: (packedW!, lr, scale))
     }
 
     /// `z ← w·X_batch`; `w` is `out × features`, `z` is `out × samples`.
@@ -287,6 +291,19 @@ final class SparseBatch<T: NNScalar> {
     /// `g` is `out × features`. During packed training `G` stays packed and `g` is not written.
     func weightGradient(dz: Matrix<T>, into g: Matrix<T>, parallel: Parallel) {
         precondition(dz.cols == samples && g.rows == dz.rows && g.cols == input.features, "sparse weight gradient shape mismatch")
+        if trainingWeights != nil { pendingDZ = dz; return }
+        runWeightGradient(dz: dz, parallel: parallel, descend: nil)
+        let (out, n, L) = (dz.rows, input.features, lanes)
+        let gt = packedG!.assumingMemoryBound(to: T.self), gp = g.pointer
+        Self.transposeTiles(rows: out, features: n, tiles: (out + L - 1) / L, parallel: parallel) { t, i, f0, f1 in
+            let src = gt + t * n * L + i, dst = gp + (t * L + i) * n
+            for f in f0..<f1 { dst[f] = src[f * L] }
+        }
+    }
+
+    /// The kernel of `weightGradient` over every tile, split among threads by tiles: packed
+    /// `G` into `packedG`, or with `descend` the descent of the packed `W` it names.
+    private func runWeightGradient(dz: Matrix<T>, parallel: Parallel, descend: (w: UnsafeMutableRawPointer, lr: T, scale: T)?) {
         let (out, n, L) = (dz.rows, input.features, lanes)
         preparePacked(rows: out)
         let tiles = (out + L - 1) / L, m = samples
@@ -303,13 +320,10 @@ final class SparseBatch<T: NNScalar> {
         let per = (tiles + parts - 1) / parts
         parallel.forParts(parts) { p in
             let t0 = p * per, t1 = min(tiles, t0 + per)
-            if t0 < t1 { k.sparseWeightGradient(T.self, x, b, dz: dzp, lddz: m, tiles: t0..<t1, out: out, g: graw, scratch: slots[p]) }
-        }
-        if trainingWeights != nil { return }
-        let gt = packedG!.assumingMemoryBound(to: T.self), gp = g.pointer
-        Self.transposeTiles(rows: out, features: n, tiles: tiles, parallel: parallel) { t, i, f0, f1 in
-            let src = gt + t * n * L + i, dst = gp + (t * L + i) * n
-            for f in f0..<f1 { dst[f] = src[f * L] }
+            if t0 < t1 {
+                k.sparseWeightGradient(T.self, x, b, dz: dzp, lddz: m, tiles: t0..<t1, out: out, g: graw, scratch: slots[p],
+                                       descend: descend)
+            }
         }
     }
 }
