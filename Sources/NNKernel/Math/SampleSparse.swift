@@ -43,13 +43,20 @@ final class SampleSparse<T: NNScalar>: @unchecked Sendable {
         starts.initialize(repeating: 0)
         let st = starts.baseAddress!, xp = x.pointer, chunk = 128
         let blocks = (m + chunk - 1) / chunk
-        // Pass 1: st[s·G + g + 1] = nonzeros of sample s in group g (rows read contiguously).
+        // Pass 1: st[s·G + g + 1] = nonzeros of sample s in group g (rows read contiguously,
+        // counted per group into a block-local array without branches, then stored).
         parallel.forRanges(blocks, cost: n * chunk) { lo, hi in
+            let counts = UnsafeMutablePointer<Int64>.allocate(capacity: G * chunk)
+            defer { counts.deallocate() }
             for b in lo..<hi {
-                let j0 = b * chunk, j1 = min(m, j0 + chunk)
+                let j0 = b * chunk, j1 = min(m, j0 + chunk), w = j1 - j0
+                counts.initialize(repeating: 0, count: G * chunk)
                 for f in 0..<n {
-                    let row = xp + f * m, g = f / group
-                    for j in j0..<j1 where row[j] != 0 { st[j * G + g + 1] += 1 }
+                    let row = xp + f * m + j0, c = counts + (f / group) * chunk
+                    for j in 0..<w { c[j] &+= row[j] != 0 ? 1 : 0 }
+                }
+                for j in 0..<w {
+                    for g in 0..<G { st[(j0 + j) * G + g + 1] = counts[g * chunk + j] }
                 }
             }
         }
@@ -70,20 +77,21 @@ final class SampleSparse<T: NNScalar>: @unchecked Sendable {
         // Pass 2: copy, features increasing within each sample.
         let fp = feature.baseAddress!, vp = value.baseAddress!
         parallel.forRanges(blocks, cost: n * chunk) { lo, hi in
-            var next = [Int](repeating: 0, count: chunk)
             for b in lo..<hi {
                 let j0 = b * chunk, j1 = min(m, j0 + chunk)
-                for j in j0..<j1 { next[j - j0] = Int(st[j * G]) }
-                for f in 0..<n {
-                    let row = xp + f * m
-                    for j in j0..<j1 {
-                        let v = row[j]
+                // Sample by sample (its nonzeros come in runs along f, so the branch is well
+                // predicted); the block's columns stay in cache from one sample to the next.
+                for j in j0..<j1 {
+                    var k = Int(st[j * G])
+                    var src = xp + j
+                    for f in 0..<n {
+                        let v = src.pointee
                         if v != 0 {
-                            let k = next[j - j0]
                             fp[k] = UInt16(truncatingIfNeeded: f)
                             vp[k] = v
-                            next[j - j0] = k + 1
+                            k += 1
                         }
+                        src += m
                     }
                 }
             }
