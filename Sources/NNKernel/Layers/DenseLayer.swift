@@ -4,12 +4,12 @@
 /// Backward, given `dZ` (computed in place from `dA` by the activation):
 /// `dW = (1/m)·dZ·Xᵀ`, `db = (1/m)·Σ_samples dZ` (summed in NumPy's pairwise order),
 /// `dA_prev = Wᵀ·dZ` (skipped for the first layer, whose input needs no gradient).
-package final class DenseLayer<T: NNScalar> {
+final class DenseLayer<T: NNScalar> {
     let inputs: Int
     let outputs: Int
     let activation: Activation
     package let weights: Matrix<T>   // out × in
-    package let bias: Matrix<T>      // out × 1
+    let bias: Matrix<T>      // out × 1
     let gradW: Matrix<T>            // raw dZ·Xᵀ (unscaled)
     let gradB: Matrix<T>            // raw Σ dZ (unscaled)
 

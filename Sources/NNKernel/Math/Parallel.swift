@@ -19,7 +19,7 @@ package struct Parallel: Sendable, Equatable {
     }
 
     /// One thread: every loop runs in the calling thread.
-    package static let serial = Parallel(threads: 1)
+    static let serial = Parallel(threads: 1)
 
     /// Calls `body(lo, hi)` for consecutive ranges covering `0..<n`, in parallel when the
     /// work (`n × cost`) is large enough. Ranges are disjoint, so `body` may write the

@@ -36,7 +36,7 @@ package struct Architecture: Codable, Equatable, Sendable {
 /// A feed-forward network of dense layers, trained in place.
 package final class Network<T: NNScalar> {
     package let architecture: Architecture
-    package let layers: [DenseLayer<T>]
+    let layers: [DenseLayer<T>]
 
     /// Every parameter in one order, W₁, b₁, W₂, b₂, … (see `Parameter`).
     package let parameters: [Parameter<T>]

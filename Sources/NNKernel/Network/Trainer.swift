@@ -31,7 +31,7 @@ package struct Divergence: Equatable, Sendable {
 /// optimiser's state after them. The network's weights and the generator are the caller's.
 package struct TrainingStart<T: NNScalar> {
     package var history: [EpochRecord]
-    package var optimizer: OptimizerState<T>
+    var optimizer: OptimizerState<T>
     package init(history: [EpochRecord], optimizer: OptimizerState<T>) {
         self.history = history
         self.optimizer = optimizer
