@@ -250,8 +250,12 @@ struct SweepPointCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "BLAS and element-wise threads.")
     var threads = 1
 
+    @Option(parsing: .unconditional, help: "Successive halving: train the point to this many epochs only (a rung), continuing from its checkpoint.")
+    var epochs: Int?
+
     func validate() throws {
         try validateThreads(threads)
+        if let epochs, epochs < 1 { throw NNError("--epochs: must be >= 1, got \(epochs)") }
     }
 
     func run() throws {
@@ -260,7 +264,7 @@ struct SweepPointCommand: ParsableCommand {
         // defaults so that the sweep can stop this point.
         for signo in [SIGINT, SIGTERM, SIGHUP] { signal(signo, SIG_DFL) }
         SweepChild.dieWithParent()
-        switch try SweepPointRunner.run(runDir: runDir, dataDir: data, threads: threads) {
+        switch try SweepPointRunner.run(runDir: runDir, dataDir: data, threads: threads, epochs: epochs) {
         case .skipped: print("skipped \(runDir) (complete)")
         case .ok(let loss): print("ok \(runDir): final loss \(NumberText.real(loss))")
         case .failed(let error):

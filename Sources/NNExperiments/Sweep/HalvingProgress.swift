@@ -48,16 +48,18 @@ extension Halving {
     /// The state of point `id` (see `HalvingPointState`) for rungs `rungs`.
     func state(runDir: String, id: String, rungs: [Int]) -> HalvingPointState {
         var state = HalvingPointState(results: rungs.map { _ in nil }, completeEpochs: nil, failure: nil)
-        guard let epochs = Self.trainedEpochs(runDir: runDir, id: id, fullEpochs: rungs.last ?? 0) else { return state }
         let run = RunLayout(runDir)
-        if Self.isEvaluated(runDir) { state.completeEpochs = epochs }
+        let epochs = Self.trainedEpochs(runDir: runDir, id: id, fullEpochs: rungs.last ?? 0)
         var failedRung: Int?
         if FileManager.default.fileExists(atPath: run.status) {
             let doc = try? JSONValue.read(path: run.status)
             state.failure = doc?["error"]?.text ?? "\(run.status): unreadable"
-            let target = doc?[Self.failedEpochsKey]?.text.flatMap { Int($0) } ?? epochs
+            let target = doc?[Self.failedEpochsKey]?.text.flatMap { Int($0) } ?? epochs ?? 0
             failedRung = rungs.firstIndex { $0 >= target } ?? rungs.count - 1
+            state.results[failedRung!] = .failed
         }
+        guard let epochs else { return state }
+        if Self.isEvaluated(runDir) { state.completeEpochs = epochs }
         if let table = try? History.read(path: run.history).table, let epochColumn = table.column("epoch") {
             let column = table.column(self.column)
             var byEpoch: [String: [String]] = [:]
@@ -68,7 +70,6 @@ extension Halving {
                 state.results[j] = .value(NumberText.parse(cell) ?? .nan)
             }
         }
-        if let f = failedRung { state.results[f] = .failed }
         return state
     }
 
