@@ -26,7 +26,7 @@ extension Report {
                 return ChartPoint(x: x, y: y)
             }
             let label = labels[row[0]] ?? row[0]
-            series.append(Series(name: label, points: points, markers: false))
+            series.append(Series(name: label, points: points, markers: points.count < 2))   // a lone point still shows
             let rung = Int(row[rungColumn]) ?? 0
             let value = points.last { $0.x == Double(rungs[min(rung, rungs.count - 1)]) }?.y ?? .nan
             rows.append((rung, value, [row[0], label, row[rungColumn], row[stoppedColumn], NumberText.real(value)]))

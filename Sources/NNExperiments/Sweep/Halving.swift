@@ -91,8 +91,9 @@ package struct Halving: Equatable, Sendable {
     func check(_ setup: SweepSetup) throws {
         if eta < 2 { throw NNError("--eta: must be >= 2, got \(eta)") }
         if minEpochs < 1 { throw NNError("--min-epochs: must be >= 1, got \(minEpochs)") }
-        if let axis = setup.plan.grid.axes.first(where: { $0.key == "epochs" }), axis.values.count > 1 {
-            throw NNError("--halving: epochs is swept (\(axis.values.joined(separator: ","))); halving needs one epochs value, the last rung")
+        let epochs = setup.points.map(\.config.epochs).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        if epochs.count > 1 {
+            throw NNError("--halving: epochs is swept (\(epochs.map(String.init).joined(separator: ","))); halving needs one epochs value, the last rung")
         }
         for p in setup.points {
             let c = p.config

@@ -78,6 +78,7 @@ extension SweepRunner {
         var seconds = [Double](repeating: 0, count: setup.points.count)
         var ran = Set<Int>()
         var inFlight: [Int: Int] = [:]       // point -> rung index
+        var attempted = Set<[Int]>()         // [point, rung] launched by this run
         while true {
             let fates = scheduler.fates(states.map(\.results))
             var todo: [(rung: Int, point: Int)] = []
@@ -87,12 +88,22 @@ extension SweepRunner {
                 todo.append((rungs.firstIndex(of: need) ?? 0, n))
             }
             todo.sort { $0.rung != $1.rung ? $0.rung > $1.rung : $0.point < $1.point }
+            var changed = false
             for job in todo where children.running < max(1, jobs) {
+                if attempted.contains([job.point, job.rung]) {
+                    states[job.point].results[job.rung] = .failed      // ran once this time already: never loop
+                    changed = true
+                    continue
+                }
+                attempted.insert([job.point, job.rung])
                 let p = setup.points[job.point]
                 try children.launch(index: job.point, name: p.point.id, arguments: command(p, epochs: rungs[job.rung]))
                 inFlight[job.point] = job.rung
             }
-            if children.running == 0 { break }
+            if children.running == 0 {
+                if changed { continue }
+                break
+            }
 
             let done = children.next()
             let n = done.index, p = setup.points[n], rung = inFlight.removeValue(forKey: n) ?? 0
@@ -103,7 +114,8 @@ extension SweepRunner {
             }
             try children.exclusive {
                 var state = read(n)
-                if state.failure == nil && !(state.completeEpochs.map { $0 >= rungs[rung] } ?? false) {
+                let reached = state.completeEpochs.map { $0 >= rungs[rung] } ?? false
+                if !reached && state.results[rung] != .failed {
                     // It could not run the point (killed, or a setup error): recorded as a failure there.
                     let error = done.signal.map { "nn sweep-point was killed by signal \($0)" } ?? message ?? "no evaluated run"
                     try Halving.recordFailure(runDir: runDir, error: error, epochs: rungs[rung])
