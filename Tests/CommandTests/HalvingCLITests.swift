@@ -8,11 +8,7 @@ import Testing
 /// `nn sweep --halving` end to end on the small prepared data (`sweepData`): 9 points
 /// (3 learning rates x 3 seeds) of a tiny network, rungs at 1, 3 and 9 epochs.
 @Suite struct HalvingCLITests {
-    func scratch() -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-halving-cli-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func scratch() -> String { scratchDirectory("halving-cli") }
 
     static let sweepArgs = ["--layers", "785,16,1", "--activations", "relu,sigmoid", "--lr", "0.05,0.1,0.2", "--seed", "0,1,2",
                             "--epochs", "9", "--val-size", "200", "--halving", "--min-epochs", "1", "--eta", "3", "--metric", "val_loss"]

@@ -46,14 +46,8 @@ extension SweepRunner {
     /// `summary.csv` is rewritten after every job.
     func runHalving(_ halving: Halving, jobs: Int, progress: (Event) -> Void) throws -> SweepTable.Counts {
         let start = DispatchTime.now().uptimeNanoseconds
-        let lock = try SweepLock(dir, creating: true)
+        let (lock, cache) = try beginRun()
         defer { withExtendedLifetime(lock) {} }
-        try SweepFiles.checkOurs(dir, creating: true)
-        try checkSameHalving()
-        try SweepFiles.writeSetup(setup, dir: dir)
-        try Provenance.write(to: SweepLayout(dir).provenance)
-        let cache = SweepTable.Cache()
-        try SweepTable.write(plan, dir: dir, cache: cache)
 
         let rungs = halving.rungs(epochs: Halving.fullEpochs(plan))
         let scheduler = HalvingScheduler(points: setup.points.count, rungs: rungs.count, eta: halving.eta, goal: halving.goal)
@@ -130,12 +124,7 @@ extension SweepRunner {
                 ?? (states[n].results[rung] == nil ? .pending : .complete)
             progress(Event(index: n, point: p.point, state: outcome, ran: true, seconds: done.seconds, message: message, rung: rung))
         }
-        return try children.exclusive {
-            let counts = try SweepTable.write(plan, dir: dir, cache: cache)
-            let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            try Self.writeTiming(plan: plan, dir: dir, run: (jobs: jobs, wall: wall, ran: ran, seconds: seconds))
-            return counts
-        }
+        return try endRun(children: children, cache: cache, jobs: jobs, start: start, ran: ran, seconds: seconds)
     }
 }
 

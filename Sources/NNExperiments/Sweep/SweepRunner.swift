@@ -130,14 +130,8 @@ package struct SweepRunner {
     package func run(jobs: Int, progress: (Event) -> Void) throws -> SweepTable.Counts {
         if let halving = plan.halving { return try runHalving(halving, jobs: jobs, progress: progress) }
         let start = DispatchTime.now().uptimeNanoseconds
-        let lock = try SweepLock(dir, creating: true)
+        let (lock, cache) = try beginRun()
         defer { withExtendedLifetime(lock) {} }
-        try SweepFiles.checkOurs(dir, creating: true)
-        try checkSameHalving()
-        try SweepFiles.writeSetup(setup, dir: dir)
-        try Provenance.write(to: SweepLayout(dir).provenance)
-        let cache = SweepTable.Cache()
-        try SweepTable.write(plan, dir: dir, cache: cache)
 
         var todo: [Int] = []
         for (n, p) in setup.points.enumerated() {
@@ -173,10 +167,32 @@ package struct SweepRunner {
             progress(Event(index: done.index, point: p.point, state: SweepFiles.state(runDir: runDir, id: p.point.id),
                            ran: true, seconds: done.seconds, message: message))
         }
-        return try children.exclusive {
+        return try endRun(children: children, cache: cache, jobs: jobs, start: start, ran: Set(todo), seconds: seconds)
+    }
+
+    /// The start of an in-process run: locks the sweep directory (until the lock returned
+    /// is dropped), checks that it may hold this sweep, writes its setup and provenance,
+    /// and a first `summary.csv`, which finds (and caches) the points complete already.
+    func beginRun() throws -> (lock: SweepLock, cache: SweepTable.Cache) {
+        let lock = try SweepLock(dir, creating: true)
+        try SweepFiles.checkOurs(dir, creating: true)
+        try checkSameHalving()
+        try SweepFiles.writeSetup(setup, dir: dir)
+        try Provenance.write(to: SweepLayout(dir).provenance)
+        let cache = SweepTable.Cache()
+        try SweepTable.write(plan, dir: dir, cache: cache)
+        return (lock, cache)
+    }
+
+    /// The end of an in-process run that started at `start` (uptime nanoseconds): the last
+    /// `summary.csv` and `timing.json` (`ran`: the points run, `seconds`: their child
+    /// processes' seconds), safe from signals; returns the counts.
+    func endRun(children: Children, cache: SweepTable.Cache, jobs: Int, start: UInt64, ran: Set<Int>,
+                seconds: [Double]) throws -> SweepTable.Counts {
+        try children.exclusive {
             let counts = try SweepTable.write(plan, dir: dir, cache: cache)
             let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            try Self.writeTiming(plan: plan, dir: dir, run: (jobs: jobs, wall: wall, ran: Set(todo), seconds: seconds))
+            try Self.writeTiming(plan: plan, dir: dir, run: (jobs: jobs, wall: wall, ran: ran, seconds: seconds))
             return counts
         }
     }
