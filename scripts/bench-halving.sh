@@ -2,10 +2,10 @@
 # Successive halving against the full grid (issue 10): the notebook network
 # (785-395-200-100-20-1) on the notebook's prepared MNIST data with a validation set of
 # VAL_SIZE (5000) samples, 9 learning rates log-spaced from 0.01 to 1 x seeds 0,1,2
-# (27 points), EPOCHS (27) epochs; `nn sweep` (release build) runs
+# (27 points), EPOCHS (18) epochs; `nn sweep` (release build) runs
 #   1. the full grid: every point trains all EPOCHS epochs;
-#   2. `--halving --min-epochs MIN_EPOCHS --eta ETA --metric METRIC` (3, 3, val_loss):
-#      rungs at 3, 9 and 27 epochs, 27 -> 9 -> 3 points.
+#   2. `--halving --min-epochs MIN_EPOCHS --eta ETA --metric METRIC` (2, 3, val_loss):
+#      rungs at 2, 6 and 18 epochs, 27 -> 9 -> 3 points.
 # Both with --jobs JOBS (2) x 1 thread, into fresh directories. Prints, per learning rate,
 # the mean over the seeds of METRIC at the last epoch (grid) and, for halving, how far its
 # points got and their mean METRIC at the last rung; then the epochs each trained in all
@@ -13,10 +13,11 @@
 # best learning rate of each: the grid's by its mean over the seeds, halving's by the best
 # point of its last rung. METRIC defaults to val_loss because with full-batch gradient
 # descent the validation F1 after 3 epochs is 0 for most learning rates (nothing is
-# predicted positive yet), which would rank those points by tie alone.
+# predicted positive yet), which would rank those points by tie alone. The full grid is
+# 486 epochs: about 10 minutes on 2 idle cores.
 # Usage: scripts/bench-halving.sh   (environment: EPOCHS MIN_EPOCHS ETA METRIC JOBS VAL_SIZE BATCH_SIZE KEEP)
 set -euo pipefail
-epochs="${EPOCHS:-27}" min_epochs="${MIN_EPOCHS:-3}" eta="${ETA:-3}" metric="${METRIC:-val_loss}"
+epochs="${EPOCHS:-18}" min_epochs="${MIN_EPOCHS:-2}" eta="${ETA:-3}" metric="${METRIC:-val_loss}"
 jobs="${JOBS:-2}" val_size="${VAL_SIZE:-5000}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

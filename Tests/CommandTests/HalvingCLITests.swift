@@ -48,6 +48,9 @@ import Testing
             #expect(FileManager.default.contents(atPath: winnerRun + "/" + f) == FileManager.default.contents(atPath: root + "/direct/" + f), "\(f)")
         }
 
+        let status = try runNN(["sweep", "--status", "a"], cwd: root)
+        #expect(status.status == 0 && status.stdout.hasSuffix("0 pending, 0 running, 9 done, 0 failed\n"), "\(status.stdout)")
+
         // --jobs 2 (another order of completions): the same bytes.
         let two = try sweep(Self.sweepArgs + ["--out", "b", "--jobs", "2"], cwd: root)
         #expect(two.status == 0, "\(two.stderr)")
@@ -66,7 +69,9 @@ import Testing
         // The report charts the rungs.
         let report = try read(root + "/a/report.md")
         #expect(report.contains("## Successive halving"))
-        #expect(FileManager.default.fileExists(atPath: root + "/a/halving-val_loss.svg"))
+        let svg = try read(root + "/a/halving-val_loss.svg")
+        #expect(svg.contains("<g class=\"vertical-lines\"") && svg.contains(">rung 2</text>"))
+        #expect(svg.components(separatedBy: "<g class=\"series\"").count == 10)          // one curve per point
     }
 
     @Test func dryRunPrintsTheRungs() throws {

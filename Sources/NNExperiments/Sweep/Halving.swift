@@ -12,7 +12,7 @@ package enum HalvingMetric: String, CaseIterable, Sendable {
     case valAccuracy = "val_accuracy"
 
     /// The goal when `--goal` is not given: `min` for the losses, `max` for the others.
-    package var defaultGoal: HalvingGoal { self == .loss || self == .valLoss ? .min : .max }
+    var defaultGoal: HalvingGoal { self == .loss || self == .valLoss ? .min : .max }
 
     /// True for the validation columns, which need a validation set.
     var needsValidation: Bool { self != .loss }
@@ -39,13 +39,13 @@ package enum HalvingGoal: String, CaseIterable, Sendable {
 /// depend on the order in which points finish; the scheduling is asynchronous all the
 /// same: a point goes on as soon as it is *certain* to be among the best ⌊n_j/η⌋ of its rung
 /// (`HalvingScheduler`), so `--jobs` workers rarely wait for a whole rung.
-package struct Halving: Equatable, Sendable {
-    package var minEpochs: Int
-    package var eta: Int
-    package var metric: HalvingMetric
-    package var goal: HalvingGoal
+struct Halving: Equatable, Sendable {
+    var minEpochs: Int
+    var eta: Int
+    var metric: HalvingMetric
+    var goal: HalvingGoal
 
-    package init(minEpochs: Int, eta: Int, metric: HalvingMetric, goal: HalvingGoal? = nil) {
+    init(minEpochs: Int, eta: Int, metric: HalvingMetric, goal: HalvingGoal? = nil) {
         self.minEpochs = minEpochs
         self.eta = eta
         self.metric = metric
@@ -150,7 +150,7 @@ package struct Halving: Equatable, Sendable {
 }
 
 /// One point's result at one rung, as the scheduler sees it.
-package enum RungResult: Equatable, Sendable {
+enum RungResult: Equatable, Sendable {
     /// The metric at the rung's last epoch (NaN when history.csv has no number there).
     case value(Double)
     /// The point failed while training to this rung.
@@ -168,9 +168,9 @@ package enum RungResult: Equatable, Sendable {
 /// after every number, then by point index. Since each decision holds for every
 /// completion of the results, the promotions are those of synchronous successive halving
 /// in every order in which results arrive.
-package struct HalvingScheduler: Sendable {
+struct HalvingScheduler: Sendable {
     /// Where a point stands.
-    package enum Fate: Equatable, Sendable {
+    enum Fate: Equatable, Sendable {
         /// In rung `rung` without a result there: it is to be trained to that rung.
         case train(rung: Int)
         /// Has its result at rung `rung`; whether it goes on is not decided yet.
@@ -184,7 +184,7 @@ package struct HalvingScheduler: Sendable {
     var sizes: [Int]
     var lowerIsBetter: Bool
 
-    package init(points: Int, rungs: Int, eta: Int, goal: HalvingGoal) {
+    init(points: Int, rungs: Int, eta: Int, goal: HalvingGoal) {
         sizes = Halving(minEpochs: 1, eta: eta, metric: .loss).rungSizes(points: points, rungs: rungs)
         lowerIsBetter = goal == .min
     }
@@ -199,7 +199,7 @@ package struct HalvingScheduler: Sendable {
     /// Every point's fate given `results[p][j]` (nil: not known; points × rungs). Results
     /// of rungs a point has not been promoted to are ignored (it may have trained further
     /// in an earlier sweep of the directory).
-    package func fates(_ results: [[RungResult?]]) -> [Fate] {
+    func fates(_ results: [[RungResult?]]) -> [Fate] {
         let n = results.count, last = sizes.count - 1
         var fate = [Fate](repeating: .train(rung: 0), count: n)
         var members = Array(0..<n)

@@ -58,7 +58,7 @@ package struct SweepPlan: Equatable, Sendable {
     var threads: Int
     var points: [SweepPoint]
     /// Successive halving's settings (nil: every point trains all its epochs).
-    package var halving: Halving? = nil
+    var halving: Halving? = nil
 
     /// The run id of an experiment on prepared data: the first 12 hex digits of the
     /// SHA-256 of the compact JSON text of the resolved config with its keys sorted,
