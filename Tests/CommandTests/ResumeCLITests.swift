@@ -136,6 +136,25 @@ import Testing
         #expect(rows.count == 2 && rows.allSatisfy { $0.contains(",ok,") && !$0.hasSuffix(",,,,") })
     }
 
+    /// Progress lines (not a terminal: one per epoch) show each epoch's validation figures,
+    /// the same numbers as history.csv's row; without a validation set, only the loss.
+    @Test func progressShowsValidationFigures() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let data = try Self.data.get()
+        let net = Self.net.filter { $0 != "--quiet" }
+        let r = try nn(["train", "--data", data, "--out", "val", "--epochs", "2", "--val-size", "50"] + net, cwd: root)
+        let history = try String(contentsOfFile: root + "/val/history.csv", encoding: .utf8).split(separator: "\n")
+        #expect(history.first == "epoch,loss,val_loss,val_f1")
+        let expected = history.dropFirst().map { row -> String in
+            let c = row.split(separator: ",", omittingEmptySubsequences: false)
+            return "epoch \(c[0])/2 loss \(c[1]) val_loss \(c[2]) val_f1 \(c[3])"
+        }
+        #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.map(String.init) == expected, "\(r.stdout)")
+        let plain = try nn(["train", "--data", data, "--out", "plain", "--epochs", "1"] + net, cwd: root)
+        #expect(plain.stdout.hasPrefix("epoch 1/1 loss ") && !plain.stdout.contains("val_"), "\(plain.stdout)")
+    }
+
     @Test func resumeErrorsAreOneLine() throws {
         let root = scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }

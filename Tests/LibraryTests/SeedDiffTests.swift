@@ -68,4 +68,26 @@ import Testing
         #expect(d.differing == 2)
         }
     }
+
+    /// The seed section of a sweep's report: the t interval of each configuration's mean
+    /// (t(0.975, 2) = 4.302652729911275 from SciPy) and Welch's interval against the best
+    /// configuration by the chart's metric.
+    @Test func sweepReportSeedSection() throws {
+        try withSummaries(["a00000000001,ok,0.3,0,0.10,0.96,0.79,", "a00000000002,ok,0.3,1,0.11,0.95,0.71,",
+                           "a00000000003,ok,0.3,2,0.12,0.97,0.60,", "a00000000004,ok,0.1,0,0.30,0.90,0.50,",
+                           "a00000000005,ok,0.1,1,0.31,0.91,0.70,", "a00000000006,ok,0.1,2,0.32,0.90,0.61,"], []) { dir in
+        let md = try #require(try SeedSpread.markdown(sweep: dir + "/a.csv", metric: "f1"))
+        #expect(md.contains("against the best configuration by f1 (`lr=0.3`)"))
+        // f1 of lr=0.3: mean 0.7, sd √0.0091, half-width 4.302652729911275·sd/√3 = 0.23697.
+        #expect(md.contains("| lr=0.3 | f1 | 0.7000 ± 0.0954 | 3 | [0.4630, 0.9370] |  | best by f1 |"), "\(md)")
+        #expect(md.contains("| lr=0.1 | final_loss | 0.3100 ± 0.0100 | 3 |"))
+        let lines = md.split(separator: "\n")
+        func verdict(_ prefix: String) -> String? { lines.first { $0.hasPrefix(prefix) }.map { String($0.split(separator: "|").last!).trimmingCharacters(in: .whitespaces) } }
+        #expect(verdict("| lr=0.1 | final_loss ") == "worse")
+        #expect(verdict("| lr=0.1 | accuracy ") == "worse")
+        #expect(verdict("| lr=0.1 | f1 ") == "within seed noise")
+        // One seed per configuration: no section.
+        #expect(try SeedSpread.markdown(sweep: dir + "/b.csv", metric: "f1") == nil)
+        }
+    }
 }

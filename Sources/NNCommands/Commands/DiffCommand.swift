@@ -29,10 +29,10 @@ struct DiffCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "First results path (A).")
+    @Argument(help: "First results path (A).", completion: .file())
     var a: String
 
-    @Argument(help: "Second results path (B); relative deltas are taken against B.")
+    @Argument(help: "Second results path (B); relative deltas are taken against B.", completion: .file())
     var b: String
 
     @Flag(help: "List every compared field, not only those that differ.")
@@ -50,7 +50,7 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Comma-separated columns to join CSV rows on (default: the sweep parameters, or run_id).")
     var key: String?
 
-    @Option(help: ArgumentHelp("seed: compare means over seeds per configuration against the seed-to-seed spread (Welch's t, 95%).", valueName: "seed"))
+    @Option(help: ArgumentHelp("seed: compare means over seeds per configuration against the seed-to-seed spread (Welch's t, 95%).", valueName: "seed"), completion: .list(["seed"]))
     var by: String?
 
     func validate() throws {

@@ -18,10 +18,10 @@ struct EvalCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .customLong("run"), help: "Run directory written by `nn train`.")
+    @Option(name: .customLong("run"), help: "Run directory written by `nn train`.", completion: .directory)
     var runDir: String
 
-    @Option(help: "Prepared data directory (default: the one recorded in the run's config.json).")
+    @Option(help: "Prepared data directory (default: the one recorded in the run's config.json).", completion: .directory)
     var data: String?
 
     @Option(parsing: .unconditional, help: "Decision threshold for the binary target: predict 1 when p > threshold (default: the run's, from config.json).")

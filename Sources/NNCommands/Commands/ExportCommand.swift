@@ -20,13 +20,13 @@ struct ExportCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .customLong("run"), help: "Run directory written by `nn train`.")
+    @Option(name: .customLong("run"), help: "Run directory written by `nn train`.", completion: .directory)
     var runDir: String
 
     @Option(help: "The file format.")
     var format: Export.Format
 
-    @Option(help: "Output file (default: beside the model, DIR/model.npz or DIR/model.safetensors).")
+    @Option(help: "Output file (default: beside the model, DIR/model.npz or DIR/model.safetensors).", completion: .file())
     var out: String?
 
     func run() throws {

@@ -16,10 +16,10 @@ struct FetchCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Dataset: \(Datasets.all.map(\.name).joined(separator: ", ")).")
+    @Option(help: "Dataset: \(Datasets.all.map(\.name).joined(separator: ", ")).", completion: .list(Datasets.all.map(\.name)))
     var dataset = "mnist"
 
-    @Option(name: .customLong("data-dir"), help: "Directory holding the files (default: the dataset's, e.g. data/mnist).")
+    @Option(name: .customLong("data-dir"), help: "Directory holding the files (default: the dataset's, e.g. data/mnist).", completion: .directory)
     var dataDir: String?
 
     @Option(name: .customLong("mirror"),

@@ -19,13 +19,13 @@ struct PredictCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .customLong("run"), help: "Run directory written by `nn train`.")
+    @Option(name: .customLong("run"), help: "Run directory written by `nn train`.", completion: .directory)
     var runDir: String
 
-    @Argument(help: ArgumentHelp("IDX, PNG or PGM files, or - for CSV rows on standard input.", valueName: "input"))
+    @Argument(help: ArgumentHelp("IDX, PNG or PGM files, or - for CSV rows on standard input.", valueName: "input"), completion: .file(extensions: ["idx", "png", "pgm"]))
     var inputs: [String] = []
 
-    @Option(help: "Write the CSV to this file (atomically) instead of standard output.")
+    @Option(help: "Write the CSV to this file (atomically) instead of standard output.", completion: .file())
     var out: String?
 
     @Option(parsing: .unconditional, help: "Binary target: predict 1 when p > threshold (default: the run's, 0.5 unless configured).")

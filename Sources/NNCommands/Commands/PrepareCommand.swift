@@ -21,10 +21,10 @@ struct PrepareCommand: ParsableCommand {
 
     @OptionGroup var data: PreparedDataOptions
 
-    @Option(help: "Directory holding the dataset's .gz files (default: the dataset's own, e.g. data/mnist).")
+    @Option(help: "Directory holding the dataset's .gz files (default: the dataset's own, e.g. data/mnist).", completion: .directory)
     var dataDir: String?
 
-    @Option(help: "Output directory (default: results/prepared/<dataset>-<binaryD|all>-<train>-<test>-s<seed>).")
+    @Option(help: "Output directory (default: results/prepared/<dataset>-<binaryD|all>-<train>-<test>-s<seed>).", completion: .directory)
     var out: String?
 
     func validate() throws {

@@ -3,6 +3,9 @@ import NNKernel
 import NNFormats
 import NNExperiments
 
+/// `--x-scale`: auto, linear or log.
+extension XScale: ExpressibleByArgument {}
+
 /// `nn report PATH...`: SVG charts and report.md for run or sweep directories.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,10 +20,10 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Run directories, or one sweep directory.")
+    @Argument(help: "Run directories, or one sweep directory.", completion: .directory)
     var paths: [String] = []
 
-    @Option(help: "Directory to write into (default: the run or sweep directory).")
+    @Option(help: "Directory to write into (default: the run or sweep directory).", completion: .directory)
     var out: String?
 
     @Option(help: "Sweep only: metric column to chart (default: f1, else macro_f1, accuracy, last_epoch_loss).")
@@ -32,8 +35,8 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .customLong("log-y"), help: "Logarithmic loss axis.")
     var logY = false
 
-    @Option(name: .customLong("x-scale"), help: "Sweep only: x axis of the metric chart, auto|linear|log (auto: log when every value is positive and they span more than a decade).")
-    var xScale = "auto"
+    @Option(name: .customLong("x-scale"), help: "Sweep only: x axis of the metric chart (auto: log when every value is positive and they span more than a decade).")
+    var xScale: XScale = .auto
 
     @Flag(help: "Set the runs (seeds of the notebook experiment) beside the notebook's published figures: test-set check, metric band, loss curves. Needs --out.")
     var notebook = false
@@ -41,9 +44,6 @@ struct ReportCommand: ParsableCommand {
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one run or sweep directory") }
         if paths.count > 1 && out == nil { throw ValidationError("--out is required with several directories") }
-        if XScale(rawValue: xScale) == nil {
-            throw ValidationError("--x-scale: expected one of \(XScale.allCases.map(\.rawValue).joined(separator: ", ")), got '\(xScale)'")
-        }
     }
 
     func run() throws {
@@ -57,7 +57,7 @@ struct ReportCommand: ParsableCommand {
             return
         }
         let written = try Report.write(paths: paths, out: out, metric: metric, param: param, logY: logY,
-                                       xScale: XScale(rawValue: xScale) ?? .auto)
+                                       xScale: xScale)
         for path in written { print(path) }
     }
 }

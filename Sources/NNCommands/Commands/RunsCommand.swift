@@ -26,7 +26,7 @@ struct RunsCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Directories to search: runs, sweeps, or directories holding them (default: results).")
+    @Argument(help: "Directories to search: runs, sweeps, or directories holding them (default: results).", completion: .directory)
     var paths: [String] = []
 
     @Option(parsing: .unconditional,

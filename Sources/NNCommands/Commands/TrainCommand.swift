@@ -24,16 +24,17 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Experiment file (JSON), e.g. experiments/notebook.json. Default: the notebook's values.")
+    @Option(help: "Experiment file (JSON), e.g. experiments/notebook.json. Default: the notebook's values.",
+            completion: .file(extensions: ["json"]))
     var config: String?
 
     @OptionGroup(title: "Experiment keys (override the --config file's values)")
     var keys: ExperimentFlags
 
-    @Option(help: "Prepared data directory (default: the one `nn prepare` writes for this experiment).")
+    @Option(help: "Prepared data directory (default: the one `nn prepare` writes for this experiment).", completion: .directory)
     var data: String?
 
-    @Option(help: "Run directory to write (default: results/runs/<name>/<run id>).")
+    @Option(help: "Run directory to write (default: results/runs/<name>/<run id>).", completion: .directory)
     var out: String?
 
     @Option(parsing: .unconditional, help: "Threads for BLAS and element-wise work (default: all cores).")
@@ -45,7 +46,8 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Replace a run already in --out (only once the new one is complete).")
     var force = false
 
-    @Option(help: "Continue the killed training of this run directory (its --out), or with --epochs N extend a complete one into a new run (--out, default results/runs/<name>/<run id>).")
+    @Option(help: "Continue the killed training of this run directory (its --out), or with --epochs N extend a complete one into a new run (--out, default results/runs/<name>/<run id>).",
+            completion: .directory)
     var resume: String?
 
     func validate() throws {
@@ -88,7 +90,8 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// Per-epoch progress: one updating line on a terminal (epoch, loss, elapsed, ETA), one
+/// Per-epoch progress: one updating line on a terminal (epoch, loss, the validation figures
+/// when there is a validation set, elapsed, ETA), one
 /// plain line per epoch otherwise, nothing with --quiet.
 final class Progress {
     let total: Int
@@ -98,15 +101,19 @@ final class Progress {
 
     init(total: Int, quiet: Bool) { self.total = total; self.quiet = quiet }
 
-    func epoch(_ r: EpochRecord) {
+    func epoch(_ report: EpochReport) {
         if quiet { return }
+        let r = report.record
         elapsed += r.seconds
         if interactive {
             let eta = elapsed / Double(r.epoch) * Double(max(0, total - r.epoch))
-            let line = String(format: "\repoch %d/%d  loss %.6f  elapsed %.1fs  ETA %.1fs   ", r.epoch, total, r.loss, elapsed, eta)
+            let validation = report.validation.map { "  \($0.name) " + String(format: "%.4f", $0.value) }.joined()
+            let line = String(format: "\repoch %d/%d  loss %.6f", r.epoch, total, r.loss) + validation
+                + String(format: "  elapsed %.1fs  ETA %.1fs   ", elapsed, eta)
             Console.err(line)
         } else {
-            print("epoch \(r.epoch)\(total > 0 ? "/\(total)" : "") loss \(NumberText.real(r.loss))")
+            let validation = report.validation.map { " \($0.name) \(NumberText.real($0.value))" }.joined()
+            print("epoch \(r.epoch)\(total > 0 ? "/\(total)" : "") loss \(NumberText.real(r.loss))\(validation)")
         }
     }
 

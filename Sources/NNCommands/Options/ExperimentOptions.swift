@@ -12,23 +12,23 @@ import NNExperiments
 /// reaches that check. `ExperimentKeysTests` checks that the options and the table's
 /// flagged keys are the same.
 struct ExperimentFlags: ParsableArguments {
-    @Option(parsing: .unconditional, help: keyHelp("seed")) var seed: String?
-    @Option(parsing: .unconditional, help: keyHelp("epochs")) var epochs: String?
-    @Option(parsing: .unconditional, help: keyHelp("lr")) var lr: String?
-    @Option(help: keyHelp("layers")) var layers: String?
-    @Option(help: keyHelp("activations")) var activations: String?
-    @Option(help: keyHelp("loss")) var loss: String?
-    @Option(help: keyHelp("gradient")) var gradient: String?
-    @Option(help: keyHelp("init")) var `init`: String?
-    @Option(help: keyHelp("optimizer")) var optimizer: String?
-    @Option(parsing: .unconditional, help: keyHelp("batch_size")) var batchSize: String?
-    @Option(help: keyHelp("precision")) var precision: String?
-    @Option(parsing: .unconditional, help: keyHelp("val_size")) var valSize: String?
-    @Option(help: keyHelp("early_stopping")) var earlyStopping: String?
-    @Option(parsing: .unconditional, help: keyHelp("patience")) var patience: String?
-    @Option(help: keyHelp("monitor")) var monitor: String?
-    @Option(help: keyHelp("keep_best")) var keepBest: String?
-    @Option(parsing: .unconditional, help: keyHelp("checkpoint_every")) var checkpointEvery: String?
+    @Option(parsing: .unconditional, help: keyHelp("seed"), completion: keyCompletion("seed")) var seed: String?
+    @Option(parsing: .unconditional, help: keyHelp("epochs"), completion: keyCompletion("epochs")) var epochs: String?
+    @Option(parsing: .unconditional, help: keyHelp("lr"), completion: keyCompletion("lr")) var lr: String?
+    @Option(help: keyHelp("layers"), completion: keyCompletion("layers")) var layers: String?
+    @Option(help: keyHelp("activations"), completion: keyCompletion("activations")) var activations: String?
+    @Option(help: keyHelp("loss"), completion: keyCompletion("loss")) var loss: String?
+    @Option(help: keyHelp("gradient"), completion: keyCompletion("gradient")) var gradient: String?
+    @Option(help: keyHelp("init"), completion: keyCompletion("init")) var `init`: String?
+    @Option(help: keyHelp("optimizer"), completion: keyCompletion("optimizer")) var optimizer: String?
+    @Option(parsing: .unconditional, help: keyHelp("batch_size"), completion: keyCompletion("batch_size")) var batchSize: String?
+    @Option(help: keyHelp("precision"), completion: keyCompletion("precision")) var precision: String?
+    @Option(parsing: .unconditional, help: keyHelp("val_size"), completion: keyCompletion("val_size")) var valSize: String?
+    @Option(help: keyHelp("early_stopping"), completion: keyCompletion("early_stopping")) var earlyStopping: String?
+    @Option(parsing: .unconditional, help: keyHelp("patience"), completion: keyCompletion("patience")) var patience: String?
+    @Option(help: keyHelp("monitor"), completion: keyCompletion("monitor")) var monitor: String?
+    @Option(help: keyHelp("keep_best"), completion: keyCompletion("keep_best")) var keepBest: String?
+    @Option(parsing: .unconditional, help: keyHelp("checkpoint_every"), completion: keyCompletion("checkpoint_every")) var checkpointEvery: String?
 
     /// The flags given: (experiment key, value as typed, flag), in declaration order.
     var given: [(key: String, value: String, source: String)] {
@@ -43,6 +43,12 @@ struct ExperimentFlags: ParsableArguments {
     static func key(property: String) -> String {
         property.reduce(into: "") { out, c in out += c.isUppercase ? "_" + c.lowercased() : String(c) }
     }
+}
+
+/// A flag's shell completion from the experiment-key table: its values when they are a
+/// closed set (`--optimizer` offers gd, sgd, momentum, adam) or true/false, else none.
+private func keyCompletion(_ key: String) -> CompletionKind {
+    ExperimentConfig.flagCompletions(key).map { .list($0) } ?? .default
 }
 
 /// A flag's help from the experiment-key table.

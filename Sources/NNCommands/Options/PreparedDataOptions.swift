@@ -10,7 +10,8 @@ extension Classes: ExpressibleByArgument {}
 /// target. `nn prepare` makes the dataset they name; commands that train or evaluate can
 /// include the same group to find it (`defaultDirectory`, `prepareCommand`).
 struct PreparedDataOptions: ParsableArguments {
-    @Option(help: "Dataset registry name (\(Datasets.all.map(\.name).joined(separator: ", "))).")
+    @Option(help: "Dataset registry name (\(Datasets.all.map(\.name).joined(separator: ", "))).",
+            completion: .list(Datasets.all.map(\.name)))
     var dataset = "mnist"
 
     @Option(parsing: .unconditional, help: "Training samples drawn from the pool (the training files followed by the test files).")

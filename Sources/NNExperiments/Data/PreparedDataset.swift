@@ -27,8 +27,7 @@ struct PreparedDataset: Sendable {
     var manifest: PreparedManifest
     /// SHA-256 of the `manifest.json` bytes: identifies the exact data a model was trained on.
     var manifestSHA256: String
-    var train: PreparedSplit
-    var test: PreparedSplit
+    var train, test: PreparedSplit
 
     /// The target the dataset was prepared for (labels are always the original digits).
     var target: PreparedTarget { manifest.target }

@@ -119,15 +119,10 @@ package struct PreparedManifest: Codable, Equatable, Sendable {
     }
 
     struct Split: Codable, Equatable, Sendable {
-        var method: String
-        var poolOrder: String
-        var poolSize: Int
-        var trainSize: Int
-        var testSize: Int
+        var method, poolOrder: String
+        var poolSize, trainSize, testSize: Int
         var seed: UInt32
-        var indicesEncoding: String
-        var trainIndicesSHA256: String
-        var testIndicesSHA256: String
+        var indicesEncoding, trainIndicesSHA256, testIndicesSHA256: String
         private enum CodingKeys: String, CodingKey {
             case method, poolOrder = "pool_order", poolSize = "pool_size", trainSize = "train_size"
             case testSize = "test_size", seed, indicesEncoding = "indices_encoding"

@@ -53,14 +53,14 @@ struct HeatMap: Sendable {
         let left = 40 + labelWidth, top = 74.0
         let note = "cells: count and share of the true class (row); shade = square root of the share"
         let width = max(left + cell * Double(n) + 30, 8.5 * Double(title.count) + 40, left + 6.2 * Double(note.count) + 20).rounded(.up), height = (top + cell * Double(n) + 60).rounded(.up)
-        func px(_ v: Double) -> String { NumberText.fixed(v, decimals: 2) }
+        let px = SVG.px
         var s = LineChart.documentStart(width: width, height: height, title: title, titleX: width / 2)
-        s += "<text x=\"\(px(left + cell * Double(n) / 2))\" y=\"48\" text-anchor=\"middle\" font-size=\"12\">predicted class</text>\n"
+        s += SVG.text("predicted class", x: px(left + cell * Double(n) / 2), y: "48", "text-anchor=\"middle\" font-size=\"12\"")
         let midY = px(top + cell * Double(n) / 2)
-        s += "<text x=\"16\" y=\"\(midY)\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 16 \(midY))\">true class</text>\n"
+        s += SVG.text("true class", x: "16", y: midY, "text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 16 \(midY))\"")
         for (j, label) in labels.enumerated() {
-            s += "<text x=\"\(px(left + cell * (Double(j) + 0.5)))\" y=\"\(px(top - 8))\" text-anchor=\"middle\">\(LineChart.escape(label))</text>\n"
-            s += "<text x=\"\(px(left - 8))\" y=\"\(px(top + cell * (Double(j) + 0.5)))\" text-anchor=\"end\" dy=\"0.35em\">\(LineChart.escape(label))</text>\n"
+            s += SVG.text(LineChart.escape(label), x: px(left + cell * (Double(j) + 0.5)), y: px(top - 8), "text-anchor=\"middle\"")
+            s += SVG.text(LineChart.escape(label), x: px(left - 8), y: px(top + cell * (Double(j) + 0.5)), "text-anchor=\"end\" dy=\"0.35em\"")
         }
         for (i, row) in counts.enumerated() {
             let total = row.reduce(0, +)
@@ -69,11 +69,11 @@ struct HeatMap: Sendable {
                 let x = left + cell * Double(j), y = top + cell * Double(i)
                 s += "<rect x=\"\(px(x))\" y=\"\(px(y))\" width=\"\(px(cell))\" height=\"\(px(cell))\" fill=\"\(HeatMap.shade(share.squareRoot()))\" stroke=\"#ffffff\"/>\n"
                 let ink = share > 0.25 ? "#ffffff" : "#222222"
-                s += "<text x=\"\(px(x + cell / 2))\" y=\"\(px(y + cell / 2 - (n <= 2 ? 8 : 5)))\" text-anchor=\"middle\" fill=\"\(ink)\" font-size=\"\(n <= 2 ? 15 : 11)\">\(c)</text>\n"
-                s += "<text x=\"\(px(x + cell / 2))\" y=\"\(px(y + cell / 2 + (n <= 2 ? 12 : 9)))\" text-anchor=\"middle\" fill=\"\(ink)\" font-size=\"\(n <= 2 ? 11 : 9)\">\(NumberText.fixed(100 * share, decimals: 1))%</text>\n"
+                s += SVG.text(String(c), x: px(x + cell / 2), y: px(y + cell / 2 - (n <= 2 ? 8 : 5)), "text-anchor=\"middle\" fill=\"\(ink)\" font-size=\"\(n <= 2 ? 15 : 11)\"")
+                s += SVG.text("\(NumberText.fixed(100 * share, decimals: 1))%", x: px(x + cell / 2), y: px(y + cell / 2 + (n <= 2 ? 12 : 9)), "text-anchor=\"middle\" fill=\"\(ink)\" font-size=\"\(n <= 2 ? 11 : 9)\"")
             }
         }
-        s += "<text x=\"\(px(left))\" y=\"\(px(height - 14))\" fill=\"#555555\">\(note)</text>\n"
+        s += SVG.text(note, x: px(left), y: px(height - 14), "fill=\"#555555\"")
         s += "</svg>\n"
         return s
     }

@@ -2,14 +2,22 @@ import Foundation
 import NNKernel
 import NNFormats
 
+/// Pieces of SVG markup the charts share.
+enum SVG {
+    /// A coordinate or length as written in the markup: 2 decimals.
+    static func px(_ v: Double) -> String { NumberText.fixed(v, decimals: 2) }
+
+    /// `<text x="x" y="y" attributes>content</text>` and a line break; `content` is markup
+    /// (pass text through `LineChart.escape`).
+    static func text(_ content: String, x: String, y: String, _ attributes: String = "") -> String {
+        "<text x=\"\(x)\" y=\"\(y)\"\(attributes.isEmpty ? "" : " " + attributes)>\(content)</text>\n"
+    }
+}
+
 /// One (x, y) point of a chart series.
 struct ChartPoint: Equatable, Sendable {
     var x: Double
     var y: Double
-    init(x: Double, y: Double) {
-        self.x = x
-        self.y = y
-    }
 }
 
 /// A shaded range around a series at one x: from `lo` to `hi` (e.g. the min and max over seeds).
@@ -30,17 +38,9 @@ struct Series: Equatable, Sendable {
     var markers = true
     /// A band drawn under the line, in its colour, translucent.
     var band: [ChartBand] = []
+}
 
-    init(name: String, points: [ChartPoint], color: String? = nil, dash: String? = nil, markers: Bool = true,
-         band: [ChartBand] = []) {
-        self.name = name
-        self.points = points
-        self.color = color
-        self.dash = dash
-        self.markers = markers
-        self.band = band
-    }
-
+extension Series {
     init(_ name: String, points: [(Double, Double)]) {
         self.init(name: name, points: points.map { ChartPoint(x: $0.0, y: $0.1) })
     }
@@ -198,7 +198,7 @@ struct LineChart: Sendable {
         let legendWidth = series.isEmpty ? 0 : 34 + 6.5 * Double(names.map(\.count).max() ?? 0)
         let width = (left + plotWidth + gap + legendWidth + 12).rounded(.up)
         let height = max(top + plotHeight + bottom, top + entry * Double(series.count) + 12).rounded(.up)
-        func px(_ v: Double) -> String { NumberText.fixed(v, decimals: 2) }
+        let px = SVG.px
         func sx(_ v: Double) -> String { px(left + xAxis.fraction(v) * plotWidth) }
         func sy(_ v: Double) -> String { px(top + plotHeight - yAxis.fraction(v) * plotHeight) }
         let right = left + plotWidth, base = top + plotHeight
@@ -218,24 +218,24 @@ struct LineChart: Sendable {
 
         s += "<g class=\"tick-labels\" fill=\"#333333\">\n"
         for (t, label) in zip(xAxis.ticks, xAxis.labels) {
-            s += "<text x=\"\(sx(t))\" y=\"\(px(base + 18))\" text-anchor=\"middle\">\(LineChart.escape(label))</text>\n"
+            s += SVG.text(LineChart.escape(label), x: sx(t), y: px(base + 18), "text-anchor=\"middle\"")
         }
         for (t, label) in zip(yAxis.ticks, yAxis.labels) {
-            s += "<text x=\"\(px(left - 8))\" y=\"\(sy(t))\" text-anchor=\"end\" dy=\"0.35em\">\(LineChart.escape(label))</text>\n"
+            s += SVG.text(LineChart.escape(label), x: px(left - 8), y: sy(t), "text-anchor=\"end\" dy=\"0.35em\"")
         }
         s += "</g>\n"
         s += "<text class=\"x-label\" x=\"\(px(left + plotWidth / 2))\" y=\"\(px(base + 42))\" text-anchor=\"middle\" font-size=\"12\">\(LineChart.escape(xLabel + (logX ? " (log scale)" : "")))</text>\n"
         let yMid = px(top + plotHeight / 2)
         s += "<text class=\"y-label\" x=\"18\" y=\"\(yMid)\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 18 \(yMid))\">\(LineChart.escape(yLabel + (logY ? " (log scale)" : "")))</text>\n"
         if xs.isEmpty {
-            s += "<text x=\"\(px(left + plotWidth / 2))\" y=\"\(px(top + plotHeight / 2))\" text-anchor=\"middle\" fill=\"#888888\">no data</text>\n"
+            s += SVG.text("no data", x: px(left + plotWidth / 2), y: px(top + plotHeight / 2), "text-anchor=\"middle\" fill=\"#888888\"")
         }
 
         if !verticalLines.isEmpty && !xs.isEmpty {
             s += "<g class=\"vertical-lines\" stroke=\"#888888\" stroke-width=\"1\" stroke-dasharray=\"4 3\">\n"
             for m in verticalLines where m.x.isFinite && (!logX || m.x > 0) {
                 s += "<line x1=\"\(sx(m.x))\" y1=\"\(px(top))\" x2=\"\(sx(m.x))\" y2=\"\(px(base))\"/>\n"
-                s += "<text x=\"\(sx(m.x))\" y=\"\(px(top - 4))\" text-anchor=\"middle\" stroke=\"none\" fill=\"#555555\">\(LineChart.escape(m.label))</text>\n"
+                s += SVG.text(LineChart.escape(m.label), x: sx(m.x), y: px(top - 4), "text-anchor=\"middle\" stroke=\"none\" fill=\"#555555\"")
             }
             s += "</g>\n"
         }
@@ -262,7 +262,7 @@ struct LineChart: Sendable {
                 let (color, dash) = style(i)
                 let y = top + 8 + entry * Double(i)
                 s += "<line x1=\"\(px(lx))\" y1=\"\(px(y))\" x2=\"\(px(lx + 22))\" y2=\"\(px(y))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>\n"
-                s += "<text x=\"\(px(lx + 28))\" y=\"\(px(y))\" dy=\"0.35em\">\(LineChart.escape(name))</text>\n"
+                s += SVG.text(LineChart.escape(name), x: px(lx + 28), y: px(y), "dy=\"0.35em\"")
             }
             s += "</g>\n"
         }
@@ -273,12 +273,12 @@ struct LineChart: Sendable {
     /// The start of an SVG document `width` x `height` on white: the XML declaration, the
     /// `<svg>` element (sans-serif, 11 px), `<title>` and the bold title centred at `titleX`.
     static func documentStart(width: Double, height: Double, title: String, titleX: Double) -> String {
-        func px(_ v: Double) -> String { NumberText.fixed(v, decimals: 2) }
+        let px = SVG.px
         var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(px(width))\" height=\"\(px(height))\" viewBox=\"0 0 \(px(width)) \(px(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<title>\(escape(title))</title>\n"
         s += "<rect x=\"0\" y=\"0\" width=\"\(px(width))\" height=\"\(px(height))\" fill=\"#ffffff\"/>\n"
-        s += "<text x=\"\(px(titleX))\" y=\"26\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(escape(title))</text>\n"
+        s += SVG.text(escape(title), x: px(titleX), y: "26", "text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\"")
         return s
     }
 
@@ -286,19 +286,12 @@ struct LineChart: Sendable {
     /// Control characters other than tab and line breaks, which XML 1.0 cannot hold,
     /// become U+FFFD.
     static func escape(_ text: String) -> String {
-        var out = ""
-        for u in text.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(u)
-            case _ where u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF: out += "\u{FFFD}"
-            default: out.unicodeScalars.append(u)
-            }
+        TextEscape.map(text) { u in
+            if let e = xmlEscapes[u] { return e }
+            let forbidden = (u.value < 0x20 && !["\t", "\n", "\r"].contains(u)) || u.value == 0xFFFE || u.value == 0xFFFF
+            return forbidden ? "\u{FFFD}" : nil
         }
-        return out
     }
+
+    private static let xmlEscapes: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;"]
 }

@@ -168,3 +168,50 @@ package struct SeedDiff: Sendable {
         return TextTable.aligned(header: header, rows: rows) + notes + summary
     }
 }
+
+/// The seed section of a multi-seed sweep's report: the intervals of `nn diff --by seed`
+/// within one sweep. Per configuration (every parameter but the seed) and metric: the mean
+/// ± sample standard deviation over its seeds, the 95% t interval of that mean
+/// (mean ± t(0.975, n−1)·sd/√n), and against the best configuration by `metric` (highest,
+/// lowest for a loss) Welch's 95% interval of the difference with the same verdicts.
+enum SeedSpread {
+    /// The Markdown section, or nil when no configuration has two seeds.
+    static func markdown(sweep dir: String, metric: String) throws -> String? {
+        let side = try SeedGroups.load(dir)
+        let groups = side.groups.filter { ($0.metrics[metric]?.count ?? 0) >= 2 }
+        guard !groups.isEmpty else { return nil }
+        let lowerIsBetter = SeedGroups.losses.contains(metric)
+        let best = groups.max { a, b in
+            let (x, y) = (WelchTest.meanSD(a.metrics[metric]!).mean, WelchTest.meanSD(b.metrics[metric]!).mean)
+            return lowerIsBetter ? x > y : x < y
+        }!
+        func number(_ x: Double) -> String { NumberText.fixed(x, decimals: 4) }
+        let metrics = SeedGroups.metrics.filter { m in groups.contains { $0.metrics[m] != nil } }
+        var rows: [[String]] = []
+        for g in groups {
+            for m in metrics {
+                guard let v = g.metrics[m], !v.isEmpty else { continue }
+                let (mean, sd) = WelchTest.meanSD(v)
+                var interval = ""
+                if v.count >= 2 {
+                    let half = WelchTest.tQuantile(0.975, df: Double(v.count - 1)) * sd / Double(v.count).squareRoot()
+                    interval = "[\(number(mean - half)), \(number(mean + half))]"
+                }
+                var versus = "", verdict = groups.count > 1 && g.label == best.label ? "best by \(metric)" : ""
+                if g.label != best.label, let b = best.metrics[m], let test = WelchTest(a: b, b: v) {
+                    versus = "\(number(test.delta)) [\(number(test.low)), \(number(test.high))]"
+                    verdict = !test.excludesZero ? "within seed noise"
+                        : (test.delta > 0) == !SeedGroups.losses.contains(m) ? "better" : "worse"
+                }
+                rows.append([g.label, m, "\(number(mean)) ± \(number(sd))", String(v.count), interval, versus, verdict])
+            }
+        }
+        var md = "## Seeds\n\n"
+        md += "Per configuration: the mean ± standard deviation over its seeds, the 95% t interval of the mean, and "
+        md += "against the best configuration by \(metric) (`\(best.label)`) the difference with Welch's 95% interval "
+        md += "(as `nn diff --by seed`): `better` or `worse` when the interval excludes 0, else `within seed noise`.\n\n"
+        md += Markdown.table(header: ["configuration", "metric", "mean ± sd", "seeds", "95% interval of the mean",
+                                      "minus best [95%]", "verdict"], rows: rows)
+        return md + "\n"
+    }
+}

@@ -82,8 +82,11 @@ extension Report {
                 : "No swept parameter has more than one distinct numeric value among the ok runs, so there is no metric chart.\n\n"
         }
         if let halving = try halvingSection(dir: dir, summary: summary, labels: labels) {
+            // No seed table: the points of one configuration stopped after different epochs.
             files.append(halving.file)
             md += "## Successive halving\n\n" + halving.markdown + "\n"
+        } else if let m = chosenMetric, let seeds = try SeedSpread.markdown(sweep: dir, metric: m) {
+            md += seeds
         }
         md += "## Loss\n\n![loss](\(lossFile))\n\nLoss per epoch of the \(ok.count) ok runs.\n\n"
         let shown = Set(["run_id", "status", "error"] + summary.parameterColumns)

@@ -16,9 +16,7 @@ struct ExperimentKey: Sendable {
     let name: String
     /// What the key means, for `--help` and the README (no trailing period).
     let help: String
-    let hasFlag: Bool
-    let sweepable: Bool
-    let selectsData: Bool
+    let hasFlag, sweepable, selectsData: Bool
     /// The value is itself a list (items `,`-separated), so a grid list of it is
     /// `;`-separated.
     let isList: Bool
@@ -26,6 +24,8 @@ struct ExperimentKey: Sendable {
     let typeName: String
     /// The values (of each item, for a list) when they are a closed set.
     let choices: [String]?
+    /// What shell completion offers for a value (`choices`, or `true`/`false`).
+    let completions: [String]?
     /// Sets the key from a text value; `source` names the flag or file in errors.
     let set: @Sendable (inout ExperimentConfig, _ raw: String, _ source: String) throws -> Void
     /// The value's canonical text form (the inverse of `set`).
@@ -50,6 +50,7 @@ struct ExperimentKey: Sendable {
         self.isList = T.isList
         self.typeName = T.typeName
         self.choices = T.choices
+        self.completions = T.completions
         set = { config, raw, source in
             let value = try T.parse(keepSpaces ? raw : raw.trimmingCharacters(in: .whitespaces), raw: raw, source: source)
             try check?(value, source)
@@ -150,6 +151,12 @@ extension ExperimentConfig {
         guard let k = table.first(where: { $0.name == key }) else { return "" }
         let values = k.choices.map { (k.isList ? "each one of " : "one of ") + $0.joined(separator: ", ") + "; " } ?? ""
         return "\(k.help) (\(values)default: \(k.defaultText))"
+    }
+
+    /// The values shell completion offers for `key`'s flag: its closed set of values, or
+    /// `true`/`false`; nil for free values (numbers, text).
+    package static func flagCompletions(_ key: String) -> [String]? {
+        table.first(where: { $0.name == key })?.completions
     }
 
     /// The README's table of keys (Markdown), in table order.

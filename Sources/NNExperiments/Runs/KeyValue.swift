@@ -33,12 +33,15 @@ protocol KeyValue: Sendable {
     static var typeName: String { get }
     /// The allowed values when they are a closed set (an enum), else nil.
     static var choices: [String]? { get }
+    /// What shell completion offers for a value: `choices`, or `true`/`false`.
+    static var completions: [String]? { get }
     /// Whether a value is itself a list (items `,`-separated in text).
     static var isList: Bool { get }
 }
 
 extension KeyValue {
     static var choices: [String]? { nil }
+    static var completions: [String]? { choices }
     static var isList: Bool { false }
 }
 
@@ -78,6 +81,7 @@ extension Bool: ScalarKeyValue {
     static var expected: String { "true or false" }
     var json: JSONValue { .bool(self) }
     static var typeName: String { "true or false" }
+    static var completions: [String]? { ["true", "false"] }
 }
 
 extension String: KeyValue {

@@ -49,7 +49,7 @@ package enum Run {
     /// `threads` is how many threads the maths may use; the results do not depend on it.
     package static func train(config: ExperimentConfig, dataDir: String?, outDir: String?,
                              placement: Placement = .newRun(force: false), threads: Int, resume: ResumePoint? = nil,
-                             progress: @escaping (EpochRecord) -> Void = { _ in }) throws -> TrainOutcome {
+                             progress: @escaping (EpochReport) -> Void = { _ in }) throws -> TrainOutcome {
         try config.validate()
         let t0 = DispatchTime.now().uptimeNanoseconds
         let data = try loadData(config: config, dataDir: dataDir)
@@ -93,7 +93,7 @@ package enum Run {
     /// Writes config.json, provenance.json, trains (history.csv, model.nnm), timing.json,
     /// and last the marker's final state, into `dir`.
     static func write(config: ExperimentConfig, data: PreparedDataset, dir outDir: String, started t0: UInt64,
-                      threads: Int, checkpoint: String? = nil, progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
+                      threads: Int, checkpoint: String? = nil, progress: @escaping (EpochReport) -> Void) throws -> TrainOutcome {
         // `data` records what was actually trained on (with --data the prepared split may be
         // smaller than the experiment's train_size / test_size).
         let configJSON = config.jsonObject(extra: ["data": .sortedObject([
@@ -146,4 +146,12 @@ package enum Run {
         try c.apply(json: obj, source: path)
         return (c, data?["directory"]?.text, data?["manifest_sha256"]?.text)
     }
+}
+
+/// What is reported after each epoch of a training: the epoch's record and, when the run
+/// has a validation set, that epoch's validation figures (`val_loss`, and `val_f1` or
+/// `val_accuracy`), named as in history.csv.
+package struct EpochReport: Sendable {
+    package var record: EpochRecord
+    package var validation: [(name: String, value: Double)] = []
 }

@@ -24,7 +24,7 @@ extension Run {
     ///
     /// The configuration is DIR's `config.json`; only `epochs` may change (case 3).
     package static func resume(_ dir: String, epochs: Int?, dataDir: String?, outDir: String?, force: Bool, threads: Int,
-                              progress: @escaping (EpochRecord) -> Void = { _ in }) throws -> TrainOutcome {
+                              progress: @escaping (EpochReport) -> Void = { _ in }) throws -> TrainOutcome {
         let layout = RunLayout(dir)
         let marker = (try? RunMarker.read(dir: dir)) ?? nil
         if marker?.state == .training, FileManager.default.fileExists(atPath: layout.checkpoint) {

@@ -10,7 +10,7 @@ extension Run {
     /// uninterrupted run's.
     static func trainNetwork<T: NNScalar>(_: T.Type, config: ExperimentConfig, data: PreparedDataset, outDir: String,
                                           parallel: Parallel, checkpoint: String?,
-                                          progress: @escaping (EpochRecord) -> Void) throws -> TrainOutcome {
+                                          progress: @escaping (EpochReport) -> Void) throws -> TrainOutcome {
         var train = data.train
         var tracker: ValidationTracker<T>?
         if config.valSize > 0 {
@@ -48,9 +48,14 @@ extension Run {
         let layout = RunLayout(outDir)
         let digest = Checkpoint<T>.configDigest(config)
         var failure: Error?
+        // With a validation set an epoch is reported once its validation figures exist.
         let result = Trainer.train(net, x: design.x, y: design.y, epochs: epochs, batchSize: config.batchSize,
-                                       optimizer: config.optimizerSettings, rng: &rng, start: start, progress: progress) { end in
+                                       optimizer: config.optimizerSettings, rng: &rng, start: start,
+                                       progress: { record in if tracker == nil { progress(EpochReport(record: record)) } }) { end in
             let stop = tracker?.afterEpoch(end.epoch, net: net) ?? false
+            if let tracker, let record = end.history.last {
+                progress(EpochReport(record: record, validation: tracker.figures(epoch: end.epoch)))
+            }
             let every = config.checkpointEvery
             if stop || end.epoch == epochs || (every > 0 && end.epoch % every == 0) {
                 do {

@@ -143,6 +143,12 @@ final class ValidationTracker<T: NNScalar> {
     /// history.csv's extra columns and cells: `val_loss` and the metric (empty when not evaluated).
     var columns: [String] { ["val_loss", config.validationMetric.rawValue] }
 
+    /// The epoch's validation figures that exist, named as in `columns`.
+    func figures(epoch: Int) -> [(name: String, value: Double)] {
+        guard let r = state.records.first(where: { $0.epoch == epoch }) else { return [] }
+        return zip(columns, [r.loss, r.metric]).compactMap { name, value in value.map { (name, $0) } }
+    }
+
     func cells(epoch: Int) -> [String] {
         guard let r = state.records.first(where: { $0.epoch == epoch }) else { return ["", ""] }
         return [r.loss.map(NumberText.real) ?? "", r.metric.map(NumberText.real) ?? ""]

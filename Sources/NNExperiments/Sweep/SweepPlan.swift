@@ -6,10 +6,6 @@ import NNFormats
 struct SweepParam: Equatable, Sendable {
     var key: String
     var value: String
-    init(key: String, value: String) {
-        self.key = key
-        self.value = value
-    }
 }
 
 /// One point of a sweep as `sweep.json` records it: its run id and its parameters (in

@@ -55,11 +55,6 @@ package indirect enum JSONValue: Sendable, Equatable {
     }
 
     private func write(to out: inout String, indent: Int?) {
-        func newline(_ level: Int) {
-            guard indent != nil else { return }
-            out += "\n" + String(repeating: "  ", count: level)
-        }
-        let level = indent ?? 0
         let inner = indent.map { $0 + 1 }
         switch self {
         case .null: out += "null"
@@ -67,47 +62,48 @@ package indirect enum JSONValue: Sendable, Equatable {
         case .number(let n): out += n
         case .string(let s): out += JSONValue.quoted(s)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                newline(level + 1)
-                item.write(to: &out, indent: inner)
+            Self.writeContainer("[", "]", count: items.count, indent: indent, to: &out) { i, out in
+                items[i].write(to: &out, indent: inner)
             }
-            newline(level)
-            out += "]"
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
-            for (i, member) in members.enumerated() {
-                if i > 0 { out += "," }
-                newline(level + 1)
-                out += JSONValue.quoted(member.key) + (indent == nil ? ":" : ": ")
-                member.value.write(to: &out, indent: inner)
+            Self.writeContainer("{", "}", count: members.count, indent: indent, to: &out) { i, out in
+                out += JSONValue.quoted(members[i].key) + (indent == nil ? ":" : ": ")
+                members[i].value.write(to: &out, indent: inner)
             }
-            newline(level)
-            out += "}"
         }
+    }
+
+    /// An array or object: `open`, the `count` entries written by `entry` separated by
+    /// commas (each on its own line, one level in, when `indent` is given), `close`.
+    private static func writeContainer(_ open: String, _ close: String, count: Int, indent: Int?, to out: inout String,
+                                       entry: (Int, inout String) -> Void) {
+        guard count > 0 else { out += open + close; return }
+        func newline(_ level: Int) {
+            if indent != nil { out += "\n" + String(repeating: "  ", count: level) }
+        }
+        let level = indent ?? 0
+        out += open
+        for i in 0..<count {
+            if i > 0 { out += "," }
+            newline(level + 1)
+            entry(i, &out)
+        }
+        newline(level)
+        out += close
     }
 
     /// `s` as a JSON string literal: `"` `\` and control characters escaped.
     static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
+        "\"" + TextEscape.map(s) { u in
+            if let e = jsonEscapes[u] { return e }
+            guard u.value < 0x20 else { return nil }
+            let hex = String(u.value, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } + "\""
     }
+
+    /// The two-character escapes of JSON strings; other control characters are `\u00XX`.
+    private static let jsonEscapes: [Unicode.Scalar: String] = ["\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"]
 
     /// The document as a flat list of scalar fields, in document order:
     /// - object members become `prefix.key` (no prefix at the top level);
