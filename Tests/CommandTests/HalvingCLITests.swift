@@ -56,6 +56,13 @@ import Testing
         #expect(two.status == 0, "\(two.stderr)")
         #expect(try read(root + "/b/summary.csv") == summary)
         #expect(try read(root + "/b/sweep.json") == read(root + "/a/sweep.json"))
+        #expect(try read(root + "/b/halving-val_loss.svg") == read(root + "/a/halving-val_loss.svg"))
+        for row in table.rows {
+            for f in ["config.json", "history.csv", "model.nnm", "best.json", "metrics.json", "predictions.csv"] {
+                let a = FileManager.default.contents(atPath: "\(root)/a/runs/\(row[0])/\(f)")
+                #expect(a != nil && a == FileManager.default.contents(atPath: "\(root)/b/runs/\(row[0])/\(f)"), "\(row[0])/\(f)")
+            }
+        }
 
         // Re-running trains nothing; after the winner's last rung is lost it is redone.
         let again = try sweep(Self.sweepArgs + ["--out", "a"], cwd: root)
