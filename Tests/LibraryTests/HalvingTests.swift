@@ -19,6 +19,8 @@ import Testing
         #expect(Halving(minEpochs: 1, eta: 3, metric: .loss).rungSizes(points: 10, rungs: 4) == [10, 3, 1, 1])
         // 27 x 3 + 9 x 6 + 3 x 18 epochs of 27 x 27.
         #expect(Halving(minEpochs: 3, eta: 3, metric: .loss).plannedEpochs(points: 27, epochs: 27) == 189)
+        #expect(Halving(minEpochs: 1, eta: 3, metric: .loss).plannedEpochs(points: 27, epochs: Int.max) == nil)
+        #expect(!Halving(minEpochs: 1, eta: 3, metric: .loss).summary(points: 27, epochs: Int.max).contains("epochs at most"))
     }
 
     @Test func goalsDefaultByMetric() {

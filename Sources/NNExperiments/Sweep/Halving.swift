@@ -74,10 +74,18 @@ struct Halving: Equatable, Sendable {
         return sizes
     }
 
-    /// Epochs that halving trains in all when every rung is full: Σ n_j (r_j − r_{j−1}).
-    func plannedEpochs(points: Int, epochs: Int) -> Int {
+    /// Epochs that halving trains in all when every rung is full: Σ n_j (r_j − r_{j−1});
+    /// nil when that overflows an Int.
+    func plannedEpochs(points: Int, epochs: Int) -> Int? {
         let r = rungs(epochs: epochs), n = rungSizes(points: points, rungs: r.count)
-        return r.indices.reduce(0) { $0 + n[$1] * (r[$1] - ($1 == 0 ? 0 : r[$1 - 1])) }
+        var total = 0
+        for j in r.indices {
+            let (product, o1) = n[j].multipliedReportingOverflow(by: r[j] - (j == 0 ? 0 : r[j - 1]))
+            let (sum, o2) = total.addingReportingOverflow(product)
+            if o1 || o2 { return nil }
+            total = sum
+        }
+        return total
     }
 
     /// The column of `history.csv` the metric is read from.
@@ -140,12 +148,14 @@ struct Halving: Equatable, Sendable {
     func summary(points: Int, epochs: Int) -> String {
         let r = rungs(epochs: epochs), n = rungSizes(points: points, rungs: r.count)
         let rungText = zip(r, n).enumerated().map { "rung \($0.offset): \($0.element.0) epochs x \($0.element.1) point(s)" }
-        let planned = plannedEpochs(points: points, epochs: epochs)
         let full = points.multipliedReportingOverflow(by: epochs)
-        let ratio = full.overflow || full.partialValue == 0 ? "" : String(format: " (%.1f%%)", 100 * Double(planned) / Double(full.partialValue))
+        var budget = ""
+        if let planned = plannedEpochs(points: points, epochs: epochs), !full.overflow, full.partialValue > 0 {
+            budget = String(format: "; \(planned) epochs at most, against \(full.partialValue) for the full grid (%.1f%%)",
+                            100 * Double(planned) / Double(full.partialValue))
+        }
         return "successive halving by \(metric.rawValue) (\(goal.rawValue)), eta \(eta), \(points) points: "
-            + rungText.joined(separator: ", ")
-            + "; \(planned) epochs at most, against \(full.overflow ? "more" : String(full.partialValue)) for the full grid\(ratio)"
+            + rungText.joined(separator: ", ") + budget
     }
 }
 
