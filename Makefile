@@ -11,7 +11,7 @@
 #   make bench-runs  nn runs over 10,000 run directories (must take under 1 s)
 #   make bench-halving  nn sweep --halving against the full grid: 9 learning rates x 3
 #                    seeds of the notebook network, epochs trained (target <= 40%), wall
-#                    time, same best learning rate (scripts/bench-halving.sh, ~15 min)
+#                    time, same best learning rate (scripts/bench-halving.sh, ~33 min)
 #   make fuzz        libFuzzer on the input readers, FUZZ_SECONDS (60) per harness
 #   make install     nn and every nn-<command> into $(PREFIX)/bin (PREFIX=/usr/local);
 #                    make uninstall removes them
