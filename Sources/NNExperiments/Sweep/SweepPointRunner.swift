@@ -14,7 +14,9 @@ import NNFormats
 /// any error while training or evaluating) is recorded in `status.json` and reported as
 /// `.failed`; success removes any old `status.json`.
 /// The directory is locked (`flock`) while the point runs, so two runners never work on
-/// one point at once. `eval_seconds` is added to the run's `timing.json`.
+/// one point at once. `eval_seconds` is added to the run's `timing.json`. With `--epochs N`
+/// (successive halving's rung) the point is trained to N epochs only, continuing from its
+/// checkpoint (`runToRung`).
 package enum SweepPointRunner {
     package enum Outcome: Equatable, Sendable {
         case skipped
