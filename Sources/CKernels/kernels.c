@@ -1,11 +1,12 @@
-// The kernels of nn_kernels.h, each compiled twice from kernels_body.h: portable, and with
-// AVX2 code generation (x86-64 only), selected once per process.
+// The kernels of nn_kernels.h, each compiled three times from kernels_body.h: portable, and
+// with AVX2 and with AVX-512 code generation (x86-64 only), one selected once per process.
 #include "nn_kernels.h"
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 // Products and sums are rounded separately in every variant (no fused multiply-add), so the
-// AVX2 kernels give exactly the portable kernels' results.
+// AVX2 and AVX-512 kernels give exactly the portable kernels' results.
 #pragma clang fp contract(off)
 #pragma STDC FP_CONTRACT OFF
 
@@ -15,6 +16,7 @@ int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_by
 }
 
 #define TARGET
+#define WAYS 2
 #define SCALAR double
 #define SUFFIX f64_portable
 #include "kernels_body.h"
@@ -26,6 +28,7 @@ int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_by
 #undef SCALAR
 #undef SUFFIX
 #undef TARGET
+#undef WAYS
 
 static const nn_kernels portable = {
     "portable",
@@ -40,6 +43,7 @@ const nn_kernels *nn_kernels_portable(void) { return &portable; }
 
 #if defined(__x86_64__) && defined(__clang__)
 #define TARGET __attribute__((target("avx2")))
+#define WAYS 2
 #define SCALAR double
 #define SUFFIX f64_avx2
 #include "kernels_body.h"
@@ -51,6 +55,7 @@ const nn_kernels *nn_kernels_portable(void) { return &portable; }
 #undef SCALAR
 #undef SUFFIX
 #undef TARGET
+#undef WAYS
 
 static const nn_kernels avx2 = {
     "avx2",
@@ -66,21 +71,62 @@ const nn_kernels *nn_kernels_avx2(void) {
     return __builtin_cpu_supports("avx2") ? &avx2 : NULL;
 }
 
+// AVX-512 (F, VL, BW, DQ: Skylake-X and later): a 128-byte tile is two 512-bit registers
+// instead of four 256-bit ones; the operations and their order are the AVX2 kernels'.
+#define TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq")))
+#define WAYS 4
+#define SCALAR double
+#define SUFFIX f64_avx512
+#include "kernels_body.h"
+#undef SCALAR
+#undef SUFFIX
+#define SCALAR float
+#define SUFFIX f32_avx512
+#include "kernels_body.h"
+#undef SCALAR
+#undef SUFFIX
+#undef TARGET
+#undef WAYS
+
+static const nn_kernels avx512 = {
+    "avx512",
+    sparse_forward_f64_avx512, sparse_forward_f32_avx512,
+    sparse_wgrad_f64_avx512, sparse_wgrad_f32_avx512,
+    relu_forward_f64_avx512, relu_forward_f32_avx512,
+    relu_backward_f64_avx512, relu_backward_f32_avx512,
+    descend_f64_avx512, descend_f32_avx512,
+};
+
+int nn_cpu_has_avx512(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+}
+
+const nn_kernels *nn_kernels_avx512(void) { return nn_cpu_has_avx512() ? &avx512 : NULL; }
+
 int nn_cpu_has_avx2_fma(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 #else
 const nn_kernels *nn_kernels_avx2(void) { return NULL; }
+const nn_kernels *nn_kernels_avx512(void) { return NULL; }
 int nn_cpu_has_avx2_fma(void) { return 0; }
+int nn_cpu_has_avx512(void) { return 0; }
 #endif
 
 const nn_kernels *nn_kernels_active(void) {
     static const nn_kernels *chosen;
     const nn_kernels *k = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
     if (k) return k;
+    // NN_KERNELS=portable|avx2|avx512 asks for a variant (a best one the CPU runs is used
+    // when it cannot run the one asked for); unset or anything else: the best it runs.
     const char *want = getenv("NN_KERNELS");
-    k = (want && strcmp(want, "portable") == 0) ? NULL : nn_kernels_avx2();
+    if (want && strcmp(want, "portable") == 0) k = &portable;
+    else if (want && strcmp(want, "avx2") == 0) k = nn_kernels_avx2();
+    if (!k) k = nn_kernels_avx512();
+    if (!k) k = nn_kernels_avx2();
     if (!k) k = &portable;
     __atomic_store_n(&chosen, k, __ATOMIC_RELEASE);
     return k;

@@ -278,8 +278,9 @@ extension RunSafetyTests {
     }
 
     /// A model with huge but finite weights (one made before training checked its outputs,
-    /// or edited by hand) overflows to NaN; `nn eval` refuses it instead of printing `nan`
-    /// metrics with status 0, and writes no metrics.
+    /// or edited by hand) overflows to NaN or infinity (depending on the BLAS kernels);
+    /// `nn eval` refuses it instead of printing `nan` metrics with status 0 (its weights are
+    /// above √max), and writes no metrics.
     @Test func evalRefusesAModelWithNonFiniteOutputs() throws {
         let root = scratch()
         #expect(try train(["--out", "run"], cwd: root).status == 0)

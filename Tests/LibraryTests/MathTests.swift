@@ -58,6 +58,19 @@ import TestSupport
         #expect(s == expected)
     }
 
+    /// The contiguous blocks are summed eight lanes at a time; a strided run (the scalar
+    /// accumulators) gives the same bits, in f64 and f32.
+    @Test(arguments: [7, 8, 100, 128, 129, 1000, 50000])
+    func stridedAndContiguousAgree(n: Int) {
+        let x = Self.data(n)
+        let spread = x.flatMap { [$0, -1e9] }
+        #expect(spread.withUnsafeBufferPointer { PairwiseSum.sum($0.baseAddress!, n, stride: 2) }
+            == x.withUnsafeBufferPointer { PairwiseSum.sum($0.baseAddress!, n) })
+        let (xf, spreadf) = (x.map { Float($0) }, spread.map { Float($0) })
+        #expect(spreadf.withUnsafeBufferPointer { PairwiseSum.sum($0.baseAddress!, n, stride: 2) }
+            == xf.withUnsafeBufferPointer { PairwiseSum.sum($0.baseAddress!, n) })
+    }
+
     @Test func sequentialSumDiffersSoTheOrderMatters() {
         let x = Self.data(1000)
         #expect(x.reduce(0, +) == 71363.13685714289)

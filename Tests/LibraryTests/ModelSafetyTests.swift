@@ -65,6 +65,19 @@ import Testing
         #expect(m == "model.nnm: the model holds non-finite weights (NaN or infinity); it is damaged or from a diverged run")
     }
 
+    /// Finite weights above √max (products overflow) are refused too, so that eval never
+    /// depends on how a BLAS kernel rounds their overflowing products (inf − inf).
+    @Test func weightsAboveRootMaxAreRefused() throws {
+        let m = try readError(try modelBytes { bytes in
+            withUnsafeBytes(of: (1e300).bitPattern.littleEndian) { bytes.replaceSubrange((bytes.count - 8)..., with: $0) }
+        })
+        #expect(m == "model.nnm: the model holds weights above √max (1.3407807929942596e+154), so its outputs are not finite; it is damaged or from a diverged run")
+        let ok = try readError(try modelBytes { bytes in
+            withUnsafeBytes(of: (1e150).bitPattern.littleEndian) { bytes.replaceSubrange((bytes.count - 8)..., with: $0) }
+        })
+        #expect(ok == "")
+    }
+
     /// Trains a fresh [3, 8, 1] network on the tiny problem with `lr` (full batch).
     func trainTiny(lr: Double, epochs: Int) -> (Network<Double>, TrainingResult) {
         let (x, y) = tinyProblem(n: 64, seed: 5)

@@ -59,6 +59,13 @@ import Testing
         // Runs tied for the best are all marked.
         try AtomicFile.write("{\"accuracy\": 0.9, \"f1\": 0.8}", to: root + "/runs/notebook/000000000000/metrics.json")
         #expect(Self.column(try Self.table(root), "best") == ["*", "*", ""])
+        // Ranked by a validation metric, a tie goes to the lower val_loss; equal losses stay tied.
+        func row(_ f1: String, _ loss: String?) -> RunsRow {
+            RunsRow(name: "n", id: "", status: "complete", path: "", results: ["val_f1": f1].merging(loss.map { ["val_loss": $0] } ?? [:]) { a, _ in a })
+        }
+        let ranking = ["binary": "val_f1"]
+        #expect(RunsTable.best([row("0", "0.3"), row("0", "0.2"), row("0", nil)], ranking: ranking) == [1])
+        #expect(RunsTable.best([row("0", "0.2"), row("0.1", "0.9"), row("0.1", "0.9")], ranking: ranking) == [1, 2])
         #expect(throws: NNError.self) { try Self.table(root, RunsQuery(sort: "bogus")) }
         #expect(throws: NNError.self) { try Self.table(root, RunsQuery(sort: "-")) }
     }

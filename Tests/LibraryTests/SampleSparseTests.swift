@@ -54,8 +54,8 @@ import TestSupport
         return scale == 0 ? diff : diff / scale
     }
 
-    /// Every kernel variant this CPU runs (portable always; AVX2 where present).
-    static var variants: [Kernels] { [Kernels.portable] + (Kernels.avx2.map { [$0] } ?? []) }
+    /// Every kernel variant this CPU runs (portable always; AVX2 and AVX-512 where present).
+    static var variants: [Kernels] { [Kernels.portable] + [Kernels.avx2, Kernels.avx512].compactMap { $0 } }
 
     @Test func layoutHoldsExactlyTheNonzeros() throws {
         for (rows, cols) in [(29, 41), (400, 7), (1, 1)] {
@@ -141,6 +141,48 @@ import TestSupport
     @Test func gradientF64() throws { try gradientMatchesReference(Double.self, tolerance: 1e-12) }
     @Test func gradientF32() throws { try gradientMatchesReference(Float.self, tolerance: 1e-5) }
 
+    /// Packed training (gd/sgd): one step's `descendPacked` — the weight gradient and the
+    /// descent in one pass of the kernel — gives, bit for bit, `weightGradient` followed by
+    /// the descend kernel `Optimizer` uses, on every variant, for one chunk, several chunks,
+    /// a shuffled batch and no samples; and `forward` then uses the updated weights.
+    func packedDescentMatchesGradientThenDescend<T: NNScalar>(_: T.Type) throws {
+        for (out, inputs, m) in [(37, 23, 45), (70, 400, 300), (33, 200, 129), (5, 11, 0)] {
+            let x: Matrix<T> = Self.sparse(inputs, m, density: 0.3, seed: 8)
+            let dz: Matrix<T> = Self.dense(out, m, seed: 9)
+            let scale = T(1.0 / Double(max(1, m)))
+            var rng = MT19937(seed: 10)
+            let order = rng.permutation(m)
+            // A negative rate makes lr·(scale·0) −0, so features without entries are rewritten.
+            for kernels in Self.variants {
+                for (lr, shuffled) in [(T(0.3), false), (T(0.3), true), (T(-0.5), false), (T(-0.5), true)] {
+                    let batch = SparseBatch(try #require(SampleSparse(x, parallel: .serial)), kernels: kernels)
+                    let count = shuffled ? m - m / 4 : m
+                    let select = { if shuffled { batch.setOrder(order); batch.selectPositions(m / 4, m) } else { batch.selectRange(first: 0, count: m) } }
+                    select()
+                    let dzb = dz.columns(0, count)
+                    let w: Matrix<T> = Self.dense(out, inputs, seed: 11)
+                    let g = Matrix<T>(rows: out, cols: inputs)
+                    batch.weightGradient(dz: dzb, into: g, parallel: .serial)
+                    let want = w.copy()
+                    kernels.descend(want.pointer, raw: g.pointer, lr: lr, scale: scale, 0..<want.count)
+                    let parallel = Parallel(threads: 2, minimumWork: 1)
+                    batch.beginPackedTraining(w, parallel: parallel)
+                    batch.weightGradient(dz: dzb, into: g, parallel: parallel)
+                    batch.descendPacked(lr: lr, scale: scale, parallel: parallel)
+                    let z = Matrix<T>(rows: out, cols: count), zWant = Matrix<T>(rows: out, cols: count)
+                    batch.forward(w: w, into: z, parallel: parallel)
+                    batch.endPackedTraining(parallel: parallel)
+                    #expect(w.values == want.values, "\(kernels.name) lr \(lr) out \(out) in \(inputs) m \(count)")
+                    batch.forward(w: want, into: zWant, parallel: .serial)
+                    #expect(z.values == zWant.values, "\(kernels.name) forward after the packed descent")
+                }
+            }
+        }
+    }
+
+    @Test func packedDescentF64() throws { try packedDescentMatchesGradientThenDescend(Double.self) }
+    @Test func packedDescentF32() throws { try packedDescentMatchesGradientThenDescend(Float.self) }
+
     @Test func zeroInputGivesZeroProducts() throws {
         let s = try #require(SampleSparse(Matrix<Float>(rows: 11, cols: 13), parallel: .serial))
         #expect(s.nonzeros == 0)
@@ -213,14 +255,16 @@ import TestSupport
     @Test func elementwiseF64() { elementwiseKernels(Double.self) }
     @Test func elementwiseF32() { elementwiseKernels(Float.self) }
 
-    /// `NN_KERNELS=portable` forces the portable kernels (the fallback of a CPU without AVX2);
-    /// otherwise AVX2 is used where the CPU has it.
+    /// `NN_KERNELS=portable` forces the portable kernels (the fallback of a CPU without AVX2),
+    /// `NN_KERNELS=avx2` the AVX2 ones; otherwise the best variant the CPU runs is used.
     @Test func activeVariant() {
-        if ProcessInfo.processInfo.environment["NN_KERNELS"] == "portable" {
-            #expect(Kernels.active.name == "portable")
-        } else {
-            #expect(Kernels.active.name == (Kernels.avx2 == nil ? "portable" : "avx2"))
+        let best = Kernels.avx512?.name ?? Kernels.avx2?.name ?? "portable"
+        switch ProcessInfo.processInfo.environment["NN_KERNELS"] {
+        case "portable": #expect(Kernels.active.name == "portable")
+        case "avx2": #expect(Kernels.active.name == Kernels.avx2?.name ?? best)
+        default: #expect(Kernels.active.name == best)
         }
+        #expect((Kernels.avx512 != nil) == Kernels.cpuHasAVX512)
     }
 }
 

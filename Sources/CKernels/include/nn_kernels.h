@@ -1,8 +1,8 @@
 // The kernels of nn that are worth compiling for more than one instruction set: the first
 // layer's sparse products and the hot element-wise passes, in f64 and f32. Each exists as a
-// portable variant (the x86-64 / arm64 baseline) and, on x86-64, an AVX2 variant; one is
+// portable variant (the x86-64 / arm64 baseline) and, on x86-64, AVX2 and AVX-512 variants; one is
 // chosen once per process (`nn_kernels_active`). Imported by Swift only in
-// Sources/NNCore/Math/Kernels.swift.
+// Sources/NNKernel/Math/Kernels.swift.
 //
 // Every variant does the same operations in the same order, with products and sums rounded
 // separately (no fused multiply-add: the file is compiled with FP contraction off), so all
@@ -42,11 +42,16 @@ typedef struct {
     void (*sparse_forward_f32)(const nn_sparse_input *x, nn_batch b, int64_t p0, int64_t p1, const void *wt,
                                int64_t t0, int64_t t1, int64_t out, void *z, int64_t ldz);
     /// G (packed, tiles t0 ..< t1) = dZ·Xᵀ over the batch: per chunk of 128 positions, the
-    /// partial sum from 0 (positions increasing) added to G, chunks in order.
+    /// partial sum from 0 (positions increasing) added to G (zeros at first), chunks in order.
+    /// With `w` (packed W, same tiles) non-NULL, the last chunk applies W ← W − lr·(scale·G)
+    /// element by element instead of storing G (g is then scratch); lr and scale are values
+    /// of the scalar type.
     void (*sparse_wgrad_f64)(const nn_sparse_input *x, nn_batch b, const void *dz, int64_t lddz,
-                             int64_t t0, int64_t t1, int64_t out, void *g, void *scratch);
+                             int64_t t0, int64_t t1, int64_t out, void *g, void *scratch,
+                             void *w, double lr, double scale);
     void (*sparse_wgrad_f32)(const nn_sparse_input *x, nn_batch b, const void *dz, int64_t lddz,
-                             int64_t t0, int64_t t1, int64_t out, void *g, void *scratch);
+                             int64_t t0, int64_t t1, int64_t out, void *g, void *scratch,
+                             void *w, double lr, double scale);
     /// a ← max(0, p + bias[r]) for rows r0 ..< r1 of `cols` columns (NaN kept, -0 → 0).
     void (*relu_forward_f64)(const double *p, const double *bias, double *a, int64_t cols, int64_t r0, int64_t r1);
     void (*relu_forward_f32)(const float *p, const float *bias, float *a, int64_t cols, int64_t r0, int64_t r1);
@@ -70,11 +75,16 @@ int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_by
 const nn_kernels *nn_kernels_portable(void);
 /// The AVX2 kernels, or NULL when this CPU (or build) has none.
 const nn_kernels *nn_kernels_avx2(void);
+/// The AVX-512 kernels (F, VL, BW, DQ), or NULL when this CPU (or build) has none.
+const nn_kernels *nn_kernels_avx512(void);
 /// 1 when this is an x86-64 CPU with AVX2 and FMA (what OpenBLAS's Haswell kernels need), else 0.
 int nn_cpu_has_avx2_fma(void);
+/// 1 when this is an x86-64 CPU with AVX-512 F, VL, BW and DQ (OpenBLAS's SkylakeX kernels), else 0.
+int nn_cpu_has_avx512(void);
 
-/// The kernels in use: AVX2 when the CPU has it, unless the environment variable
-/// NN_KERNELS=portable asks for the portable ones. Chosen once, on the first call.
+/// The kernels in use: the best variant the CPU runs (AVX-512, then AVX2, then portable),
+/// unless the environment variable NN_KERNELS=portable or NN_KERNELS=avx2 asks for a lesser
+/// one. Chosen once, on the first call.
 const nn_kernels *nn_kernels_active(void);
 
 #endif

@@ -16,7 +16,8 @@ struct RunsCommand: ParsableCommand {
             .nn-run, config.json, metrics.json and history.csv (sweep points not \
             trained yet: point.json, status.json), never a model. Columns: best (* on the \
             best complete run, and any tied with it, by the main metric: f1, or accuracy for 10 classes; \
-            val_f1 / val_accuracy when runs record validation metrics), name, id, status \
+            val_f1 / val_accuracy when runs record validation metrics, ties going to the \
+            lower val_loss), name, id, status \
             (complete, incomplete = not evaluated, training = running or killed, \
             diverged, and for sweep points failed, pending), the parameters that differ \
             among the runs listed (the config's precision is dtype), last_epoch_loss, \

@@ -1,12 +1,12 @@
 /// What each dataset's labels 0-9 mean, for output people read (`nn predict`).
-package enum ClassNames {
+enum ClassNames {
     /// Fashion-MNIST's ten classes, in label order (from the dataset's documentation).
     static let fashionMNIST = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
     /// The names of labels 0-9 of `dataset` (a config's `dataset`); nil when the label is its
     /// own name (MNIST's digits).
-    package static func names(dataset: String) -> [String]? {
+    static func names(dataset: String) -> [String]? {
         dataset == "fashion-mnist" ? fashionMNIST : nil
     }
 

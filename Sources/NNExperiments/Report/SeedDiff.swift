@@ -186,6 +186,14 @@ enum SeedSpread {
             return lowerIsBetter ? x > y : x < y
         }!
         func number(_ x: Double) -> String { NumberText.fixed(x, decimals: 4) }
+        // Configurations are named by the parameters that differ between them.
+        let varying = Set(groups.flatMap(\.params).map(\.key).filter { key in
+            Set(groups.map { g in g.params.first { $0.key == key }?.value ?? "" }).count > 1
+        })
+        func name(_ g: SeedGroups.Group) -> String {
+            let shown = g.params.filter { varying.contains($0.key) }
+            return shown.isEmpty ? g.label : shown.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
         let metrics = SeedGroups.metrics.filter { m in groups.contains { $0.metrics[m] != nil } }
         var rows: [[String]] = []
         for g in groups {
@@ -203,12 +211,12 @@ enum SeedSpread {
                     verdict = !test.excludesZero ? "within seed noise"
                         : (test.delta > 0) == !SeedGroups.losses.contains(m) ? "better" : "worse"
                 }
-                rows.append([g.label, m, "\(number(mean)) ± \(number(sd))", String(v.count), interval, versus, verdict])
+                rows.append([name(g), m, "\(number(mean)) ± \(number(sd))", String(v.count), interval, versus, verdict])
             }
         }
         var md = "## Seeds\n\n"
         md += "Per configuration: the mean ± standard deviation over its seeds, the 95% t interval of the mean, and "
-        md += "against the best configuration by \(metric) (`\(best.label)`) the difference with Welch's 95% interval "
+        md += "against the best configuration by \(metric) (`\(name(best))`) the difference with Welch's 95% interval "
         md += "(as `nn diff --by seed`): `better` or `worse` when the interval excludes 0, else `within seed noise`.\n\n"
         md += Markdown.table(header: ["configuration", "metric", "mean ± sd", "seeds", "95% interval of the mean",
                                       "minus best [95%]", "verdict"], rows: rows)

@@ -27,7 +27,7 @@ package enum Export {
     }
 
     /// Where the export goes by default: beside the model, `DIR/model.npz` or `DIR/model.safetensors`.
-    package static func defaultPath(runDir: String, format: Format) -> String {
+    static func defaultPath(runDir: String, format: Format) -> String {
         FilePath.join(runDir, "model." + format.rawValue)
     }
 

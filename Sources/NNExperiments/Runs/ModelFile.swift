@@ -110,6 +110,11 @@ enum ModelFile {
         guard net.parametersAreFinite else {
             throw NNError("\(path): the model holds non-finite weights (NaN or infinity); it is damaged or from a diverged run")
         }
+        // Above √max, products of two weights overflow: the outputs are not finite (or saturated),
+        // whatever the BLAS kernels make of inf − inf; training never keeps such weights.
+        guard net.parametersAreUsable else {
+            throw NNError("\(path): the model holds weights above √max (\(NumberText.real(Network<T>.usableMagnitude.double))), so its outputs are not finite; it is damaged or from a diverged run")
+        }
         return net
     }
 }

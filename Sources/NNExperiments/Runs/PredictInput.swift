@@ -14,7 +14,7 @@ import NNFormats
 ///
 /// Errors are one line naming the file (`standard input` for `-`); a wrong image size
 /// says both sizes.
-package struct PredictInput: Sendable {
+struct PredictInput: Sendable {
     /// Pixels per image (the model's input width without the bias column).
     let features: Int
 

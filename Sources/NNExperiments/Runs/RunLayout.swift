@@ -36,8 +36,8 @@ package struct RunLayout: Sendable {
     static let timingFile = "timing.json"
     static let provenanceFile = Provenance.file
     static let metricsJSONFile = "metrics.json"
-    package static let metricsCSVFile = "metrics.csv"
-    package static let predictionsFile = "predictions.csv"
+    static let metricsCSVFile = "metrics.csv"
+    static let predictionsFile = "predictions.csv"
     static let markerFile = ".nn-run"
     static let checkpointFile = "checkpoint.nnc"
     static let bestFile = "best.json"
@@ -66,7 +66,7 @@ package struct RunLayout: Sendable {
     var model: String { path(Self.modelFile) }
     var timing: String { path(Self.timingFile) }
     var provenance: String { path(Self.provenanceFile) }
-    package var metricsJSON: String { path(Self.metricsJSONFile) }
+    var metricsJSON: String { path(Self.metricsJSONFile) }
     var metricsCSV: String { path(Self.metricsCSVFile) }
     var predictions: String { path(Self.predictionsFile) }
     var marker: String { path(Self.markerFile) }

@@ -10,11 +10,11 @@ package enum RunsFormat: String, CaseIterable, Sendable {
 /// What `nn runs` was asked for besides the paths.
 package struct RunsQuery: Sendable {
     /// `KEY`, `+KEY` (ascending) or `-KEY` (descending); nil: the main metric, best first.
-    package var sort: String?
+    var sort: String?
     /// `--asc` (true) / `--desc` (false) override the key's direction.
-    package var ascending: Bool?
+    var ascending: Bool?
     /// `key=value`, also `key!=value`, `key<value`, `key<=value`, `key>value`, `key>=value`.
-    package var filters: [String]
+    var filters: [String]
 
     package init(sort: String? = nil, ascending: Bool? = nil, filters: [String] = []) {
         self.sort = sort
@@ -30,7 +30,7 @@ package struct RunsQuery: Sendable {
 /// `best` is `*` on the best complete run of each task (on every run tied for it) by its
 /// main metric (F1 for a binary target, accuracy for ten classes; the validation one,
 /// `val_f1` / `val_accuracy`, when runs record it, so that models are chosen without the
-/// test set).
+/// test set; ties on it go to the lower `val_loss`).
 /// Results: `last_epoch_loss` (the last epoch's loss, before its update), the test
 /// metrics of `metrics.json` (`accuracy, precision, recall, f1, ...`; counts left out),
 /// then any other history/metrics columns (`val_loss`, `best_val_loss`, ...).
@@ -38,7 +38,7 @@ package struct RunsTable: Sendable {
     package var header: [String]
     package var rows: [[String]]
     /// Per row: it is the best of its task.
-    package var best: [Bool]
+    var best: [Bool]
     /// One line per file that could not be read (its run is listed nonetheless).
     package var warnings: [String]
     /// The columns that hold results (rounded for people in `table` and `md`).
@@ -87,15 +87,18 @@ package struct RunsTable: Sendable {
                          resultColumns: Set(results))
     }
 
-    /// The indices of the best complete rows of each task by its ranking key (every row
-    /// tied for the best is marked).
+    /// The indices of the best complete rows of each task by its ranking key; when that is
+    /// a validation metric, ties are broken by the lower `val_loss` (a row without one
+    /// loses the tie). Every row still tied is marked.
     static func best(_ rows: [RunsRow], ranking: [String: String]) -> Set<Int> {
-        var best: [String: (indices: [Int], value: Double)] = [:]
+        var best: [String: (indices: [Int], value: Double, loss: Double)] = [:]
         for (i, row) in rows.enumerated() where row.status == "complete" {
             let task = row.classes ?? "binary"
             guard let key = ranking[task], let v = row.value(key).flatMap(NumberText.parse), !v.isNaN else { continue }
-            if let b = best[task], b.value > v { continue }
-            best[task] = best[task]?.value == v ? (best[task]!.indices + [i], v) : ([i], v)
+            let loss = key.hasPrefix("val_") ? row.value("val_loss").flatMap(NumberText.parse).map { $0.isNaN ? .infinity : $0 } ?? .infinity : 0
+            if let b = best[task], b.value > v || (b.value == v && b.loss < loss) { continue }
+            let tied = best[task].map { $0.value == v && $0.loss == loss } ?? false
+            best[task] = (tied ? best[task]!.indices + [i] : [i], v, loss)
         }
         return Set(best.values.flatMap(\.indices))
     }

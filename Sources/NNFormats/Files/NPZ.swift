@@ -16,7 +16,7 @@ package struct ExportTensor: Equatable, Sendable {
     package var dtype: DType
     package var shape: [Int]
     /// The elements, row-major, each little-endian: `shape`'s product × `dtype.size` bytes.
-    package var data: [UInt8]
+    var data: [UInt8]
 
     package init(name: String, dtype: DType, shape: [Int], data: [UInt8]) {
         self.name = name
@@ -40,7 +40,7 @@ package struct ExportTensor: Equatable, Sendable {
 /// archive of 4 GiB or more is refused. `np.load(path)[name]` reads each array back.
 package enum NPZ {
     /// One `.npy` file: header for `descr` and `shape`, then `data` (already in that layout).
-    package static func npy(descr: String, shape: [Int], data: [UInt8]) -> [UInt8] {
+    static func npy(descr: String, shape: [Int], data: [UInt8]) -> [UInt8] {
         let dims = shape.map(String.init)
         let tuple = dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(tuple), }"
@@ -53,20 +53,20 @@ package enum NPZ {
     }
 
     /// A `.npy` of `tensor`.
-    package static func npy(_ tensor: ExportTensor) -> [UInt8] {
+    static func npy(_ tensor: ExportTensor) -> [UInt8] {
         npy(descr: tensor.dtype.numpy, shape: tensor.shape, data: tensor.data)
     }
 
     /// A 0-d `.npy` array of Unicode text (`<U<n>`, UTF-32LE code points), which `np.load`
     /// reads without pickling; `str(array)` gives the text back.
-    package static func npyString(_ text: String) -> [UInt8] {
+    static func npyString(_ text: String) -> [UInt8] {
         var data: [UInt8] = []
         for scalar in text.unicodeScalars { appendLE(scalar.value, to: &data) }
         return npy(descr: "<U\(max(1, text.unicodeScalars.count))", shape: [], data: text.isEmpty ? [0, 0, 0, 0] : data)
     }
 
     /// A stored zip archive of `members` (file name, bytes), in the given order.
-    package static func zip(_ members: [(name: String, bytes: [UInt8])]) throws -> [UInt8] {
+    static func zip(_ members: [(name: String, bytes: [UInt8])]) throws -> [UInt8] {
         var out: [UInt8] = [], central: [UInt8] = []
         for m in members {
             let name = Array(m.name.utf8)

@@ -64,7 +64,7 @@ package enum PGM {
     }
 
     /// The binary P5 encoding of `image` (maxval 255).
-    package static func encodeP5(_ image: GreyImage) -> [UInt8] {
+    static func encodeP5(_ image: GreyImage) -> [UInt8] {
         Array("P5\n\(image.width) \(image.height)\n255\n".utf8) + image.pixels
     }
 

@@ -4,11 +4,11 @@ import NNKernel
 
 /// A grey image: `height` rows of `width` 8-bit pixels, row-major (0 black, 255 white).
 package struct GreyImage: Equatable, Sendable {
-    package var width: Int
-    package var height: Int
+    var width: Int
+    var height: Int
     package var pixels: [UInt8]
 
-    package init(width: Int, height: Int, pixels: [UInt8]) {
+    init(width: Int, height: Int, pixels: [UInt8]) {
         self.width = width
         self.height = height
         self.pixels = pixels
@@ -58,7 +58,7 @@ package enum PNG {
     }
 
     /// An 8-bit grey PNG of `image` (for tests and fixtures).
-    package static func encodeGrey(_ image: GreyImage) throws -> [UInt8] {
+    static func encodeGrey(_ image: GreyImage) throws -> [UInt8] {
         var png = png_image()
         png.version = png_uint_32(PNG_IMAGE_VERSION)
         png.width = png_uint_32(image.width)

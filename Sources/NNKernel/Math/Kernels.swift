@@ -1,24 +1,29 @@
 // The one file that talks to CKernels (Sources/CKernels): the first layer's sparse products
-// and the hot element-wise passes, each compiled portable and (x86-64) for AVX2, one variant
-// chosen per process.
+// and the hot element-wise passes, each compiled portable and (x86-64) for AVX2 and AVX-512,
+// one variant chosen per process.
 import CKernels
 
 /// A variant of the C kernels. Every variant gives bit-identical results (same operations
-/// in the same order, no fused multiply-add); AVX2 only runs them wider.
+/// in the same order, no fused multiply-add); AVX2 and AVX-512 only run them wider.
 package struct Kernels: @unchecked Sendable {
     let table: UnsafePointer<nn_kernels>
 
-    /// The variant in use: AVX2 when the CPU has it (`__builtin_cpu_supports`), unless the
-    /// environment has `NN_KERNELS=portable`. Chosen once.
+    /// The variant in use: the best the CPU runs (`__builtin_cpu_supports`: AVX-512, AVX2,
+    /// portable), unless the environment asks for a lesser one with `NN_KERNELS=portable`
+    /// or `NN_KERNELS=avx2`. Chosen once.
     package static let active = Kernels(table: nn_kernels_active())
     static let portable = Kernels(table: nn_kernels_portable())
     /// nil on a CPU without AVX2 (or a non-x86 build).
     static let avx2: Kernels? = nn_kernels_avx2().map { Kernels(table: $0) }
+    /// nil on a CPU without AVX-512 F/VL/BW/DQ (or a non-x86 build).
+    static let avx512: Kernels? = nn_kernels_avx512().map { Kernels(table: $0) }
 
     /// True on an x86-64 CPU with AVX2 and FMA.
     static let cpuHasAVX2FMA = nn_cpu_has_avx2_fma() != 0
+    /// True on an x86-64 CPU with AVX-512 F, VL, BW and DQ.
+    static let cpuHasAVX512 = nn_cpu_has_avx512() != 0
 
-    /// "portable" or "avx2" (recorded in timing.json).
+    /// "portable", "avx2" or "avx512" (recorded in timing.json).
     package var name: String { String(cString: table.pointee.name) }
 
     /// Lanes of an output tile (128 bytes): 16 in f64, 32 in f32.
@@ -35,11 +40,15 @@ package struct Kernels: @unchecked Sendable {
            Int64(tiles.upperBound), Int64(out), UnsafeMutableRawPointer(z), Int64(ldz))
     }
 
+    /// `G = dZ·Xᵀ` into the packed `g`; or, with `descend`, `W ← W − lr·(scale·G)` on the
+    /// packed `W` instead (G not kept: `g` is scratch then).
     func sparseWeightGradient<T: NNScalar>(_: T.Type, _ x: UnsafePointer<nn_sparse_input>, _ b: nn_batch,
                                            dz: UnsafePointer<T>, lddz: Int, tiles: Range<Int>, out: Int,
-                                           g: UnsafeMutableRawPointer, scratch: UnsafeMutableRawPointer) {
+                                           g: UnsafeMutableRawPointer, scratch: UnsafeMutableRawPointer,
+                                           descend: (w: UnsafeMutableRawPointer, lr: T, scale: T)? = nil) {
         let f = T.self == Double.self ? table.pointee.sparse_wgrad_f64 : table.pointee.sparse_wgrad_f32
-        f!(x, b, UnsafeRawPointer(dz), Int64(lddz), Int64(tiles.lowerBound), Int64(tiles.upperBound), Int64(out), g, scratch)
+        f!(x, b, UnsafeRawPointer(dz), Int64(lddz), Int64(tiles.lowerBound), Int64(tiles.upperBound), Int64(out), g, scratch,
+           descend?.w, descend?.lr.double ?? 0, descend?.scale.double ?? 0)
     }
 
     /// `a ← max(0, p + bias[r])` for rows `rows` of `cols` columns.

@@ -16,6 +16,19 @@ enum PairwiseSum {
             var res: T = 0
             for i in 0..<n { res += a[i * s] }
             return res
+        } else if n <= 128 && s == 1 {
+            // The same eight accumulators as below, as the lanes of one SIMD vector (lane k
+            // adds a[k], a[k + 8], … in order): the same sums, bit for bit, eight at a time.
+            @inline(__always) func eight(_ i: Int) -> SIMD8<T> {
+                SIMD8(a[i], a[i + 1], a[i + 2], a[i + 3], a[i + 4], a[i + 5], a[i + 6], a[i + 7])
+            }
+            var r = eight(0)
+            var i = 8
+            let end = n - (n % 8)
+            while i < end { r = r + eight(i); i += 8 }
+            var res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+            while i < n { res += a[i]; i += 1 }
+            return res
         } else if n <= 128 {
             var r0 = a[0], r1 = a[s], r2 = a[2 * s], r3 = a[3 * s]
             var r4 = a[4 * s], r5 = a[5 * s], r6 = a[6 * s], r7 = a[7 * s]

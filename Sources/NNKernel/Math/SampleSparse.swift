@@ -43,13 +43,20 @@ final class SampleSparse<T: NNScalar>: @unchecked Sendable {
         starts.initialize(repeating: 0)
         let st = starts.baseAddress!, xp = x.pointer, chunk = 128
         let blocks = (m + chunk - 1) / chunk
-        // Pass 1: st[s·G + g + 1] = nonzeros of sample s in group g (rows read contiguously).
+        // Pass 1: st[s·G + g + 1] = nonzeros of sample s in group g (rows read contiguously,
+        // counted per group into a block-local array without branches, then stored).
         parallel.forRanges(blocks, cost: n * chunk) { lo, hi in
+            let counts = UnsafeMutablePointer<Int64>.allocate(capacity: G * chunk)
+            defer { counts.deallocate() }
             for b in lo..<hi {
-                let j0 = b * chunk, j1 = min(m, j0 + chunk)
+                let j0 = b * chunk, j1 = min(m, j0 + chunk), w = j1 - j0
+                counts.initialize(repeating: 0, count: G * chunk)
                 for f in 0..<n {
-                    let row = xp + f * m, g = f / group
-                    for j in j0..<j1 where row[j] != 0 { st[j * G + g + 1] += 1 }
+                    let row = xp + f * m + j0, c = counts + (f / group) * chunk
+                    for j in 0..<w { c[j] &+= row[j] != 0 ? 1 : 0 }
+                }
+                for j in 0..<w {
+                    for g in 0..<G { st[(j0 + j) * G + g + 1] = counts[g * chunk + j] }
                 }
             }
         }
@@ -70,20 +77,21 @@ final class SampleSparse<T: NNScalar>: @unchecked Sendable {
         // Pass 2: copy, features increasing within each sample.
         let fp = feature.baseAddress!, vp = value.baseAddress!
         parallel.forRanges(blocks, cost: n * chunk) { lo, hi in
-            var next = [Int](repeating: 0, count: chunk)
             for b in lo..<hi {
                 let j0 = b * chunk, j1 = min(m, j0 + chunk)
-                for j in j0..<j1 { next[j - j0] = Int(st[j * G]) }
-                for f in 0..<n {
-                    let row = xp + f * m
-                    for j in j0..<j1 {
-                        let v = row[j]
+                // Sample by sample (its nonzeros come in runs along f, so the branch is well
+                // predicted); the block's columns stay in cache from one sample to the next.
+                for j in j0..<j1 {
+                    var k = Int(st[j * G])
+                    var src = xp + j
+                    for f in 0..<n {
+                        let v = src.pointee
                         if v != 0 {
-                            let k = next[j - j0]
                             fp[k] = UInt16(truncatingIfNeeded: f)
                             vp[k] = v
-                            next[j - j0] = k + 1
+                            k += 1
                         }
+                        src += m
                     }
                 }
             }
@@ -128,6 +136,12 @@ final class SparseBatch<T: NNScalar> {
     private var packedRows = 0
     private var scratch: [UnsafeMutableRawPointer] = []
     private var scratchBytes = 0
+    /// The first layer's weights while plain gradient descent trains them packed (see
+    /// `beginPackedTraining`): `packedW` then holds their current values, `W` itself is
+    /// stale until `endPackedTraining`.
+    private var trainingWeights: Matrix<T>?
+    /// During packed training, the `dZ` of the last `weightGradient`, for `descendPacked`.
+    private var pendingDZ: Matrix<T>?
 
     /// `x` stored by sample when that pays: at most `SampleSparse.worthwhileDensity` of it
     /// nonzero (MNIST: 19%) and at most 65,536 features; nil otherwise.
@@ -210,18 +224,63 @@ final class SparseBatch<T: NNScalar> {
         }
     }
 
-    /// `z ← w·X_batch`; `w` is `out × features`, `z` is `out × samples`.
-    func forward(w: Matrix<T>, into z: Matrix<T>, parallel: Parallel) {
-        precondition(w.cols == input.features && z.rows == w.rows && z.cols == samples, "sparse forward shape mismatch")
+    /// `packedW ← Wᵀ` by tiles: wt[(t·n + f)·L + i] = W[t·L + i, f] (lanes past the last row stay 0).
+    private func pack(_ w: Matrix<T>, parallel: Parallel) {
         let (out, n, L) = (w.rows, input.features, lanes)
         preparePacked(rows: out)
-        let tiles = (out + L - 1) / L
         let wt = packedW!.assumingMemoryBound(to: T.self), wp = w.pointer
-        // Wᵀ by tiles: wt[(t·n + f)·L + i] = W[t·L + i, f] (lanes past the last row stay 0).
-        Self.transposeTiles(rows: out, features: n, tiles: tiles, parallel: parallel) { t, i, f0, f1 in
+        Self.transposeTiles(rows: out, features: n, tiles: (out + L - 1) / L, parallel: parallel) { t, i, f0, f1 in
             let src = wp + (t * L + i) * n, dst = wt + t * n * L + i
             for f in f0..<f1 { dst[f * L] = src[f] }
         }
+    }
+
+    /// Plain gradient descent (`gd`, `sgd`) on the first layer's weights `w`, kept packed
+    /// from here to `endPackedTraining`: `forward(w:)` uses the packed copy as it is (no
+    /// transposition per step), `weightGradient` only takes note of `dZ` (the layer's
+    /// `gradW` is not written), and `descendPacked` forms `G` and updates the packed copy
+    /// with it in one pass of the kernel (no stored `G`, no separate descent pass). Each
+    /// element gets exactly the update `Optimizer` would give it (`p − lr·(scale·g)`,
+    /// rounded alike), only stored elsewhere, so results are bit-identical. Nothing but these
+    /// calls may read or write `w` until `endPackedTraining`, and `dZ` must stay as it is
+    /// from `weightGradient` to `descendPacked`.
+    func beginPackedTraining(_ w: Matrix<T>, parallel: Parallel) {
+        precondition(w.cols == input.features && trainingWeights == nil, "packed training of the wrong matrix")
+        pack(w, parallel: parallel)
+        trainingWeights = w
+    }
+
+    /// Writes the packed weights back into the matrix given to `beginPackedTraining`.
+    func endPackedTraining(parallel: Parallel) {
+        guard let w = trainingWeights else { return }
+        let (out, n, L) = (w.rows, input.features, lanes)
+        let wt = packedW!.assumingMemoryBound(to: T.self), wp = w.pointer
+        Self.transposeTiles(rows: out, features: n, tiles: (out + L - 1) / L, parallel: parallel) { t, i, f0, f1 in
+            let src = wt + t * n * L + i, dst = wp + (t * L + i) * n
+            for f in f0..<f1 { dst[f] = src[f * L] }
+        }
+        trainingWeights = nil
+        pendingDZ = nil
+    }
+
+    /// True between `beginPackedTraining` and `endPackedTraining`.
+    var trainsPacked: Bool { trainingWeights != nil }
+
+    /// `W ← W − lr·(scale·G)` on the packed copy, `G = dZ·X_batchᵀ` with the `dZ` given to
+    /// the last `weightGradient` (lanes past the last row get 0 − lr·(scale·0)).
+    func descendPacked(lr: T, scale: T, parallel: Parallel) {
+        guard trainingWeights != nil, let dz = pendingDZ else { preconditionFailure("descendPacked without weightGradient in packed training") }
+        pendingDZ = nil
+        runWeightGradient(dz: dz, parallel: parallel, descend: (packedW!, lr, scale))
+    }
+
+    /// `z ← w·X_batch`; `w` is `out × features`, `z` is `out × samples`.
+    func forward(w: Matrix<T>, into z: Matrix<T>, parallel: Parallel) {
+        precondition(w.cols == input.features && z.rows == w.rows && z.cols == samples, "sparse forward shape mismatch")
+        precondition(trainingWeights == nil || trainingWeights === w, "forward with other weights during packed training")
+        let (out, L) = (w.rows, lanes)
+        if trainingWeights == nil { pack(w, parallel: parallel) }
+        let tiles = (out + L - 1) / L
         let m = samples, chunks = (m + 127) / 128
         let perSample = max(1, input.nonzeros / max(1, input.samples)) * L
         let (x, b, k, zp, wraw) = (UnsafePointer(view), batch, kernels, z.pointer, UnsafeRawPointer(packedW!))
@@ -237,9 +296,22 @@ final class SparseBatch<T: NNScalar> {
     }
 
     /// `g ← dz·X_batchᵀ` (raw, not divided by the sample count); `dz` is `out × samples`,
-    /// `g` is `out × features`.
+    /// `g` is `out × features`. During packed training `G` stays packed and `g` is not written.
     func weightGradient(dz: Matrix<T>, into g: Matrix<T>, parallel: Parallel) {
         precondition(dz.cols == samples && g.rows == dz.rows && g.cols == input.features, "sparse weight gradient shape mismatch")
+        if trainingWeights != nil { pendingDZ = dz; return }
+        runWeightGradient(dz: dz, parallel: parallel, descend: nil)
+        let (out, n, L) = (dz.rows, input.features, lanes)
+        let gt = packedG!.assumingMemoryBound(to: T.self), gp = g.pointer
+        Self.transposeTiles(rows: out, features: n, tiles: (out + L - 1) / L, parallel: parallel) { t, i, f0, f1 in
+            let src = gt + t * n * L + i, dst = gp + (t * L + i) * n
+            for f in f0..<f1 { dst[f] = src[f * L] }
+        }
+    }
+
+    /// The kernel of `weightGradient` over every tile, split among threads by tiles: packed
+    /// `G` into `packedG`, or with `descend` the descent of the packed `W` it names.
+    private func runWeightGradient(dz: Matrix<T>, parallel: Parallel, descend: (w: UnsafeMutableRawPointer, lr: T, scale: T)?) {
         let (out, n, L) = (dz.rows, input.features, lanes)
         preparePacked(rows: out)
         let tiles = (out + L - 1) / L, m = samples
@@ -256,12 +328,10 @@ final class SparseBatch<T: NNScalar> {
         let per = (tiles + parts - 1) / parts
         parallel.forParts(parts) { p in
             let t0 = p * per, t1 = min(tiles, t0 + per)
-            if t0 < t1 { k.sparseWeightGradient(T.self, x, b, dz: dzp, lddz: m, tiles: t0..<t1, out: out, g: graw, scratch: slots[p]) }
-        }
-        let gt = packedG!.assumingMemoryBound(to: T.self), gp = g.pointer
-        Self.transposeTiles(rows: out, features: n, tiles: tiles, parallel: parallel) { t, i, f0, f1 in
-            let src = gt + t * n * L + i, dst = gp + (t * L + i) * n
-            for f in f0..<f1 { dst[f] = src[f * L] }
+            if t0 < t1 {
+                k.sparseWeightGradient(T.self, x, b, dz: dzp, lddz: m, tiles: t0..<t1, out: out, g: graw, scratch: slots[p],
+                                       descend: descend)
+            }
         }
     }
 }

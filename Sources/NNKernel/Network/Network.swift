@@ -122,7 +122,13 @@ package final class Network<T: NNScalar> {
         optimizer.beginStep()
         backpropagate(x: x, y: y, output: a, ws) { i in
             // W is no longer needed this step once dA_prev is formed: update it now.
-            for k in [2 * i, 2 * i + 1] { optimizer.update(k, of: parameters, samples: x.samples, parallel: parallel) }
+            for k in [2 * i, 2 * i + 1] {
+                if k == 0, case .sparse(let batch) = x, batch.trainsPacked {
+                    optimizer.updatePacked(batch, samples: x.samples, parallel: parallel)
+                } else {
+                    optimizer.update(k, of: parameters, samples: x.samples, parallel: parallel)
+                }
+            }
         }
         return loss
     }

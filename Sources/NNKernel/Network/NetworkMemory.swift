@@ -39,11 +39,11 @@ extension Network {
     /// overflows, so the network's outputs are infinities, NaNs or saturated 0/1 however
     /// finite the weights still are (`--lr 1e308` made weights of 4e307 whose every
     /// prediction was exactly 0). No trained network comes near it.
-    static var usableMagnitude: T { T.sqrt(T.greatestFiniteMagnitude) }
+    package static var usableMagnitude: T { T.sqrt(T.greatestFiniteMagnitude) }
 
     /// True when every weight and bias is finite and at most `usableMagnitude` in size
     /// (one pass over the parameters: cheap next to an epoch).
-    var parametersAreUsable: Bool {
+    package var parametersAreUsable: Bool {
         let limit = Self.usableMagnitude
         return everyParameter { abs($0) <= limit }
     }

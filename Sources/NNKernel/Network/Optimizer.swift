@@ -84,6 +84,19 @@ final class Optimizer<T: NNScalar> {
     }
 }
 
+extension Optimizer {
+    /// Whether this optimiser's update of a weight matrix can run on the packed copy a
+    /// `SparseBatch` keeps (plain gradient descent: no per-element state).
+    var updatesPacked: Bool { settings.kind == .gd || settings.kind == .sgd }
+
+    /// The update of the first layer's weights, `parameters[0]`, while `batch` trains them
+    /// packed: `p ← p − lr·(invM·raw)` with `lr` and `invM` formed as `update` forms them.
+    func updatePacked(_ batch: SparseBatch<T>, samples m: Int, parallel: Parallel) {
+        precondition(updatesPacked, "only gd and sgd update packed weights")
+        batch.descendPacked(lr: T(settings.learningRate), scale: T(1.0 / Double(m)), parallel: parallel)
+    }
+}
+
 /// An optimiser's state as values: the updates applied so far and, per entry of
 /// `Network.parameters`, momentum's velocity or Adam's first moment (`m`) and Adam's second
 /// moment (`v`); a buffer the kind does not use is empty.

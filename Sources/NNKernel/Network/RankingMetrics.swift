@@ -21,7 +21,7 @@ package enum RankingMetrics {
     /// The cumulative counts after each group of equal scores, highest score first.
     package struct Curve: Equatable, Sendable {
         /// The score of each group (descending).
-        package var thresholds: [Double] = []
+        var thresholds: [Double] = []
         package var tp: [Int] = []
         package var fp: [Int] = []
         package var positives = 0
@@ -109,7 +109,7 @@ package enum RankingMetrics {
     ///
     /// Meant for a validation split: choosing the threshold on the test set would report
     /// an optimistic F1. `nn eval` does not call it yet (runs have no validation split).
-    package static func thresholdMaximisingF1(probabilities p: [Double], labels y: [Int],
+    static func thresholdMaximisingF1(probabilities p: [Double], labels y: [Int],
                                               candidates: [Double]) -> Double? {
         var best: (t: Double, f1: Double)?
         for t in candidates {

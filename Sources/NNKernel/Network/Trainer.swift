@@ -95,9 +95,13 @@ package enum Trainer {
         let sparse = first <= epochs ? SparseBatch.ifWorthwhile(x, density: sparseDensity, parallel: net.parallel) : nil
         // A mini-batch's targets (and dense inputs), gathered into buffers kept per batch width.
         var yBatch: [Int: Matrix<T>] = [:], xBatch: [Int: Matrix<T>] = [:]
+        // Plain gradient descent updates the first layer's weights in the packed layout the
+        // sparse products use, written back at the end of each epoch (SparseBatch.beginPackedTraining).
+        let packed = optimizer.updatesPacked ? sparse : nil
         for epoch in stride(from: first, through: epochs, by: 1) {
             let start = DispatchTime.now().uptimeNanoseconds
             var loss: Double
+            packed?.beginPackedTraining(net.layers[0].weights, parallel: net.parallel)
             if fullBatch {
                 loss = net.trainStep(x: sparse.map { .sparse($0) } ?? .dense(x), y: y, optimizer: optimizer)
             } else {
@@ -128,6 +132,7 @@ package enum Trainer {
                 }
                 loss = weighted / Double(n)
             }
+            packed?.endPackedTraining(parallel: net.parallel)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let record = EpochRecord(epoch: epoch, loss: loss, seconds: seconds)
             history.append(record)
