@@ -9,6 +9,9 @@
 #   make bench       nn vs the NumPy port, vs PyTorch CPU (full batch, mini-batches, ten
 #                    classes), vs the dense floor, and its scaling (scripts/bench.py)
 #   make bench-runs  nn runs over 10,000 run directories (must take under 1 s)
+#   make bench-halving  nn sweep --halving against the full grid: 9 learning rates x 3
+#                    seeds of the notebook network, epochs trained (target <= 40%), wall
+#                    time, same best learning rate (scripts/bench-halving.sh, ~33 min)
 #   make fuzz        libFuzzer on the input readers, FUZZ_SECONDS (60) per harness
 #   make install     nn and every nn-<command> into $(PREFIX)/bin (PREFIX=/usr/local);
 #                    make uninstall removes them
@@ -31,7 +34,7 @@ NOTEBOOK     := results/notebook
 SEED_LIST    := $(shell seq 0 $$(( $(SEEDS) - 1 )))
 SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
 
-.PHONY: all build deps test test-asan test-slurm fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-sparse bench-runs fuzz install uninstall clean
+.PHONY: all build deps test test-asan test-slurm fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-halving bench-sparse bench-runs fuzz install uninstall clean
 all: build
 
 # Installs what a fresh machine lacks (one line when it does, nothing and ~0.1 s otherwise).
@@ -129,6 +132,9 @@ bench-diff: | $(NN)
 
 bench-sweep: $(PREPARED)/manifest.json
 	bash scripts/bench-sweep.sh
+
+bench-halving: $(PREPARED)/manifest.json
+	bash scripts/bench-halving.sh
 
 bench-sparse: $(PREPARED)/manifest.json
 	bash scripts/bench-sparse.sh

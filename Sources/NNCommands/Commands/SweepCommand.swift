@@ -4,6 +4,9 @@ import NNKernel
 import NNFormats
 import NNExperiments
 
+extension HalvingMetric: ExpressibleByArgument {}
+extension HalvingGoal: ExpressibleByArgument {}
+
 /// `nn sweep`: the cartesian product of a grid over a base experiment, one run directory
 /// per point, one `summary.csv`. See `SweepGrid` (lists), `SweepPlan` (run ids,
 /// sweep.json), `SweepFiles` (layout), `SweepTable` (summary.csv), `SweepRunner`.
@@ -26,6 +29,17 @@ struct SweepCommand: ParsableCommand {
         choice:V1,V2 (as a flag's value, --grid key=..., or the file's grid section), \
         reals rounded to 6 significant digits; the same S gives the same points. Other \
         keys' lists multiply them (sample slowest).
+
+        Successive halving: --halving --min-epochs R --eta 3 --metric val_f1 --goal max \
+        trains every point to rung 0 (R epochs); of the n points of a rung the best \
+        floor(n/eta) (at least 1) by the metric at the rung's last epoch go on to the next \
+        rung (R*eta, R*eta^2, ..., and last the experiment's epochs), continuing from their \
+        checkpoints (bit-exact); the others stop there and keep their runs. Ties go to the \
+        earlier point; a failed point ranks last. A point goes on as soon as it is \
+        certain to be among the best, whatever the results still to come, so --jobs \
+        keeps workers busy while the promotions stay those of synchronous halving: the \
+        same points and files for any --jobs and any re-run. summary.csv gains rung and \
+        stopped_at. Validation metrics need --val-size; --plan and --submit do not apply.
 
         Writes results/sweeps/<name>/: sweep.json, summary.csv, timing.json, report.md, \
         runs/<run id>/, logs/<run id>.log (a point's standard error, kept unless it \
@@ -66,6 +80,21 @@ struct SweepCommand: ParsableCommand {
 
     @Option(name: .customLong("sample-seed"), parsing: .unconditional, help: "Seed of --random's sampling (0 to 4294967295; default 0): the same seed gives the same points and run ids.")
     var sampleSeed: Int?
+
+    @Flag(help: "Successive halving: stop the worse points early at rungs of --min-epochs * --eta^k epochs.")
+    var halving = false
+
+    @Option(name: .customLong("min-epochs"), parsing: .unconditional, help: "Halving: epochs of the first rung (>= 1, less than the experiment's epochs; default 1).")
+    var minEpochs: Int?
+
+    @Option(parsing: .unconditional, help: "Halving: each rung keeps the best 1/eta of the points and trains eta times as many epochs (>= 2; default 3).")
+    var eta: Int?
+
+    @Option(help: "Halving: history.csv column that ranks the points at each rung (default: the experiment's monitor, val_loss unless set).")
+    var metric: HalvingMetric?
+
+    @Option(help: "Halving: whether a lower (min) or higher (max) --metric is better (default: min for the losses, else max).")
+    var goal: HalvingGoal?
 
     @Option(parsing: .unconditional, help: "Points run at once (child processes; default: cores / --threads, at least 1).")
     var jobs: Int?
@@ -113,8 +142,16 @@ struct SweepCommand: ParsableCommand {
         if executable != nil && plan == nil && !dryRun && submit == nil { throw NNError("--executable: applies only to --plan, --submit and --dry-run") }
         if let submit, submit != "slurm" { throw NNError("--submit: the only scheduler is slurm, got '\(submit)'") }
         if slurmArgs != nil && submit == nil { throw NNError("--slurm-args: applies only to --submit slurm") }
+        let halvingFlags = [minEpochs.map { _ in "--min-epochs" }, eta.map { _ in "--eta" }, metric.map { _ in "--metric" },
+                            goal.map { _ in "--goal" }].compactMap { $0 }
+        if !halving, let first = halvingFlags.first { throw NNError("\(first): applies only to --halving") }
+        if let minEpochs, minEpochs < 1 { throw NNError("--min-epochs: must be >= 1, got \(minEpochs)") }
+        if let eta, eta < 2 { throw NNError("--eta: must be >= 2, got \(eta)") }
+        if halving, let mode = plan.map({ _ in "--plan" }) ?? submit.map({ _ in "--submit" }) {
+            throw NNError("--halving: cannot be combined with \(mode) (the promotions are decided as results come in; run nn sweep --halving)")
+        }
         if collect != nil || status != nil {
-            let given = keys.given.map(\.source) + (grid.isEmpty ? [] : ["--grid"])
+            let given = keys.given.map(\.source) + (halving ? ["--halving"] : []) + (grid.isEmpty ? [] : ["--grid"])
                 + (config == nil ? [] : ["--config"]) + (data == nil ? [] : ["--data"]) + (random == nil ? [] : ["--random"])
             if let first = given.first {
                 throw NNError("\(collect != nil ? "--collect" : "--status"): reads the sweep's own sweep.json; \(first) does not apply")
@@ -132,9 +169,10 @@ struct SweepCommand: ParsableCommand {
             try finish(dir: SweepSetup.absolutePath(collect), counts: counts)
             return
         }
-        let setup = try SweepSetup.resolve(config: config, name: name, dataDirectory: data, lists: keys.given,
+        var setup = try SweepSetup.resolve(config: config, name: name, dataDirectory: data, lists: keys.given,
                                            assignments: grid, threads: threads,
                                            random: random.map { ($0, UInt32(sampleSeed ?? 0)) })
+        if halving { try setup.useHalving(minEpochs: minEpochs ?? 1, eta: eta ?? 3, metric: metric, goal: goal) }
         let dir = out ?? "results/sweeps/\(setup.plan.name)"
         let runner = SweepRunner(setup: setup, dir: dir, executable: executable ?? SweepRunner.currentExecutable())
         if dryRun {
@@ -156,7 +194,7 @@ struct SweepCommand: ParsableCommand {
         let width = String(total).count
         let counts = try runner.run(jobs: effectiveJobs) { e in
             let n = String(e.index + 1)
-            var line = "[\(String(repeating: " ", count: width - n.count))\(n)/\(total)] "
+            var line = e.rung.map { "[rung \($0)] " } ?? "[\(String(repeating: " ", count: width - n.count))\(n)/\(total)] "
             switch (e.ran, e.state) {
             case (false, _): line += "skipped  \(e.point.id)  \(e.point.label)  (complete)"
             case (true, .complete): line += "ok       \(e.point.id)  \(e.point.label)  \(String(format: "%.1f s", e.seconds))"
@@ -212,8 +250,12 @@ struct SweepPointCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "BLAS and element-wise threads.")
     var threads = 1
 
+    @Option(parsing: .unconditional, help: "Successive halving: train the point to this many epochs only (a rung), continuing from its checkpoint.")
+    var epochs: Int?
+
     func validate() throws {
         try validateThreads(threads)
+        if let epochs, epochs < 1 { throw NNError("--epochs: must be >= 1, got \(epochs)") }
     }
 
     func run() throws {
@@ -222,7 +264,7 @@ struct SweepPointCommand: ParsableCommand {
         // defaults so that the sweep can stop this point.
         for signo in [SIGINT, SIGTERM, SIGHUP] { signal(signo, SIG_DFL) }
         SweepChild.dieWithParent()
-        switch try SweepPointRunner.run(runDir: runDir, dataDir: data, threads: threads) {
+        switch try SweepPointRunner.run(runDir: runDir, dataDir: data, threads: threads, epochs: epochs) {
         case .skipped: print("skipped \(runDir) (complete)")
         case .ok(let loss): print("ok \(runDir): final loss \(NumberText.real(loss))")
         case .failed(let error):

@@ -154,6 +154,9 @@ struct LineChart: Sendable {
     var xBounds: ClosedRange<Double>?
     var yBounds: ClosedRange<Double>?
     var integerX = false
+    /// Vertical lines across the plot at these x values, each with its label at the top
+    /// (dashed grey; e.g. successive halving's rungs). None by default.
+    var verticalLines: [(x: Double, label: String)] = []
     var plotWidth: Double = 560
     var plotHeight: Double = 340
 
@@ -185,7 +188,7 @@ struct LineChart: Sendable {
 
     func svg() -> String {
         let drawn = series.map(drawnPoints), bands = series.map(drawnBand)
-        let xs = drawn.flatMap { $0.map(\.x) }
+        let xs = drawn.flatMap { $0.map(\.x) } + (drawn.allSatisfy(\.isEmpty) ? [] : verticalLines.map(\.x).filter(\.isFinite))
         let ys = drawn.flatMap { $0.map(\.y) } + bands.flatMap { $0.flatMap { [$0.lo, $0.hi] } }
         let xAxis = logX ? ChartAxis.logarithmic(xs) : ChartAxis.linear(xs, integer: integerX, bounds: xBounds)
         let yAxis = logY ? ChartAxis.logarithmic(ys) : ChartAxis.linear(ys, bounds: yBounds)
@@ -228,6 +231,14 @@ struct LineChart: Sendable {
             s += SVG.text("no data", x: px(left + plotWidth / 2), y: px(top + plotHeight / 2), "text-anchor=\"middle\" fill=\"#888888\"")
         }
 
+        if !verticalLines.isEmpty && !xs.isEmpty {
+            s += "<g class=\"vertical-lines\" stroke=\"#888888\" stroke-width=\"1\" stroke-dasharray=\"4 3\">\n"
+            for m in verticalLines where m.x.isFinite && (!logX || m.x > 0) {
+                s += "<line x1=\"\(sx(m.x))\" y1=\"\(px(top))\" x2=\"\(sx(m.x))\" y2=\"\(px(base))\"/>\n"
+                s += SVG.text(LineChart.escape(m.label), x: sx(m.x), y: px(top - 4), "text-anchor=\"middle\" stroke=\"none\" fill=\"#555555\"")
+            }
+            s += "</g>\n"
+        }
         for (i, band) in bands.enumerated() where band.count >= 2 {
             let edge = band.map { "\(sx($0.x)),\(sy($0.hi))" } + band.reversed().map { "\(sx($0.x)),\(sy($0.lo))" }
             s += "<polygon class=\"band\" fill=\"\(style(i).color)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\(edge.joined(separator: " "))\"/>\n"

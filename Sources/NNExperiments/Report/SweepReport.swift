@@ -39,6 +39,7 @@ extension Report {
         let varying = summary.parameterColumns.compactMap { c in table.column(c).map { (c, $0) } }
             .filter { _, i in Set(ok.map { FieldValue($0[i]).normalized }).count > 1 }
         var histories: [(String, History)] = []
+        var labels: [String: String] = [:]
         var lossName: String?
         for row in ok {
             let runDir = try sweep.runPath(row[0])
@@ -46,6 +47,7 @@ extension Report {
             let path = RunLayout(runDir).history
             guard FilePath.exists(path) else { throw NNError("\(path): missing (run \(row[0]) is ok in \(summaryPath))") }
             let label = varying.isEmpty ? row[0] : varying.map { "\($0.0)=\(row[$0.1])" }.joined(separator: " ")
+            labels[row[0]] = label
             histories.append((label, try History.read(path: path)))
             lossName = lossName ?? (try? JSONValue.read(path: RunLayout(runDir).config))?["loss"]?.text
         }
@@ -79,7 +81,13 @@ extension Report {
                 ? "No metric column (\(defaultMetrics.joined(separator: ", "))) to chart.\n\n"
                 : "No swept parameter has more than one distinct numeric value among the ok runs, so there is no metric chart.\n\n"
         }
-        if let m = chosenMetric, let seeds = try SeedSpread.markdown(sweep: dir, metric: m) { md += seeds }
+        if let halving = try halvingSection(dir: dir, summary: summary, labels: labels) {
+            // No seed table: the points of one configuration stopped after different epochs.
+            files.append(halving.file)
+            md += "## Successive halving\n\n" + halving.markdown + "\n"
+        } else if let m = chosenMetric, let seeds = try SeedSpread.markdown(sweep: dir, metric: m) {
+            md += seeds
+        }
         md += "## Loss\n\n![loss](\(lossFile))\n\nLoss per epoch of the \(ok.count) ok runs.\n\n"
         let shown = Set(["run_id", "status", "error"] + summary.parameterColumns)
         let rows = table.rows.map { row in

@@ -39,6 +39,8 @@ package struct SweepPoint: Equatable, Sendable {
 ///     grid            { key: [value text, ...] } in axis order
 ///     random          only for a random search: { "count", "sample_seed", "distributions":
 ///                     { key: distribution text } } (`RandomSearch`)
+///     halving         only for successive halving: { "eta", "goal", "metric",
+///                     "min_epochs" } (`Halving`)
 ///     points          [ { "id": run id, "params": { key: value text } } ] in point order
 ///     base            the resolved base experiment (every key, sorted)
 package struct SweepPlan: Equatable, Sendable {
@@ -51,6 +53,8 @@ package struct SweepPlan: Equatable, Sendable {
     var classes: Classes
     var threads: Int
     var points: [SweepPoint]
+    /// Successive halving's settings (nil: every point trains all its epochs).
+    var halving: Halving? = nil
 
     /// The run id of an experiment on prepared data: the first 12 hex digits of the
     /// SHA-256 of the compact JSON text of the resolved config with its keys sorted,
@@ -80,7 +84,8 @@ package struct SweepPlan: Equatable, Sendable {
             JSONMember("classes", .string(classes.rawValue)),
             JSONMember("threads", .int(threads)),
             JSONMember("grid", .object(grid.axes.map { JSONMember($0.key, .array($0.values.map { .string($0) })) })),
-        ] + (grid.random.map { [JSONMember("random", $0.json)] } ?? []) + [
+        ] + (grid.random.map { [JSONMember("random", $0.json)] } ?? [])
+          + (halving.map { [JSONMember("halving", $0.json)] } ?? []) + [
             JSONMember("points", .array(points.map { point in
                 .object([JSONMember("id", .string(point.id)),
                          JSONMember("params", .object(point.params.map { JSONMember($0.key, .string($0.value)) }))])
@@ -130,7 +135,8 @@ package struct SweepPlan: Equatable, Sendable {
         guard let baseObject = doc["base"]?.dictionary else { throw bad("no base") }
         var base = ExperimentConfig()
         try base.apply(json: baseObject, source: "\(path): base")
-        return SweepPlan(name: name, base: base, grid: grid, classes: classes, threads: threads, points: points)
+        let halving = try doc["halving"].map { try Halving.read($0, bad: bad) }
+        return SweepPlan(name: name, base: base, grid: grid, classes: classes, threads: threads, points: points, halving: halving)
     }
 }
 

@@ -73,9 +73,11 @@ package struct SweepRunner {
            !Self.looksLikePlan(String(decoding: old, as: UTF8.self)) {
             throw NNError("\(planPath): exists and is not an nn sweep plan; not overwriting it")
         }
+        if plan.halving != nil { throw NNError("--plan: successive halving decides which points go on as results come in; run it with nn sweep --halving") }
         let lock = try SweepLock(dir, creating: true)
         defer { withExtendedLifetime(lock) {} }
         try SweepFiles.checkOurs(dir, creating: true)
+        try checkSameHalving()
         try SweepFiles.writeSetup(setup, dir: dir)
         try Provenance.write(to: SweepLayout(dir).provenance)
         try AtomicFile.write(planText, to: planPath)
@@ -88,6 +90,7 @@ package struct SweepRunner {
     package func dryRunText(jobs: Int) -> String {
         var lines = ["sweep \(plan.name): \(plan.points.count) points in \(dir), \(jobs) job(s) x \(plan.threads) thread(s)"]
         if let r = plan.grid.random { lines.append(r.summary(gridPoints: plan.points.count / r.count)) }
+        if let h = plan.halving { return lines.joined(separator: "\n") + "\n" + halvingDryRunText(h) }
         for (n, p) in setup.points.enumerated() {
             let state: String
             switch SweepFiles.state(runDir: SweepLayout(dir).run(p.point.id).directory, id: p.point.id) {
@@ -115,21 +118,20 @@ package struct SweepRunner {
         package var seconds: Double
         /// The child's last standard-error line when it could not run the point.
         package var message: String?
+        /// Successive halving: the rung the point was trained to (or found at).
+        package var rung: Int? = nil
     }
 
     /// Runs every point that is not complete (failed points are retried) as child
     /// processes, at most `jobs` at a time, in point order. After each point `summary.csv`
     /// is rewritten (atomically), so killing the sweep loses only points in flight. Ends
     /// with `timing.json` and the counts.
+    /// A successive-halving sweep runs by `runHalving` instead.
     package func run(jobs: Int, progress: (Event) -> Void) throws -> SweepTable.Counts {
+        if let halving = plan.halving { return try runHalving(halving, jobs: jobs, progress: progress) }
         let start = DispatchTime.now().uptimeNanoseconds
-        let lock = try SweepLock(dir, creating: true)
+        let (lock, cache) = try beginRun()
         defer { withExtendedLifetime(lock) {} }
-        try SweepFiles.checkOurs(dir, creating: true)
-        try SweepFiles.writeSetup(setup, dir: dir)
-        try Provenance.write(to: SweepLayout(dir).provenance)
-        let cache = SweepTable.Cache()
-        try SweepTable.write(plan, dir: dir, cache: cache)
 
         var todo: [Int] = []
         for (n, p) in setup.points.enumerated() {
@@ -165,10 +167,32 @@ package struct SweepRunner {
             progress(Event(index: done.index, point: p.point, state: SweepFiles.state(runDir: runDir, id: p.point.id),
                            ran: true, seconds: done.seconds, message: message))
         }
-        return try children.exclusive {
+        return try endRun(children: children, cache: cache, jobs: jobs, start: start, ran: Set(todo), seconds: seconds)
+    }
+
+    /// The start of an in-process run: locks the sweep directory (until the lock returned
+    /// is dropped), checks that it may hold this sweep, writes its setup and provenance,
+    /// and a first `summary.csv`, which finds (and caches) the points complete already.
+    func beginRun() throws -> (lock: SweepLock, cache: SweepTable.Cache) {
+        let lock = try SweepLock(dir, creating: true)
+        try SweepFiles.checkOurs(dir, creating: true)
+        try checkSameHalving()
+        try SweepFiles.writeSetup(setup, dir: dir)
+        try Provenance.write(to: SweepLayout(dir).provenance)
+        let cache = SweepTable.Cache()
+        try SweepTable.write(plan, dir: dir, cache: cache)
+        return (lock, cache)
+    }
+
+    /// The end of an in-process run that started at `start` (uptime nanoseconds): the last
+    /// `summary.csv` and `timing.json` (`ran`: the points run, `seconds`: their child
+    /// processes' seconds), safe from signals; returns the counts.
+    func endRun(children: Children, cache: SweepTable.Cache, jobs: Int, start: UInt64, ran: Set<Int>,
+                seconds: [Double]) throws -> SweepTable.Counts {
+        try children.exclusive {
             let counts = try SweepTable.write(plan, dir: dir, cache: cache)
             let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            try Self.writeTiming(plan: plan, dir: dir, run: (jobs: jobs, wall: wall, ran: Set(todo), seconds: seconds))
+            try Self.writeTiming(plan: plan, dir: dir, run: (jobs: jobs, wall: wall, ran: ran, seconds: seconds))
             return counts
         }
     }

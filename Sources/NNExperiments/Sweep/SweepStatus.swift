@@ -19,10 +19,15 @@ package enum SweepStatus {
     package static func read(dir: String) throws -> (name: String, lines: [Line]) {
         try SweepFiles.checkOurs(dir, creating: false)
         let plan = try SweepPlan.read(path: SweepLayout(dir).plan)
+        // Successive halving: a point stopped at a rung is done; its summary row says so.
+        let halving = try plan.halving.map { _ in try SweepTable.build(plan, dir: dir).table.rows.map { $0[1] } }
         let lines = plan.points.enumerated().map { n, point in
             let runDir = SweepLayout(dir).run(point.id).directory
             let state: String
-            switch SweepFiles.state(runDir: runDir, id: point.id) {
+            let found = halving.map { rows -> SweepFiles.State in
+                rows[n] == "ok" ? .complete : rows[n] == "failed" ? .failed(error: "") : .pending
+            } ?? SweepFiles.state(runDir: runDir, id: point.id)
+            switch found {
             case .complete: state = "done"
             case _ where isLocked(runDir): state = "running"
             case .failed: state = "failed"

@@ -22,6 +22,7 @@ import NNFormats
 ///   and no AUC columns; readers accept both.) `train_loss` and the AUCs are empty for a
 ///   run evaluated by an `nn` that did not compute them;
 ///   with a validation set, `best_epoch,val_loss,val_f1|val_accuracy` (`SweepValidation`);
+///   for successive halving (only), `rung,stopped_at` (`halvingColumns`);
 /// - reals as `Format.real` (shortest round-trip), counts as integers; a point that is
 ///   not ok has empty metric cells; `error` is empty unless the point failed;
 /// - no timings (see `timing.json`). Written like every CSV here: `\n` line ends, fields
@@ -53,7 +54,8 @@ package enum SweepTable {
 
     static func header(_ plan: SweepPlan) -> [String] {
         ["run_id", "status"] + plan.grid.keys.map(column(forKey:)) + ["last_epoch_loss"]
-            + metricColumns(classes: plan.classes) + SweepValidation.columns(plan) + ["error"]
+            + metricColumns(classes: plan.classes) + SweepValidation.columns(plan)
+            + (plan.halving == nil ? [] : halvingColumns) + ["error"]
     }
 
     /// The result cells of points found complete, by run id, kept across rewrites of one
@@ -66,6 +68,7 @@ package enum SweepTable {
 
     /// The summary of sweep directory `dir` as it stands on disk.
     static func build(_ plan: SweepPlan, dir: String, cache: Cache = Cache()) throws -> (table: CSVTable, counts: Counts) {
+        if let halving = plan.halving { return try buildHalving(plan, halving: halving, dir: dir, cache: cache) }
         let metrics = metricColumns(classes: plan.classes), validation = SweepValidation.columns(plan)
         var counts = Counts()
         var rows: [[String]] = []
