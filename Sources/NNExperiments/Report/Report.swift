@@ -86,7 +86,7 @@ package enum Report {
     /// `report.md` (both charts and the summary table) in `out` (default: `dir`).
     /// See `sweep(dir:metric:param:logY:xScale:extraSections:)` for the defaults.
     @discardableResult
-    package static func writeSweep(dir: String, metric: String? = nil, param: String? = nil, out: String? = nil,
+    static func writeSweep(dir: String, metric: String? = nil, param: String? = nil, out: String? = nil,
                                   logY: Bool = false, xScale: XScale = .auto, extraSections: [ReportSection] = []) throws -> [String] {
         try sweep(dir: dir, metric: metric, param: param, logY: logY, xScale: xScale, extraSections: extraSections).write(to: out ?? dir)
     }

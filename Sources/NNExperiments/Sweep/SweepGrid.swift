@@ -18,7 +18,7 @@ import NNFormats
 /// whatever order the flags or the file gave them in; the values of an axis keep the
 /// order they were given in. `points` is the cartesian product with the first axis
 /// varying slowest (nested loops in axis order, like `itertools.product`).
-package struct SweepGrid: Equatable, Sendable {
+struct SweepGrid: Equatable, Sendable {
     struct Axis: Equatable, Sendable {
         var key: String
         var values: [String]

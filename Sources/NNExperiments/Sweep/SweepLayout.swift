@@ -15,7 +15,7 @@ import NNFormats
 ///                       experiment, an experiment file), then what `nn train` and `nn
 ///                       eval` write (the point is trained in place, see `Run.Placement`)
 ///                       and, for a failed point, status.json
-package struct SweepLayout: Sendable {
+struct SweepLayout: Sendable {
     static let planFile = "sweep.json"
     static let summaryFile = "summary.csv"
     static let timingFile = "timing.json"
@@ -25,7 +25,7 @@ package struct SweepLayout: Sendable {
     /// The sweep directory.
     var directory: String
 
-    package init(_ directory: String) { self.directory = directory }
+    init(_ directory: String) { self.directory = directory }
 
     var plan: String { FilePath.join(directory, Self.planFile) }
     package var summary: String { FilePath.join(directory, Self.summaryFile) }

@@ -35,7 +35,7 @@ package enum SweepTable {
 
     /// How many points are in each state.
     package struct Counts: Equatable, Sendable {
-        package var ok = 0, failed = 0, pending = 0
+        var ok = 0, failed = 0, pending = 0
         package var total: Int { ok + failed + pending }
         init(ok: Int = 0, failed: Int = 0, pending: Int = 0) {
             self.ok = ok
