@@ -63,5 +63,8 @@ import Testing
         #expect(try complete(["nn", "eval", "--run", "r"], cwd: dir) == ["runs"])
         #expect(try complete(["nn", "runs", "--format", ""], cwd: dir) == RunsFormat.allCases.map(\.rawValue).sorted())
         #expect(try complete(["nn", "prepare", "--classes", ""], cwd: dir) == ["all", "binary"])
+        #expect(try complete(["nn", "sweep", "--config", "experiments/"], cwd: dir) == ["experiments/a.json"])
+        #expect(try complete(["nn", "sweep", "--status", "r"], cwd: dir) == ["runs"])
+        #expect(try complete(["nn", "sweep", "--goal", ""], cwd: dir) == ["max", "min"])
     }
 }

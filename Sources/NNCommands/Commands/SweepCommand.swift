@@ -57,16 +57,18 @@ struct SweepCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("config"), help: "Base experiment file (default: experiments/notebook.json if present, else the notebook's built-in values).")
+    @Option(name: .customLong("config"), help: "Base experiment file (default: experiments/notebook.json if present, else the notebook's built-in values).",
+            completion: .file(extensions: ["json"]))
     var config: String?
 
     @Option(help: "Sweep name (default: the base experiment's name).")
     var name: String?
 
-    @Option(help: "Sweep directory (default: results/sweeps/<name>).")
+    @Option(help: "Sweep directory (default: results/sweeps/<name>).", completion: .directory)
     var out: String?
 
-    @Option(help: "Prepared data directory for every point (default: the one `nn prepare` writes for each point's data keys).")
+    @Option(help: "Prepared data directory for every point (default: the one `nn prepare` writes for each point's data keys).",
+            completion: .directory)
     var data: String?
 
     @OptionGroup(title: "Experiment keys, each a list of values to sweep (',' between values, ';' for layers and activations)")
@@ -109,22 +111,24 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the points, their state and commands; run and write nothing.")
     var dryRun = false
 
-    @Option(help: ArgumentHelp("Write the per-point commands to FILE (and the sweep directory's setup) instead of running them.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Write the per-point commands to FILE (and the sweep directory's setup) instead of running them.", valueName: "FILE"), completion: .file())
     var plan: String?
 
-    @Option(help: ArgumentHelp("Write summary.csv (and report) of an existing sweep directory, e.g. after a plan ran.", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Write summary.csv (and report) of an existing sweep directory, e.g. after a plan ran.", valueName: "DIR"), completion: .directory)
     var collect: String?
 
-    @Option(help: ArgumentHelp("Submit the pending points to a scheduler: slurm (a job array of `nn sweep-point` tasks, then a job that collects the summary).", valueName: "slurm"))
+    @Option(help: ArgumentHelp("Submit the pending points to a scheduler: slurm (a job array of `nn sweep-point` tasks, then a job that collects the summary).", valueName: "slurm"),
+            completion: .list(["slurm"]))
     var submit: String?
 
     @Option(name: .customLong("slurm-args"), parsing: .unconditional, help: ArgumentHelp("Extra sbatch options for both jobs, split at blanks (e.g. \"--partition=short --time=1:00:00\").", valueName: "ARGS"))
     var slurmArgs: String?
 
-    @Option(help: ArgumentHelp("Print each point's state (pending, running, done, failed) from the run directories of the sweep in DIR.", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Print each point's state (pending, running, done, failed) from the run directories of the sweep in DIR.", valueName: "DIR"),
+            completion: .directory)
     var status: String?
 
-    @Option(help: "The nn executable named in --plan commands (default: this one, absolute path).")
+    @Option(help: "The nn executable named in --plan commands (default: this one, absolute path).", completion: .file())
     var executable: String?
 
     func validate() throws {
