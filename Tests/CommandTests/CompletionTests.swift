@@ -11,12 +11,8 @@ import Testing
 /// right kind.
 @Suite struct CompletionTests {
     /// What bash's completion offers for the command line `words` (the last word is the one
-    /// being completed), run in `cwd`.
+    /// being completed), run in `cwd` with the script `scratch()` wrote there.
     func complete(_ words: [String], cwd: String) throws -> [String] {
-        let script = try runNN(["--generate-completion-script", "bash"])
-        #expect(script.status == 0)
-        let path = cwd + "/nn.bash"
-        try script.stdout.write(toFile: path, atomically: true, encoding: .utf8)
         let quoted = words.map { "'" + $0 + "'" }.joined(separator: " ")
         let driver = """
             source ./nn.bash
@@ -30,13 +26,18 @@ import Testing
         return r.stdout.split(separator: "\n").map(String.init).sorted()
     }
 
+    /// A fresh directory with the bash completion script (`nn.bash`) and a few files and
+    /// directories to complete.
     func scratch() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-completion-\(UUID().uuidString)").path
+        let script = try runNN(["--generate-completion-script", "bash"])
+        #expect(script.status == 0)
         try FileManager.default.createDirectory(atPath: dir + "/experiments", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/runs", withIntermediateDirectories: true)
         for file in ["experiments/a.json", "experiments/b.txt", "rx.txt"] {
             try "".write(toFile: dir + "/" + file, atomically: true, encoding: .utf8)
         }
+        try script.stdout.write(toFile: dir + "/nn.bash", atomically: true, encoding: .utf8)
         return dir
     }
 

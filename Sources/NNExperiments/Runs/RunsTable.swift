@@ -95,7 +95,11 @@ package struct RunsTable: Sendable {
         for (i, row) in rows.enumerated() where row.status == "complete" {
             let task = row.classes ?? "binary"
             guard let key = ranking[task], let v = row.value(key).flatMap(NumberText.parse), !v.isNaN else { continue }
-            let loss = key.hasPrefix("val_") ? row.value("val_loss").flatMap(NumberText.parse).map { $0.isNaN ? .infinity : $0 } ?? .infinity : 0
+            var loss = 0.0      // no tie-break when ranking by a test metric
+            if key.hasPrefix("val_") {
+                loss = row.value("val_loss").flatMap(NumberText.parse) ?? .infinity
+                if loss.isNaN { loss = .infinity }
+            }
             if let b = best[task], b.value > v || (b.value == v && b.loss < loss) { continue }
             let tied = best[task].map { $0.value == v && $0.loss == loss } ?? false
             best[task] = (tied ? best[task]!.indices + [i] : [i], v, loss)

@@ -189,6 +189,14 @@ struct HalvingScheduler: Sendable {
         case stopped(rung: Int)
         /// Has its result at the last rung.
         case finished
+
+        /// Stopped or finished: the point trains no further.
+        var isSettled: Bool {
+            switch self {
+            case .stopped, .finished: return true
+            case .train, .waiting: return false
+            }
+        }
     }
 
     var sizes: [Int]

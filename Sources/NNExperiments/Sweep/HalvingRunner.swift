@@ -61,7 +61,7 @@ extension SweepRunner {
         for (n, fate) in scheduler.fates(states.map(\.results)).enumerated() {
             guard let need = Halving.neededEpochs(fate, results: states[n].results, rungs: rungs),
                   let done = states[n].completeEpochs, done >= need else { continue }
-            if fate == .finished || { if case .stopped = fate { return true } else { return false } }() {
+            if fate.isSettled {
                 progress(Event(index: n, point: setup.points[n].point, state: .complete, ran: false, seconds: 0, message: nil,
                                rung: rungs.firstIndex(of: need)))
             }

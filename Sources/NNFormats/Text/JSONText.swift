@@ -95,8 +95,8 @@ package indirect enum JSONValue: Sendable, Equatable {
     /// `s` as a JSON string literal: `"` `\` and control characters escaped.
     static func quoted(_ s: String) -> String {
         "\"" + TextEscape.map(s) { u in
+            guard u.value < 0x20 || u == "\"" || u == "\\" else { return nil }     // most scalars: kept, no lookup
             if let e = jsonEscapes[u] { return e }
-            guard u.value < 0x20 else { return nil }
             let hex = String(u.value, radix: 16)
             return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
         } + "\""
