@@ -17,7 +17,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 now() { date +%s.%N; }
-best() { printf '%s\n' "$@" | sort -g | head -n1; }
+best() { printf '%s\n' "$@" | sort -g | sed -n 1p; }
 
 gz=() pr=()
 for ((i = 1; i <= runs; i++)); do

@@ -32,8 +32,14 @@ module_sources() {
 }
 harness=$(ls Tests/Fuzz/*.swift Tests/Fuzz/Support/*.swift | grep -v "$shim")
 all_sources=$(for m in "${modules[@]}"; do module_sources "$m"; done; echo "$harness")
-newest=$(ls -t $all_sources Sources/CKernels/*.c Sources/CKernels/*.h Sources/CKernels/include/* scripts/fuzz.sh | head -1)
-if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
+# Rebuild when a source is newer than the binary. (No `ls -t | head -1`: under pipefail, head
+# leaving before ls has written everything kills ls with SIGPIPE and the script with 141.)
+stale() {
+    [ -x "$bin" ] || return 0
+    [ -n "$(find $all_sources Sources/CKernels/*.c Sources/CKernels/*.h Sources/CKernels/include/* scripts/fuzz.sh \
+        -newer "$bin" -print -quit)" ]
+}
+if stale; then
     echo "fuzz: building $bin"
     rm -rf "$bin" "$out/modules"   # a failed build must not leave the stale binary to be run
     mkdir -p "$out/modules"

@@ -59,7 +59,7 @@ if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
     log "started munged (pid $(cat /run/munge/munged.pid))"
 fi
 
-node=$(slurmd -C | head -n 1)                     # NodeName=... CPUs=... RealMemory=...
+node=$(slurmd -C | sed -n 1p)                    # NodeName=... CPUs=... RealMemory=...
 name=$(sed -E 's/^NodeName=([^ ]+).*/\1/' <<<"$node")
 mkdir -p "$W/state" "$W/spool"
 export SLURM_CONF="$W/slurm.conf"
@@ -122,5 +122,7 @@ log "collect job $collect COMPLETED after $((SECONDS - start)) s"
 cmp "$W/inproc/summary.csv" "$W/sweep/summary.csv" || die "summary.csv differs from the in-process sweep's"
 log "summary.csv byte-identical to the in-process sweep's ($(wc -l <"$W/sweep/summary.csv") lines, sha256 $(sha256sum "$W/sweep/summary.csv" | cut -c1-16))"
 # Re-submitting a complete sweep submits nothing.
-(cd "$W" && "$NN" "${sweep[@]}" --out "$W/sweep" --submit slurm) | grep -q "nothing submitted" || die "re-submit submitted jobs"
+# (The output is captured first: `nn … | grep -q` can kill nn with SIGPIPE under pipefail.)
+resubmit=$(cd "$W" && "$NN" "${sweep[@]}" --out "$W/sweep" --submit slurm)
+grep -q "nothing submitted" <<<"$resubmit" || die "re-submit submitted jobs: $resubmit"
 log "ok"
