@@ -13,7 +13,8 @@ rounds="${1:-5}"
 shift || true
 data=results/prepared/mnist-binary8-50000-20000-s42
 
-swift build -c release --build-tests "$@" >/dev/null
+# Release tests need -enable-testing (they `@testable import` the library modules).
+swift build -c release --build-tests -Xswiftc -enable-testing "$@" >/dev/null
 if [ ! -f "$data/manifest.json" ]; then
     "$(swift build -c release --show-bin-path "$@")/nn" prepare >/dev/null
 fi
@@ -21,6 +22,6 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
 NN_SPARSE_BENCH=1 NN_SPARSE_ROUNDS="$rounds" NN_SPARSE_DATA="$data" \
-    swift test -c release --skip-build "$@" --filter SparseInputBenchmark >"$log" 2>&1 || status=$?
+    swift test -c release --skip-build -Xswiftc -enable-testing "$@" --filter SparseInputBenchmark >"$log" 2>&1 || status=$?
 grep -E '^(sparse bench|  |✘)' "$log" || cat "$log"
 exit "$status"

@@ -9,8 +9,10 @@
    skipped with a message when it cannot be) on the same network and data with plain SGD:
    full batch, mini-batch 128 and 32, f64 and f32, and ten classes
    (experiments/mnist-10class.json). Per-epoch time = (wall time of K epochs − wall time of
-   1 epoch) / (K − 1), whole processes, the tools alternating; median over --rounds. Ratio
-   nn / PyTorch with the targets (mini-batch 128 and ten classes <= 0.5, mini-batch 32 <=
+   1 epoch) / (K − 1), whole processes, the tools alternating; median over --rounds. Beside
+   it, each tool's own timing of its epochs 2..K (median): the whole-process difference
+   carries the start-up's noise (PyTorch's import alone takes seconds), the in-process one
+   does not; a target counts as met when both ratios meet it. Ratio nn / PyTorch with the targets (mini-batch 128 and ten classes <= 0.5, mini-batch 32 <=
    0.35, full batch f32 <= 0.35), and peak memory of both.
 3. The dense floor: the full-batch epoch's matrix products timed alone with NumPy's BLAS
    (scripts/bench_floor.py), and nn's full-batch epoch / floor (target <= 0.55).
@@ -73,11 +75,15 @@ def torch_python():
     return None
 
 
-def per_epoch(cmd_for, epochs, env=None):
-    """(wall(K epochs) − wall(1 epoch)) / (K − 1), and the K-epoch run's peak RSS."""
+def per_epoch(cmd_for, epochs, steady_of, env=None):
+    """(wall(K epochs) − wall(1 epoch)) / (K − 1), the K-epoch run's peak RSS, and its
+    steady epoch as the tool itself timed it: the median of its epochs after the first
+    (steady_of reads them from the run's stdout)."""
     t1, _ = timed(cmd_for(1), env)
-    tk, rss = timed(cmd_for(epochs), env)
-    return (tk - t1) / (epochs - 1), rss
+    t0 = time.perf_counter()
+    out, rss = run(cmd_for(epochs), env)
+    tk = time.perf_counter() - t0
+    return (tk - t1) / (epochs - 1), rss, statistics.median(steady_of(out)[1:])
 
 
 def nn_cmd(a, tmp, args, data):
@@ -85,6 +91,14 @@ def nn_cmd(a, tmp, args, data):
         return [a.nn, "train", "--data", data, "--epochs", str(epochs), "--out", os.path.join(tmp, "peer"),
                 "--force", "--quiet"] + args
     return cmd
+
+
+def nn_epochs(tmp):
+    return lambda _: json.load(open(os.path.join(tmp, "peer", "timing.json")))["epoch_seconds"]
+
+
+def torch_epochs(out):
+    return json.loads(out.strip().splitlines()[-1])["seconds_per_epoch"]
 
 
 def torch_cmd(py, args, data):
@@ -121,29 +135,32 @@ def peer(a, tmp):
     ]
     rows, nn_full = [], {}
     for label, nn_args, torch_args, data, target in regimes:
-        nn_t, torch_t, nn_rss, torch_rss = [], [], 0, 0
+        nn_t, torch_t, nn_in, torch_in, nn_rss, torch_rss = [], [], [], [], 0, 0
         for _ in range(a.rounds):
-            sec, rss = per_epoch(nn_cmd(a, tmp, nn_args, data), a.epochs)
-            nn_t.append(sec); nn_rss = max(nn_rss, rss)
+            sec, rss, steady = per_epoch(nn_cmd(a, tmp, nn_args, data), a.epochs, nn_epochs(tmp))
+            nn_t.append(sec); nn_in.append(steady); nn_rss = max(nn_rss, rss)
             if py:
-                sec, rss = per_epoch(torch_cmd(py, torch_args, data), a.epochs, torch_env)
-                torch_t.append(sec); torch_rss = max(torch_rss, rss)
-        nn_sec = statistics.median(nn_t)
-        torch_sec = statistics.median(torch_t) if torch_t else None
+                sec, rss, steady = per_epoch(torch_cmd(py, torch_args, data), a.epochs, torch_epochs, torch_env)
+                torch_t.append(sec); torch_in.append(steady); torch_rss = max(torch_rss, rss)
+        med = lambda xs: statistics.median(xs) if xs else None
         if label.startswith("full batch"):
-            nn_full[label[-3:]] = nn_sec
-        rows.append((label, nn_sec, torch_sec, target, nn_rss, torch_rss))
-        print(f"  measured {label}: nn {nn_t}, torch {torch_t}", flush=True)
-    print(f"\nnn vs PyTorch CPU: per-epoch s = (wall of {a.epochs} epochs - wall of 1) / {a.epochs - 1}, "
-          f"median of {a.rounds} rounds, alternating")
-    print(f"{'regime':34} {'nn s':>8} {'torch s':>8} {'ratio':>7} {'target':>8} {'nn MiB':>7} {'torch MiB':>9}")
+            nn_full[label[-3:]] = med(nn_t)
+        rows.append((label, med(nn_t), med(torch_t), med(nn_in), med(torch_in), target, nn_rss, torch_rss))
+        print(f"  measured {label}: nn {nn_t} (in-process {nn_in}), torch {torch_t} (in-process {torch_in})", flush=True)
+    print(f"\nnn vs PyTorch CPU: per-epoch s = (wall of {a.epochs} epochs - wall of 1) / {a.epochs - 1}, whole "
+          f"processes, median of {a.rounds} rounds, alternating; 'in-proc' = each tool's own timing of its "
+          f"epochs 2..{a.epochs} (median), which leaves out start-up noise (a cross-check: the verdict is on both)")
+    print(f"{'regime':34} {'nn s':>7} {'torch s':>8} {'ratio':>6} {'in-proc':>8} {'target':>8} {'nn MiB':>7} {'torch MiB':>9}")
     ok = True
-    for label, nn_sec, torch_sec, target, nn_rss, torch_rss in rows:
+    nan = float("nan")
+    for label, nn_sec, torch_sec, nn_in, torch_in, target, nn_rss, torch_rss in rows:
         ratio = nn_sec / torch_sec if torch_sec else None
-        verdict = "" if ratio is None or target is None else ("ok" if ratio <= target else "MISSED")
+        ratio_in = nn_in / torch_in if torch_in else None
+        verdict = "" if ratio is None or target is None else (
+            "ok" if max(ratio, ratio_in) <= target else "MISSED")
         ok = ok and verdict != "MISSED"
-        print(f"{label:34} {nn_sec:8.3f} {torch_sec if torch_sec else float('nan'):8.3f} "
-              f"{ratio if ratio else float('nan'):7.3f} {('<= %.2f' % target) if target else '':>8} "
+        print(f"{label:34} {nn_sec:7.3f} {torch_sec if torch_sec else nan:8.3f} {ratio if ratio else nan:6.3f} "
+              f"{ratio_in if ratio_in else nan:8.3f} {('<= %.2f' % target) if target else '':>8} "
               f"{nn_rss / 1024:7.0f} {torch_rss / 1024:9.0f}  {verdict}")
     return ok, nn_full
 
@@ -175,7 +192,7 @@ def scaling(a, tmp):
     cases.append((50000, "785,790,200,100,20,1", a.data))
     for n, layers, d in cases:
         args = ["--config", "experiments/notebook.json", "--layers", layers, "--precision", "f64"]
-        sec = statistics.median(per_epoch(nn_cmd(a, tmp, args, d), a.epochs)[0] for _ in range(a.rounds))
+        sec = statistics.median(per_epoch(nn_cmd(a, tmp, args, d), a.epochs, nn_epochs(tmp))[0] for _ in range(a.rounds))
         print(f"{n:8} {layers:28} {sec:8.3f} {sec * 50000 / n:8.3f}", flush=True)
 
 

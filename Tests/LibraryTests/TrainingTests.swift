@@ -33,6 +33,27 @@ func tinyProblem(n: Int, seed: UInt32) -> (Matrix<Double>, Matrix<Double>) {
                              optimizer: OptimizerSettings(kind: optimizer, learningRate: lr), rng: &rng)
     }
 
+    /// `meanLoss` (evaluation's train_loss, validation's loss) runs a sparse input through
+    /// the first layer by its nonzeros, in blocks: its loss is the dense one-pass loss up to
+    /// rounding, and the outputs it hands back are `predict`'s, bit for bit.
+    @Test(arguments: [(10_000, "one block"), (70, "blocks with a short last one")])
+    func meanLossInBlocksOfASparseInput(blockSize: Int, _: String) throws {
+        let (n, features) = (300, 40)
+        let x: Matrix<Double> = SampleSparseTests.sparse(features, n, density: 0.15, seed: 21)
+        #expect(SparseBatch.ifWorthwhile(x, parallel: .serial) != nil, "the sparse path is the one under test")
+        let y = Matrix<Double>(rows: 1, cols: n, values: (0..<n).map { Double($0 % 3 == 0 ? 1 : 0) })
+        let net = Network<Double>(architecture: Architecture(sizes: [features, 12, 1], activations: [.relu, .sigmoid],
+                                                             loss: .bce, gradient: .stable))
+        var rng = MT19937(seed: 4)
+        net.initialize(.notebook, rng: &rng)
+        let outputs = Matrix<Double>(rows: 1, cols: n)
+        let blocked = net.meanLoss(x: x, y: y, blockSize: blockSize, outputs: outputs)
+        let dense = net.loss(x: x, y: y)
+        #expect(abs(blocked - dense) <= 1e-13 * abs(dense), "\(blocked) vs \(dense)")
+        #expect(outputs.values == net.predict(x, blockSize: blockSize).values)
+        #expect(net.meanLoss(x: x, y: y, blockSize: blockSize) == blocked)
+    }
+
     @Test(arguments: [(OptimizerKind.gd, 0, 0.5), (.sgd, 32, 0.2), (.momentum, 32, 0.05), (.adam, 32, 0.01)])
     func everyOptimizerLearns(optimizer: OptimizerKind, batch: Int, lr: Double) {
         let r = train(optimizer: optimizer, batch: batch, lr: lr, epochs: 60)

@@ -99,8 +99,10 @@ final class ValidationTracker<T: NNScalar> {
             state.records.append(ValidationRecord(epoch: epoch, loss: nil, metric: nil))
             return false
         }
-        let loss = net.loss(x: x, y: y)
-        let metric = self.metric(net.predict(x))
+        // One forward pass (sparse first layer, in blocks) for the loss and the predictions.
+        let outputs = Matrix<T>(rows: net.architecture.sizes[net.architecture.sizes.count - 1], cols: x.cols)
+        let loss = net.meanLoss(x: x, y: y, outputs: outputs)
+        let metric = self.metric(outputs)
         state.records.append(ValidationRecord(epoch: epoch, loss: loss, metric: metric))
         let value = config.monitor == .valLoss ? loss : metric
         let improved: Bool

@@ -1,6 +1,6 @@
 // The one file of the kernel that talks to the C library (glibc on Linux, Darwin on macOS):
 // the elementary functions `NNScalar` forwards to (as NumPy's scalar fallbacks do), `pow`
-// for Adam's bias correction, the machine's size, and the environment and exec for
+// for Adam's bias correction, the machine's size, zeroed allocations, and the environment and exec for
 // `BLAS.useKernelsForThisCPU`. The kernel imports no Foundation.
 #if canImport(Glibc)
 import Glibc
@@ -31,6 +31,17 @@ enum LibC {
 }
 
 extension LibC {
+    /// `count` zeroed elements of `T` (`calloc`; so the pages of a large allocation, fresh from
+    /// the system and zero already, are not touched until written). Release with `free`.
+    static func zeroedAllocation<T>(_ count: Int, of _: T.Type) -> UnsafeMutablePointer<T> {
+        guard let raw = calloc(count, MemoryLayout<T>.stride) else {
+            preconditionFailure("out of memory allocating \(count) × \(MemoryLayout<T>.stride) bytes")
+        }
+        return raw.bindMemory(to: T.self, capacity: count)
+    }
+
+    static func free<T>(_ p: UnsafeMutablePointer<T>) { cFree(UnsafeMutableRawPointer(p)) }
+
     /// The environment variable `name`, nil when unset.
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
@@ -55,3 +66,4 @@ private func cLog(_ x: Float) -> Float { logf(x) }
 private func cLog1p(_ x: Float) -> Float { log1pf(x) }
 private func cTanh(_ x: Float) -> Float { tanhf(x) }
 private func cPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
+private func cFree(_ p: UnsafeMutableRawPointer) { free(p) }

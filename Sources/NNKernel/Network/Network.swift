@@ -160,19 +160,26 @@ package final class Network<T: NNScalar> {
     package func predict(_ x: Matrix<T>, blockSize: Int = 10_000) -> Matrix<T> {
         let n = x.cols, outputs = layers[layers.count - 1].outputs
         let result = Matrix<T>(rows: outputs, cols: n)
+        forwardInBlocks(x, blockSize: blockSize) { start, _, a, _ in result.copyColumns(at: start, from: a) }
+        return result
+    }
+
+    /// The forward pass of `x` (`in × n`) in column blocks of `blockSize`: `body(start,
+    /// width, A, Z)` gets each block's output activations and logits (buffers reused by the
+    /// next block). A sparse `x` is stored once by its nonzeros (`SparseBatch`), each block
+    /// a run of it.
+    func forwardInBlocks(_ x: Matrix<T>, blockSize: Int, _ body: (Int, Int, Matrix<T>, Matrix<T>) -> Void) {
+        let n = x.cols
         let sparse = SparseBatch.ifWorthwhile(x, parallel: parallel)
         var start = 0
         while start < n {
             let w = min(blockSize, n - start)
             sparse?.selectRange(first: start, count: w)
             let ws = workspace(samples: w, training: false)
-            let (a, _) = forward(sparse.map { .sparse($0) } ?? .dense(x.columns(start, w)), ws)
-            for r in 0..<outputs {
-                (result.pointer + r * n + start).update(from: a.pointer + r * w, count: w)
-            }
+            let (a, z) = forward(sparse.map { .sparse($0) } ?? .dense(x.columns(start, w)), ws)
+            body(start, w, a, z)
             start += w
         }
-        return result
     }
 
     /// The loss of the current weights on `(x, y)` (no update), for gradient checks and
@@ -205,6 +212,13 @@ extension Matrix {
         let m = Matrix(rows: rows, cols: width)
         for r in 0..<rows { (m.pointer + r * width).update(from: pointer + r * cols + start, count: width) }
         return m
+    }
+
+    /// Columns `start..<start + block.cols` ← `block` (same rows).
+    func copyColumns(at start: Int, from block: Matrix<T>) {
+        precondition(block.rows == rows && start >= 0 && block.cols <= cols - start, "copyColumns shape mismatch")
+        let w = block.cols
+        for r in 0..<rows { (pointer + r * cols + start).update(from: block.pointer + r * w, count: w) }
     }
 
     /// The columns listed in `indices`, in that order (a gather, for mini-batches).
