@@ -33,6 +33,7 @@ struct NN: ParsableCommand {
     /// output pipe is status 2 as well (`Console.setUp`).
     static func main(arguments: [String]) -> Never {
         BLAS.useKernelsForThisCPU()
+        BLAS.useOneThread()
         Console.setUp()
         do {
             var command = try parseAsRoot(arguments)

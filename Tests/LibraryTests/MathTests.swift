@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 @testable import NNKernel
 @testable import NNFormats
@@ -11,15 +13,14 @@ import TestSupport
         return (0..<n).map { _ in T(rng.randomDouble() * 2 - 1) }
     }
 
-    func check<T: NNScalar>(_: T.Type, tolerance: Double) {
-        let (m, n, k) = (7, 5, 9)
+    func check<T: NNScalar>(_: T.Type, tolerance: Double, m: Int = 7, n: Int = 5, k: Int = 9, parallel: Parallel = .serial) {
         for transA in [false, true] {
             for transB in [false, true] {
                 let a = Matrix<T>(rows: transA ? k : m, cols: transA ? m : k, values: Self.values(m * k, seed: 1))
                 let b = Matrix<T>(rows: transB ? n : k, cols: transB ? k : n, values: Self.values(k * n, seed: 2))
                 let c0: [T] = Self.values(m * n, seed: 3)
                 let c = Matrix<T>(rows: m, cols: n, values: c0)
-                Matrix.gemm(a, transA: transA, b, transB: transB, into: c, alpha: T(0.5), beta: T(2))
+                Matrix.gemm(a, transA: transA, b, transB: transB, into: c, alpha: T(0.5), beta: T(2), parallel: parallel)
                 var ref = c0
                 ReferenceGEMM.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: T(0.5),
                                    a: a.values, lda: a.cols, b: b.values, ldb: b.cols, beta: T(2), c: &ref, ldc: n)
@@ -35,6 +36,17 @@ import TestSupport
 
     @Test func blasMatchesReferenceF64() { check(Double.self, tolerance: 1e-13) }
     @Test func blasMatchesReferenceF32() { check(Float.self, tolerance: 1e-5) }
+
+    /// Products big enough to be split among threads (`Matrix.gemmMinimumWork`), cut by
+    /// columns (n ≥ m) and by rows (m > n), into 2 and 3 uneven blocks, every transposition.
+    @Test(arguments: [(40, 301, 70), (301, 40, 70)])
+    func splitProductsMatchReference(m: Int, n: Int, k: Int) {
+        #expect(m * n * k >= 3 * Matrix<Double>.gemmMinimumWork, "large enough to split 3 ways")
+        for threads in [2, 3] {
+            check(Double.self, tolerance: 1e-12, m: m, n: n, k: k, parallel: Parallel(threads: threads))
+            check(Float.self, tolerance: 1e-4, m: m, n: n, k: k, parallel: Parallel(threads: threads))
+        }
+    }
 }
 
 @Suite struct PairwiseSumTests {
@@ -74,5 +86,50 @@ import TestSupport
     @Test func sequentialSumDiffersSoTheOrderMatters() {
         let x = Self.data(1000)
         #expect(x.reduce(0, +) == 71363.13685714289)
+    }
+}
+
+@Suite struct WorkerPoolTests {
+    /// Runs `parts` parts on `pool` and returns how often each ran (each part writes only its
+    /// own counter).
+    static func counts(_ pool: WorkerPool, _ parts: Int, inner: Int = 0) -> [Int] {
+        let c = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, parts))
+        c.initialize(repeating: 0)
+        defer { c.deallocate() }
+        pool.run(parts) { p in
+            c[p] += 1
+            // A job started from inside a part runs serially in that thread, all its parts.
+            if inner > 0 && counts(pool, inner) != [Int](repeating: 1, count: inner) { c[p] += 100 }
+        }
+        return Array(c.prefix(parts))
+    }
+
+    @Test func everyPartRunsExactlyOnce() {
+        let pool = WorkerPool.shared(threads: 3)
+        for parts in [0, 1, 2, 3, 4, 7, 64] {
+            #expect(Self.counts(pool, parts) == [Int](repeating: 1, count: parts), "\(parts) parts")
+        }
+        #expect(Self.counts(pool, 5, inner: 4) == [Int](repeating: 1, count: 5), "nested")
+    }
+
+    /// After a pause the workers have gone to sleep; the next job must wake them.
+    @Test func jobsAfterThePoolHasSleptStillRun() {
+        let pool = WorkerPool.shared(threads: 2)
+        for _ in 0..<5 {
+            #expect(Self.counts(pool, 2) == [1, 1])
+            usleep(20_000)
+        }
+    }
+
+    /// Jobs from two threads at once: one runs on the pool, the other serially in its caller.
+    @Test func jobsFromTwoThreadsAtOnce() {
+        let pool = WorkerPool.shared(threads: 2)
+        let bad = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            for parts in 0..<2000 where Self.counts(pool, parts % 9) != [Int](repeating: 1, count: parts % 9) {
+                bad.withLock { $0 += 1 }
+            }
+        }
+        #expect(bad.withLock { $0 } == 0)
     }
 }

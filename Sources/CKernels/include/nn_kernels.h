@@ -87,4 +87,14 @@ int nn_cpu_has_avx512(void);
 /// one. Chosen once, on the first call.
 const nn_kernels *nn_kernels_active(void);
 
+/// A hint to the CPU that this thread is spinning on a flag (x86 `pause`, arm64 `yield`), for
+/// WorkerPool's waits.
+static inline void nn_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif

@@ -55,7 +55,6 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { BLAS.setThreads(threads) }
         let outcome: Run.TrainOutcome
         let progress: Progress
         if let resume {

@@ -45,7 +45,6 @@ package enum SweepPointRunner {
         if SweepFiles.isComplete(runDir: runDir, id: id) { return .skipped }
         try checkID(id, config: config, runDir: runDir, dataDir: dataDir)
 
-        BLAS.setThreads(threads)
         try? FileManager.default.removeItem(atPath: run.status)
         do {
             return try trainAndEvaluate(config: config, runDir: runDir, dataDir: dataDir, threads: threads, resume: nil)
@@ -76,7 +75,6 @@ package enum SweepPointRunner {
             && (marker?.state == .complete || marker?.state == .training)
         var rung = config
         rung.epochs = epochs
-        BLAS.setThreads(threads)
         try? FileManager.default.removeItem(atPath: run.status)
         do {
             return try trainAndEvaluate(config: rung, runDir: runDir, dataDir: dataDir, threads: threads,

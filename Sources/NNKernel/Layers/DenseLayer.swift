@@ -29,7 +29,7 @@ final class DenseLayer<T: NNScalar> {
     /// zeros): the product then skips the zero terms, which leaves the sum unchanged.
     func forward(_ x: LayerInput<T>, product: Matrix<T>, z: Matrix<T>?, a: Matrix<T>, parallel: Parallel) {
         switch x {
-        case .dense(let x): Matrix.gemm(weights, x, into: product)
+        case .dense(let x): Matrix.gemm(weights, x, into: product, parallel: parallel)
         case .sparse(let x): x.forward(w: weights, into: product, parallel: parallel)
         }
         activation.forward(product: product, bias: bias.pointer, z: z, a: a, parallel: parallel)
@@ -39,14 +39,14 @@ final class DenseLayer<T: NNScalar> {
     /// `dA_prev = Wᵀ·dZ` into `gradInput` when given. Call before the optimiser updates `W` and `b`.
     func backward(input x: LayerInput<T>, grad: Matrix<T>, gradInput: Matrix<T>?, parallel: Parallel) {
         switch x {
-        case .dense(let x): Matrix.gemm(grad, x, transB: true, into: gradW)
+        case .dense(let x): Matrix.gemm(grad, x, transB: true, into: gradW, parallel: parallel)
         case .sparse(let x): x.weightGradient(dz: grad, into: gradW, parallel: parallel)
         }
         let cols = grad.cols, g = grad.pointer, db = gradB.pointer
         parallel.forRanges(outputs, cost: cols) { lo, hi in
             for r in lo..<hi { db[r] = PairwiseSum.sum(g + r * cols, cols) }
         }
-        if let gradInput { Matrix.gemm(weights, transA: true, grad, into: gradInput) }
+        if let gradInput { Matrix.gemm(weights, transA: true, grad, into: gradInput, parallel: parallel) }
     }
 
     /// The layer's parameters, `W` then `b`, with their raw gradient sums.

@@ -28,10 +28,13 @@ package enum BLAS {
                     beta, c, blasInt(ldc))
     }
 
-    /// Sets how many threads BLAS may use (OpenBLAS); a no-op on Accelerate.
-    package static func setThreads(_ n: Int) {
+    /// Makes BLAS single-threaded (OpenBLAS; Accelerate has no such setting): `Parallel`
+    /// splits the products itself, on `WorkerPool`'s threads, so that one set of threads
+    /// runs everything (OpenBLAS's own threads spin between its calls and competed with them:
+    /// 20% of a mini-batch epoch went to `sched_yield` and rescheduling).
+    package static func useOneThread() {
         #if !canImport(Accelerate)
-        openblas_set_num_threads(Int32(clamping: max(1, n)))
+        openblas_set_num_threads(1)
         #endif
     }
 

@@ -23,6 +23,9 @@ package struct Kernels: @unchecked Sendable {
     /// True on an x86-64 CPU with AVX-512 F, VL, BW and DQ.
     static let cpuHasAVX512 = nn_cpu_has_avx512() != 0
 
+    /// Tells the CPU that the thread spins on a flag (`pause`), for `WorkerPool`'s waits.
+    @inline(__always) static func relax() { nn_cpu_relax() }
+
     /// "portable", "avx2" or "avx512" (recorded in timing.json).
     package var name: String { String(cString: table.pointee.name) }
 

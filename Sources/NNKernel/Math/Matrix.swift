@@ -52,9 +52,18 @@ package final class Matrix<T: NNScalar> {
         UnsafeMutableBufferPointer(start: pointer + r * cols, count: cols)
     }
 
-    /// `C ← α·op(A)·op(B) + β·C` through BLAS; checks the shapes.
+    /// `C ← α·op(A)·op(B) + β·C` through BLAS; checks the shapes. With `parallel`, a product
+    /// of at least `gemmMinimumWork` multiply-adds per part has `C` cut into column blocks (or
+    /// row blocks, when it has more rows than columns), each a product of its own on one of
+    /// `parallel`'s threads, BLAS itself being single-threaded (`BLAS.useOneThread`). BLAS
+    /// may round a block's elements differently from the whole's in the last bit (as
+    /// OpenBLAS's own threads did): results depend on the thread count, never on timing.
+    /// Multiply-adds below which a part of a product is not worth a thread (some 5–10 µs of
+    /// work); a constant, unlike `Parallel.minimumWork`, which tests lower to split tiny loops.
+    static var gemmMinimumWork: Int { 1 << 18 }
+
     static func gemm(_ a: Matrix<T>, transA: Bool = false, _ b: Matrix<T>, transB: Bool = false,
-                            into c: Matrix<T>, alpha: T = 1, beta: T = 0) {
+                     into c: Matrix<T>, alpha: T = 1, beta: T = 0, parallel: Parallel = .serial) {
         let m = transA ? a.cols : a.rows
         let k = transA ? a.rows : a.cols
         let kb = transB ? b.cols : b.rows
@@ -62,7 +71,17 @@ package final class Matrix<T: NNScalar> {
         precondition(k == kb && c.rows == m && c.cols == n, "gemm shape mismatch")
         if m == 0 || n == 0 { return }
         if k == 0 { if beta == 0 { c.fill(0) }; return }
-        T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-               a: a.pointer, lda: a.cols, b: b.pointer, ldb: b.cols, beta: beta, c: c.pointer, ldc: c.cols)
+        let byColumns = n >= m
+        Parallel(threads: parallel.threads, minimumWork: Self.gemmMinimumWork).forRanges(byColumns ? n : m, cost: (byColumns ? m : n).multipliedReportingOverflow(by: k).partialValue) { lo, hi in
+            if byColumns {      // C[:, lo..<hi] = op(A)·op(B)[:, lo..<hi]
+                T.gemm(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha,
+                       a: a.pointer, lda: a.cols, b: b.pointer + (transB ? lo * b.cols : lo), ldb: b.cols,
+                       beta: beta, c: c.pointer + lo, ldc: c.cols)
+            } else {            // C[lo..<hi, :] = op(A)[lo..<hi, :]·op(B)
+                T.gemm(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+                       a: a.pointer + (transA ? lo : lo * a.cols), lda: a.cols, b: b.pointer, ldb: b.cols,
+                       beta: beta, c: c.pointer + lo * c.cols, ldc: c.cols)
+            }
+        }
     }
 }

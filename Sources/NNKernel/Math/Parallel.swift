@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Deterministic data parallelism for element-wise work, with the thread count passed in
 /// (`--threads`; a network carries its own, see `Network.parallel`).
 ///
@@ -30,18 +28,22 @@ package struct Parallel: Sendable, Equatable {
         let chunks = min(threads, max(1, work.overflow ? Int.max : work.partialValue / minimumWork), n)
         if chunks <= 1 { body(0, n); return }
         let per = (n + chunks - 1) / chunks
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let lo = c * per, hi = min(n, lo + per)
-                if lo < hi { shared.value(lo, hi) }
-            }
+        WorkerPool.shared(threads: threads).run(chunks) { c in
+            let lo = c * per, hi = Swift.min(n, lo + per)
+            if lo < hi { body(lo, hi) }
         }
+    }
+
+    /// Calls `body(p)` for `p` in `0..<parts`, concurrently when `parts > 1` (for work split
+    /// by the caller into disjoint parts that each use their own scratch).
+    package func forParts(_ parts: Int, _ body: (Int) -> Void) {
+        if parts <= 1 { if parts == 1 { body(0) }; return }
+        WorkerPool.shared(threads: threads).run(parts, body)
     }
 }
 
-/// A value handed to `DispatchQueue.concurrentPerform`'s threads whose safety the caller
-/// guarantees: `Parallel.forRanges` gives each thread a disjoint range.
+/// A value handed to other threads whose safety the caller guarantees (`WorkerPool`: each
+/// thread gets its own parts of a job).
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

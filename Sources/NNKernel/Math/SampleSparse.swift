@@ -335,15 +335,3 @@ final class SparseBatch<T: NNScalar> {
         }
     }
 }
-
-extension Parallel {
-    /// Calls `body(p)` for `p` in `0..<parts`, concurrently when `parts > 1` (for work split
-    /// by the caller into disjoint parts that each use their own scratch).
-    func forParts(_ parts: Int, _ body: (Int) -> Void) {
-        if parts <= 1 { if parts == 1 { body(0) }; return }
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { shared.value($0) }
-        }
-    }
-}

@@ -1,6 +1,6 @@
 // The one file of the kernel that talks to the C library (glibc on Linux, Darwin on macOS):
 // the elementary functions `NNScalar` forwards to (as NumPy's scalar fallbacks do), `pow`
-// for Adam's bias correction, the machine's size, zeroed allocations, and the environment and exec for
+// for Adam's bias correction, the machine's size, zeroed allocations, threads, and the environment and exec for
 // `BLAS.useKernelsForThisCPU`. The kernel imports no Foundation.
 #if canImport(Glibc)
 import Glibc
@@ -42,6 +42,18 @@ extension LibC {
 
     static func free<T>(_ p: UnsafeMutablePointer<T>) { cFree(UnsafeMutableRawPointer(p)) }
 
+    /// Starts a detached thread that runs `body` (`pthread_create`); for `WorkerPool`.
+    static func startThread(_ body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { arg in
+            Unmanaged<ThreadBody>.fromOpaque(arg!).takeRetainedValue().body()
+            return nil
+        }, box)
+        precondition(status == 0, "pthread_create failed (\(status))")
+        pthread_detach(thread)
+    }
+
     /// The environment variable `name`, nil when unset.
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
@@ -54,6 +66,11 @@ extension LibC {
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         #endif
     }
+}
+
+private final class ThreadBody: @unchecked Sendable {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }
 
 // File-scope aliases, so that `LibC`'s members can share the C functions' names.
