@@ -1,6 +1,8 @@
 // One variant of the kernels: included by kernels.c with SCALAR (double or float), SUFFIX
-// (f64 / f32 followed by the variant), TARGET (a function attribute or nothing) and WAYS (how
-// many independent sums sparse_forward keeps in registers at once) defined.
+// (f64 / f32 followed by the variant), TARGET (a function attribute or nothing), WAYS (how
+// many independent sums sparse_forward keeps in registers at once) and FUSED (1: the sparse
+// products' multiply-adds are fused, one rounding each; 0: a product and a sum, each
+// rounded) defined.
 #define NN_CAT2(a, b) a##_##b
 #define NN_CAT(a, b) NN_CAT2(a, b)
 #define FN(name) NN_CAT(name, SUFFIX)
@@ -9,6 +11,17 @@
 #define GRAD_WAYS 2
 
 typedef SCALAR TILE __attribute__((vector_size(128)));
+
+// v in every lane (a statement expression: a function returning a 128-byte vector would
+// change the ABI where AVX-512 is off).
+#define SPLAT(v) ({ const SCALAR s_ = (v); TILE t_; for (int64_t i_ = 0; i_ < LANES; i_++) t_[i_] = s_; t_; })
+
+// acc + a·v lane by lane (a a tile, v a scalar): fused or not, per the variant (FUSED).
+#if FUSED
+#define MULADD(acc, a, v) __builtin_elementwise_fma((a), SPLAT(v), (acc))
+#else
+#define MULADD(acc, a, v) ((acc) + (a) * (v))
+#endif
 
 static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int64_t p0, int64_t p1, const void *wt_,
                                       int64_t t0, int64_t t1, int64_t out, void *z_, int64_t ldz) {
@@ -39,10 +52,10 @@ static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int6
                         sum[u] = acc[j + u];
                     }
                     for (int64_t i = 0; i < most; i++)
-                        for (int u = 0; u < WAYS; u++) sum[u] = sum[u] + w[x->feature[k[u] + i]] * value[k[u] + i];
+                        for (int u = 0; u < WAYS; u++) sum[u] = MULADD(sum[u], w[x->feature[k[u] + i]], value[k[u] + i]);
                     for (int u = 0; u < WAYS; u++) {
                         TILE rest = sum[u];
-                        for (int64_t q = k[u] + most; q < e[u]; q++) rest = rest + w[x->feature[q]] * value[q];
+                        for (int64_t q = k[u] + most; q < e[u]; q++) rest = MULADD(rest, w[x->feature[q]], value[q]);
                         acc[j + u] = rest;
                     }
                 }
@@ -50,7 +63,7 @@ static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int6
                     const int64_t p = c0 + j, s = b.index ? b.index[p] : b.first + p;
                     const int64_t *st = x->start + s * groups + g;
                     TILE sum = acc[j];
-                    for (int64_t q = st[0]; q < st[1]; q++) sum = sum + w[x->feature[q]] * value[q];
+                    for (int64_t q = st[0]; q < st[1]; q++) sum = MULADD(sum, w[x->feature[q]], value[q]);
                     acc[j] = sum;
                 }
             }
@@ -139,11 +152,11 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
                     sum[u] = (TILE){0};
                 }
                 for (int64_t i = 0; i < most; i++)
-                    for (int u = 0; u < GRAD_WAYS; u++) sum[u] = sum[u] + block[fs[k[u] + i]] * v[k[u] + i];
+                    for (int u = 0; u < GRAD_WAYS; u++) sum[u] = MULADD(sum[u], block[fs[k[u] + i]], v[k[u] + i]);
                 for (int u = 0; u < GRAD_WAYS; u++) {
                     TILE rest = sum[u];
                     const int64_t e = count[f + u + 1];
-                    for (int64_t q = k[u] + most; q < e; q++) rest = rest + block[fs[q]] * v[q];
+                    for (int64_t q = k[u] + most; q < e; q++) rest = MULADD(rest, block[fs[q]], v[q]);
                     FINISH(f + u, k[u] < e, rest);
                 }
             }
@@ -151,7 +164,7 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
                 const int64_t e = count[f + 1];
                 int64_t k = count[f];
                 TILE sum = (TILE){0};
-                for (; k < e; k++) sum = sum + block[fs[k]] * v[k];
+                for (; k < e; k++) sum = MULADD(sum, block[fs[k]], v[k]);
                 FINISH(f, count[f] < e, sum);
             }
 #undef FINISH
@@ -183,5 +196,7 @@ static TARGET void FN(descend)(SCALAR *p, const SCALAR *raw, SCALAR lr, SCALAR s
 #undef FN
 #undef LANES
 #undef GRAD_WAYS
+#undef MULADD
+#undef SPLAT
 #undef NN_CAT
 #undef NN_CAT2

@@ -26,22 +26,23 @@ import TestSupport
         Matrix(rows: rows, cols: cols, values: GEMMTests.values(rows * cols, seed: seed))
     }
 
-    /// `op(a)·op(b)` with the naive reference (sums over `p` in order, from 0).
-    static func reference<T: NNScalar>(_ a: Matrix<T>, _ b: Matrix<T>, transB: Bool) -> [T] {
+    /// `op(a)·op(b)` with the naive reference (sums over `p` in order, from 0; each
+    /// multiply-add fused when `fused`, as the AVX2 and AVX-512 kernels do).
+    static func reference<T: NNScalar>(_ a: Matrix<T>, _ b: Matrix<T>, transB: Bool, fused: Bool = false) -> [T] {
         let m = a.rows, k = a.cols, n = transB ? b.rows : b.cols
         var c = [T](repeating: 0, count: m * n)
         ReferenceGEMM.gemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a.values, lda: a.cols,
-                           b: b.values, ldb: b.cols, beta: 0, c: &c, ldc: n)
+                           b: b.values, ldb: b.cols, beta: 0, c: &c, ldc: n, fused: fused)
         return c
     }
 
     /// `dz·xᵀ` in the kernels' order: the reference's partial sum over each chunk of 128
     /// samples, added to the total chunk by chunk.
-    static func chunkedReference<T: NNScalar>(_ dz: Matrix<T>, _ x: Matrix<T>) -> [T] {
+    static func chunkedReference<T: NNScalar>(_ dz: Matrix<T>, _ x: Matrix<T>, fused: Bool = false) -> [T] {
         var total = [T](repeating: 0, count: dz.rows * x.rows)
         for c0 in stride(from: 0, to: dz.cols, by: 128) {
             let w = min(128, dz.cols - c0)
-            let part = reference(dz.columns(c0, w), x.columns(c0, w), transB: true)
+            let part = reference(dz.columns(c0, w), x.columns(c0, w), transB: true, fused: fused)
             for i in 0..<total.count { total[i] = total[i] + part[i] }
         }
         return total
@@ -75,7 +76,8 @@ import TestSupport
 
     /// Z's sums run over features in increasing order from 0, like the reference, so they
     /// agree bit for bit (the reference's `w·0` terms change nothing) — for the whole input,
-    /// a run of it, and a shuffled mini-batch, on every kernel variant.
+    /// a run of it, and a shuffled mini-batch, on every kernel variant (the AVX2 and AVX-512
+    /// ones against the reference with fused multiply-adds).
     func forwardMatchesReference<T: NNScalar>(_: T.Type, blas tolerance: Double) throws {
         for (out, inputs, m) in [(37, 23, 45), (1, 9, 7), (70, 400, 300), (33, 200, 129)] {
             let w: Matrix<T> = Self.dense(out, inputs, seed: 2)
@@ -95,7 +97,8 @@ import TestSupport
                     z.fill(7)  // every element must be overwritten
                     batch.forward(w: w, into: z, parallel: .serial)
                     let xb = x.gatherColumns(samples[...], parallel: .serial)
-                    #expect(z.values == Self.reference(w, xb, transB: false), "\(kernels.name) \(name) out \(out) in \(inputs) m \(m)")
+                    #expect(z.values == Self.reference(w, xb, transB: false, fused: kernels.fusesMultiplyAdd),
+                            "\(kernels.name) \(name) out \(out) in \(inputs) m \(m)")
                     let viaBLAS = Matrix<T>(rows: out, cols: samples.count)
                     Matrix.gemm(w, xb, into: viaBLAS)
                     #expect(Self.relativeError(z.values, viaBLAS.values) <= tolerance)
@@ -126,8 +129,9 @@ import TestSupport
                     let g = Matrix<T>(rows: out, cols: inputs)
                     g.fill(7)
                     batch.weightGradient(dz: dz, into: g, parallel: .serial)
-                    #expect(g.values == Self.chunkedReference(dz, xb), "\(kernels.name) out \(out) in \(inputs) m \(samples.count)")
-                    let want = Self.reference(dz, xb, transB: true)
+                    #expect(g.values == Self.chunkedReference(dz, xb, fused: kernels.fusesMultiplyAdd),
+                            "\(kernels.name) out \(out) in \(inputs) m \(samples.count)")
+                    let want = Self.reference(dz, xb, transB: true, fused: kernels.fusesMultiplyAdd)
                     if samples.count <= 128 { #expect(g.values == want) }
                     #expect(Self.relativeError(g.values, want) <= tolerance)
                     let viaBLAS = Matrix<T>(rows: out, cols: inputs)

@@ -4,9 +4,11 @@
 // chosen once per process (`nn_kernels_active`). Imported by Swift only in
 // Sources/NNKernel/Math/Kernels.swift.
 //
-// Every variant does the same operations in the same order, with products and sums rounded
-// separately (no fused multiply-add: the file is compiled with FP contraction off), so all
-// variants give bit-identical results.
+// Every variant does the same operations in the same order. The element-wise kernels round
+// products and sums separately in all of them (the file is compiled with FP contraction off),
+// so they agree to the last bit. The sparse products fuse each multiply-add in the AVX2 and
+// AVX-512 variants (which agree with each other to the last bit) and not in the portable one,
+// whose first-layer products therefore differ from theirs at rounding level.
 #ifndef NN_KERNELS_H
 #define NN_KERNELS_H
 
@@ -35,6 +37,9 @@ typedef struct {
 /// column f at [t·columns + f], lane i being row t·lanes + i (0 past the last row).
 typedef struct {
     const char *name;
+    /// 1 when the sparse products fuse each multiply-add (one rounding), 0 when they round
+    /// the product and the sum separately.
+    int fused;
     /// z[r, p] = Σ_f W[r, f]·X[f, sample p] over positions p0 ..< p1 and tiles t0 ..< t1,
     /// features increasing from 0. `wt` is Wᵀ packed; z is row-major with row stride ldz.
     void (*sparse_forward_f64)(const nn_sparse_input *x, nn_batch b, int64_t p0, int64_t p1, const void *wt,

@@ -3,8 +3,11 @@
 // one variant chosen per process.
 import CKernels
 
-/// A variant of the C kernels. Every variant gives bit-identical results (same operations
-/// in the same order, no fused multiply-add); AVX2 and AVX-512 only run them wider.
+/// A variant of the C kernels: the same operations in the same order, run wider by AVX2 and
+/// AVX-512, which also fuse the sparse products' multiply-adds (the portable variant rounds
+/// product and sum separately). So AVX2 and AVX-512 give the same bits; the portable
+/// variant's first-layer products differ from theirs at rounding level, and the
+/// element-wise kernels agree in all three.
 package struct Kernels: @unchecked Sendable {
     let table: UnsafePointer<nn_kernels>
 
@@ -28,6 +31,10 @@ package struct Kernels: @unchecked Sendable {
 
     /// "portable", "avx2" or "avx512" (recorded in timing.json).
     package var name: String { String(cString: table.pointee.name) }
+
+    /// Whether the sparse products fuse each multiply-add (AVX2, AVX-512) or round the
+    /// product and the sum separately (portable).
+    var fusesMultiplyAdd: Bool { table.pointee.fused != 0 }
 
     /// Lanes of an output tile (128 bytes): 16 in f64, 32 in f32.
     static func lanes<T: NNScalar>(_: T.Type) -> Int { 128 / MemoryLayout<T>.stride }

@@ -58,9 +58,9 @@ package final class Matrix<T: NNScalar> {
     /// `parallel`'s threads, BLAS itself being single-threaded (`BLAS.useOneThread`). BLAS
     /// may round a block's elements differently from the whole's in the last bit (as
     /// OpenBLAS's own threads did): results depend on the thread count, never on timing.
-    /// Multiply-adds below which a part of a product is not worth a thread (some 5–10 µs of
+    /// Multiply-adds below which a part of a product is not worth a thread (a few µs of
     /// work); a constant, unlike `Parallel.minimumWork`, which tests lower to split tiny loops.
-    static var gemmMinimumWork: Int { 1 << 18 }
+    static var gemmMinimumWork: Int { 1 << 16 }
 
     static func gemm(_ a: Matrix<T>, transA: Bool = false, _ b: Matrix<T>, transB: Bool = false,
                      into c: Matrix<T>, alpha: T = 1, beta: T = 0, parallel: Parallel = .serial) {

@@ -11,7 +11,7 @@ package struct Parallel: Sendable, Equatable {
     /// make small problems split.
     let minimumWork: Int
 
-    package init(threads: Int, minimumWork: Int = 1 << 15) {
+    package init(threads: Int, minimumWork: Int = 1 << 13) {
         self.threads = max(1, threads)
         self.minimumWork = max(1, minimumWork)
     }
