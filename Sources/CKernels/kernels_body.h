@@ -12,9 +12,10 @@
 
 typedef SCALAR TILE __attribute__((vector_size(128)));
 
-// v in every lane (a statement expression: a function returning a 128-byte vector would
-// change the ABI where AVX-512 is off).
-#define SPLAT(v) ({ const SCALAR s_ = (v); TILE t_; for (int64_t i_ = 0; i_ < LANES; i_++) t_[i_] = s_; t_; })
+// v in every lane, exactly (1·v is v, −0 and NaN included), from the function's `ones`: one
+// vector operation even unoptimised (debug and sanitizer builds), a broadcast optimised.
+#define SPLAT(v) (ones * (v))
+#define ONES const TILE ones = (TILE){0} + (SCALAR)1; (void)ones
 
 // acc + a·v lane by lane (a a tile, v a scalar): fused or not, per the variant (FUSED).
 #if FUSED
@@ -25,6 +26,7 @@ typedef SCALAR TILE __attribute__((vector_size(128)));
 
 static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int64_t p0, int64_t p1, const void *wt_,
                                       int64_t t0, int64_t t1, int64_t out, void *z_, int64_t ldz) {
+    ONES;
     const TILE *wt = (const TILE *)wt_;
     SCALAR *z = (SCALAR *)z_;
     const SCALAR *value = (const SCALAR *)x->value;
@@ -79,6 +81,7 @@ static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int6
 static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const void *dz_, int64_t lddz,
                                     int64_t t0, int64_t t1, int64_t out, void *g_, void *scratch,
                                     void *w_, double lr_, double scale_) {
+    ONES;
     const SCALAR *dz = (const SCALAR *)dz_, *value = (const SCALAR *)x->value;
     TILE *g = (TILE *)g_, *wd = (TILE *)w_;
     const SCALAR lr = (SCALAR)lr_, scale = (SCALAR)scale_;
@@ -198,5 +201,6 @@ static TARGET void FN(descend)(SCALAR *p, const SCALAR *raw, SCALAR lr, SCALAR s
 #undef GRAD_WAYS
 #undef MULADD
 #undef SPLAT
+#undef ONES
 #undef NN_CAT
 #undef NN_CAT2
