@@ -49,6 +49,35 @@ import TestSupport
     }
 }
 
+extension GEMMTests {
+    /// Independent products as one job (backward's dW and dA_prev): each against the
+    /// reference, whole (up to 3 threads) or cut (4), and an empty and a k = 0 product.
+    @Test func productsAsOneJobMatchReference() {
+        let (m, n, k) = (60, 90, 70)
+        let a = Matrix<Double>(rows: m, cols: k, values: Self.values(m * k, seed: 11))
+        let b = Matrix<Double>(rows: n, cols: k, values: Self.values(n * k, seed: 12))
+        let d = Matrix<Double>(rows: m, cols: n, values: Self.values(m * n, seed: 13))
+        var abt = [Double](repeating: 0, count: m * n), atd = [Double](repeating: 0, count: k * n)
+        ReferenceGEMM.gemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, a: a.values, lda: k, b: b.values,
+                           ldb: k, beta: 0, c: &abt, ldc: n)
+        ReferenceGEMM.gemm(transA: true, transB: false, m: k, n: n, k: m, alpha: 1, a: a.values, lda: k, b: d.values,
+                           ldb: n, beta: 0, c: &atd, ldc: n)
+        for threads in 1...4 {
+            let c1 = Matrix<Double>(rows: m, cols: n), c2 = Matrix<Double>(rows: k, cols: n)
+            // With 4 threads each product is cut in two (2 threads per product).
+            Matrix.gemm([.init(a: a, b: b, transB: true, c: c1), .init(a: a, transA: true, b: d, c: c2)],
+                        parallel: Parallel(threads: threads))
+            let noK = Matrix<Double>(rows: 3, cols: 4, values: [Double](repeating: 5, count: 12))
+            Matrix.gemm([.init(a: Matrix(rows: 0, cols: 2), b: Matrix(rows: 2, cols: 3), c: Matrix(rows: 0, cols: 3)),
+                         .init(a: Matrix(rows: 3, cols: 0), b: Matrix(rows: 0, cols: 4), c: noK)],
+                        parallel: Parallel(threads: threads))
+            #expect(zip(c1.values, abt).allSatisfy { abs($0 - $1) <= 1e-12 }, "A·Bᵀ, \(threads) threads")
+            #expect(zip(c2.values, atd).allSatisfy { abs($0 - $1) <= 1e-12 }, "Aᵀ·D, \(threads) threads")
+            #expect(noK.values.allSatisfy { $0 == 0 }, "k = 0 with β 0 gives zeros")
+        }
+    }
+}
+
 @Suite struct PairwiseSumTests {
     /// x_i = ((i·7919) mod 1000)/7 + 1e-3·(i mod 13); expected sums computed with NumPy 2.4
     /// (`float(np.sum(x))`), where pairwise summation differs from a sequential loop.

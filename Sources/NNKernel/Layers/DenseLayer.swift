@@ -38,15 +38,18 @@ final class DenseLayer<T: NNScalar> {
     /// Backward for a batch whose `dZ` is in `grad`: accumulates raw `dW`, `db` and writes
     /// `dA_prev = Wᵀ·dZ` into `gradInput` when given. Call before the optimiser updates `W` and `b`.
     func backward(input x: LayerInput<T>, grad: Matrix<T>, gradInput: Matrix<T>?, parallel: Parallel) {
+        // dW and dA_prev are independent products: one job (with 2 threads, one each).
+        var products: [Matrix<T>.Product] = []
         switch x {
-        case .dense(let x): Matrix.gemm(grad, x, transB: true, into: gradW, parallel: parallel)
+        case .dense(let x): products.append(.init(a: grad, b: x, transB: true, c: gradW))
         case .sparse(let x): x.weightGradient(dz: grad, into: gradW, parallel: parallel)
         }
+        if let gradInput { products.append(.init(a: weights, transA: true, b: grad, c: gradInput)) }
+        Matrix.gemm(products, parallel: parallel)
         let cols = grad.cols, g = grad.pointer, db = gradB.pointer
         parallel.forRanges(outputs, cost: cols) { lo, hi in
             for r in lo..<hi { db[r] = PairwiseSum.sum(g + r * cols, cols) }
         }
-        if let gradInput { Matrix.gemm(weights, transA: true, grad, into: gradInput, parallel: parallel) }
     }
 
     /// The layer's parameters, `W` then `b`, with their raw gradient sums.

@@ -52,35 +52,59 @@ package final class Matrix<T: NNScalar> {
         UnsafeMutableBufferPointer(start: pointer + r * cols, count: cols)
     }
 
-    /// `C ← α·op(A)·op(B) + β·C` through BLAS; checks the shapes. With `parallel`, a product
-    /// of at least `gemmMinimumWork` multiply-adds per part has `C` cut into column blocks (or
-    /// row blocks, when it has more rows than columns), each a product of its own on one of
-    /// `parallel`'s threads, BLAS itself being single-threaded (`BLAS.useOneThread`). BLAS
-    /// may round a block's elements differently from the whole's in the last bit (as
-    /// OpenBLAS's own threads did): results depend on the thread count, never on timing.
     /// Multiply-adds below which a part of a product is not worth a thread (a few µs of
     /// work); a constant, unlike `Parallel.minimumWork`, which tests lower to split tiny loops.
     static var gemmMinimumWork: Int { 1 << 16 }
 
+    /// One product `C ← α·op(A)·op(B) + β·C` for `gemm(_:parallel:)`.
+    struct Product {
+        var a: Matrix<T>, transA = false, b: Matrix<T>, transB = false, c: Matrix<T>
+        var alpha: T = 1, beta: T = 0
+    }
+
+    /// `C ← α·op(A)·op(B) + β·C` through BLAS; checks the shapes. See `gemm(_:parallel:)`.
     static func gemm(_ a: Matrix<T>, transA: Bool = false, _ b: Matrix<T>, transB: Bool = false,
                      into c: Matrix<T>, alpha: T = 1, beta: T = 0, parallel: Parallel = .serial) {
-        let m = transA ? a.cols : a.rows
-        let k = transA ? a.rows : a.cols
-        let kb = transB ? b.cols : b.rows
-        let n = transB ? b.rows : b.cols
-        precondition(k == kb && c.rows == m && c.cols == n, "gemm shape mismatch")
-        if m == 0 || n == 0 { return }
-        if k == 0 { if beta == 0 { c.fill(0) }; return }
-        let byColumns = n >= m
-        Parallel(threads: parallel.threads, minimumWork: Self.gemmMinimumWork).forRanges(byColumns ? n : m, cost: (byColumns ? m : n).multipliedReportingOverflow(by: k).partialValue) { lo, hi in
-            if byColumns {      // C[:, lo..<hi] = op(A)·op(B)[:, lo..<hi]
-                T.gemm(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha,
-                       a: a.pointer, lda: a.cols, b: b.pointer + (transB ? lo * b.cols : lo), ldb: b.cols,
-                       beta: beta, c: c.pointer + lo, ldc: c.cols)
+        gemm([Product(a: a, transA: transA, b: b, transB: transB, c: c, alpha: alpha, beta: beta)], parallel: parallel)
+    }
+
+    /// Independent products (no `C` is another's input) through BLAS as one job on
+    /// `parallel`'s threads; checks the shapes. Each product of at least `gemmMinimumWork`
+    /// multiply-adds per part is cut into up to `threads / products.count` column blocks (or
+    /// row blocks, when `C` has more rows than columns), every block a product of its own in
+    /// single-threaded BLAS (`BLAS.useOneThread`); thread t runs blocks t, t + threads, ….
+    /// So with 2 threads, backward's `dW` and `dA_prev` run whole side by side. BLAS may
+    /// round a block's elements differently from the whole product's in the last bit (as
+    /// OpenBLAS's own threads did): results depend on the thread count, never on timing.
+    static func gemm(_ products: [Product], parallel: Parallel) {
+        var blocks: [(product: Int, lo: Int, hi: Int)] = []
+        let share = max(1, parallel.threads / max(1, products.count))
+        for (i, p) in products.enumerated() {
+            let (m, k) = p.transA ? (p.a.cols, p.a.rows) : (p.a.rows, p.a.cols)
+            let (kb, n) = p.transB ? (p.b.cols, p.b.rows) : (p.b.rows, p.b.cols)
+            precondition(k == kb && p.c.rows == m && p.c.cols == n, "gemm shape mismatch")
+            if m == 0 || n == 0 { continue }
+            if k == 0 { if p.beta == 0 { p.c.fill(0) }; continue }
+            let split = n >= m ? n : m
+            let work = (n >= m ? m : n).multipliedReportingOverflow(by: k)
+            let worth = work.overflow ? Int.max : max(1, work.partialValue.multipliedReportingOverflow(by: split).partialValue / Self.gemmMinimumWork)
+            let parts = min(share, worth, split), per = (split + parts - 1) / parts
+            for lo in stride(from: 0, to: split, by: per) { blocks.append((i, lo, min(split, lo + per))) }
+        }
+        parallel.forParts(blocks.count) { b in
+            let (i, lo, hi) = blocks[b]
+            let p = products[i]
+            let (m, k) = p.transA ? (p.a.cols, p.a.rows) : (p.a.rows, p.a.cols)
+            let n = p.transB ? p.b.rows : p.b.cols
+            let (a, b, c) = (p.a, p.b, p.c)
+            if n >= m {         // C[:, lo..<hi] = op(A)·op(B)[:, lo..<hi]
+                T.gemm(transA: p.transA, transB: p.transB, m: m, n: hi - lo, k: k, alpha: p.alpha,
+                       a: a.pointer, lda: a.cols, b: b.pointer + (p.transB ? lo * b.cols : lo), ldb: b.cols,
+                       beta: p.beta, c: c.pointer + lo, ldc: c.cols)
             } else {            // C[lo..<hi, :] = op(A)[lo..<hi, :]·op(B)
-                T.gemm(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
-                       a: a.pointer + (transA ? lo : lo * a.cols), lda: a.cols, b: b.pointer, ldb: b.cols,
-                       beta: beta, c: c.pointer + lo * c.cols, ldc: c.cols)
+                T.gemm(transA: p.transA, transB: p.transB, m: hi - lo, n: n, k: k, alpha: p.alpha,
+                       a: a.pointer + (p.transA ? lo : lo * a.cols), lda: a.cols, b: b.pointer, ldb: b.cols,
+                       beta: p.beta, c: c.pointer + lo * c.cols, ldc: c.cols)
             }
         }
     }
