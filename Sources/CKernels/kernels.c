@@ -75,10 +75,7 @@ static const nn_kernels avx2 = {
     descend_f64_avx2, descend_f32_avx2,
 };
 
-const nn_kernels *nn_kernels_avx2(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? &avx2 : NULL;
-}
+const nn_kernels *nn_kernels_avx2(void) { return nn_cpu_has_avx2_fma() ? &avx2 : NULL; }
 
 // AVX-512 (F, VL, BW, DQ: Skylake-X and later): a 128-byte tile is two 512-bit registers
 // instead of four 256-bit ones; the operations and their order are the AVX2 kernels'.

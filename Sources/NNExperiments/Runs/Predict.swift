@@ -50,7 +50,7 @@ struct TrainedRun {
 /// The images go through `DesignMatrix` (the bias column, then /255, exactly as training
 /// and `nn eval` do) and `Network.predict` (the same column blocks), so predicting the
 /// test split's `test-images.idx` gives `predictions.csv`'s probabilities text for text
-/// (with the same BLAS thread count, as `nn eval` uses by default).
+/// (with the same thread count, as `nn eval` uses by default).
 package enum Predict {
     package static let header = ["index", "prediction", "probability"]
 

@@ -100,7 +100,7 @@ final class ValidationTracker<T: NNScalar> {
             return false
         }
         // One forward pass (sparse first layer, in blocks) for the loss and the predictions.
-        let outputs = Matrix<T>(rows: net.architecture.sizes[net.architecture.sizes.count - 1], cols: x.cols)
+        let outputs = Matrix<T>(rows: net.architecture.sizes.last!, cols: x.cols)
         let loss = net.meanLoss(x: x, y: y, outputs: outputs)
         let metric = self.metric(outputs)
         state.records.append(ValidationRecord(epoch: epoch, loss: loss, metric: metric))

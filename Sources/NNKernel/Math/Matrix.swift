@@ -20,7 +20,8 @@ package final class Matrix<T: NNScalar> {
         // calloc: zero without a pass over the memory (a large allocation's fresh pages are
         // zero already; an unspecialised `initialize(repeating: 0)`, as callers in other
         // modules get, went through a value witness per element: 13% of `nn eval`).
-        storage = UnsafeMutableBufferPointer(start: LibC.zeroedAllocation(max(1, rows * cols), of: T.self), count: max(1, rows * cols))
+        let count = max(1, rows * cols)
+        storage = UnsafeMutableBufferPointer(start: LibC.zeroedAllocation(count, of: T.self), count: count)
     }
 
     convenience init(rows: Int, cols: Int, values: [T]) {
@@ -77,25 +78,24 @@ package final class Matrix<T: NNScalar> {
     /// round a block's elements differently from the whole product's in the last bit (as
     /// OpenBLAS's own threads did): results depend on the thread count, never on timing.
     static func gemm(_ products: [Product], parallel: Parallel) {
-        var blocks: [(product: Int, lo: Int, hi: Int)] = []
+        // Each block: its product, that product's m, n, k, and its range of C's columns (n ≥ m)
+        // or rows.
+        var blocks: [(p: Product, m: Int, n: Int, k: Int, lo: Int, hi: Int)] = []
         let share = max(1, parallel.threads / max(1, products.count))
-        for (i, p) in products.enumerated() {
+        for p in products {
             let (m, k) = p.transA ? (p.a.cols, p.a.rows) : (p.a.rows, p.a.cols)
             let (kb, n) = p.transB ? (p.b.cols, p.b.rows) : (p.b.rows, p.b.cols)
             precondition(k == kb && p.c.rows == m && p.c.cols == n, "gemm shape mismatch")
             if m == 0 || n == 0 { continue }
             if k == 0 { if p.beta == 0 { p.c.fill(0) }; continue }
-            let split = n >= m ? n : m
-            let work = (n >= m ? m : n).multipliedReportingOverflow(by: k)
-            let worth = work.overflow ? Int.max : max(1, work.partialValue.multipliedReportingOverflow(by: split).partialValue / Self.gemmMinimumWork)
+            let split = max(m, n)
+            let (mn, o1) = m.multipliedReportingOverflow(by: n), (mnk, o2) = mn.multipliedReportingOverflow(by: k)
+            let worth = o1 || o2 ? Int.max : max(1, mnk / Self.gemmMinimumWork)
             let parts = min(share, worth, split), per = (split + parts - 1) / parts
-            for lo in stride(from: 0, to: split, by: per) { blocks.append((i, lo, min(split, lo + per))) }
+            for lo in stride(from: 0, to: split, by: per) { blocks.append((p, m, n, k, lo, min(split, lo + per))) }
         }
-        parallel.forParts(blocks.count) { b in
-            let (i, lo, hi) = blocks[b]
-            let p = products[i]
-            let (m, k) = p.transA ? (p.a.cols, p.a.rows) : (p.a.rows, p.a.cols)
-            let n = p.transB ? p.b.rows : p.b.cols
+        parallel.forParts(blocks.count) { i in
+            let (p, m, n, k, lo, hi) = blocks[i]
             let (a, b, c) = (p.a, p.b, p.c)
             if n >= m {         // C[:, lo..<hi] = op(A)·op(B)[:, lo..<hi]
                 T.gemm(transA: p.transA, transB: p.transB, m: m, n: hi - lo, k: k, alpha: p.alpha,

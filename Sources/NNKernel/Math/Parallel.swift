@@ -36,7 +36,7 @@ package struct Parallel: Sendable, Equatable {
 
     /// Calls `body(p)` for `p` in `0..<parts`, concurrently when `parts > 1` (for work split
     /// by the caller into disjoint parts that each use their own scratch).
-    package func forParts(_ parts: Int, _ body: (Int) -> Void) {
+    func forParts(_ parts: Int, _ body: (Int) -> Void) {
         if parts <= 1 { if parts == 1 { body(0) }; return }
         WorkerPool.shared(threads: threads).run(parts, body)
     }

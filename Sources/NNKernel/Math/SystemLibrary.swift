@@ -1,7 +1,8 @@
 // The one file of the kernel that talks to the C library (glibc on Linux, Darwin on macOS):
 // the elementary functions `NNScalar` forwards to (as NumPy's scalar fallbacks do), `pow`
-// for Adam's bias correction, the machine's size, zeroed allocations, threads, and the environment and exec for
-// `BLAS.useKernelsForThisCPU`. The kernel imports no Foundation.
+// for Adam's bias correction, the machine's size, zeroed allocations, threads (WorkerPool),
+// and the environment and exec for `BLAS.useKernelsForThisCPU`. The kernel imports no
+// Foundation.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
