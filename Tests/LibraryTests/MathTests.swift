@@ -133,9 +133,12 @@ extension GEMMTests {
         return Array(c.prefix(parts))
     }
 
-    @Test func everyPartRunsExactlyOnce() {
-        let pool = WorkerPool.shared(threads: 3)
-        for parts in [0, 1, 2, 3, 4, 7, 64] {
+    /// Fewer parts than threads leave some workers out (neither woken nor waited for); more
+    /// parts than threads give each thread several.
+    @Test(arguments: [3, 8])
+    func everyPartRunsExactlyOnce(threads: Int) {
+        let pool = WorkerPool.shared(threads: threads)
+        for parts in [0, 1, 2, 3, 4, 7, 64, 2, 8, 1, 5] {
             #expect(Self.counts(pool, parts) == [Int](repeating: 1, count: parts), "\(parts) parts")
         }
         #expect(Self.counts(pool, 5, inner: 4) == [Int](repeating: 1, count: 5), "nested")

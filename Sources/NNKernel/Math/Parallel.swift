@@ -28,7 +28,7 @@ package struct Parallel: Sendable, Equatable {
         let chunks = min(threads, max(1, work.overflow ? Int.max : work.partialValue / minimumWork), n)
         if chunks <= 1 { body(0, n); return }
         let per = (n + chunks - 1) / chunks
-        WorkerPool.shared(threads: threads).run(chunks) { c in
+        pool.run(chunks) { c in
             let lo = c * per, hi = Swift.min(n, lo + per)
             if lo < hi { body(lo, hi) }
         }
@@ -38,8 +38,12 @@ package struct Parallel: Sendable, Equatable {
     /// by the caller into disjoint parts that each use their own scratch).
     func forParts(_ parts: Int, _ body: (Int) -> Void) {
         if parts <= 1 { if parts == 1 { body(0) }; return }
-        WorkerPool.shared(threads: threads).run(parts, body)
+        pool.run(parts, body)
     }
+
+    /// The pool that runs the parts: `threads` threads, but no more than the processors
+    /// (the parts, and so the results, are the same either way).
+    private var pool: WorkerPool { WorkerPool.shared(threads: Swift.min(threads, WorkerPool.processors)) }
 }
 
 /// A value handed to other threads whose safety the caller guarantees (`WorkerPool`: each

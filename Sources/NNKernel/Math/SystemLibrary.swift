@@ -21,6 +21,12 @@ enum LibC {
     @inline(__always) static func tanh(_ x: Float) -> Float { cTanh(x) }
     static func pow(_ x: Double, _ y: Double) -> Double { cPow(x, y) }
 
+    /// Processors online (`sysconf(_SC_NPROCESSORS_ONLN)`, at least 1).
+    static var processors: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
+    /// Gives up the processor to another runnable thread (`sched_yield`).
+    static func yield() { _ = sched_yield() }
+
     /// Physical memory in bytes (`sysconf(_SC_PHYS_PAGES) × sysconf(_SC_PAGESIZE)`), nil
     /// when the system does not say or the product overflows.
     static var physicalMemory: Int? {

@@ -19,8 +19,13 @@ final class WorkerPool: @unchecked Sendable {
     /// Threads including the caller's.
     let threads: Int
     private let workers: [Worker]
-    /// Incremented to publish a job (its `job` and `parts` are written before, read after).
-    private let generation = Atomic<Int>(0)
+    /// The current job's generation (incremented to publish a job, whose `job` and `parts`
+    /// are written before) times 2^16, plus how many workers take part in it: threads 1 ...
+    /// that many, `min(parts, threads) − 1`. One atomic value, so a worker that looks late
+    /// sees a job's number and its participants together; only participants are woken and
+    /// waited for, so a job of 2 parts costs the same with 2 threads as with 64 (and no
+    /// more when the threads outnumber the cores).
+    private let published = Atomic<Int>(0)
     /// Workers that have not finished the current job.
     private let pending = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
@@ -37,6 +42,12 @@ final class WorkerPool: @unchecked Sendable {
 
     private static let pools = Mutex<[Int: WorkerPool]>([:])
 
+    /// Processors online: `Parallel` never asks for a bigger pool. Threads that spin while
+    /// they wait must not outnumber the cores (measured, 2 cores: `--threads 16` made a
+    /// mini-batch epoch 12× slower); a job's parts stay as many as asked, so results do not
+    /// change, only fewer threads share them.
+    static let processors = LibC.processors
+
     /// The pool of `threads` threads (the caller and `threads − 1` workers), started on first
     /// use and kept for the life of the process.
     static func shared(threads: Int) -> WorkerPool {
@@ -49,6 +60,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private init(threads: Int) {
+        precondition(threads < 1 << 16, "WorkerPool: at most 65,535 threads")
         self.threads = max(1, threads)
         workers = (1..<self.threads).map { _ in Worker() }
         for (i, worker) in workers.enumerated() {
@@ -67,13 +79,21 @@ final class WorkerPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             job = UncheckedSendable(body)
             self.parts = parts
-            pending.store(workers.count, ordering: .relaxed)
-            generation.add(1, ordering: .sequentiallyConsistent)
-            for worker in workers where worker.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+            let participants = min(parts, threads) - 1
+            pending.store(participants, ordering: .relaxed)
+            let generation = (published.load(ordering: .relaxed) >> 16) + 1
+            published.store((generation << 16) | participants, ordering: .sequentiallyConsistent)
+            for worker in workers.prefix(participants) where worker.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
                 worker.wake.signal()
             }
             runParts(thread: 0)
-            while pending.load(ordering: .acquiring) != 0 { Kernels.relax() }
+            // Spin, and now and then let another thread run (a worker this one would wait for,
+            // when the machine has other work).
+            var spun = 0
+            while pending.load(ordering: .acquiring) != 0 {
+                spun += 1
+                if spun % Self.spins == 0 { LibC.yield() } else { Kernels.relax() }
+            }
             job = nil
         }
         busy.store(false, ordering: .releasing)
@@ -95,7 +115,7 @@ final class WorkerPool: @unchecked Sendable {
         var seen = 0
         while true {
             var spun = 0
-            while generation.load(ordering: .acquiring) == seen {
+            while published.load(ordering: .acquiring) >> 16 == seen {
                 spun += 1
                 if spun < Self.spins {
                     Kernels.relax()
@@ -105,7 +125,7 @@ final class WorkerPool: @unchecked Sendable {
                 // set; here `sleeping` is set, then the generation looked at again (both
                 // sequentially consistent, so one of the two sees the other's write).
                 worker.sleeping.store(true, ordering: .sequentiallyConsistent)
-                if generation.load(ordering: .sequentiallyConsistent) != seen {
+                if published.load(ordering: .sequentiallyConsistent) >> 16 != seen {
                     // A job came meanwhile: take the flag back, unless the caller did (then
                     // its signal is on the way, and is consumed here).
                     if !worker.sleeping.exchange(false, ordering: .sequentiallyConsistent) { worker.wake.wait() }
@@ -114,9 +134,13 @@ final class WorkerPool: @unchecked Sendable {
                 }
                 spun = 0
             }
-            seen = generation.load(ordering: .acquiring)
-            runParts(thread: thread)
-            pending.subtract(1, ordering: .releasing)
+            let job = published.load(ordering: .acquiring)
+            seen = job >> 16
+            // Not a participant: the caller neither woke nor waits for this worker.
+            if thread <= (job & 0xFFFF) {
+                runParts(thread: thread)
+                pending.subtract(1, ordering: .releasing)
+            }
         }
     }
 }
