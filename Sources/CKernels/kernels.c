@@ -16,12 +16,14 @@
 #pragma STDC FP_CONTRACT OFF
 
 int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_bytes) {
-    // block (NN_CHUNK tiles of 128 bytes), count[n + 1], next[n], most × (u16 + scalar), alignment slack.
-    return NN_CHUNK * 128 + (2 * features + 1) * 8 + most * (2 + scalar_bytes) + 128;
+    // block (NN_CHUNK tiles of 128 bytes), count[n + 1], next[n], hist[NN_CHUNK + 2] (i32),
+    // order[n] (u16), most × (u16 + scalar), alignment slack.
+    return NN_CHUNK * 128 + (2 * features + 1) * 8 + (NN_CHUNK + 2) * 4 + features * 2 + most * (2 + scalar_bytes) + 128;
 }
 
 #define TARGET
 #define WAYS 2
+#define GRAD_WAYS 2
 #define FUSED 0
 #define SCALAR double
 #define SUFFIX f64_portable
@@ -35,6 +37,7 @@ int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_by
 #undef SUFFIX
 #undef TARGET
 #undef WAYS
+#undef GRAD_WAYS
 #undef FUSED
 
 static const nn_kernels portable = {
@@ -51,6 +54,7 @@ const nn_kernels *nn_kernels_portable(void) { return &portable; }
 #if defined(__x86_64__) && defined(__clang__)
 #define TARGET __attribute__((target("avx2,fma")))
 #define WAYS 2
+#define GRAD_WAYS 2
 #define FUSED 1
 #define SCALAR double
 #define SUFFIX f64_avx2
@@ -64,6 +68,7 @@ const nn_kernels *nn_kernels_portable(void) { return &portable; }
 #undef SUFFIX
 #undef TARGET
 #undef WAYS
+#undef GRAD_WAYS
 #undef FUSED
 
 static const nn_kernels avx2 = {
@@ -81,6 +86,7 @@ const nn_kernels *nn_kernels_avx2(void) { return nn_cpu_has_avx2_fma() ? &avx2 :
 // instead of four 256-bit ones; the operations and their order are the AVX2 kernels'.
 #define TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
 #define WAYS 4
+#define GRAD_WAYS 4
 #define FUSED 1
 #define SCALAR double
 #define SUFFIX f64_avx512
@@ -94,6 +100,7 @@ const nn_kernels *nn_kernels_avx2(void) { return nn_cpu_has_avx2_fma() ? &avx2 :
 #undef SUFFIX
 #undef TARGET
 #undef WAYS
+#undef GRAD_WAYS
 #undef FUSED
 
 static const nn_kernels avx512 = {

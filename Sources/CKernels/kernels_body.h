@@ -1,14 +1,13 @@
 // One variant of the kernels: included by kernels.c with SCALAR (double or float), SUFFIX
 // (f64 / f32 followed by the variant), TARGET (a function attribute or nothing), WAYS (how
-// many independent sums sparse_forward keeps in registers at once) and FUSED (1: the sparse
-// products' multiply-adds are fused, one rounding each; 0: a product and a sum, each
-// rounded) defined.
+// many independent sums sparse_forward keeps in registers at once), GRAD_WAYS (the same for
+// sparse_wgrad) and FUSED (1: the sparse products' multiply-adds are fused, one rounding
+// each; 0: a product and a sum, each rounded) defined.
 #define NN_CAT2(a, b) a##_##b
 #define NN_CAT(a, b) NN_CAT2(a, b)
 #define FN(name) NN_CAT(name, SUFFIX)
 #define TILE NN_CAT(tile, SUFFIX)
 #define LANES ((int64_t)(128 / sizeof(SCALAR)))
-#define GRAD_WAYS 2
 
 typedef SCALAR TILE __attribute__((vector_size(128)));
 
@@ -24,49 +23,76 @@ typedef SCALAR TILE __attribute__((vector_size(128)));
 #define MULADD(acc, a, v) ((acc) + (a) * (v))
 #endif
 
+// order[0 ..< n] ← the keys' indices 0 ..< n sorted by key (each clamped to at most `most`),
+// ascending and stable; `hist` holds most + 2 counters.
+static inline void FN(sort_by_key)(const int64_t *key, int64_t n, int64_t most, int32_t *hist, uint16_t *order) {
+    for (int64_t c = 0; c < most + 2; c++) hist[c] = 0;
+    for (int64_t i = 0; i < n; i++) hist[(key[i] < most ? key[i] : most) + 1]++;
+    for (int64_t c = 0; c <= most; c++) hist[c + 1] += hist[c];
+    for (int64_t i = 0; i < n; i++) order[hist[key[i] < most ? key[i] : most]++] = (uint16_t)i;
+}
+
 static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int64_t p0, int64_t p1, const void *wt_,
                                       int64_t t0, int64_t t1, int64_t out, void *z_, int64_t ldz) {
     ONES;
     const TILE *wt = (const TILE *)wt_;
     SCALAR *z = (SCALAR *)z_;
     const SCALAR *value = (const SCALAR *)x->value;
-    const int64_t n = x->features, groups = x->groups;
+    const int64_t n = x->features, groups = x->groups, group = x->group;
     TILE acc[NN_CHUNK];
+    // Per chunk and group, the chunk's positions ordered by their number of nonzeros in the
+    // group, so that the WAYS samples run side by side have (nearly) the same number and few
+    // are left to run alone at the end. Which samples run together does not change any
+    // sum's order. Without memory for it, positions in order.
+    const int64_t *first[NN_CHUNK];
+    int64_t len[NN_CHUNK];
+    uint16_t *order = malloc((size_t)groups * NN_CHUNK * sizeof(uint16_t) + (size_t)(group + 2) * sizeof(int32_t));
+    int32_t *hist = order ? (int32_t *)(order + groups * NN_CHUNK) : NULL;
+    uint16_t inOrder[NN_CHUNK];
+    for (int j = 0; j < NN_CHUNK; j++) inOrder[j] = (uint16_t)j;
     for (int64_t c0 = p0; c0 < p1; c0 += NN_CHUNK) {
         const int64_t cw = p1 - c0 < NN_CHUNK ? p1 - c0 : NN_CHUNK;
+        for (int64_t j = 0; j < cw; j++) {
+            const int64_t p = c0 + j, s = b.index ? b.index[p] : b.first + p;
+            first[j] = x->start + s * groups;
+        }
+        if (order)
+            for (int64_t g = 0; g < groups; g++) {
+                for (int64_t j = 0; j < cw; j++) len[j] = first[j][g + 1] - first[j][g];
+                FN(sort_by_key)(len, cw, group, hist, order + g * NN_CHUNK);
+            }
         for (int64_t t = t0; t < t1; t++) {
             const TILE *w = wt + t * n;
             for (int64_t j = 0; j < cw; j++) acc[j] = (TILE){0};
             for (int64_t g = 0; g < groups; g++) {
+                const uint16_t *o = order ? order + g * NN_CHUNK : inOrder;
                 // WAYS samples at a time, each with its own sum, so that the chains of
                 // additions overlap instead of each waiting on its last addition's latency
                 // (each sum's own order is unchanged: its features increasing).
-                int64_t j = 0;
-                for (; j + WAYS <= cw; j += WAYS) {
+                int64_t r = 0;
+                for (; r + WAYS <= cw; r += WAYS) {
                     int64_t k[WAYS], e[WAYS], most = INT64_MAX;
                     TILE sum[WAYS];
                     for (int u = 0; u < WAYS; u++) {
-                        const int64_t p = c0 + j + u, s = b.index ? b.index[p] : b.first + p;
-                        const int64_t *st = x->start + s * groups + g;
+                        const int64_t *st = first[o[r + u]] + g;
                         k[u] = st[0];
                         e[u] = st[1];
                         most = e[u] - k[u] < most ? e[u] - k[u] : most;
-                        sum[u] = acc[j + u];
+                        sum[u] = acc[o[r + u]];
                     }
                     for (int64_t i = 0; i < most; i++)
                         for (int u = 0; u < WAYS; u++) sum[u] = MULADD(sum[u], w[x->feature[k[u] + i]], value[k[u] + i]);
                     for (int u = 0; u < WAYS; u++) {
                         TILE rest = sum[u];
                         for (int64_t q = k[u] + most; q < e[u]; q++) rest = MULADD(rest, w[x->feature[q]], value[q]);
-                        acc[j + u] = rest;
+                        acc[o[r + u]] = rest;
                     }
                 }
-                for (; j < cw; j++) {
-                    const int64_t p = c0 + j, s = b.index ? b.index[p] : b.first + p;
-                    const int64_t *st = x->start + s * groups + g;
-                    TILE sum = acc[j];
+                for (; r < cw; r++) {
+                    const int64_t *st = first[o[r]] + g;
+                    TILE sum = acc[o[r]];
                     for (int64_t q = st[0]; q < st[1]; q++) sum = MULADD(sum, w[x->feature[q]], value[q]);
-                    acc[j] = sum;
+                    acc[o[r]] = sum;
                 }
             }
             const int64_t rows = out - t * LANES < LANES ? out - t * LANES : LANES;
@@ -76,6 +102,7 @@ static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int6
             }
         }
     }
+    free(order);
 }
 
 static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const void *dz_, int64_t lddz,
@@ -87,10 +114,13 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
     const SCALAR lr = (SCALAR)lr_, scale = (SCALAR)scale_;
     const int64_t n = x->features, groups = x->groups;
     // Scratch (see nn_wgrad_scratch_bytes): block[j] = dZ's tile for chunk position j,
-    // count[n + 1] and next[n] for the regrouping, then the chunk's entries by feature.
+    // count[n + 1] and next[n] for the regrouping, hist[NN_CHUNK + 2] and order[n] for the
+    // features by their entries, then the chunk's entries by feature.
     TILE *block = (TILE *)scratch;
     int64_t *count = (int64_t *)(block + NN_CHUNK), *next = count + n + 1;
-    uint16_t *fs = (uint16_t *)(next + n);
+    int32_t *hist = (int32_t *)(next + n);
+    uint16_t *order = (uint16_t *)(hist + NN_CHUNK + 2);
+    uint16_t *fs = order + n;
     if (b.count == 0)
         for (int64_t t = t0; t < t1; t++)
             for (int64_t f = 0; f < n; f++) {
@@ -108,6 +138,13 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
             const int64_t s = b.index ? b.index[c0 + j] : b.first + c0 + j;
             for (int64_t k = x->start[s * groups]; k < x->start[(s + 1) * groups]; k++) count[x->feature[k] + 1]++;
         }
+        // The features ordered by their entries in the chunk (next[] as the key for now), so
+        // that the GRAD_WAYS features summed side by side have (nearly) as many each and few
+        // are left to run alone; the features without any come first.
+        for (int64_t f = 0; f < n; f++) next[f] = count[f + 1];
+        FN(sort_by_key)(next, n, NN_CHUNK, hist, order);
+        int64_t empty = 0;
+        while (empty < n && count[order[empty] + 1] == 0) empty++;
         for (int64_t f = 0; f < n; f++) { count[f + 1] += count[f]; next[f] = count[f]; }
         SCALAR *v = (SCALAR *)(((uintptr_t)(fs + count[n]) + 63) & ~(uintptr_t)63);
         for (int64_t j = 0; j < cw; j++) {
@@ -138,37 +175,35 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
                 if (TOUCHED) gv = gv + (REST);                                \
                 if (fuse) wt[F] = wt[F] - lr * (scale * gv); else gt[F] = gv; \
             } while (0)
+            if (first || fuse)
+                for (int64_t r = 0; r < empty; r++) FINISH(order[r], 0, (TILE){0});
             // GRAD_WAYS features at a time, each with its own sum (as in sparse_forward: the
-            // chains overlap, each sum's order unchanged; 2 measured as good as 4 here).
-            int64_t f = 0;
-            for (; f + GRAD_WAYS <= n; f += GRAD_WAYS) {
-                if (count[f] == count[f + GRAD_WAYS]) {  // no entries for any of them
-                    for (int u = 0; u < GRAD_WAYS; u++) FINISH(f + u, 0, (TILE){0});
-                    continue;
-                }
+            // chains overlap, each sum's order unchanged).
+            int64_t r = empty;
+            for (; r + GRAD_WAYS <= n; r += GRAD_WAYS) {
                 int64_t k[GRAD_WAYS], most = INT64_MAX;
                 TILE sum[GRAD_WAYS];
                 for (int u = 0; u < GRAD_WAYS; u++) {
-                    k[u] = count[f + u];
-                    const int64_t len = count[f + u + 1] - k[u];
+                    const int64_t f = order[r + u];
+                    k[u] = count[f];
+                    const int64_t len = count[f + 1] - k[u];
                     most = len < most ? len : most;
                     sum[u] = (TILE){0};
                 }
                 for (int64_t i = 0; i < most; i++)
                     for (int u = 0; u < GRAD_WAYS; u++) sum[u] = MULADD(sum[u], block[fs[k[u] + i]], v[k[u] + i]);
                 for (int u = 0; u < GRAD_WAYS; u++) {
+                    const int64_t f = order[r + u], e = count[f + 1];
                     TILE rest = sum[u];
-                    const int64_t e = count[f + u + 1];
                     for (int64_t q = k[u] + most; q < e; q++) rest = MULADD(rest, block[fs[q]], v[q]);
-                    FINISH(f + u, k[u] < e, rest);
+                    FINISH(f, 1, rest);
                 }
             }
-            for (; f < n; f++) {
-                const int64_t e = count[f + 1];
-                int64_t k = count[f];
+            for (; r < n; r++) {
+                const int64_t f = order[r], e = count[f + 1];
                 TILE sum = (TILE){0};
-                for (; k < e; k++) sum = MULADD(sum, block[fs[k]], v[k]);
-                FINISH(f, count[f] < e, sum);
+                for (int64_t q = count[f]; q < e; q++) sum = MULADD(sum, block[fs[q]], v[q]);
+                FINISH(f, 1, sum);
             }
 #undef FINISH
         }
@@ -198,7 +233,6 @@ static TARGET void FN(descend)(SCALAR *p, const SCALAR *raw, SCALAR lr, SCALAR s
 #undef TILE
 #undef FN
 #undef LANES
-#undef GRAD_WAYS
 #undef MULADD
 #undef SPLAT
 #undef ONES
