@@ -112,6 +112,7 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
     const SCALAR *dz = (const SCALAR *)dz_, *value = (const SCALAR *)x->value;
     TILE *g = (TILE *)g_, *wd = (TILE *)w_;
     const SCALAR lr = (SCALAR)lr_, scale = (SCALAR)scale_;
+    const int unchanged = lr > 0 && scale > 0 && __builtin_isfinite(lr) && __builtin_isfinite(scale);
     const int64_t n = x->features, groups = x->groups;
     // Scratch (see nn_wgrad_scratch_bytes): block[j] = dZ's tile for chunk position j,
     // count[n + 1] and next[n] for the regrouping, hist[NN_CHUNK + 2] and order[n] for the
@@ -175,7 +176,10 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
                 if (TOUCHED) gv = gv + (REST);                                \
                 if (fuse) wt[F] = wt[F] - lr * (scale * gv); else gt[F] = gv; \
             } while (0)
-            if (first || fuse)
+            // A feature without entries in the whole batch (one chunk) has G = 0, and with
+            // lr and scale positive and finite its descent w − lr·(scale·0) = w − (+0) is w
+            // itself, −0 and NaN included: nothing to write.
+            if ((first || fuse) && !(first && fuse && unchanged))
                 for (int64_t r = 0; r < empty; r++) FINISH(order[r], 0, (TILE){0});
             // GRAD_WAYS features at a time, each with its own sum (as in sparse_forward: the
             // chains overlap, each sum's order unchanged).
