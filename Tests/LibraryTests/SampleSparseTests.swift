@@ -150,13 +150,18 @@ import TestSupport
     /// the descend kernel `Optimizer` uses, on every variant, for one chunk, several chunks,
     /// a shuffled batch and no samples; and `forward` then uses the updated weights.
     func packedDescentMatchesGradientThenDescend<T: NNScalar>(_: T.Type) throws {
-        for (out, inputs, m) in [(37, 23, 45), (70, 400, 300), (33, 200, 129), (5, 11, 0)] {
-            let x: Matrix<T> = Self.sparse(inputs, m, density: 0.3, seed: 8)
+        // (40, 300, 60) at density 0.02: a one-chunk batch where most features have no
+        // entries, which the kernel leaves untouched for a positive rate.
+        for (out, inputs, m, density) in [(37, 23, 45, 0.3), (70, 400, 300, 0.3), (33, 200, 129, 0.3), (5, 11, 0, 0.3),
+                                          (40, 300, 60, 0.02)] {
+            let x: Matrix<T> = Self.sparse(inputs, m, density: density, seed: 8)
             let dz: Matrix<T> = Self.dense(out, m, seed: 9)
             let scale = T(1.0 / Double(max(1, m)))
             var rng = MT19937(seed: 10)
             let order = rng.permutation(m)
-            // A negative rate makes lr·(scale·0) −0, so features without entries are rewritten.
+            // Feature 3 has no entries (Self.sparse's zero row) and weights −0 here: a positive
+            // rate leaves them −0 (w − (+0)), a negative one makes lr·(scale·0) −0 and them +0
+            // (−0 − (−0)); compared bit for bit, so a kernel that skips or rewrites them wrongly fails.
             for kernels in Self.variants {
                 for (lr, shuffled) in [(T(0.3), false), (T(0.3), true), (T(-0.5), false), (T(-0.5), true)] {
                     let batch = SparseBatch(try #require(SampleSparse(x, parallel: .serial)), kernels: kernels)
@@ -165,6 +170,7 @@ import TestSupport
                     select()
                     let dzb = dz.columns(0, count)
                     let w: Matrix<T> = Self.dense(out, inputs, seed: 11)
+                    if inputs > 3 { for r in 0..<out { w[r, 3] = -T.zero } }
                     let g = Matrix<T>(rows: out, cols: inputs)
                     batch.weightGradient(dz: dzb, into: g, parallel: .serial)
                     let want = w.copy()
@@ -176,7 +182,7 @@ import TestSupport
                     let z = Matrix<T>(rows: out, cols: count), zWant = Matrix<T>(rows: out, cols: count)
                     batch.forward(w: w, into: z, parallel: parallel)
                     batch.endPackedTraining(parallel: parallel)
-                    #expect(w.values == want.values, "\(kernels.name) lr \(lr) out \(out) in \(inputs) m \(count)")
+                    #expect(w.values == want.values && zip(w.values, want.values).allSatisfy { $0.sign == $1.sign }, "\(kernels.name) lr \(lr) out \(out) in \(inputs) m \(count)")
                     batch.forward(w: want, into: zWant, parallel: .serial)
                     #expect(z.values == zWant.values, "\(kernels.name) forward after the packed descent")
                 }
