@@ -120,16 +120,21 @@ package final class Network<T: NNScalar> {
         let (a, z) = forward(x, ws)
         let loss = Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y, terms: ws.terms, parallel: parallel)
         optimizer.beginStep()
+        // Every parameter is updated once the backward pass is over, in one job, except the
+        // first layer's weights while they train packed: their update is the weight
+        // gradient's own last pass. (No layer reads another's W after its dA_prev is formed,
+        // so when an update runs changes no value.)
+        var rest: [Int] = []
         backpropagate(x: x, y: y, output: a, ws) { i in
-            // W is no longer needed this step once dA_prev is formed: update it now.
             for k in [2 * i, 2 * i + 1] {
                 if k == 0, case .sparse(let batch) = x, batch.trainsPacked {
                     optimizer.updatePacked(batch, samples: x.samples, parallel: parallel)
                 } else {
-                    optimizer.update(k, of: parameters, samples: x.samples, parallel: parallel)
+                    rest.append(k)
                 }
             }
         }
+        optimizer.update(rest, of: parameters, samples: x.samples, parallel: parallel)
         return loss
     }
 

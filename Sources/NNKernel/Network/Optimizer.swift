@@ -75,12 +75,33 @@ final class Optimizer<T: NNScalar> {
     /// Starts an update of every parameter (one mini-batch or full-batch step).
     func beginStep() { step += 1 }
 
-    /// `p ← update(p, (1/m)·raw)` for `parameters[index]`, whose raw gradient sum over `m`
-    /// samples backward has just written.
-    func update(_ index: Int, of parameters: [Parameter<T>], samples m: Int, parallel: Parallel) {
-        let p = parameters[index]
-        states[index].update(p.value.pointer, raw: p.gradient.pointer, invM: T(1.0 / Double(m)),
-                             settings: settings, step: step, parallel: parallel)
+    /// `p ← update(p, (1/m)·raw)` for each of `parameters[indices]`, whose raw gradient sums
+    /// over `m` samples backward has written: one job on `parallel`'s threads over all their
+    /// elements, in order, cut into ranges (each element's arithmetic is the same wherever
+    /// the cuts fall, so results do not depend on them). One job instead of one per tensor:
+    /// a mini-batch step of 32 has little work per tensor, and a job's hand-over costs.
+    func update(_ indices: [Int], of parameters: [Parameter<T>], samples m: Int, parallel: Parallel) {
+        let invM = T(1.0 / Double(m))
+        var ends: [Int] = []
+        var total = 0
+        for i in indices {
+            total += parameters[i].value.count
+            ends.append(total)
+        }
+        let cost = settings.kind == .adam ? 4 : settings.kind == .momentum ? 2 : 1
+        parallel.forRanges(total, cost: cost) { lo, hi in
+            var s = 0
+            while ends[s] <= lo { s += 1 }
+            var at = lo
+            while at < hi {
+                let start = s == 0 ? 0 : ends[s - 1], end = min(hi, ends[s])
+                let p = parameters[indices[s]]
+                states[indices[s]].update(p.value.pointer, raw: p.gradient.pointer, invM: invM, settings: settings,
+                                          step: step, range: (at - start)..<(end - start))
+                at = end
+                s += 1
+            }
+        }
     }
 }
 
@@ -129,38 +150,30 @@ final class ParameterState<T: NNScalar> {
 
     deinit { m.deallocate(); v.deallocate() }
 
-    /// Applies one update to `p[0..<count]` from the raw gradient sum `raw` scaled by `invM`.
+    /// Applies one update to `p[range]` from the raw gradient sum `raw` scaled by `invM`.
     /// `step` is the 1-based update count (for Adam's bias correction).
     func update(_ p: UnsafeMutablePointer<T>, raw: UnsafePointer<T>, invM: T,
-                settings s: OptimizerSettings, step: Int, parallel: Parallel) {
+                settings s: OptimizerSettings, step: Int, range: Range<Int>) {
         let lr = T(s.learningRate)
-        let n = count
         switch s.kind {
         case .gd, .sgd:
-            parallel.forRanges(n, cost: 1) { lo, hi in
-                Kernels.active.descend(p, raw: raw, lr: lr, scale: invM, lo..<hi)  // p ← p − lr·(invM·raw)
-            }
+            Kernels.active.descend(p, raw: raw, lr: lr, scale: invM, range)  // p ← p − lr·(invM·raw)
         case .momentum:
             let mu = T(s.momentum), vel = m.baseAddress!
-            parallel.forRanges(n, cost: 2) { lo, hi in
-                for i in lo..<hi {
-                    vel[i] = mu * vel[i] + invM * raw[i]
-                    p[i] = p[i] - lr * vel[i]
-                }
+            for i in range {
+                vel[i] = mu * vel[i] + invM * raw[i]
+                p[i] = p[i] - lr * vel[i]
             }
         case .adam:
             let b1 = T(s.beta1), b2 = T(s.beta2), eps = T(s.epsilon)
             let c1 = T(1 - LibC.pow(s.beta1, Double(step))), c2 = T(1 - LibC.pow(s.beta2, Double(step)))
             let mp = m.baseAddress!, vp = v.baseAddress!
-            parallel.forRanges(n, cost: 4) { lo, hi in
-                for i in lo..<hi {
-                    let g = invM * raw[i]
-                    mp[i] = b1 * mp[i] + (1 - b1) * g
-                    vp[i] = b2 * vp[i] + (1 - b2) * g * g
-                    p[i] = p[i] - lr * (mp[i] / c1) / (T.sqrt(vp[i] / c2) + eps)
-                }
+            for i in range {
+                let g = invM * raw[i]
+                mp[i] = b1 * mp[i] + (1 - b1) * g
+                vp[i] = b2 * vp[i] + (1 - b2) * g * g
+                p[i] = p[i] - lr * (mp[i] / c1) / (T.sqrt(vp[i] / c2) + eps)
             }
         }
     }
 }
-
