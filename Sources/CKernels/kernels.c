@@ -24,6 +24,7 @@ int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_by
 #define TARGET
 #define WAYS 2
 #define GRAD_WAYS 2
+#define PAIRS 0
 #define FUSED 0
 #define SCALAR double
 #define SUFFIX f64_portable
@@ -38,6 +39,7 @@ int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_by
 #undef TARGET
 #undef WAYS
 #undef GRAD_WAYS
+#undef PAIRS
 #undef FUSED
 
 static const nn_kernels portable = {
@@ -55,6 +57,7 @@ const nn_kernels *nn_kernels_portable(void) { return &portable; }
 #define TARGET __attribute__((target("avx2,fma")))
 #define WAYS 2
 #define GRAD_WAYS 2
+#define PAIRS 0
 #define FUSED 1
 #define SCALAR double
 #define SUFFIX f64_avx2
@@ -69,6 +72,7 @@ const nn_kernels *nn_kernels_portable(void) { return &portable; }
 #undef TARGET
 #undef WAYS
 #undef GRAD_WAYS
+#undef PAIRS
 #undef FUSED
 
 static const nn_kernels avx2 = {
@@ -87,6 +91,7 @@ const nn_kernels *nn_kernels_avx2(void) { return nn_cpu_has_avx2_fma() ? &avx2 :
 #define TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
 #define WAYS 4
 #define GRAD_WAYS 4
+#define PAIRS 1
 #define FUSED 1
 #define SCALAR double
 #define SUFFIX f64_avx512
@@ -101,6 +106,7 @@ const nn_kernels *nn_kernels_avx2(void) { return nn_cpu_has_avx2_fma() ? &avx2 :
 #undef TARGET
 #undef WAYS
 #undef GRAD_WAYS
+#undef PAIRS
 #undef FUSED
 
 static const nn_kernels avx512 = {

@@ -32,14 +32,64 @@ static inline void FN(sort_by_key)(const int64_t *key, int64_t n, int64_t most, 
     for (int64_t i = 0; i < n; i++) order[hist[key[i] < most ? key[i] : most]++] = (uint16_t)i;
 }
 
+// One group's terms for tile w0 (and, when `pair`, tile w1 alongside: each nonzero's
+// feature and value loaded once for both) over the chunk's positions in the order `o`.
+static inline __attribute__((always_inline)) TARGET void FN(forward_group)(
+    const nn_sparse_input *x, const int64_t *const *first, const uint16_t *o, int64_t cw, int64_t g,
+    const TILE *w0, const TILE *w1, TILE *acc0, TILE *acc1, const int pair) {
+    ONES;
+    const SCALAR *value = (const SCALAR *)x->value;
+    const uint16_t *feature = x->feature;
+    // WAYS samples at a time, each with its own sum, so that the chains of additions
+    // overlap instead of each waiting on its last addition's latency (each sum's own order
+    // is unchanged: its features increasing).
+    int64_t r = 0;
+    for (; r + WAYS <= cw; r += WAYS) {
+        int64_t k[WAYS], e[WAYS], most = INT64_MAX;
+        TILE sum0[WAYS], sum1[WAYS];
+        for (int u = 0; u < WAYS; u++) {
+            const int64_t *st = first[o[r + u]] + g;
+            k[u] = st[0];
+            e[u] = st[1];
+            most = e[u] - k[u] < most ? e[u] - k[u] : most;
+            sum0[u] = acc0[o[r + u]];
+            if (pair) sum1[u] = acc1[o[r + u]];
+        }
+        for (int64_t i = 0; i < most; i++)
+            for (int u = 0; u < WAYS; u++) {
+                const int64_t f = feature[k[u] + i];
+                const SCALAR v = value[k[u] + i];
+                sum0[u] = MULADD(sum0[u], w0[f], v);
+                if (pair) sum1[u] = MULADD(sum1[u], w1[f], v);
+            }
+        for (int u = 0; u < WAYS; u++) {
+            TILE rest0 = sum0[u], rest1 = pair ? sum1[u] : (TILE){0};
+            for (int64_t q = k[u] + most; q < e[u]; q++) {
+                rest0 = MULADD(rest0, w0[feature[q]], value[q]);
+                if (pair) rest1 = MULADD(rest1, w1[feature[q]], value[q]);
+            }
+            acc0[o[r + u]] = rest0;
+            if (pair) acc1[o[r + u]] = rest1;
+        }
+    }
+    for (; r < cw; r++) {
+        const int64_t *st = first[o[r]] + g;
+        TILE sum0 = acc0[o[r]], sum1 = pair ? acc1[o[r]] : (TILE){0};
+        for (int64_t q = st[0]; q < st[1]; q++) {
+            sum0 = MULADD(sum0, w0[feature[q]], value[q]);
+            if (pair) sum1 = MULADD(sum1, w1[feature[q]], value[q]);
+        }
+        acc0[o[r]] = sum0;
+        if (pair) acc1[o[r]] = sum1;
+    }
+}
+
 static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int64_t p0, int64_t p1, const void *wt_,
                                       int64_t t0, int64_t t1, int64_t out, void *z_, int64_t ldz) {
-    ONES;
     const TILE *wt = (const TILE *)wt_;
     SCALAR *z = (SCALAR *)z_;
-    const SCALAR *value = (const SCALAR *)x->value;
     const int64_t n = x->features, groups = x->groups, group = x->group;
-    TILE acc[NN_CHUNK];
+    TILE acc[PAIRS ? 2 : 1][NN_CHUNK];
     // Per chunk and group, the chunk's positions ordered by their number of nonzeros in the
     // group, so that the WAYS samples run side by side have (nearly) the same number and few
     // are left to run alone at the end. Which samples run together does not change any
@@ -61,44 +111,22 @@ static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int6
                 for (int64_t j = 0; j < cw; j++) len[j] = first[j][g + 1] - first[j][g];
                 FN(sort_by_key)(len, cw, group, hist, order + g * NN_CHUNK);
             }
-        for (int64_t t = t0; t < t1; t++) {
-            const TILE *w = wt + t * n;
-            for (int64_t j = 0; j < cw; j++) acc[j] = (TILE){0};
+        // Two tiles at a time where the variant says so (PAIRS), else one.
+        for (int64_t t = t0; t < t1;) {
+            const int pair = PAIRS && t + 1 < t1;
+            for (int h = 0; h <= pair; h++)
+                for (int64_t j = 0; j < cw; j++) acc[h][j] = (TILE){0};
             for (int64_t g = 0; g < groups; g++) {
                 const uint16_t *o = order ? order + g * NN_CHUNK : inOrder;
-                // WAYS samples at a time, each with its own sum, so that the chains of
-                // additions overlap instead of each waiting on its last addition's latency
-                // (each sum's own order is unchanged: its features increasing).
-                int64_t r = 0;
-                for (; r + WAYS <= cw; r += WAYS) {
-                    int64_t k[WAYS], e[WAYS], most = INT64_MAX;
-                    TILE sum[WAYS];
-                    for (int u = 0; u < WAYS; u++) {
-                        const int64_t *st = first[o[r + u]] + g;
-                        k[u] = st[0];
-                        e[u] = st[1];
-                        most = e[u] - k[u] < most ? e[u] - k[u] : most;
-                        sum[u] = acc[o[r + u]];
-                    }
-                    for (int64_t i = 0; i < most; i++)
-                        for (int u = 0; u < WAYS; u++) sum[u] = MULADD(sum[u], w[x->feature[k[u] + i]], value[k[u] + i]);
-                    for (int u = 0; u < WAYS; u++) {
-                        TILE rest = sum[u];
-                        for (int64_t q = k[u] + most; q < e[u]; q++) rest = MULADD(rest, w[x->feature[q]], value[q]);
-                        acc[o[r + u]] = rest;
-                    }
-                }
-                for (; r < cw; r++) {
-                    const int64_t *st = first[o[r]] + g;
-                    TILE sum = acc[o[r]];
-                    for (int64_t q = st[0]; q < st[1]; q++) sum = MULADD(sum, w[x->feature[q]], value[q]);
-                    acc[o[r]] = sum;
-                }
+                if (pair) FN(forward_group)(x, first, o, cw, g, wt + t * n, wt + (t + 1) * n, acc[0], acc[PAIRS ? 1 : 0], 1);
+                else FN(forward_group)(x, first, o, cw, g, wt + t * n, NULL, acc[0], NULL, 0);
             }
-            const int64_t rows = out - t * LANES < LANES ? out - t * LANES : LANES;
-            for (int64_t i = 0; i < rows; i++) {
-                SCALAR *dst = z + (t * LANES + i) * ldz + c0;
-                for (int64_t j = 0; j < cw; j++) dst[j] = acc[j][i];
+            for (int h = 0; h <= pair; h++, t++) {
+                const int64_t rows = out - t * LANES < LANES ? out - t * LANES : LANES;
+                for (int64_t i = 0; i < rows; i++) {
+                    SCALAR *dst = z + (t * LANES + i) * ldz + c0;
+                    for (int64_t j = 0; j < cw; j++) dst[j] = acc[h][j][i];
+                }
             }
         }
     }

@@ -64,7 +64,7 @@ import TestSupport
             x[0, 0] = -0.0  // a signed zero is not stored
             let s = try #require(SampleSparse(x, parallel: .serial))
             #expect(s.nonzeros == x.values.filter { $0 != 0 }.count)
-            #expect(s.groups == (rows + 191) / 192)
+            #expect(s.groups == (rows + SampleSparse<Double>.featureGroup - 1) / SampleSparse<Double>.featureGroup)
             #expect(s.dense().values == x.values.map { $0 == 0 ? 0 : $0 })
             let perSample = (0..<cols).map { c in (0..<rows).filter { x[$0, c] != 0 }.count }
             #expect(s.mostPerSample == perSample.max())
