@@ -16,9 +16,9 @@
 #pragma STDC FP_CONTRACT OFF
 
 int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_bytes) {
-    // block (NN_CHUNK tiles of 128 bytes), count[n + 1], next[n], hist[NN_CHUNK + 2] (i32),
+    // block (2 × NN_CHUNK tiles of 128 bytes), count[n + 1], next[n], hist[NN_CHUNK + 2] (i32),
     // order[n] (u16), most × (u16 + scalar), alignment slack.
-    return NN_CHUNK * 128 + (2 * features + 1) * 8 + (NN_CHUNK + 2) * 4 + features * 2 + most * (2 + scalar_bytes) + 128;
+    return 2 * NN_CHUNK * 128 + (2 * features + 1) * 8 + (NN_CHUNK + 2) * 4 + features * 2 + most * (2 + scalar_bytes) + 128;
 }
 
 #define TARGET

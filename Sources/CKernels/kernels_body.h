@@ -133,6 +133,99 @@ static TARGET void FN(sparse_forward)(const nn_sparse_input *x, nn_batch b, int6
     free(order);
 }
 
+// Feature f's sum over a chunk is `*rest` when `touched` (it has entries in the chunk): the
+// first chunk writes G (0 + its sum: what adding to zeros gave), later ones add; with W
+// given (`fuse`), the last one applies the descent instead of storing G.
+// (`rest` by address: a vector this wide is no portable argument.)
+static inline __attribute__((always_inline)) TARGET void FN(wgrad_finish)(TILE *gt, TILE *wt, int64_t f, int touched,
+                                                                          const TILE *rest, int first, int fuse,
+                                                                          SCALAR lr, SCALAR scale) {
+    if (!touched && !first && !fuse) return;
+    TILE gv = first ? (TILE){0} : gt[f];
+    if (touched) gv = gv + *rest;
+    if (fuse) wt[f] = wt[f] - lr * (scale * gv); else gt[f] = gv;
+}
+
+// dZ's rows of tile t, positions c0 ..< c0 + cw, as one tile per position (0 past the last row).
+static inline __attribute__((always_inline)) TARGET void FN(wgrad_block)(const SCALAR *dz, int64_t lddz, int64_t t,
+                                                                         int64_t out, int64_t c0, int64_t cw, TILE *block) {
+    const int64_t rows = out - t * LANES < LANES ? out - t * LANES : LANES;
+    SCALAR *bs = (SCALAR *)block;
+    for (int64_t i = 0; i < LANES; i++) {
+        if (i < rows) {
+            const SCALAR *src = dz + (t * LANES + i) * lddz + c0;
+            for (int64_t j = 0; j < cw; j++) bs[j * LANES + i] = src[j];
+        } else {
+            for (int64_t j = 0; j < cw; j++) bs[j * LANES + i] = 0;
+        }
+    }
+}
+
+// One chunk's sums for tile t (and, when `pair`, tile t + 1 alongside: each entry's position
+// and value loaded once for both), features in `order` (the `empty` first have no entries).
+static inline __attribute__((always_inline)) TARGET void FN(wgrad_tiles)(
+    const SCALAR *dz, int64_t lddz, int64_t t, int64_t out, int64_t n, int64_t c0, int64_t cw, TILE *block,
+    const int64_t *count, const uint16_t *order, int64_t empty, const uint16_t *fs, const SCALAR *v, TILE *g, TILE *wd,
+    int first, int fuse, int unchanged, SCALAR lr, SCALAR scale, const int pair) {
+    ONES;
+    TILE *block0 = block, *block1 = block + NN_CHUNK;
+    FN(wgrad_block)(dz, lddz, t, out, c0, cw, block0);
+    if (pair) FN(wgrad_block)(dz, lddz, t + 1, out, c0, cw, block1);
+    TILE *g0 = g + t * n, *w0 = wd ? wd + t * n : NULL;
+    TILE *g1 = pair ? g + (t + 1) * n : NULL, *w1 = pair && wd ? wd + (t + 1) * n : NULL;
+    // A feature without entries in the whole batch (one chunk) has G = 0, and with lr and
+    // scale positive and finite its descent w − lr·(scale·0) = w − (+0) is w itself, −0
+    // and NaN included: nothing to write.
+    const TILE zero = {0};
+    if ((first || fuse) && !(first && fuse && unchanged))
+        for (int64_t r = 0; r < empty; r++) {
+            FN(wgrad_finish)(g0, w0, order[r], 0, &zero, first, fuse, lr, scale);
+            if (pair) FN(wgrad_finish)(g1, w1, order[r], 0, &zero, first, fuse, lr, scale);
+        }
+    // GRAD_WAYS features at a time, each with its own sum (as in sparse_forward: the chains
+    // overlap, each sum's order unchanged).
+    int64_t r = empty;
+    for (; r + GRAD_WAYS <= n; r += GRAD_WAYS) {
+        int64_t k[GRAD_WAYS], most = INT64_MAX;
+        TILE sum0[GRAD_WAYS], sum1[GRAD_WAYS];
+        for (int u = 0; u < GRAD_WAYS; u++) {
+            const int64_t f = order[r + u];
+            k[u] = count[f];
+            const int64_t len = count[f + 1] - k[u];
+            most = len < most ? len : most;
+            sum0[u] = (TILE){0};
+            if (pair) sum1[u] = (TILE){0};
+        }
+        for (int64_t i = 0; i < most; i++)
+            for (int u = 0; u < GRAD_WAYS; u++) {
+                const int64_t j = fs[k[u] + i];
+                const SCALAR x = v[k[u] + i];
+                sum0[u] = MULADD(sum0[u], block0[j], x);
+                if (pair) sum1[u] = MULADD(sum1[u], block1[j], x);
+            }
+        for (int u = 0; u < GRAD_WAYS; u++) {
+            const int64_t f = order[r + u], e = count[f + 1];
+            TILE rest0 = sum0[u], rest1 = pair ? sum1[u] : (TILE){0};
+            for (int64_t q = k[u] + most; q < e; q++) {
+                rest0 = MULADD(rest0, block0[fs[q]], v[q]);
+                if (pair) rest1 = MULADD(rest1, block1[fs[q]], v[q]);
+            }
+            FN(wgrad_finish)(g0, w0, f, 1, &rest0, first, fuse, lr, scale);
+            if (pair) FN(wgrad_finish)(g1, w1, f, 1, &rest1, first, fuse, lr, scale);
+        }
+    }
+    for (; r < n; r++) {
+        const int64_t f = order[r], e = count[f + 1];
+        TILE sum0 = (TILE){0}, sum1 = (TILE){0};
+        for (int64_t q = count[f]; q < e; q++) {
+            sum0 = MULADD(sum0, block0[fs[q]], v[q]);
+            if (pair) sum1 = MULADD(sum1, block1[fs[q]], v[q]);
+        }
+        FN(wgrad_finish)(g0, w0, f, 1, &sum0, first, fuse, lr, scale);
+        if (pair) FN(wgrad_finish)(g1, w1, f, 1, &sum1, first, fuse, lr, scale);
+    }
+}
+
 static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const void *dz_, int64_t lddz,
                                     int64_t t0, int64_t t1, int64_t out, void *g_, void *scratch,
                                     void *w_, double lr_, double scale_) {
@@ -142,11 +235,12 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
     const SCALAR lr = (SCALAR)lr_, scale = (SCALAR)scale_;
     const int unchanged = lr > 0 && scale > 0 && __builtin_isfinite(lr) && __builtin_isfinite(scale);
     const int64_t n = x->features, groups = x->groups;
-    // Scratch (see nn_wgrad_scratch_bytes): block[j] = dZ's tile for chunk position j,
-    // count[n + 1] and next[n] for the regrouping, hist[NN_CHUNK + 2] and order[n] for the
-    // features by their entries, then the chunk's entries by feature.
+    // Scratch (see nn_wgrad_scratch_bytes): block[h·NN_CHUNK + j] = dZ's tile (the h-th of
+    // the tiles run together) for chunk position j, count[n + 1] and next[n] for the
+    // regrouping, hist[NN_CHUNK + 2] and order[n] for the features by their entries, then
+    // the chunk's entries by feature.
     TILE *block = (TILE *)scratch;
-    int64_t *count = (int64_t *)(block + NN_CHUNK), *next = count + n + 1;
+    int64_t *count = (int64_t *)(block + 2 * NN_CHUNK), *next = count + n + 1;
     int32_t *hist = (int32_t *)(next + n);
     uint16_t *order = (uint16_t *)(hist + NN_CHUNK + 2);
     uint16_t *fs = order + n;
@@ -158,8 +252,7 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
             }
     for (int64_t c0 = 0; c0 < b.count; c0 += NN_CHUNK) {
         const int64_t cw = b.count - c0 < NN_CHUNK ? b.count - c0 : NN_CHUNK;
-        // The first chunk writes G (0 + its sum: what adding to zeros gave), later ones add;
-        // with W given, the last one applies the descent instead of storing G.
+        // The first chunk writes G, later ones add; with W given, the last one descends.
         const int first = c0 == 0, fuse = wd && c0 + cw >= b.count;
         // The chunk's nonzeros regrouped by feature, positions increasing within a feature.
         for (int64_t f = 0; f <= n; f++) count[f] = 0;
@@ -184,60 +277,14 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
                 v[q] = value[k];
             }
         }
-        for (int64_t t = t0; t < t1; t++) {
-            const int64_t rows = out - t * LANES < LANES ? out - t * LANES : LANES;
-            SCALAR *bs = (SCALAR *)block;
-            for (int64_t i = 0; i < LANES; i++) {
-                if (i < rows) {
-                    const SCALAR *src = dz + (t * LANES + i) * lddz + c0;
-                    for (int64_t j = 0; j < cw; j++) bs[j * LANES + i] = src[j];
-                } else {
-                    for (int64_t j = 0; j < cw; j++) bs[j * LANES + i] = 0;
-                }
-            }
-            TILE *gt = g + t * n, *wt = wd ? wd + t * n : NULL;
-            // Feature F's sum over the chunk is REST when TOUCHED (it has entries in the chunk).
-#define FINISH(F, TOUCHED, REST)                                              \
-            do {                                                              \
-                if (!(TOUCHED) && !first && !fuse) break;                     \
-                TILE gv = first ? (TILE){0} : gt[F];                          \
-                if (TOUCHED) gv = gv + (REST);                                \
-                if (fuse) wt[F] = wt[F] - lr * (scale * gv); else gt[F] = gv; \
-            } while (0)
-            // A feature without entries in the whole batch (one chunk) has G = 0, and with
-            // lr and scale positive and finite its descent w − lr·(scale·0) = w − (+0) is w
-            // itself, −0 and NaN included: nothing to write.
-            if ((first || fuse) && !(first && fuse && unchanged))
-                for (int64_t r = 0; r < empty; r++) FINISH(order[r], 0, (TILE){0});
-            // GRAD_WAYS features at a time, each with its own sum (as in sparse_forward: the
-            // chains overlap, each sum's order unchanged).
-            int64_t r = empty;
-            for (; r + GRAD_WAYS <= n; r += GRAD_WAYS) {
-                int64_t k[GRAD_WAYS], most = INT64_MAX;
-                TILE sum[GRAD_WAYS];
-                for (int u = 0; u < GRAD_WAYS; u++) {
-                    const int64_t f = order[r + u];
-                    k[u] = count[f];
-                    const int64_t len = count[f + 1] - k[u];
-                    most = len < most ? len : most;
-                    sum[u] = (TILE){0};
-                }
-                for (int64_t i = 0; i < most; i++)
-                    for (int u = 0; u < GRAD_WAYS; u++) sum[u] = MULADD(sum[u], block[fs[k[u] + i]], v[k[u] + i]);
-                for (int u = 0; u < GRAD_WAYS; u++) {
-                    const int64_t f = order[r + u], e = count[f + 1];
-                    TILE rest = sum[u];
-                    for (int64_t q = k[u] + most; q < e; q++) rest = MULADD(rest, block[fs[q]], v[q]);
-                    FINISH(f, 1, rest);
-                }
-            }
-            for (; r < n; r++) {
-                const int64_t f = order[r], e = count[f + 1];
-                TILE sum = (TILE){0};
-                for (int64_t q = count[f]; q < e; q++) sum = MULADD(sum, block[fs[q]], v[q]);
-                FINISH(f, 1, sum);
-            }
-#undef FINISH
+        // Two tiles at a time where the variant says so (PAIRS), else one.
+        for (int64_t t = t0; t < t1;) {
+            const int pair = PAIRS && t + 1 < t1;
+            if (pair) FN(wgrad_tiles)(dz, lddz, t, out, n, c0, cw, block, count, order, empty, fs, v, g, wd, first, fuse,
+                                      unchanged, lr, scale, 1);
+            else FN(wgrad_tiles)(dz, lddz, t, out, n, c0, cw, block, count, order, empty, fs, v, g, wd, first, fuse,
+                                 unchanged, lr, scale, 0);
+            t += 1 + pair;
         }
     }
 }
