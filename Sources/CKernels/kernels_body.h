@@ -174,8 +174,9 @@ static inline __attribute__((always_inline)) TARGET void FN(wgrad_tiles)(
     TILE *g0 = g + t * n, *w0 = wd ? wd + t * n : NULL;
     TILE *g1 = pair ? g + (t + 1) * n : NULL, *w1 = pair && wd ? wd + (t + 1) * n : NULL;
     // A feature without entries in the whole batch (one chunk) has G = 0, and with lr and
-    // scale positive and finite its descent w − lr·(scale·0) = w − (+0) is w itself, −0
-    // and NaN included: nothing to write.
+    // scale positive and finite its descent w − lr·(scale·0) = w − (+0) is w itself (−0,
+    // infinities and quiet NaNs included, in the default rounding mode nn never leaves):
+    // nothing to write.
     const TILE zero = {0};
     if ((first || fuse) && !(first && fuse && unchanged))
         for (int64_t r = 0; r < empty; r++) {

@@ -22,6 +22,15 @@ import TestSupport
         return x
     }
 
+    /// `x` with row 1 (a feature) and column 2 (a sample) nonzero throughout: the kernels'
+    /// counting sorts then meet their largest keys (a feature with an entry for every
+    /// sample of a 128-sample chunk; a sample with every feature of a group).
+    static func withFullLines<T: NNScalar>(_ x: Matrix<T>) -> Matrix<T> {
+        for c in 0..<x.cols { x[1, c] = T(0.5 + Double(c) / 1024) }
+        for r in 0..<x.rows { x[r, 2] = T(-0.25 - Double(r) / 1024) }
+        return x
+    }
+
     static func dense<T: NNScalar>(_ rows: Int, _ cols: Int, seed: UInt32) -> Matrix<T> {
         Matrix(rows: rows, cols: cols, values: GEMMTests.values(rows * cols, seed: seed))
     }
@@ -79,9 +88,10 @@ import TestSupport
     /// a run of it, and a shuffled mini-batch, on every kernel variant (the AVX2 and AVX-512
     /// ones against the reference with fused multiply-adds).
     func forwardMatchesReference<T: NNScalar>(_: T.Type, blas tolerance: Double) throws {
-        for (out, inputs, m) in [(37, 23, 45), (1, 9, 7), (70, 400, 300), (33, 200, 129)] {
+        for (out, inputs, m) in [(37, 23, 45), (1, 9, 7), (70, 400, 300), (33, 200, 129), (40, 300, 140)] {
             let w: Matrix<T> = Self.dense(out, inputs, seed: 2)
-            let x: Matrix<T> = Self.sparse(inputs, m, density: 0.3, seed: 3)
+            var x: Matrix<T> = Self.sparse(inputs, m, density: 0.3, seed: 3)
+            if m == 140 { x = Self.withFullLines(x) }
             var rng = MT19937(seed: 4)
             let order = rng.permutation(m)
             let cases: [(String, [Int], (SparseBatch<T>) -> Void)] = [
@@ -114,9 +124,10 @@ import TestSupport
     /// reference bit for bit; the plain reference when the batch is one chunk, and to
     /// rounding otherwise; BLAS to rounding.
     func gradientMatchesReference<T: NNScalar>(_: T.Type, tolerance: Double) throws {
-        for (out, inputs, m) in [(37, 23, 45), (1, 9, 7), (70, 400, 300), (33, 200, 128)] {
+        for (out, inputs, m) in [(37, 23, 45), (1, 9, 7), (70, 400, 300), (33, 200, 128), (40, 300, 140)] {
             let dzAll: Matrix<T> = Self.dense(out, m, seed: 4)
-            let x: Matrix<T> = Self.sparse(inputs, m, density: 0.3, seed: 5)
+            var x: Matrix<T> = Self.sparse(inputs, m, density: 0.3, seed: 5)
+            if m == 140 { x = Self.withFullLines(x) }
             var rng = MT19937(seed: 6)
             let order = rng.permutation(m)
             for kernels in Self.variants {

@@ -187,3 +187,33 @@ func tinyProblem(n: Int, seed: UInt32) -> (Matrix<Double>, Matrix<Double>) {
         #expect(throws: Never.self) { try ExperimentConfig().validate(features: 784) }
     }
 }
+
+struct OptimizerUpdateTests {
+    /// `Optimizer.update` over several tensors at once, cut across threads at any point
+    /// (including tensors without elements and cuts on a tensor's boundary), gives each
+    /// element what updating the tensors one at a time gives it, for every optimiser.
+    @Test(arguments: OptimizerKind.allCases)
+    func oneJobMatchesTensorByTensor(kind: OptimizerKind) {
+        let shapes = [(3, 5), (0, 4), (7, 1), (1, 1), (40, 3), (0, 0)]
+        func parameters() -> [Parameter<Double>] {
+            shapes.enumerated().map { i, shape in
+                let count = shape.0 * shape.1
+                let value = Matrix<Double>(rows: shape.0, cols: shape.1, values: (0..<count).map { Double($0 + i) / 7 - 1 })
+                let gradient = Matrix<Double>(rows: shape.0, cols: shape.1, values: (0..<count).map { Double(3 * $0 - i) / 5 })
+                return Parameter(role: .weights, value: value, gradient: gradient)
+            }
+        }
+        let settings = OptimizerSettings(kind: kind, learningRate: 0.1)
+        let together = parameters(), apart = parameters()
+        let one = Optimizer<Double>(settings, for: together), each = Optimizer<Double>(settings, for: apart)
+        for minimumWork in [1, 7, 1 << 13] {
+            one.beginStep()
+            each.beginStep()
+            one.update(Array(together.indices), of: together, samples: 9, parallel: Parallel(threads: 3, minimumWork: minimumWork))
+            for i in apart.indices { each.update([i], of: apart, samples: 9, parallel: .serial) }
+            one.update([], of: together, samples: 9, parallel: Parallel(threads: 2, minimumWork: 1))
+            #expect(zip(together, apart).allSatisfy { $0.value.values == $1.value.values }, "\(kind) minimumWork \(minimumWork)")
+        }
+        #expect(one.state == each.state)
+    }
+}

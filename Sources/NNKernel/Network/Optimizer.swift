@@ -88,6 +88,7 @@ final class Optimizer<T: NNScalar> {
             total += parameters[i].value.count
             ends.append(total)
         }
+        guard total > 0 else { return }
         let cost = settings.kind == .adam ? 4 : settings.kind == .momentum ? 2 : 1
         parallel.forRanges(total, cost: cost) { lo, hi in
             var s = 0
