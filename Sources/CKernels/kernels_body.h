@@ -230,7 +230,6 @@ static inline __attribute__((always_inline)) TARGET void FN(wgrad_tiles)(
 static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const void *dz_, int64_t lddz,
                                     int64_t t0, int64_t t1, int64_t out, void *g_, void *scratch,
                                     void *w_, double lr_, double scale_) {
-    ONES;
     const SCALAR *dz = (const SCALAR *)dz_, *value = (const SCALAR *)x->value;
     TILE *g = (TILE *)g_, *wd = (TILE *)w_;
     const SCALAR lr = (SCALAR)lr_, scale = (SCALAR)scale_;
@@ -261,11 +260,10 @@ static TARGET void FN(sparse_wgrad)(const nn_sparse_input *x, nn_batch b, const 
             const int64_t s = b.index ? b.index[c0 + j] : b.first + c0 + j;
             for (int64_t k = x->start[s * groups]; k < x->start[(s + 1) * groups]; k++) count[x->feature[k] + 1]++;
         }
-        // The features ordered by their entries in the chunk (next[] as the key for now), so
-        // that the GRAD_WAYS features summed side by side have (nearly) as many each and few
-        // are left to run alone; the features without any come first.
-        for (int64_t f = 0; f < n; f++) next[f] = count[f + 1];
-        FN(sort_by_key)(next, n, NN_CHUNK, hist, order);
+        // The features ordered by their entries in the chunk (count[f + 1], before the sums
+        // below), so that the GRAD_WAYS features summed side by side have (nearly) as many
+        // each and few are left to run alone; the features without any come first.
+        FN(sort_by_key)(count + 1, n, NN_CHUNK, hist, order);
         int64_t empty = 0;
         while (empty < n && count[order[empty] + 1] == 0) empty++;
         for (int64_t f = 0; f < n; f++) { count[f + 1] += count[f]; next[f] = count[f]; }

@@ -120,29 +120,23 @@ package final class Network<T: NNScalar> {
         let (a, z) = forward(x, ws)
         let loss = Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: y, terms: ws.terms, parallel: parallel)
         optimizer.beginStep()
-        // Every parameter is updated once the backward pass is over, in one job, except the
-        // first layer's weights while they train packed: their update is the weight
-        // gradient's own last pass. (No layer reads another's W after its dA_prev is formed,
-        // so when an update runs changes no value.)
-        var rest: [Int] = []
-        backpropagate(x: x, y: y, output: a, ws) { i in
-            for k in [2 * i, 2 * i + 1] {
-                if k == 0, case .sparse(let batch) = x, batch.trainsPacked {
-                    optimizer.updatePacked(batch, samples: x.samples, parallel: parallel)
-                } else {
-                    rest.append(k)
-                }
-            }
+        backpropagate(x: x, y: y, output: a, ws)
+        // Every parameter is updated once the backward pass is over: the first layer's
+        // weights, while they train packed, by their gradient's own pass (which only now
+        // runs), and all the others in one job.
+        var rest = Array(parameters.indices)
+        if case .sparse(let batch) = x, batch.trainsPacked {
+            optimizer.updatePacked(batch, samples: x.samples, parallel: parallel)
+            rest.removeFirst()
         }
         optimizer.update(rest, of: parameters, samples: x.samples, parallel: parallel)
         return loss
     }
 
     /// Backward pass from the output `output` of `forward(x, ws)`, last layer first. Each
-    /// layer gets its raw `dW`, `db` and writes `dA_prev`; `afterLayer` is then called for it
-    /// (its weights are no longer needed by the rest of the pass).
-    private func backpropagate(x: LayerInput<T>, y: Matrix<T>, output a: Matrix<T>, _ ws: Workspace,
-                               afterLayer: (Int) -> Void) {
+    /// layer gets its raw `dW`, `db` and writes `dA_prev` (a packed first layer only takes
+    /// note of its `dZ`: see `SparseBatch.beginPackedTraining`).
+    private func backpropagate(x: LayerInput<T>, y: Matrix<T>, output a: Matrix<T>, _ ws: Workspace) {
         let last = layers.count - 1
         let isDZ = Loss.startGradient(architecture.loss, path: architecture.gradient, a: a, y: y, into: ws.grad[last],
                                       parallel: parallel)
@@ -153,7 +147,6 @@ package final class Network<T: NNScalar> {
             }
             layer.backward(input: i == 0 ? x : .dense(ws.a[i - 1]), grad: ws.grad[i], gradInput: i == 0 ? nil : ws.grad[i - 1],
                            parallel: parallel)
-            afterLayer(i)
         }
     }
 
@@ -201,12 +194,8 @@ package final class Network<T: NNScalar> {
         let ws = workspace(samples: x.cols, training: true)
         let (a, _) = forward(.dense(x), ws)
         let inv = T(1.0 / Double(x.cols))
-        var out: [(w: [T], b: [T])] = []
-        backpropagate(x: .dense(x), y: y, output: a, ws) { i in
-            let layer = layers[i]
-            out.insert((layer.gradW.values.map { $0 * inv }, layer.gradB.values.map { $0 * inv }), at: 0)
-        }
-        return out
+        backpropagate(x: .dense(x), y: y, output: a, ws)
+        return layers.map { layer in (layer.gradW.values.map { $0 * inv }, layer.gradB.values.map { $0 * inv }) }
     }
 }
 
