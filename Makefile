@@ -6,6 +6,9 @@
 #   make test-asan   the test suite under AddressSanitizer + LeakSanitizer
 #   make test-slurm  nn sweep --submit slurm on a real one-node Slurm (root; installs
 #                    slurm-wlm and munge when missing; starts and stops the daemons)
+#   make test-browser  nn report --html in headless Chromium (installs chromium,
+#                    chromium-driver and Selenium into .build/venv-browser when missing)
+#   make test-mlflow nn mlflow push to a real MLflow server (MLflow into .build/venv-mlflow)
 #   make bench       nn vs the NumPy port, vs PyTorch CPU (full batch, mini-batches, ten
 #                    classes), vs the dense floor, and its scaling (scripts/bench.py)
 #   make bench-runs  nn runs over 10,000 run directories (must take under 1 s)
@@ -34,7 +37,7 @@ NOTEBOOK     := results/notebook
 SEED_LIST    := $(shell seq 0 $$(( $(SEEDS) - 1 )))
 SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
 
-.PHONY: all build deps test test-asan test-slurm fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-halving bench-sparse bench-runs fuzz install uninstall clean
+.PHONY: all build deps test test-asan test-slurm test-browser test-mlflow fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-halving bench-sparse bench-runs fuzz install uninstall clean
 all: build
 
 # Installs what a fresh machine lacks (one line when it does, nothing and ~0.1 s otherwise).
@@ -79,6 +82,18 @@ test-slurm: deps
 	$(SWIFT) build --product nn
 	bash scripts/slurm-test.sh .build/debug/nn
 
+# nn report --html opened in headless Chromium: a sweep and a two-run comparison
+# (scripts/test-browser.sh; screenshots in .build/browser-test/).
+test-browser: deps
+	$(SWIFT) build --product nn
+	bash scripts/test-browser.sh .build/debug/nn
+
+# nn mlflow push to a real `mlflow server` (SQLite), read back with MLflow's client
+# (scripts/test-mlflow.sh).
+test-mlflow: deps
+	$(SWIFT) build --product nn
+	bash scripts/test-mlflow.sh .build/debug/nn
+
 fetch: | $(NN)
 	$(NN) fetch
 
@@ -100,7 +115,7 @@ $(NOTEBOOK)/seed-%/metrics.json: $(NOTEBOOK)/seed-%/model.nnm
 	$(NN) eval --run $(NOTEBOOK)/seed-$*
 
 $(NOTEBOOK)/report.md: $(foreach s,$(SEED_LIST),$(NOTEBOOK)/seed-$(s)/metrics.json)
-	$(NN) report --notebook --out $(NOTEBOOK) $(foreach s,$(SEED_LIST),$(NOTEBOOK)/seed-$(s))
+	$(NN) report --notebook --html --out $(NOTEBOOK) $(foreach s,$(SEED_LIST),$(NOTEBOOK)/seed-$(s))
 
 reproduce: $(NOTEBOOK)/report.md
 	@echo "report: $(NOTEBOOK)/report.md"

@@ -3,7 +3,7 @@ import PackageDescription
 
 // Every built-in command is also an executable of its own, `nn-<command>`
 // (Sources/nn-<command>/main.swift, one line over NNCommands' BuiltInCommand).
-let commandExecutables = ["fetch", "prepare", "train", "eval", "predict", "export", "diff", "report", "sweep", "runs"].map { "nn-" + $0 }
+let commandExecutables = ["fetch", "prepare", "train", "eval", "predict", "export", "diff", "report", "sweep", "runs", "mlflow"].map { "nn-" + $0 }
 
 // The layers, each a module that can import only the ones below it:
 //

@@ -14,16 +14,7 @@ TIMEOUT=${TIMEOUT:-150}
 log() { echo "slurm-test: $*"; }
 die() { echo "slurm-test: FAILED: $*" >&2; exit 1; }
 
-packages=(slurm-wlm munge)
-installed=$(dpkg-query -W -f='${binary:Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true)
-need=()
-for pkg in "${packages[@]}"; do grep -Eq "^${pkg}(:[a-z0-9]+)? ii" <<<"$installed" || need+=("$pkg"); done
-if ((${#need[@]})); then
-    log "installing ${need[*]}"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+bash scripts/apt-ensure.sh slurm-test slurm-wlm munge
 [ "$(id -u)" -eq 0 ] || die "needs root (SlurmdUser=root, munged as munge)"
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/nn-slurm-test.XXXXXX")

@@ -112,7 +112,7 @@ package func nnMain(_ command: BuiltInCommand) -> Never {
 /// The commands built into `nn`, in `nn --help`'s order; each is also an executable
 /// `nn-<name>` (Package.swift builds one per case, `make install` installs them).
 package enum BuiltInCommand: CaseIterable, Sendable {
-    case fetch, prepare, train, eval, predict, export, diff, report, sweep, runs
+    case fetch, prepare, train, eval, predict, export, diff, report, sweep, runs, mlflow
 
     var type: any ParsableCommand.Type {
         switch self {
@@ -126,6 +126,7 @@ package enum BuiltInCommand: CaseIterable, Sendable {
         case .report: ReportCommand.self
         case .sweep: SweepCommand.self
         case .runs: RunsCommand.self
+        case .mlflow: MLflowCommand.self
         }
     }
 

@@ -41,6 +41,9 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Set the runs (seeds of the notebook experiment) beside the notebook's published figures: test-set check, metric band, loss curves. Needs --out.")
     var notebook = false
 
+    @Flag(help: "Also write report.html beside report.md: one self-contained page (runs table to sort and filter, the charts, each run's config and provenance) that opens from file:// and makes no network request.")
+    var html = false
+
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one run or sweep directory") }
         if paths.count > 1 && out == nil { throw ValidationError("--out is required with several directories") }
@@ -50,14 +53,14 @@ struct ReportCommand: ParsableCommand {
         if notebook {
             guard let out else { throw NNError("--notebook: needs --out DIR for the report") }
             let outcome = try NotebookComparison.compare(runs: paths)
-            let written = try outcome.files.write(to: out)
+            let written = try (html ? outcome.files.addingHTML(runs: paths) : outcome.files).write(to: out)
             for line in outcome.summary { print(line) }
             for path in written { print(path) }
             if !outcome.testSetMatches { throw NNError("the test set differs from the notebook's (see \(out)/report.md)") }
             return
         }
         let written = try Report.write(paths: paths, out: out, metric: metric, param: param, logY: logY,
-                                       xScale: xScale)
+                                       xScale: xScale, html: html)
         for path in written { print(path) }
     }
 }

@@ -1,0 +1,3 @@
+import NNCommands
+
+nnMain(.mlflow)

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import NNKernel
+@testable import NNFormats
+@testable import NNExperiments
+
+/// `nn report --html`: one self-contained page (scripts/test-browser.sh opens it in Chromium).
+@Suite struct HTMLReportTests {
+    /// Everything in `html` that could make a browser fetch something: URLs other than the
+    /// SVG namespace, `src` or `href` attributes, `<link>`, `<img>`, `<iframe>`, CSS `url(`
+    /// and `@import` (escaped text such as `&lt;img src=x&gt;` is no tag).
+    static func outsideReferences(_ html: String) -> [String] {
+        let stripped = html.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")
+        let patterns = ["https?://", "<[a-zA-Z][^>]*\\s(src|href|srcset|action|data)\\s*=", "<(link|img|iframe|object|embed|base)\\b",
+                        "url\\(", "@import"]
+        return patterns.filter { stripped.range(of: $0, options: [.regularExpression, .caseInsensitive]) != nil }
+    }
+
+    @Test func theCheckOfOutsideReferencesCatchesThem() {
+        #expect(Self.outsideReferences("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg> &lt;img src=x&gt;").isEmpty)
+        for bad in ["<img src=\"a.png\">", "<script src=x></script>", "<a href=\"#\">", "<link rel=stylesheet>",
+                    "<style>b { background: url(x) }</style>", "see https://example.org"] {
+            #expect(!Self.outsideReferences(bad).isEmpty, "\(bad)")
+        }
+    }
+
+    /// The rows of the runs table.
+    static func tableRows(_ html: String) throws -> [String] {
+        let start = try #require(html.range(of: "<table id=\"runs-table\">"))
+        let end = try #require(html.range(of: "</table>", range: start.upperBound..<html.endIndex))
+        let body = try #require(html.range(of: "<tbody>", range: start.upperBound..<end.lowerBound))
+        let parts = String(html[body.upperBound..<end.lowerBound]).components(separatedBy: "<tr")
+        return Array(parts.dropFirst())
+    }
+
+    @Test func runPageIsSelfContainedWithTheTableChartsAndDetails() throws {
+        let dir = try ResultFixture.directory("html-run")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ResultFixture.run(at: dir)
+        let written = try Report.write(paths: [dir], out: nil, html: true)
+        #expect(written == [dir + "/loss.svg", dir + "/report.html", dir + "/report.md"])
+        let html = try readText(dir + "/report.html")
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(Self.outsideReferences(html).isEmpty, "\(Self.outsideReferences(html))")
+        #expect(html.contains("Content-Security-Policy\" content=\"default-src 'none'"))
+        #expect(html.components(separatedBy: "<script>").count == 2)          // one script: sort and filter
+        #expect(try Self.tableRows(html).count == 1)
+        #expect(html.contains("<tr class=\"best\">"))
+        // The loss chart inline, the Markdown's tables as HTML, every image found.
+        #expect(html.contains("<figure><svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(html.contains("<figcaption>loss</figcaption>"))
+        #expect(html.contains("<td>F1 (<code>f1</code>)</td><td class=\"num\">0.75</td>"))
+        #expect(!html.contains("class=\"missing\""))
+        #expect(!html.contains("<?xml"))
+        // Config and provenance on demand.
+        #expect(html.contains("<details><summary>notebook"))
+        #expect(html.contains("<h3>config.json</h3>\n<pre>{\n  &quot;activations&quot;"))
+        // The same inputs give the same bytes.
+        try Report.write(paths: [dir], out: dir + "/again", html: true)
+        #expect(try readText(dir + "/again/report.html") == html)
+    }
+
+    @Test func hostileRunNamesAreEscapedEverywhere() throws {
+        let dir = try ResultFixture.directory("html-hostile")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let hostile = "<script>alert(1)</script>&\"'<img src=x>"
+        for (sub, f1) in [("a", 0.7), ("b", 0.8)] {
+            try ResultFixture.run(at: "\(dir)/\(sub)", f1: f1)
+            var config = try JSONValue.read(path: "\(dir)/\(sub)/config.json").dictionary!
+            config["name"] = .string(hostile + sub)
+            try AtomicFile.write(JSONValue.sortedObject(config).fileText, to: "\(dir)/\(sub)/config.json")
+        }
+        try Report.write(paths: [dir + "/a", dir + "/b"], out: dir + "/cmp", html: true)
+        let html = try readText(dir + "/cmp/report.html")
+        #expect(!html.contains("<script>alert"))
+        #expect(!html.contains("<img"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&apos;&lt;img src=x&gt;b"))
+        #expect(html.components(separatedBy: "<script>").count == 2)
+        let rows = try Self.tableRows(html)
+        #expect(rows.count == 2)
+        // Sorted best first by f1: b (0.8) is the best row.
+        #expect(rows[0].hasPrefix(" class=\"best\">") && rows[0].contains("img src=x&gt;b"))
+        #expect(!rows[1].contains("class=\"best\""))
+        #expect(Self.outsideReferences(html).isEmpty, "\(Self.outsideReferences(html))")
+    }
+
+    @Test func sweepPageHasARowPerPointAndStaysSmallAtAHundredPoints() throws {
+        let dir = try ResultFixture.directory("html-sweep")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let lrs = (1...25).map { Double($0) / 25 }
+        try ResultFixture.sweep(at: dir, points: ResultFixture.grid(lrs: lrs, seeds: [0, 1, 2, 3]))
+        let written = try Report.write(paths: [dir], out: nil, html: true)
+        #expect(written.contains(dir + "/report.html"))
+        let html = try readText(dir + "/report.html")
+        #expect(try Self.tableRows(html).count == 100)
+        #expect(html.utf8.count < 2_000_000, "report.html is \(html.utf8.count) bytes")
+        // One chart per kind: the metric chart and the loss, each once.
+        #expect(html.components(separatedBy: "<figure>").count - 1 == 2)
+        #expect(html.contains("<figcaption>f1 vs lr</figcaption>"))
+        #expect(html.components(separatedBy: "<details>").count - 1 == 100)
+        #expect(Self.outsideReferences(html).isEmpty, "\(Self.outsideReferences(html))")
+    }
+
+    @Test func markdownPiecesBecomeHTML() {
+        #expect(HTMLReport.inline("a `b<c` d") == "a <code>b&lt;c</code> d")
+        #expect(HTMLReport.inline("odd ` tick") == "odd ` tick")
+        #expect(HTMLReport.inline("x<br>y & z") == "x<br>y &amp; z")
+        #expect(HTMLReport.cells("| a | b\\|c | d\\\\ |") == ["a", "b|c", "d\\"])
+        #expect(HTMLReport.imageReference("![f1 vs lr](f1-vs-lr.svg)")! == ("f1 vs lr", "f1-vs-lr.svg"))
+        #expect(HTMLReport.imageReference("text ![a](b.svg)") == nil)
+        var images = HTMLReport.Images(files: [("c.svg", "<?xml version=\"1.0\"?>\n<svg><rect/></svg>\n")], directories: [])
+        let html = HTMLReport.html(markdown: "## T `x`\n\n| h | i |\n| --- | --- |\n| 1 | <b> |\n\n![c](c.svg)\n\n![c](c.svg)\ntext", images: &images)
+        #expect(html == """
+            <h2>T <code>x</code></h2>
+            <div class="scroll"><table>
+            <thead><tr><th>h</th><th>i</th></tr></thead>
+            <tbody>
+            <tr><td class="num">1</td><td>&lt;b&gt;</td></tr>
+            </tbody>
+            </table></div>
+            <figure><svg><rect/></svg><figcaption>c</figcaption></figure>
+            <p>text</p>
+
+            """)
+    }
+}
