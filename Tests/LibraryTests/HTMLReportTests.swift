@@ -101,6 +101,27 @@ import Testing
         #expect(Self.outsideReferences(html).isEmpty, "\(Self.outsideReferences(html))")
     }
 
+    @Test func notebookComparisonPageHasItsTablesAndCurve() throws {
+        let dir = try ResultFixture.directory("html-notebook")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (seed, tp) in [(0, 900), (1, 1000)] {
+            try ResultFixture.run(at: "\(dir)/seed-\(seed)", seed: seed)
+            let m = Metrics.Binary(tp: tp, fp: 40, fn: 1912 - tp, tn: 18048, threshold: 0.5)
+            try AtomicFile.write("{" + m.scalars.map { "\"\($0.0)\": \($0.1.text)" }.joined(separator: ", ") + "}",
+                                 to: "\(dir)/seed-\(seed)/metrics.json")
+        }
+        let runs = ["\(dir)/seed-0", "\(dir)/seed-1"]
+        let outcome = try NotebookComparison.compare(runs: runs)
+        let written = try outcome.files.addingHTML(runs: runs).write(to: dir + "/report")
+        #expect(written.map { ($0 as NSString).lastPathComponent } == ["loss-vs-notebook.svg", "loss.svg", "report.html", "report.md"])
+        let html = try readText(dir + "/report/report.html")
+        #expect(html.contains("<h2>The notebook&apos;s published results</h2>"))
+        #expect(html.contains("<td>accuracy</td><td class=\"num\">0.95095</td>"))
+        #expect(html.contains("<figcaption>loss beside the notebook</figcaption>"))
+        #expect(try Self.tableRows(html).count == 2)
+        #expect(Self.outsideReferences(html).isEmpty, "\(Self.outsideReferences(html))")
+    }
+
     @Test func markdownPiecesBecomeHTML() {
         #expect(HTMLReport.inline("a `b<c` d") == "a <code>b&lt;c</code> d")
         #expect(HTMLReport.inline("odd ` tick") == "odd ` tick")
