@@ -6,7 +6,8 @@ DevTools Network events, and the page's Resource Timing entries); the runs table
 --rows rows; clicking each --sort column's header orders the rows by it (ascending, then
 descending on a second click); typing the first row's --filter-column cell into the filter
 box leaves only the rows containing it, and clearing it shows all again; each --charts
-caption names a figure holding a drawn SVG. Saves a screenshot. Exit status 0 when all
+caption names a figure holding a drawn SVG; with JavaScript off, the same rows and charts
+are there. Saves screenshots (PATH, PATH.filtered.png, PATH.noscript.png). Exit status 0 when all
 hold, 1 with one line per failure otherwise.
 """
 import argparse
@@ -21,8 +22,10 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 
-def browser(window):
+def browser(window, script=True):
     options = Options()
+    if not script:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", f"--window-size={window}",
                  "--disable-background-networking", "--disable-component-update", "--no-first-run"):
         options.add_argument(flag)
@@ -143,6 +146,21 @@ def main():
 
         driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(args.screenshot)
+    finally:
+        driver.quit()
+
+    # Without JavaScript: the same rows and charts, and the filter box (useless then) hidden.
+    driver = browser(args.window, script=False)
+    try:
+        driver.get(url)
+        rows = driver.find_elements(By.CSS_SELECTOR, "#runs-table tbody tr")
+        figures = driver.find_elements(By.CSS_SELECTOR, "figure svg")
+        if len(rows) != args.rows or len(figures) != len(captions):
+            failures.append(f"without JavaScript: {len(rows)} rows and {len(figures)} charts, expected {args.rows} and {len(captions)}")
+        if driver.find_element(By.ID, "filter").is_displayed():
+            failures.append("without JavaScript the filter box is shown")
+        driver.save_screenshot(str(pathlib.Path(args.screenshot).with_suffix(".noscript.png")))
+        print(f"browser-check: without JavaScript: {len(rows)} rows, {len(figures)} charts")
     finally:
         driver.quit()
     for f in failures:

@@ -8,13 +8,13 @@ import NNFormats
 /// Content-Security-Policy forbids every fetch), and without JavaScript it reads the same:
 /// the table, the charts and the details are all in the HTML.
 ///
-/// The page, top to bottom: the title; the runs table (`HTMLReport.runsTable`: one row per
-/// run or sweep point, the best row marked ★); the evaluation charts (ROC, precision-recall,
-/// confusion) of the one run or of the best run, and the validation loss when runs record
-/// one; then `report.md` itself, its images inlined (loss, metric vs parameter, the
-/// notebook comparison); last each run's `config.json` and `provenance.json` in a
-/// `<details>` element. One chart per kind, never one per row, keeps a 100-point sweep's
-/// page small. Same inputs, same bytes.
+/// The page, top to bottom: the title and `report.md`'s opening lines; the runs table
+/// (`HTMLReport.runsTable`: one row per run or sweep point, the best row marked ★); the
+/// evaluation charts (ROC, precision-recall, confusion) of the one run or of the best run,
+/// and the validation loss when runs record one; then the sections of `report.md`, their
+/// images inlined (loss, metric vs parameter, the notebook comparison); last each run's
+/// `config.json` and `provenance.json` in a `<details>` element. One chart per kind, never
+/// one per row, keeps a 100-point sweep's page small. Same inputs, same bytes.
 enum HTMLReport {
     static let file = "report.html"
 
@@ -45,10 +45,12 @@ enum HTMLReport {
         var images = Images(files: files, directories: imageDirectories)
         let table = try runsTable(runs)
 
-        var body = "<h1>\(escape(title))</h1>\n"
+        // The report's opening lines (what was reported on) stay under the title.
+        let firstSection = lines.firstIndex { $0.hasPrefix("## ") } ?? lines.endIndex
+        var body = "<h1>\(escape(title))</h1>\n" + html(markdown: lines[..<firstSection].joined(separator: "\n"), images: &images)
         body += runsSection(table)
         body += try chartsSection(table, images: &images)
-        body += "<section id=\"report\">\n" + html(markdown: lines.joined(separator: "\n"), images: &images) + "</section>\n"
+        body += "<section id=\"report\">\n" + html(markdown: lines[firstSection...].joined(separator: "\n"), images: &images) + "</section>\n"
         body += detailsSection(table)
         return document(title: title, body: body)
     }
@@ -62,7 +64,7 @@ enum HTMLReport {
         let bestCount = table.best.filter { $0 }.count
         s += "<p>\(table.rows.count) \(table.rows.count == 1 ? "run" : "runs")"
         s += bestCount > 0 ? "; ★ marks the best complete run of each task by its main metric (validation metric when recorded)." : "."
-        s += " Click a column header to sort; type in the box to filter.</p>\n"
+        s += "<span id=\"hint\" hidden> Click a column header to sort; type in the box to filter.</span></p>\n"
         s += "<p><input id=\"filter\" type=\"search\" placeholder=\"Filter runs\" aria-label=\"Filter runs\" hidden>"
         s += " <span id=\"shown\"></span></p>\n"
         s += "<div class=\"scroll\"><table id=\"runs-table\">\n<thead><tr>"
@@ -380,6 +382,7 @@ enum HTMLReport {
             shown.textContent = q === "" ? "" : count + " of " + body.rows.length + " shown";
           }
           filter.hidden = false;
+          document.getElementById("hint").hidden = false;
           filter.addEventListener("input", apply);
         })();
         """
