@@ -30,8 +30,8 @@ cleanup() {
     local status=$?
     if [ -n "$server" ]; then
         kill -TERM -- "-$server" 2>/dev/null || true
-        for _ in $(seq 300); do kill -0 -- "-$server" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL -- "-$server" 2>/dev/null && log "mlflow server still up 30 s after SIGTERM: killed" || true
+        for _ in $(seq 600); do kill -0 -- "-$server" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL -- "-$server" 2>/dev/null && log "mlflow server still up 60 s after SIGTERM: killed" || true
     fi
     if [ "$status" -ne 0 ] && [ -f "$W/server.log" ]; then echo "--- mlflow server log (last lines)"; tail -n 20 "$W/server.log"; fi
     rm -rf "$W"
@@ -71,16 +71,18 @@ MLFLOW_TRACKING_URI="$uri" "$NN" mlflow push "$W/sweep" --experiment nn-test | t
 grep -q ": 0 created, 0 updated, 4 up to date" "$W/push2.txt" || die "second push was not a no-op"
 "$py" scripts/mlflow_check.py check --uri "$uri" --experiment nn-test --runs "$W"/sweep/runs/*/
 
-# A push killed part-way (into another experiment), then pushed again: the second push
-# completes what the first left, duplicating nothing.
-"$NN" mlflow push "$W/sweep" --tracking-uri "$uri" --experiment nn-cut >"$W/cut.txt" 2>&1 &
-cut=$!
-sleep 1.5
-kill -TERM "$cut" 2>/dev/null || true
-wait "$cut" || true
-log "push killed after 1.5 s having finished $(grep -c '^created' "$W/cut.txt" || true) of 4 runs"
-"$NN" mlflow push "$W/sweep" --tracking-uri "$uri" --experiment nn-cut | sed 's/^/test-mlflow: nn: /'
-"$py" scripts/mlflow_check.py check --uri "$uri" --experiment nn-cut --runs "$W"/sweep/runs/*/
+# Pushes killed part-way (after 0.3, 0.6 and 0.9 s, each into an experiment of its own),
+# then pushed again: the second push completes what the first left, duplicating nothing.
+for delay in 0.3 0.6 0.9; do
+    "$NN" mlflow push "$W/sweep" --tracking-uri "$uri" --experiment "nn-cut-$delay" >"$W/cut.txt" 2>&1 &
+    cut=$!
+    sleep "$delay"
+    kill -TERM "$cut" 2>/dev/null || true
+    wait "$cut" || true
+    log "push killed after $delay s having finished $(grep -c '^created' "$W/cut.txt" || true) of 4 runs"
+    "$NN" mlflow push "$W/sweep" --tracking-uri "$uri" --experiment "nn-cut-$delay" | tail -n 1 | sed 's/^/test-mlflow: nn: /'
+    "$py" scripts/mlflow_check.py check --uri "$uri" --experiment "nn-cut-$delay" --runs "$W"/sweep/runs/*/
+done
 
 # A server that is not there: one line, exit status 2.
 closed=$("$py" scripts/mlflow_check.py free-port)

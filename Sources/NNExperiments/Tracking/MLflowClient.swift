@@ -27,16 +27,26 @@ protocol HTTPTransport: Sendable {
 }
 
 /// HTTP through Foundation's URLSession (FoundationNetworking on Linux), one request at a
-/// time, waited for with a semaphore.
-struct URLSessionTransport: HTTPTransport {
-    var base: URL
-    var timeout: TimeInterval = 60
+/// time over one session (its connections kept alive between requests), each waited for
+/// with a semaphore.
+final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
+    let base: URL
+    private let session: URLSession
+
+    init(base: URL, timeout: TimeInterval = 60) {
+        self.base = base
+        let config = URLSessionConfiguration.ephemeral
+        config.timeoutIntervalForRequest = timeout
+        session = URLSession(configuration: config)
+    }
+
+    deinit { session.finishTasksAndInvalidate() }
 
     func send(_ request: HTTPRequest) throws -> HTTPResponse {
         guard let url = URL(string: base.absoluteString.trimmingSuffix("/") + request.path) else {
             throw NNError("\(base.absoluteString)\(request.path): not a valid URL")
         }
-        var r = URLRequest(url: url, timeoutInterval: timeout)
+        var r = URLRequest(url: url, timeoutInterval: session.configuration.timeoutIntervalForRequest)
         r.httpMethod = request.method
         if request.method != "GET" {
             r.httpBody = request.body
@@ -44,13 +54,10 @@ struct URLSessionTransport: HTTPTransport {
         }
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = timeout
-        let session = URLSession(configuration: config)
-        defer { session.finishTasksAndInvalidate() }
+        let server = base.absoluteString
         session.dataTask(with: r) { data, response, error in
             if let error {
-                box.result = .failure(NNError("MLflow tracking server \(base.absoluteString): \(error.localizedDescription)"))
+                box.result = .failure(NNError("MLflow tracking server \(server): \(error.localizedDescription)"))
             } else {
                 box.result = .success(HTTPResponse(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data ?? Data()))
             }
