@@ -73,7 +73,7 @@ extension Run {
         let checkpoint = layout.checkpoint
         config.epochs = epochs
         let copyDir = outDir
-        if let copyDir, URL(fileURLWithPath: copyDir).standardized.path == URL(fileURLWithPath: dir).standardized.path {
+        if let copyDir, URL(fileURLWithPath: copyDir).resolvingSymlinksInPath().path == URL(fileURLWithPath: dir).resolvingSymlinksInPath().path {
             throw NNError("--out: \(dir) is the run being extended; the extension goes into a new run directory")
         }
         return try train(config: config, dataDir: dataDir ?? recorded, outDir: copyDir, placement: .newRun(force: force),
