@@ -104,6 +104,22 @@ import Testing
         #expect(entries(root) == ["run"])
     }
 
+    /// `nn eval` writes all its files or none: with one of them impossible to write (a
+    /// directory in the way of pr.svg), an evaluation on other data changes no metrics (it
+    /// used to replace predictions.csv, metrics.* and roc.svg before failing).
+    @Test func aFailedEvalChangesNothing() throws {
+        let root = scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(try train(["--out", "run", "--epochs", "3"], cwd: root).status == 0)
+        #expect(try runNN(["eval", "--run", "run"], cwd: root).status == 0)
+        try FileManager.default.removeItem(atPath: root + "/run/pr.svg")
+        try FileManager.default.createDirectory(atPath: root + "/run/pr.svg", withIntermediateDirectories: false)
+        let before = snapshot(root + "/run")
+        let r = try runNN(["eval", "--run", "run", "--data", try Self.otherData.get()], cwd: root)
+        #expect(r.status == 2 && r.stderr.contains("pr.svg: is a directory"), "\(r.stderr)")
+        #expect(snapshot(root + "/run") == before)
+    }
+
     // MARK: - 2. Resume continues the same experiment
 
     /// One refusal per kind of mismatch, each one line saying what differs (exit 2), with
