@@ -83,3 +83,17 @@ func scratchDirectory(_ tag: String) -> String {
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
+
+/// Every file under `dir` (hidden ones too, and below subdirectories) with its bytes.
+func snapshot(_ dir: String) -> [String: Data] {
+    var out: [String: Data] = [:]
+    for name in (try? FileManager.default.subpathsOfDirectory(atPath: dir)) ?? [] {
+        if let d = FileManager.default.contents(atPath: dir + "/" + name) { out[name] = d }
+    }
+    return out
+}
+
+/// The names in `dir`, sorted (hidden ones too).
+func entries(_ dir: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+}

@@ -24,19 +24,6 @@ import Testing
         try runNN(["train", "--data", try Self.data.get()] + Self.tiny + args, cwd: cwd)
     }
 
-    /// Every file under `dir` (hidden ones too) with its bytes.
-    func snapshot(_ dir: String) -> [String: Data] {
-        var out: [String: Data] = [:]
-        for name in (try? FileManager.default.subpathsOfDirectory(atPath: dir)) ?? [] {
-            if let d = FileManager.default.contents(atPath: dir + "/" + name) { out[name] = d }
-        }
-        return out
-    }
-
-    func entries(_ dir: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-    }
-
     func oneLine(_ r: NNRun, _ mention: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(r.status != 0, sourceLocation: sourceLocation)
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)", sourceLocation: sourceLocation)

@@ -40,7 +40,7 @@ import Testing
                                    optimizer: config.optimizerSettings, rng: &rng, start: start, afterEpoch: { end in
             let c = Checkpoint(configSHA256: digest, weights: net.parameters.map { Array($0.value.storage) },
                                optimizer: end.optimizerState, rng: end.rng.state, history: end.history)
-            try? c.write(to: dir + "/ckpt-\(end.epoch).nnc", sizes: config.layers, kind: config.optimizer)
+            try? c.write(to: dir + "/ckpt-\(end.epoch).nnc", config: config, code: .current(threads: 1))
             return false
         })
         #expect(result.divergence == nil)
@@ -97,7 +97,14 @@ import Testing
         try AtomicFile.write(good, to: path)
         var other = c
         other.lr = 0.5
-        #expect(errorMessage { _ = try Checkpoint<Double>.read(path: path, config: other) }.contains("another configuration"))
-        #expect(errorMessage { _ = try Checkpoint<Float>.read(path: path, config: c) }.contains("another configuration"))
+        // A mismatch says what differs, and the checkpoint stays as it was.
+        #expect(errorMessage { _ = try Checkpoint<Double>.read(path: path, config: other) }.contains("lr 0.05 in the checkpoint, 0.5 in config.json"))
+        #expect(errorMessage { _ = try Checkpoint<Float>.read(path: path, config: c) }.contains("precision f64 in the checkpoint, f32 in config.json"))
+        var adam = c
+        adam.optimizer = .adam
+        #expect(errorMessage { _ = try Checkpoint<Double>.read(path: path, config: adam) }.contains("optimizer state of momentum in the checkpoint"))
+        let now = CodePath.current(threads: 2)
+        #expect(errorMessage { _ = try Checkpoint<Double>.read(path: path, config: c, code: now) }.contains("threads 1 in the checkpoint, 2 now (give --threads 1)"))
+        #expect(try readFileBytes(path) == good)
     }
 }

@@ -68,6 +68,8 @@ struct DiffCommand: ParsableCommand {
     }
 
     func run() throws {
+        let lock = try RunLock.reading([a, b])
+        defer { withExtendedLifetime(lock) {} }
         if by != nil {
             let diff = try SeedDiff.compare(a, b, rtol: rtol, atol: atol)
             print(diff.render(csv: format == .csv), terminator: "")

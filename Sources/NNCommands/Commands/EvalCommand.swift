@@ -32,6 +32,8 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        let lock = try RunLock.reading([runDir])
+        defer { withExtendedLifetime(lock) {} }
         let outcome = try Run.evaluate(runDir: runDir, dataDir: data, threshold: threshold, threads: threadCount(nil))
         for w in outcome.warnings { Console.err("warning: \(w)\n") }
         if let m = outcome.binary {

@@ -30,6 +30,9 @@ struct ExportCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
+        if let out { try OutputPath.check(out, flag: "--out") }
+        let lock = try RunLock.reading([runDir])
+        defer { withExtendedLifetime(lock) {} }
         let (path, tensors) = try Export.write(runDir: runDir, format: format, out: out)
         // Tensors come in pairs, weight (out x in) then bias, layer by layer.
         let sizes = ([tensors.first?.shape.last ?? 0] + tensors.compactMap { $0.shape.count == 1 ? $0.shape[0] : nil })

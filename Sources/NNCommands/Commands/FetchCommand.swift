@@ -48,6 +48,7 @@ struct FetchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let dataDir { try OutputPath.check(dataDir, flag: "--data-dir", directory: true) }
         let spec = try Datasets.named(dataset)
         var options = try FetchOptions(defaultsFor: spec, timeouts: TransferTimeouts(request: timeout))
         if let dataDir { options.directory = dataDir }

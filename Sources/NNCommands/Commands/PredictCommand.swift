@@ -38,6 +38,12 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let out {
+            try OutputPath.check(out, flag: "--out")
+            try OutputPath.check(out, flag: "--out", notAmong: inputs.filter { $0 != "-" })
+        }
+        let lock = try RunLock.reading([runDir])
+        defer { withExtendedLifetime(lock) {} }
         let text = try Predict.csv(runDir: runDir, inputs: inputs, threshold: threshold, threads: threadCount(nil))
         if let out {
             try AtomicFile.write(text, to: out)

@@ -32,6 +32,7 @@ struct PrepareCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let out { try OutputPath.check(out, flag: "--out", directory: true) }
         let spec = try data.spec()
         let outDir = try out ?? data.defaultDirectory
         let outcome = try Prepare.run(spec: spec, dataDir: dataDir ?? spec.defaultDirectory,

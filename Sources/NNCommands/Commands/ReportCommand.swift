@@ -50,6 +50,11 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let out {
+            try OutputPath.check(directory: out, receiving: Report.outputFiles, flag: "--out", own: paths.count == 1 ? paths : [])
+        }
+        let lock = try RunLock.reading(paths)
+        defer { withExtendedLifetime(lock) {} }
         if notebook {
             guard let out else { throw NNError("--notebook: needs --out DIR for the report") }
             let outcome = try NotebookComparison.compare(runs: paths)

@@ -173,6 +173,8 @@ struct SweepCommand: ParsableCommand {
             try finish(dir: SweepSetup.absolutePath(collect), counts: counts)
             return
         }
+        if let out { try OutputPath.check(out, flag: "--out", directory: true) }
+        if let plan { try OutputPath.check(plan, flag: "--plan") }
         var setup = try SweepSetup.resolve(config: config, name: name, dataDirectory: data, lists: keys.given,
                                            assignments: grid, threads: threads,
                                            random: random.map { ($0, UInt32(sampleSeed ?? 0)) })
@@ -180,7 +182,10 @@ struct SweepCommand: ParsableCommand {
         let dir = out ?? "results/sweeps/\(setup.plan.name)"
         let runner = SweepRunner(setup: setup, dir: dir, executable: executable ?? SweepRunner.currentExecutable())
         if dryRun {
-            if FileManager.default.fileExists(atPath: dir) { try SweepFiles.checkOurs(dir, creating: true) }
+            if FileManager.default.fileExists(atPath: dir) {
+                try SweepFiles.checkOurs(dir, creating: true)
+                try SweepFiles.checkSamePoints(setup.plan, dir: dir)
+            }
             print(runner.dryRunText(jobs: effectiveJobs), terminator: "")
             return
         }

@@ -55,6 +55,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let out { try OutputPath.check(out, flag: "--out", directory: true) }
         let outcome: Run.TrainOutcome
         let progress: Progress
         if let resume {

@@ -19,6 +19,18 @@ struct PreparedLayout: Sendable {
     /// The data files, which `nn prepare` writes before the manifest.
     static let dataFiles: Set<String> = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
 
+    /// Every file of a prepared directory: no command writes onto one as an output (`OutputPath`).
+    static let ownedFiles = dataFiles.sorted() + [manifestFile]
+
+    /// True when `relative` (path components below a prepared directory) is one of
+    /// `ownedFiles` or a hidden file (temporary files).
+    static func owns(_ relative: [String]) -> Bool {
+        relative.count == 1 && (ownedFiles.contains(relative[0]) || relative[0].hasPrefix("."))
+    }
+
+    /// True when `dir` holds prepared data (its `manifest.json`).
+    static func isPrepared(_ dir: String) -> Bool { FilePath.exists(PreparedLayout(dir).manifest) }
+
     /// The prepared directory.
     var directory: String
 

@@ -21,6 +21,8 @@ package struct ReportSection: Sendable, Equatable {
 package enum Report {
     static let markdownFile = "report.md"
     static let lossFile = "loss.svg"
+    /// The files every report writes (charts of a sweep's metrics besides).
+    package static let outputFiles = [markdownFile, lossFile]
 
     /// What a report consists of, before anything is written.
     package struct Files: Sendable {
@@ -30,13 +32,9 @@ package enum Report {
         /// Writes every file into `dir` (created if needed); returns the paths written.
         @discardableResult
         package func write(to dir: String) throws -> [String] {
-            var written: [String] = []
             AtomicFile.removeStaleTemporaries(in: dir)
-            for (name, content) in files {
-                let path = FilePath.join(dir, name)
-                try AtomicFile.write(content, to: path)
-                written.append(path)
-            }
+            let written = files.map { FilePath.join(dir, $0.name) }
+            try AtomicFile.write(files: zip(written, files).map { ($0, $1.content) })
             return written
         }
     }

@@ -53,15 +53,38 @@ struct Checkpoint<T: NNScalar> {
         var hasBestWeights: Bool
         var configSHA256: String
         var payloadSHA256: String
+        /// The configuration of `configSHA256` (compact JSON), so a mismatch can say which
+        /// keys differ; absent in checkpoints written before it was recorded.
+        var config: String?
+        /// What code produced the checkpoint (`CodePath`); absent in older checkpoints.
+        var code: CodePath?
     }
 
     /// The configuration a checkpoint belongs to: everything but `epochs` (a run is extended
     /// by more epochs) and `checkpoint_every` (which does not change results).
     static func configDigest(_ config: ExperimentConfig) -> String {
+        Checksum.sha256(Array(configText(config).utf8))
+    }
+
+    /// The text `configDigest` hashes: the configuration without `epochs` and
+    /// `checkpoint_every`, compact JSON with sorted keys.
+    static func configText(_ config: ExperimentConfig) -> String {
         var c = config
         c.epochs = ExperimentConfig().epochs
         c.checkpointEvery = ExperimentConfig().checkpointEvery
-        return Checksum.sha256(Array(JSONValue.sortedObject(c.jsonObject()).encoded(pretty: false).utf8))
+        return JSONValue.sortedObject(c.jsonObject()).encoded(pretty: false)
+    }
+
+    /// The keys whose values differ between the configuration texts `recorded` (the
+    /// checkpoint's) and `now`, as `key A in the checkpoint, B in config.json`.
+    static func configDifferences(recorded: String, now: String) -> [String] {
+        guard let a = try? JSONValue.parse(bytes: Array(recorded.utf8), name: "checkpoint"),
+              let b = try? JSONValue.parse(bytes: Array(now.utf8), name: "config") else { return [] }
+        let old = [String: String](a.flattened().map { ($0.key, $0.value.text) }, uniquingKeysWith: { x, _ in x })
+        let new = [String: String](b.flattened().map { ($0.key, $0.value.text) }, uniquingKeysWith: { x, _ in x })
+        return Set(old.keys).union(new.keys).sorted().compactMap { key in
+            old[key] == new[key] ? nil : "\(key) \(old[key] ?? "(none)") in the checkpoint, \(new[key] ?? "(none)") in config.json"
+        }
     }
 
     /// Element counts of the parameters of `sizes` (W, b per layer), nil on overflow.
@@ -74,7 +97,7 @@ struct Checkpoint<T: NNScalar> {
         return out
     }
 
-    func encode(sizes: [Int], kind: OptimizerKind) throws -> [UInt8] {
+    func encode(sizes: [Int], kind: OptimizerKind, config: String?, code: CodePath?) throws -> [UInt8] {
         var payload: [UInt8] = []
         for w in rng.key { withUnsafeBytes(of: w.littleEndian) { payload.append(contentsOf: $0) } }
         for block in weights + optimizer.m + optimizer.v + (bestWeights ?? []) {
@@ -88,7 +111,7 @@ struct Checkpoint<T: NNScalar> {
             validation: validation?.records.map { [String($0.epoch), $0.loss.map(bits) ?? "", $0.metric.map(bits) ?? ""] },
             bestEpoch: validation?.bestEpoch, bestValue: validation?.bestValue.map(bits), sinceBest: validation?.sinceBest,
             stoppedEarly: validation?.stoppedEarly, hasBestWeights: bestWeights != nil,
-            configSHA256: configSHA256, payloadSHA256: Checksum.sha256(payload))
+            configSHA256: configSHA256, payloadSHA256: Checksum.sha256(payload), config: config, code: code)
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         let h = Array(try e.encode(header))
@@ -97,22 +120,37 @@ struct Checkpoint<T: NNScalar> {
         return out + h + payload
     }
 
-    func write(to path: String, sizes: [Int], kind: OptimizerKind) throws {
-        try AtomicFile.write(try encode(sizes: sizes, kind: kind), to: path)
+    /// Writes the checkpoint for `config` trained on `code` atomically (the temporary name
+    /// is `AtomicFile`'s, which the next command in the directory removes if a kill left it).
+    func write(to path: String, config: ExperimentConfig, code: CodePath) throws {
+        try AtomicFile.write(try encode(sizes: config.layers, kind: config.optimizer, config: Self.configText(config), code: code),
+                             to: path)
     }
 
-    /// Reads the checkpoint at `path` for `config`; any damage or mismatch is a one-line
-    /// error naming the file.
-    static func read(path: String, config: ExperimentConfig) throws -> Checkpoint {
+    /// Reads the checkpoint at `path` for `config` on `code` (nil: any code path); any damage
+    /// or mismatch is a one-line error naming the file and, for a mismatch, what differs.
+    /// The file is only read, never changed or removed, whatever is wrong with it.
+    static func read(path: String, config: ExperimentConfig, code: CodePath? = nil) throws -> Checkpoint {
         func bad(_ why: String) -> NNError { NNError("\(path): damaged or foreign checkpoint (\(why)); train the run again") }
         let bytes = try readFileBytes(path)
         guard bytes.count >= 12, Array(bytes[0..<8]) == magic else { throw bad("bad magic") }
         guard let (h, payload) = ModelFile.split(bytes, as: Header.self) else { throw bad("unreadable header") }
         guard h.format == 1 else { throw bad("format \(h.format)") }
-        guard h.precision == T.precisionName, h.sizes == config.layers, h.optimizer == config.optimizer.rawValue,
-              h.configSHA256 == configDigest(config) else {
-            throw NNError("\(path): the checkpoint belongs to another configuration than this run's config.json")
+        func differs(_ what: [String]) -> NNError {
+            NNError("\(path): cannot resume from it: \(what.joined(separator: "; ")); the checkpoint is kept")
         }
+        if h.precision != T.precisionName { throw differs(["precision \(h.precision) in the checkpoint, \(T.precisionName) in config.json"]) }
+        if h.optimizer != config.optimizer.rawValue {
+            throw differs(["optimizer state of \(h.optimizer) in the checkpoint, optimizer \(config.optimizer.rawValue) in config.json"])
+        }
+        if h.sizes != config.layers {
+            throw differs(["layers \(h.sizes.map(String.init).joined(separator: ",")) in the checkpoint, \(config.layers.map(String.init).joined(separator: ",")) in config.json"])
+        }
+        if h.configSHA256 != configDigest(config) {
+            let keys = h.config.map { configDifferences(recorded: $0, now: configText(config)) } ?? []
+            throw differs(keys.isEmpty ? ["it belongs to another configuration than config.json"] : keys)
+        }
+        if let code, let recorded = h.code, recorded != code { throw differs(recorded.differences(now: code)) }
         guard Checksum.sha256(payload) == h.payloadSHA256 else { throw bad("payload checksum mismatch") }
         let kind = config.optimizer
         let size = MemoryLayout<T>.size
@@ -170,5 +208,29 @@ struct Checkpoint<T: NNScalar> {
                           optimizer: OptimizerState(step: h.step, m: Array(out[n..<(2 * n)]), v: Array(out[(2 * n)..<(3 * n)])),
                           rng: state, history: history, validation: validation,
                           bestWeights: h.hasBestWeights ? Array(out[(3 * n)...]) : nil)
+    }
+}
+
+/// The code path a checkpoint's numbers come from besides the configuration: the
+/// kernel variant (`NN_KERNELS`), the BLAS and the thread count. A resume on another
+/// code path would continue with other rounding, so it is refused (`read`).
+struct CodePath: Codable, Equatable, Sendable {
+    var kernels: String
+    var blas: String
+    var threads: Int
+
+    /// The code path of this process at `threads` threads.
+    static func current(threads: Int) -> CodePath {
+        CodePath(kernels: Kernels.active.name, blas: BLAS.implementation, threads: threads)
+    }
+
+    /// What differs from `other` (this is the checkpoint's, `other` now), e.g.
+    /// `threads 1 in the checkpoint, 2 now (give --threads 1)`.
+    func differences(now other: CodePath) -> [String] {
+        var out: [String] = []
+        if kernels != other.kernels { out.append("kernels \(kernels) in the checkpoint, \(other.kernels) now (NN_KERNELS=\(kernels))") }
+        if blas != other.blas { out.append("BLAS \(blas) in the checkpoint, \(other.blas) now") }
+        if threads != other.threads { out.append("threads \(threads) in the checkpoint, \(other.threads) now (give --threads \(threads))") }
+        return out
     }
 }

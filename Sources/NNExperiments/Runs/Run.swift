@@ -55,6 +55,7 @@ package enum Run {
         let data = try loadData(config: config, dataDir: dataDir)
         try config.validate(features: data.train.features, samples: data.train.count)
         let dir = outDir ?? defaultDirectory(config: config, manifestSHA256: data.manifestSHA256)
+        if let resume { try checkResume(resume, config: config, data: data, threads: threads) }
         switch placement {
         case .inPlace:
             try AtomicFile.createDirectory(dir)
@@ -68,8 +69,10 @@ package enum Run {
             return try write(config: config, data: data, dir: dir, started: t0, threads: threads, checkpoint: resume?.checkpoint,
                              progress: progress)
         case .newRun(let force):
-            let existing = try RunInstall.prepare(dir, force: force)
-            let tmp = resume?.buildDirectory ?? RunInstall.temporaryDirectory(for: dir)
+            // A resumed training reads its checkpoint where it is and builds the run in a
+            // directory of its own, so a failure removes only what this command made.
+            let existing = try RunInstall.prepare(dir, force: force, restarting: resume == nil)
+            let tmp = RunInstall.temporaryDirectory(for: dir)
             do {
                 try AtomicFile.createDirectory(tmp)
                 try RunMarker.write(.training, dir: tmp)

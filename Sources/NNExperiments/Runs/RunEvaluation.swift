@@ -122,7 +122,7 @@ struct Evaluation {
             (RunLayout.confusionFile, confusionChart),
         ]
         let files = own.map { (name: RunLayout.atThreshold($0.name, threshold), content: $0.content) } + rankingFiles
-        for (name, content) in files { try AtomicFile.write(content, to: RunLayout(dir).path(name)) }
+        try AtomicFile.write(files: files.map { (RunLayout(dir).path($0.name), $0.content) })
         return files.map(\.name)
     }
 }

@@ -56,6 +56,32 @@ package struct RunLayout: Sendable {
         Report.markdownFile, Report.lossFile,
     ]
 
+    /// Every file a run directory may hold (its own, `nn eval`'s, `nn report`'s and a sweep
+    /// point's): no command writes onto one of them as an output (`OutputPath`).
+    static let ownedFiles = [
+        configFile, historyFile, modelFile, timingFile, provenanceFile, metricsJSONFile, metricsCSVFile, predictionsFile,
+        markerFile, checkpointFile, bestFile, pointFile, thresholdsFile, rocFile, prFile, confusionFile, statusFile,
+        Report.markdownFile, Report.lossFile,
+    ]
+
+    /// True when `relative` (path components below a run directory) names a file the run
+    /// owns: one of `ownedFiles`, one of them at another threshold (`atThreshold`), or a
+    /// hidden file (the marker, temporary files).
+    static func owns(_ relative: [String]) -> Bool {
+        guard relative.count == 1, let name = relative.first else { return false }
+        if name.hasPrefix(".") || ownedFiles.contains(name) { return true }
+        return [metricsJSONFile, metricsCSVFile, predictionsFile, confusionFile].contains { file in
+            let dot = file.lastIndex(of: ".") ?? file.endIndex
+            return name.hasPrefix(file[..<dot] + "-t") && name.hasSuffix(file[dot...])
+        }
+    }
+
+    /// True when `dir` holds a run: its marker, or (from before markers) config.json and history.csv.
+    static func isRun(_ dir: String) -> Bool {
+        let layout = RunLayout(dir)
+        return FilePath.exists(layout.marker) || (FilePath.exists(layout.config) && FilePath.exists(layout.history))
+    }
+
     /// The run directory.
     var directory: String
 

@@ -70,8 +70,9 @@ enum RunMarker {
 /// returns byte for byte); between 2 and 3 (or during 3) the new run is in place and the
 /// parked `nn-old` is removed. A diverged retraining over an existing run is discarded
 /// and the old run kept. (A full disk or any error before step 1 removes `nn-new` at
-/// once.) There is no lock: of two commands training into one directory at once, the
-/// second to finish fails unless it has `--force`, and then it wins.
+/// once.) Of two commands training into one directory at once, the second to finish
+/// fails unless it has `--force`, and then it wins. Step 1 takes the old run's `RunLock`
+/// exclusively: it waits for the commands reading the old run to finish.
 enum RunInstall {
     /// What is at a run directory's path.
     enum Existing: Equatable, Sendable {
@@ -81,8 +82,10 @@ enum RunInstall {
 
     /// Recovers leftovers in `dir`'s parent, then checks that a new run may go to `dir`:
     /// refuses a file, a non-empty directory that is not nn's, and (without `force`) a run.
-    static func prepare(_ dir: String, force: Bool) throws -> Existing {
-        recover(parent: parent(of: dir), restarting: URL(fileURLWithPath: dir).lastPathComponent)
+    /// `restarting`: a training from the start, which discards interrupted builds of `dir`
+    /// (a resumed one keeps them until it is installed).
+    static func prepare(_ dir: String, force: Bool, restarting: Bool = true) throws -> Existing {
+        recover(parent: parent(of: dir), restarting: restarting ? URL(fileURLWithPath: dir).lastPathComponent : nil)
         let existing = try inspect(dir)
         if case .run(let state) = existing, !force {
             let what = switch state {
@@ -135,6 +138,10 @@ enum RunInstall {
         guard replacing else {
             throw NNError("\(dir): another command wrote a run there while this one trained; kept it (pass --force to replace it)")
         }
+        // Readers of the old run (`nn eval`, `predict`, `export`, `report`, an extension)
+        // hold it shared: wait until they are done, so none of them mixes the two runs.
+        let lock = try RunLock(dir, .exclusive, waiting: "nn train: \(dir) is being read by another nn command; waiting for it to finish before replacing the run")
+        defer { withExtendedLifetime(lock) {} }
         // What is there now, not what was there when training started: someone may have
         // put another directory at `dir` meanwhile; only a run is ever moved aside.
         guard case .run = try inspect(dir) else {
@@ -168,6 +175,16 @@ enum RunInstall {
         }
     }
 
+    /// True when a live command of this host is replacing the run at `dir` (its old run
+    /// parked as `.NAME.nn-old-PID@HOST`).
+    static func isReplacing(_ dir: String) -> Bool {
+        let name = URL(fileURLWithPath: dir).lastPathComponent
+        return ((try? FileManager.default.contentsOfDirectory(atPath: parent(of: dir))) ?? []).contains { entry in
+            guard let l = AtomicFile.leftover(entry) else { return false }
+            return l.kind == "nn-old" && l.name == name && !AtomicFile.isStale(l)
+        }
+    }
+
     static func parent(of dir: String) -> String {
         URL(fileURLWithPath: dir).deletingLastPathComponent().path
     }
@@ -176,4 +193,73 @@ enum RunInstall {
         let name = URL(fileURLWithPath: dir).lastPathComponent
         return FilePath.join(parent(of: dir), ".\(name).\(kind)-\(getpid())@\(AtomicFile.hostTag)")
     }
+}
+
+/// A `flock(2)` on a run directory (and, through `SweepLock`, on a sweep directory),
+/// so that readers and writers of one run exclude each other: `nn eval`, `predict`,
+/// `export`, `report` and an extension (`--resume DIR --epochs N`) hold it shared while
+/// they read (and eval writes its metrics), `nn train --force` holds it exclusive while it
+/// moves the old run aside (`RunInstall.install`), and resuming an interrupted build holds
+/// that build exclusive. A reader never sees the new model beside the old metrics.
+///
+/// Once locked, the path is checked to still name the directory locked (a replacement may
+/// have renamed another run there meanwhile) and the lock is taken on that one instead.
+/// Released when dropped or when the process ends, however it ends.
+package final class RunLock {
+    package enum Mode: Sendable { case shared, exclusive }
+
+    private let fd: Int32
+
+    /// Locks `dir` in `mode`. When another command holds a conflicting lock: with a
+    /// `waiting` message, prints it (one line on standard error) and waits; without one,
+    /// throws "busy" naming `dir`.
+    package init(_ dir: String, _ mode: Mode, waiting: String? = nil) throws {
+        let operation = mode == .shared ? LOCK_SH : LOCK_EX
+        var said = false
+        var missing = 0
+        while true {
+            let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else {
+                let code = errno
+                // Between parking the old run and installing the new one the name is
+                // missing for a moment: wait for it (a few seconds at most).
+                if code == ENOENT, missing < 500, RunInstall.isReplacing(dir) {
+                    missing += 1
+                    usleep(10_000)
+                    continue
+                }
+                throw NNError(code == ENOTDIR ? "\(dir): exists and is not a directory" : "\(dir): \(AtomicFile.describe(code))")
+            }
+            var rc = flock(fd, operation | LOCK_NB)
+            if rc != 0 && errno == EWOULDBLOCK {
+                guard let waiting else {
+                    close(fd)
+                    throw NNError("\(dir): busy (another nn command is \(mode == .shared ? "replacing" : "using") it); try again when it is done")
+                }
+                if !said { Console.err(waiting + "\n"); said = true }
+                repeat { rc = flock(fd, operation) } while rc != 0 && errno == EINTR
+            }
+            guard rc == 0 else {
+                let code = errno
+                close(fd)
+                throw NNError("\(dir): cannot lock: \(AtomicFile.describe(code))")
+            }
+            var locked = stat(), named = stat()
+            if fstat(fd, &locked) == 0, stat(dir, &named) == 0, locked.st_dev == named.st_dev, locked.st_ino == named.st_ino {
+                self.fd = fd
+                return
+            }
+            close(fd)     // replaced while this command waited: lock the directory there now
+        }
+    }
+
+    /// A shared lock on each of `dirs` that holds a run (others are left to the command's
+    /// own error), waiting for a replacement in progress to end.
+    package static func reading(_ dirs: [String]) throws -> [RunLock] {
+        try dirs.filter { RunLayout.isRun($0) || RunInstall.isReplacing($0) }.map {
+            try RunLock($0, .shared, waiting: "nn: \($0) is being written by another nn command; waiting for it to finish")
+        }
+    }
+
+    deinit { close(fd) }
 }

@@ -32,7 +32,7 @@ extension Run {
         var start: TrainingStart<T>?
         var epochs = config.epochs
         if let checkpoint {
-            let c = try Checkpoint<T>.read(path: checkpoint, config: config)
+            let c = try Checkpoint<T>.read(path: checkpoint, config: config, code: .current(threads: parallel.threads))
             guard (c.validation != nil) == (tracker != nil), let restored = MT19937(state: c.rng) else {
                 throw NNError("\(checkpoint): the checkpoint does not match the run's validation settings")
             }
@@ -47,6 +47,7 @@ extension Run {
         }
         let layout = RunLayout(outDir)
         let digest = Checkpoint<T>.configDigest(config)
+        let code = CodePath.current(threads: parallel.threads)
         var failure: Error?
         // With a validation set an epoch is reported once its validation figures exist.
         let result = Trainer.train(net, x: design.x, y: design.y, epochs: epochs, batchSize: config.batchSize,
@@ -62,7 +63,7 @@ extension Run {
                     try Checkpoint(configSHA256: digest, weights: net.parameters.map { Array($0.value.storage) },
                                    optimizer: end.optimizerState, rng: end.rng.state, history: end.history,
                                    validation: tracker?.state, bestWeights: tracker?.bestWeights)
-                        .write(to: layout.checkpoint, sizes: config.layers, kind: config.optimizer)
+                        .write(to: layout.checkpoint, config: config, code: code)
                 } catch {
                     failure = error     // a checkpoint that cannot be written (a full disk) stops the run
                     return true
@@ -84,6 +85,22 @@ extension Run {
             try AtomicFile.write(tracker.bestJSON(epochsTrained: result.history.count).fileText, to: layout.best)
         }
         return TrainOutcome(history: result.history, divergence: result.divergence, runDirectory: outDir, seconds: 0)
+    }
+
+    /// Reads the checkpoint `resume` continues from, before anything is written: a damaged
+    /// checkpoint, or one of another configuration or code path (`Checkpoint.read`), or
+    /// prepared data other than the run's (`manifestSHA256`) is a one-line error saying
+    /// what differs, and nothing is changed (the checkpoint is kept).
+    static func checkResume(_ resume: ResumePoint, config: ExperimentConfig, data: PreparedDataset, threads: Int) throws {
+        if let recorded = resume.manifestSHA256, recorded != data.manifestSHA256 {
+            throw NNError("\(data.directory): not the data the run was trained on (manifest sha256 \(data.manifestSHA256.prefix(12)), the run's \(recorded.prefix(12))); give --data the run's prepared data")
+        }
+        let code = CodePath.current(threads: Parallel(threads: threads).threads)
+        if config.precision == .f32 {
+            _ = try Checkpoint<Float>.read(path: resume.checkpoint, config: config, code: code)
+        } else {
+            _ = try Checkpoint<Double>.read(path: resume.checkpoint, config: config, code: code)
+        }
     }
 
     /// history.csv: `epoch,loss`, plus `val_loss` and the validation metric with a validation set.

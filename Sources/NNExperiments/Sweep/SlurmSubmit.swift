@@ -29,7 +29,13 @@ extension SweepRunner {
     }
 
     package func submitSlurm(sbatch: String = "sbatch", arguments: [String]) throws -> SlurmJobs {
-        let slurm = FilePath.join(dir, "slurm")
+        // Nothing is written unless it can be submitted, and what this command made is
+        // removed again when the submission fails.
+        guard Self.findExecutable(sbatch) != nil else {
+            throw NNError("--submit slurm: \(sbatch) not found on the PATH (run on a Slurm login node); nothing written")
+        }
+        let slurm = FilePath.join(dir, SweepLayout.slurmDirectory)
+        let made = [dir, slurm].first { !FileManager.default.fileExists(atPath: $0) }
         let pending: [ResolvedPoint]
         do {
             let lock = try SweepLock(dir, creating: true)
@@ -45,7 +51,13 @@ extension SweepRunner {
         }
         var jobs = SlurmJobs(pending: pending.count, total: setup.points.count, directory: slurm)
         guard !pending.isEmpty else { return jobs }
-        let array = try Self.sbatch(sbatch, ["--parsable", "--array=1-\(pending.count)"] + arguments + [FilePath.join(slurm, "array.sh")])
+        let array: String
+        do {
+            array = try Self.sbatch(sbatch, ["--parsable", "--array=1-\(pending.count)"] + arguments + [FilePath.join(slurm, "array.sh")])
+        } catch {
+            if let made { try? FileManager.default.removeItem(atPath: made) }
+            throw error
+        }
         jobs.arrayID = array
         jobs.collectID = try Self.sbatch(sbatch, ["--parsable", "--dependency=afterany:\(array)"] + arguments + [FilePath.join(slurm, "collect.sh")])
         return jobs
@@ -99,6 +111,13 @@ extension SweepRunner {
         let id = stdout.split(separator: "\n").last.map { String($0.split(separator: ";").first ?? "") } ?? ""
         guard !id.isEmpty, id.allSatisfy(\.isNumber) else { throw NNError("--submit slurm: \(sbatch) printed no job id ('\(stdout.trimmingCharacters(in: .whitespacesAndNewlines))')") }
         return id
+    }
+
+    /// The path of the executable `program` (a path, or a name looked up on the PATH), if any.
+    static func findExecutable(_ program: String) -> String? {
+        if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { FilePath.join(String($0), program) }.first { access($0, X_OK) == 0 && FilePath.exists($0) }
     }
 
     /// `--slurm-args` split at blanks (no quoting: give each sbatch option as one word,

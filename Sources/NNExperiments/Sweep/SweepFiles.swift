@@ -66,6 +66,7 @@ package enum SweepFiles {
     /// hold the same bytes are left alone), after removing temporary files that killed
     /// commands left in `dir`.
     static func writeSetup(_ setup: SweepSetup, dir: String) throws {
+        try checkSamePoints(setup.plan, dir: dir)
         AtomicFile.removeStaleTemporaries(in: dir)
         let layout = SweepLayout(dir)
         try writeIfChanged(setup.plan.json.fileText, to: layout.plan)
@@ -73,6 +74,19 @@ package enum SweepFiles {
             let text = JSONValue.sortedObject(p.config.jsonObject()).fileText
             try writeIfChanged(text, to: layout.run(p.point.id).point)
         }
+    }
+
+    /// A sweep directory keeps every point it ever completed, so it holds one grid: when
+    /// `dir` already holds a sweep (its `sweep.json`), `plan` must have the same points (in
+    /// any order, with any `--threads` or `--jobs`), or it is refused before anything is
+    /// written, with the hint to give the new grid its own `--name`. Re-running the same
+    /// grid resumes it.
+    package static func checkSamePoints(_ plan: SweepPlan, dir: String) throws {
+        let path = SweepLayout(dir).plan
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let old = Set(try SweepPlan.read(path: path).points.map(\.id)), new = Set(plan.points.map(\.id))
+        guard old != new else { return }
+        throw NNError("\(dir): holds a sweep of another grid (\(old.count) points; this one leaves out \(old.subtracting(new).count) of them and adds \(new.subtracting(old).count)); give the new grid its own --name (or --out), or run this directory's grid again")
     }
 
     static func writeIfChanged(_ text: String, to path: String) throws {

@@ -22,6 +22,24 @@ struct SweepLayout: Sendable {
     static let provenanceFile = Provenance.file
     static let runsDirectory = "runs"
 
+    static let logsDirectory = "logs"
+    static let slurmDirectory = "slurm"
+
+    /// The files of a sweep directory, and its directories (everything below them is the
+    /// sweep's too): no command writes onto one of them as an output (`OutputPath`).
+    static let ownedFiles = [planFile, summaryFile, timingFile, provenanceFile, Report.markdownFile, Report.lossFile,
+                             runsDirectory, logsDirectory, slurmDirectory]
+
+    /// True when `relative` (path components below a sweep directory) is the sweep's: one
+    /// of `ownedFiles` or below one of its directories, a chart (`*.svg`), or a hidden file.
+    static func owns(_ relative: [String]) -> Bool {
+        guard let first = relative.first else { return false }
+        return ownedFiles.contains(first) || first.hasPrefix(".") || (relative.count == 1 && first.hasSuffix(".svg"))
+    }
+
+    /// True when `dir` holds a sweep (its `sweep.json`).
+    static func isSweep(_ dir: String) -> Bool { FilePath.exists(SweepLayout(dir).plan) }
+
     /// The sweep directory.
     var directory: String
 

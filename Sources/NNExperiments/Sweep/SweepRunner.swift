@@ -255,29 +255,13 @@ package struct SweepRunner {
 /// `--collect`) while it writes there, so that two sweeps of one directory — even two
 /// creating it at the same moment — run one after the other: the second waits, saying
 /// so, then finds the first one's points complete. Released when dropped or when the
-/// process ends, however it ends.
+/// process ends, however it ends. The same `flock` as a run's (`RunLock`).
 final class SweepLock {
-    private let fd: Int32
+    private let lock: RunLock
 
     /// Locks `dir`, creating it (and its parents) first when `creating`.
     init(_ dir: String, creating: Bool) throws {
         if creating { try AtomicFile.createDirectory(dir) }
-        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            throw NNError(code == ENOTDIR ? "\(dir): exists and is not a directory" : "\(dir): \(AtomicFile.describe(code))")
-        }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
-        if errno == EWOULDBLOCK {
-            Console.err("nn sweep: \(dir) is in use by another nn sweep; waiting for it to finish\n")
-            var rc: Int32 = -1
-            repeat { rc = flock(fd, LOCK_EX) } while rc != 0 && errno == EINTR
-            if rc == 0 { return }
-        }
-        let code = errno
-        close(fd)
-        throw NNError("\(dir): cannot lock: \(AtomicFile.describe(code))")
+        lock = try RunLock(dir, .exclusive, waiting: "nn sweep: \(dir) is in use by another nn sweep; waiting for it to finish")
     }
-
-    deinit { close(fd) }
 }

@@ -39,6 +39,18 @@ package enum AtomicFile {
         try writer.commit()
     }
 
+    /// Writes several files as one: every file goes to its temporary name first, and only
+    /// when all are complete are they renamed into place, so a failure (a full disk) leaves
+    /// every old file as it was rather than some new beside some old.
+    package static func write(files: [(path: String, text: String)]) throws {
+        let writers = try files.map { file in
+            let writer = try AtomicFileWriter(path: file.path)
+            try Data(file.text.utf8).withUnsafeBytes { try writer.write($0) }
+            return writer
+        }
+        for w in writers { try w.commit() }
+    }
+
     /// Renames a finished temporary file over `path`; removes `tmp` if that fails.
     package static func commit(_ tmp: String, to path: String) throws {
         if rename(tmp, path) != 0 {
