@@ -43,6 +43,7 @@ package struct CSVTable: Equatable, Sendable {
         var field: [UInt8] = []
         var line = 1, recordLine = 1
         var i = ByteOrderMark.length(bytes)
+        if maxFields < .max { try countFields(bytes, from: i, maxFields: maxFields, name: name, why: why) }
         var inQuotes = false, wasQuoted = false, recordHasContent = false
 
         func endField() {
@@ -120,6 +121,39 @@ package struct CSVTable: Equatable, Sendable {
             rows.append(record.fields)
         }
         return CSVTable(header: header, rows: rows)
+    }
+
+    /// Throws when the records of `bytes` (from `start`) hold more than `maxFields` fields,
+    /// counted in one pass over the bytes (commas and line ends outside quotes) before any
+    /// field becomes a string, so a file past the bound costs its bytes, not its cells.
+    private static func countFields(_ bytes: [UInt8], from start: Int, maxFields: Int, name: String, why: String) throws {
+        var fields = 0, commas = 0, line = 1, recordLine = 1
+        var inQuotes = false, content = false
+        func endRecord() throws {
+            if content || commas > 0 { fields += commas + 1 }
+            if fields > maxFields {
+                throw NNError("\(name): more than \(maxFields) fields by line \(recordLine); \(why.isEmpty ? "too large" : why)")
+            }
+            commas = 0
+            content = false
+        }
+        try bytes.withUnsafeBufferPointer { b in
+            for i in start..<b.count {
+                let c = b[i]
+                if c == UInt8(ascii: "\n") {
+                    line += 1
+                    if inQuotes { continue }
+                    try endRecord()
+                    recordLine = line
+                } else if c == UInt8(ascii: "\"") {
+                    inQuotes.toggle()
+                    content = true
+                } else if !inQuotes {
+                    if c == UInt8(ascii: ",") { commas += 1 } else if c != UInt8(ascii: "\r") { content = true }
+                }
+            }
+        }
+        try endRecord()
     }
 
     /// The table as CSV text (header first, LF after every record).
