@@ -59,7 +59,7 @@ import Testing
             (["--sample-seed", "3", "--lr", "0.1"], "Error: --sample-seed: applies only to --random N"),
             (["--random", "2", "--sample-seed", "-1", "--lr", "uniform:0.1:1"], "Error: --sample-seed: must be in 0...4294967295, got -1"),
             (["--random", "2", "--grid", "momentum=uniform:x:1"], "Error: --grid momentum: 'uniform:x:1': bounds must be finite numbers"),
-            (["--random", "4", "--batch-size", "choice:32,64"], "Error: --random 4: the distributions gave only 2 distinct points"),
+            (["--random", "4", "--batch-size", "choice:32,64"], "Error: --random 4: space too small: the distributions hold at most 2 distinct points"),
         ]
         for (args, expected) in cases {
             let r = try sweep(args + ["--out", "s", "--dry-run"], cwd: root)

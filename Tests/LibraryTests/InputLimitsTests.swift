@@ -95,10 +95,14 @@ import Testing
         let path = dir + "/x.idx"
         // u8 [65535, 65535, 65535]: 2.8e14 bytes declared, 16 present.
         try AtomicFile.write([0, 0, 8, 3, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255], to: path)
+        // A plain file holds no more than its size (`InputBound`): refused after the header.
         let m = errorMessage { _ = try IDXArray.read(path: path) }
-        #expect(m.contains("(IDX u8 of shape [65535, 65535, 65535]) needs 256 TiB; this machine has"), "\(m)")
+        #expect(m == "\(path): IDX header of u8 of shape [65535, 65535, 65535] declares 281462092005391 bytes, but the file has only 16; the file is truncated, damaged or hostile", "\(m)")
+        // gzip'd, it could hold 1032 times its size; the caller's cap comes first.
+        try AtomicFile.write(try Gzip.compress([0, 0, 8, 3, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255]), to: path)
         #expect(errorMessage { _ = try IDXArray.read(path: path, maxBytes: 100) }
-            .contains("more than the 100 bytes this file may hold"))
+            .contains("declares 281462092005391 bytes, more than the 100 bytes this file may hold"))
+        #expect(errorMessage { _ = try IDXArray.read(path: path) }.contains("but a gzip file of "))
     }
 
     @Test func fifosAndDevicesAreRefusedWithoutHanging() throws {

@@ -84,7 +84,7 @@ import Testing
         let g = try grid([("batch_size", "choice:32,64,128")], count: 3)
         #expect(Set(g.points.map { $0[0].value }) == ["32", "64", "128"])
         #expect(sweepError { _ = try grid([("batch_size", "choice:32,64,128")], count: 4) }
-                == "--random 4: the distributions gave only 3 distinct points in 1400 draws; ask for fewer")
+                == "--random 4: space too small: the distributions hold at most 3 distinct points (batch_size choice:32,64,128: at most 3; reals are rounded to 6 significant digits); ask for fewer")
     }
 
     @Test func randomNeedsADistributionAndADistributionNeedsRandom() {

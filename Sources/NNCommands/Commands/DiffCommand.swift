@@ -38,10 +38,10 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "List every compared field, not only those that differ.")
     var all = false
 
-    @Option(parsing: .unconditional, help: "Relative tolerance (>= 0).")
+    @Option(parsing: .unconditional, help: "Relative tolerance (>= 0).", transform: decimalFlag)
     var rtol: Double = 0
 
-    @Option(parsing: .unconditional, help: "Absolute tolerance (>= 0).")
+    @Option(parsing: .unconditional, help: "Absolute tolerance (>= 0).", transform: decimalFlag)
     var atol: Double = 0
 
     @Option(help: "Output format: \(DiffFormat.allCases.map(\.rawValue).joined(separator: ", ")).")

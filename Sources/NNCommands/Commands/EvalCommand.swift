@@ -24,7 +24,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Prepared data directory (default: the one recorded in the run's config.json).", completion: .directory)
     var data: String?
 
-    @Option(parsing: .unconditional, help: "Decision threshold for the binary target: predict 1 when p > threshold (default: the run's, from config.json).")
+    @Option(parsing: .unconditional, help: "Decision threshold for the binary target: predict 1 when p > threshold (default: the run's, from config.json).", transform: decimalFlag)
     var threshold: Double?
 
     func validate() throws {

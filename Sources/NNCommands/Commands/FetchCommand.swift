@@ -26,7 +26,7 @@ struct FetchCommand: ParsableCommand {
             help: "Mirror URL (https://, http:// or file://) to fetch from; repeat for several, tried in order. Replaces the registry's list.")
     var mirrors: [String] = []
 
-    @Option(parsing: .unconditional, help: "Seconds without data before a mirror is abandoned (each file's whole transfer is capped at 30x this).")
+    @Option(parsing: .unconditional, help: "Seconds without data before a mirror is abandoned (each file's whole transfer is capped at 30x this).", transform: decimalFlag)
     var timeout: Double = 60
 
     // Flag problems are thrown as NNError so ArgumentParser prints exactly one line.

@@ -28,7 +28,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Write the CSV to this file (atomically) instead of standard output.", completion: .file())
     var out: String?
 
-    @Option(parsing: .unconditional, help: "Binary target: predict 1 when p > threshold (default: the run's, 0.5 unless configured).")
+    @Option(parsing: .unconditional, help: "Binary target: predict 1 when p > threshold (default: the run's, 0.5 unless configured).", transform: decimalFlag)
     var threshold: Double?
 
     func validate() throws {

@@ -205,9 +205,8 @@ package enum Prepare {
         }
         var hasher = Checksum.Stream()
         // A pinned file stops one byte past its pin (a gzip bomb never inflates further).
-        let bytes = try IDXArray.readFile(path: path, maxBytes: file.payloadSHA256.isEmpty ? .max : file.payloadBytes) {
-            hasher.update($0)
-        }
+        let bytes = try IDXArray.readFile(path: path, maxBytes: file.payloadSHA256.isEmpty ? .max : file.payloadBytes,
+                                          observe: { hasher.update($0) })
         let sha = hasher.finalize()
         if !file.payloadSHA256.isEmpty {
             guard bytes.count == file.payloadBytes else {

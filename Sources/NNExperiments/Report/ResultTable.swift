@@ -58,7 +58,7 @@ struct ResultTable: Sendable {
     /// Loads `path` as described on the type. Errors (one line, naming the path): no
     /// such path; a directory with none of our files; a file that is not .csv/.json;
     /// unreadable or malformed CSV/JSON.
-    static func load(_ path: String) throws -> ResultTable {
+    static func load(_ path: String, maxFields: Int = ResultTable.maxFields) throws -> ResultTable {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw NNError("\(path): no such file or directory")
@@ -74,7 +74,8 @@ struct ResultTable: Sendable {
         }
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "csv":
-            let csv = try CSVTable.read(path: path)
+            let csv = try CSVTable.read(path: path, maxFields: maxFields,
+                                        why: "nn diff holds both files in memory and compares at most \(maxFields) fields per file; compare a smaller extract")
             if csv.header == ["metric", "value"] {
                 return try ResultTable(record: csv.rows.map { ($0[0], FieldValue($0[1])) }, source: path, kind: .record)
             }
@@ -88,6 +89,13 @@ struct ResultTable: Sendable {
             throw NNError("\(path): not a results file (expected a .csv or .json file, a run directory or a sweep directory)")
         }
     }
+
+    /// The most fields (cells, header included) a CSV file given to `nn diff` may hold:
+    /// both sides are held in memory, each cell as text and number (about 300 bytes a
+    /// field with the comparison's lines), so 2,000,000 fields (predictions.csv for
+    /// 666,000 images) stay well under a gigabyte; a larger file is refused while it is
+    /// parsed, before its rows are all held.
+    static let maxFields = 2_000_000
 
     private static func sweep(_ summary: SweepSummary, source: String) -> ResultTable {
         let key = summary.parameterColumns.isEmpty ? ["run_id"] : summary.parameterColumns

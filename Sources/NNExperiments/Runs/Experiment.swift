@@ -63,11 +63,42 @@ package struct ExperimentConfig: Equatable, Sendable {
         Self.table.first { $0.name == key }.map { $0.text(self) } ?? ""
     }
 
-    /// Applies a JSON object (an experiment file): every key optional, unknown keys rejected.
+    /// Applies a JSON object (an experiment file): every key optional, unknown keys rejected,
+    /// each value of its key's JSON type (`"lr": "0x10"`, `"epochs": "1"`, `"name": 123`
+    /// are errors naming the key and the file; see `checkJSONType`).
     mutating func apply(json object: [String: JSONValue], source: String) throws {
         for key in object.keys.sorted() where key != "grid" {
-            guard let raw = object[key]!.text else { throw NNError("\(source): key '\(key)' has an unsupported value") }
+            let value = object[key]!
+            try Self.checkJSONType(key, value, source: "\(source): \(key)")
+            guard let raw = value.text else { throw NNError("\(source): key '\(key)' has an unsupported value") }
             try set(key, raw, source: "\(source): \(key)")
+        }
+    }
+
+    /// Throws unless `value` has the JSON type of `key` (a number for numbers, `true`/
+    /// `false` for truth values, an array for lists, a string for text and named values).
+    /// `source` names the file and key.
+    static func checkJSONType(_ key: String, _ value: JSONValue, source: String) throws {
+        let entry = try entry(key, source: source)
+        guard entry.isJSON(value) else {
+            throw NNError("\(source): \(value.encoded(pretty: false).prefix(60)) is \(jsonKind(value)), but \(key) takes \(entry.jsonName)")
+        }
+    }
+
+    private static func isString(_ value: JSONValue) -> Bool {
+        if case .string = value { return true }
+        return false
+    }
+
+    /// `a string`, `a number`, ... for messages.
+    private static func jsonKind(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool: return "true/false"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "a list"
+        case .object: return "an object"
         }
     }
 
@@ -96,7 +127,13 @@ package struct ExperimentConfig: Equatable, Sendable {
                 guard let values = elements, !values.isEmpty else {
                     throw NNError("\(path): grid key '\(key)' must be a non-empty list")
                 }
+                let scalarKey = table.first { $0.name == key }.map { !$0.isList } ?? false
                 grid.append((key, try values.map { v in
+                    // The items of a list of a number or truth-value key are of its type; a
+                    // string is a random search's distribution (`kind:...`, checked later).
+                    if scalarKey, !(v.text?.contains(":") == true && isString(v)) {
+                        try checkJSONType(key, v, source: "\(path): grid \(key)")
+                    }
                     guard let t = v.text else { throw NNError("\(path): grid key '\(key)' has an unsupported value") }
                     return t
                 }))

@@ -32,6 +32,9 @@ struct ExperimentKey: Sendable {
     let text: @Sendable (ExperimentConfig) -> String
     /// The value's JSON form.
     let json: @Sendable (ExperimentConfig) -> JSONValue
+    /// Whether a JSON value is one of the key's type (`KeyValue.isJSON`), and what that is.
+    let isJSON: @Sendable (JSONValue) -> Bool
+    let jsonName: String
     /// Left out of `config.json` (and so of the run id) while it has its default: keys
     /// added after runs existed, so that those runs keep their bytes and ids.
     let omittedAtDefault: Bool
@@ -51,6 +54,8 @@ struct ExperimentKey: Sendable {
         self.typeName = T.typeName
         self.choices = T.choices
         self.completions = T.completions
+        self.isJSON = { T.isJSON($0) }
+        self.jsonName = T.jsonName
         set = { config, raw, source in
             let value = try T.parse(keepSpaces ? raw : raw.trimmingCharacters(in: .whitespaces), raw: raw, source: source)
             try check?(value, source)

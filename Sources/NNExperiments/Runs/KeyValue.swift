@@ -37,9 +37,19 @@ protocol KeyValue: Sendable {
     static var completions: [String]? { get }
     /// Whether a value is itself a list (items `,`-separated in text).
     static var isList: Bool { get }
+    /// The JSON an experiment file must give the key (`"lr": 0.1`, not `"lr": "0.1"`): a
+    /// string where a number, list or truth value belongs is an error, never coerced.
+    static func isJSON(_ value: JSONValue) -> Bool
+    /// What `isJSON` accepts, for messages: `a number`, `a list of numbers`, `text`, ...
+    static var jsonName: String { get }
 }
 
 extension KeyValue {
+    static func isJSON(_ value: JSONValue) -> Bool {
+        if case .string = value { return true }
+        return false
+    }
+    static var jsonName: String { "a string" }
     static var choices: [String]? { nil }
     static var completions: [String]? { choices }
     static var isList: Bool { false }
@@ -64,12 +74,27 @@ extension ScalarKeyValue {
 
 extension Int: ScalarKeyValue {
     static var expected: String { "an integer" }
+    static func isJSON(_ value: JSONValue) -> Bool {
+        if case .number = value { return true }
+        return false
+    }
+    static var jsonName: String { "a number" }
     var json: JSONValue { .int(self) }
     static var typeName: String { "integer" }
 }
 
 extension Double: ScalarKeyValue {
     static var expected: String { "a number" }
+    /// A decimal number as the README writes them (`0.3`, `1e-3`): no hex (`0x10`), no
+    /// `inf` or `nan` (`NumberText.parse`, then finite).
+    static func parse(_ text: String, raw: String, source: String) throws -> Double {
+        guard let v = NumberText.parse(text), v.isFinite else {
+            throw NNError("\(source): '\(raw)' is not a number")
+        }
+        return v
+    }
+    static func isJSON(_ value: JSONValue) -> Bool { Int.isJSON(value) }
+    static var jsonName: String { "a number" }
     var isUsable: Bool { isFinite }
     /// Shortest round-trip decimal (`NumberText.real`).
     var text: String { NumberText.real(self) }
@@ -79,6 +104,11 @@ extension Double: ScalarKeyValue {
 
 extension Bool: ScalarKeyValue {
     static var expected: String { "true or false" }
+    static func isJSON(_ value: JSONValue) -> Bool {
+        if case .bool = value { return true }
+        return false
+    }
+    static var jsonName: String { "true or false" }
     var json: JSONValue { .bool(self) }
     static var typeName: String { "true or false" }
     static var completions: [String]? { ["true", "false"] }
@@ -126,6 +156,11 @@ extension Array: KeyValue where Element: KeyValue {
     var text: String { map(\.text).joined(separator: ",") }
     var json: JSONValue { .array(map(\.json)) }
     static var isList: Bool { true }
+    static func isJSON(_ value: JSONValue) -> Bool {
+        guard case .array(let items) = value else { return false }
+        return items.allSatisfy(Element.isJSON)
+    }
+    static var jsonName: String { "a list of " + (Element.jsonName == "true or false" ? "true/false" : Element.jsonName.split(separator: " ").dropFirst().joined(separator: " ") + "s") }
     /// The closed set each item is drawn from, if any.
     static var choices: [String]? { Element.choices }
     static var typeName: String {

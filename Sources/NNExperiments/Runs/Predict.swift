@@ -62,17 +62,24 @@ package enum Predict {
         try config.validate()
         guard run.features > 0 else { throw NNError("\(runDir): the model's input layer has no pixels") }
         let reader = PredictInput(features: run.features)
+        let scalar = config.precision.scalarBytes
+        // The pixels and a row of text per image, and one block's input matrix and widest
+        // layer's activations (`predict` goes block by block).
+        func requireMemory(_ count: Int) throws {
+            let block = min(count, blockSize)
+            try MemoryBudget.require(MemoryBudget.sum([MemoryBudget.product([2 * (config.layers.max() ?? 1) + 1, block, scalar]),
+                                                       MemoryBudget.product([count, run.features + 128])]),
+                                     for: "predicting \(count) images")
+        }
         var pixels: [UInt8] = [], count = 0
         for path in inputs {
-            let (p, n) = try reader.read(path)
-            pixels += p
+            // Refused from an IDX header, before its pixels are read.
+            let (p, n) = try reader.read(path) { n in try requireMemory(MemoryBudget.sum([count, n]) ?? -1) }
+            if pixels.isEmpty { pixels = p } else { pixels += p }   // no copy of a single input
             count += n
         }
         guard count > 0 else { throw NNError("\(inputs.joined(separator: ", ")): no images") }
-        let scalar = config.precision.scalarBytes
-        // The input matrix and the widest layer's activations, for every image.
-        try MemoryBudget.require(MemoryBudget.product([2 * (config.layers.max() ?? 1) + 1, count, scalar]),
-                                 for: "predicting \(count) images")
+        try requireMemory(count)
         let parallel = Parallel(threads: threads)
         let rows = config.precision == .f32
             ? try predict(Float.self, run: run, config: config, pixels: pixels, count: count, parallel: parallel)
@@ -84,27 +91,36 @@ package enum Predict {
                                      parallel: Parallel) throws -> [[String]] {
         let net = try run.network(T.self)
         net.parallel = parallel
-        let design = DesignMatrix<T>(images: pixels, labels: [UInt8](repeating: 0, count: n), features: run.features,
-                                     target: config.target, biasColumn: config.biasColumn, parallel: parallel)
-        let out = net.predict(design.x)
-        if let j = (0..<out.count).first(where: { !out.storage[$0].isFinite }) {
-            throw NNError("\(run.modelPath): the model's output for image \(j % out.cols) is not finite; the model is unusable")
-        }
         var rows: [[String]] = []
         rows.reserveCapacity(n)
-        switch config.target {
-        case .binary:
-            for j in 0..<n {
-                let p = out.storage[j].double
-                rows.append([String(j), p > config.threshold ? "1" : "0", NumberText.real(p)])
+        // Block by block (the column blocks `Network.predict` cuts anyway), so the design
+        // matrix is never more than one block: memory is the pixels plus a block.
+        let f = run.features
+        for start in stride(from: 0, to: n, by: blockSize) {
+            let w = min(blockSize, n - start)
+            let design = DesignMatrix<T>(images: Array(pixels[(start * f)..<((start + w) * f)]), labels: [UInt8](repeating: 0, count: w),
+                                         features: f, target: config.target, biasColumn: config.biasColumn, parallel: parallel)
+            let out = net.predict(design.x, blockSize: blockSize)
+            if let j = (0..<out.count).first(where: { !out.storage[$0].isFinite }) {
+                throw NNError("\(run.modelPath): the model's output for image \(start + j % out.cols) is not finite; the model is unusable")
             }
-        case .allClasses:
-            for j in 0..<n {
-                var k = 0
-                for r in 1..<out.rows where out[r, j] > out[k, j] { k = r }
-                rows.append([String(j), ClassNames.name(k, dataset: config.dataset), NumberText.real(out[k, j].double)])
+            switch config.target {
+            case .binary:
+                for j in 0..<w {
+                    let p = out.storage[j].double
+                    rows.append([String(start + j), p > config.threshold ? "1" : "0", NumberText.real(p)])
+                }
+            case .allClasses:
+                for j in 0..<w {
+                    var k = 0
+                    for r in 1..<out.rows where out[r, j] > out[k, j] { k = r }
+                    rows.append([String(start + j), ClassNames.name(k, dataset: config.dataset), NumberText.real(out[k, j].double)])
+                }
             }
         }
         return rows
     }
+
+    /// Images per block: `Network.predict`'s column block.
+    static let blockSize = 10_000
 }

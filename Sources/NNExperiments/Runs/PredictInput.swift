@@ -10,7 +10,7 @@ import NNFormats
 /// - PNG (decoded by libpng to 8-bit grey) or PGM (`P5`, `P2`): one image of the model's size;
 /// - `-`: CSV on standard input, one image per line, its pixels as integers 0-255 separated
 ///   by commas (blank lines are skipped; a first line that does not start with a number is
-///   a header and skipped).
+///   a header and skipped; a UTF-8 byte-order mark before it is skipped, `ByteOrderMark`).
 ///
 /// Errors are one line naming the file (`standard input` for `-`); a wrong image size
 /// says both sizes.
@@ -27,8 +27,9 @@ struct PredictInput: Sendable {
         return side * side == features ? "\(side)x\(side)" : "\(features) pixels"
     }
 
-    /// The images of `path`, and how many there are.
-    func read(_ path: String) throws -> (pixels: [UInt8], count: Int) {
+    /// The images of `path`, and how many there are. `accept(n)` is asked before the
+    /// pixels of an IDX file's `n` images are read (it may refuse them: memory).
+    func read(_ path: String, accept: (Int) throws -> Void = { _ in }) throws -> (pixels: [UInt8], count: Int) {
         if path == "-" { return try csv(readStandardInput(), name: "standard input") }
         let head = try FileInput.bytes(path, maxBytes: 8)
         if PNG.isPNG(head) {
@@ -39,7 +40,7 @@ struct PredictInput: Sendable {
             let image = try PGM.decode(try readFileBytes(path, maxBytes: PGM.maxFileBytes), name: path, accept: check(path, "PGM"))
             return (image.pixels, 1)
         }
-        if head.starts(with: [0x1f, 0x8b]) || head.starts(with: [0, 0]) { return try idx(path) }
+        if head.starts(with: [0x1f, 0x8b]) || head.starts(with: [0, 0]) { return try idx(path, accept: accept) }
         throw NNError("\(path): not an IDX, PNG or PGM image file (nor `-` for CSV on standard input)")
     }
 
@@ -52,20 +53,24 @@ struct PredictInput: Sendable {
         }
     }
 
-    func idx(_ path: String) throws -> (pixels: [UInt8], count: Int) {
-        let bytes = try IDXArray.readFile(path: path)
-        let header = try IDXHeader.parse(bytes, name: path)
-        try header.checkPayload(bytes.count - header.size, name: path)
-        let shape = header.shape
-        let imageShape = Array(shape.dropFirst())
-        guard header.type == .u8, shape.count == 2 || shape.count == 3 else {
-            throw NNError("\(path): IDX \(header.type.name) of shape \(shape) is not images (expected u8 of shape [n, rows, cols])")
+    /// The images of an IDX file. Its header is checked before any pixel is read: the
+    /// shape against the model's, the size against what the file can hold and physical
+    /// memory (`IDXArray.readPayload`), and the images against `accept` (the memory
+    /// predicting them takes).
+    func idx(_ path: String, accept: (Int) throws -> Void = { _ in }) throws -> (pixels: [UInt8], count: Int) {
+        let (header, pixels) = try IDXArray.readPayload(path: path) { header in
+            let shape = header.shape
+            let imageShape = Array(shape.dropFirst())
+            guard header.type == .u8, shape.count == 2 || shape.count == 3 else {
+                throw NNError("\(path): IDX \(header.type.name) of shape \(shape) is not images (expected u8 of shape [n, rows, cols])")
+            }
+            guard let pixels = MemoryBudget.product(imageShape), pixels == features else {
+                let size = imageShape.map(String.init).joined(separator: "x")
+                throw NNError("\(path): IDX images are \(size), but the model takes \(sizeText) grey images")
+            }
+            try accept(shape[0])
         }
-        guard let pixels = MemoryBudget.product(imageShape), pixels == features else {
-            let size = imageShape.map(String.init).joined(separator: "x")
-            throw NNError("\(path): IDX images are \(size), but the model takes \(sizeText) grey images")
-        }
-        return (Array(bytes[header.size...]), shape[0])
+        return (pixels, header.shape[0])
     }
 
     /// Standard input, read to its end (at most `maxStandardInputBytes`).
@@ -89,7 +94,7 @@ struct PredictInput: Sendable {
         var pixels: [UInt8] = []
         var count = 0, line = 0
         try bytes.withUnsafeBufferPointer { b in
-            var i = 0
+            var i = ByteOrderMark.length(b)   // skipped, as by every text reader
             while i < b.count {
                 line += 1
                 var end = i

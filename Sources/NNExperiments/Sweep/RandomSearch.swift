@@ -81,6 +81,44 @@ enum SweepDistribution: Equatable, Sendable {
         }
     }
 
+    /// At most how many distinct values `sample` can give (saturating at `Int.max`): the
+    /// reals of [A, B] with 6 significant digits (900,000 per decade) and the bounds
+    /// themselves, B − A + 1 integers, or the number of choices. An upper bound, so a
+    /// space it finds too small is too small.
+    var spaceSize: Int {
+        switch self {
+        case .uniform(let a, let b), .logUniform(let a, let b):
+            var n = Self.sixDigitReals(max(a, 0), b) + Self.sixDigitReals(max(-b, 0), -a)
+            if a <= 0 && 0 <= b { n = n.addingReportingOverflow(1).overflow ? .max : n + 1 }
+            return MemoryBudget.sum([n, 2]) ?? .max
+        case .int(let a, let b):
+            let (d, o) = b.subtractingReportingOverflow(a)
+            return o || d == .max ? .max : d + 1
+        case .choice(let values, _): return values.count
+        }
+    }
+
+    /// How many positive reals with 6 significant digits lie in [lo, hi] (an upper bound:
+    /// one extra per decade for rounding at its ends); 0 when hi <= 0.
+    static func sixDigitReals(_ lo: Double, _ hi: Double) -> Int {
+        guard hi > 0, lo <= hi else { return 0 }
+        let low = max(lo, Double.leastNonzeroMagnitude)
+        var total = 0
+        let first = Int(log10(low).rounded(.down)) - 1, last = Int(log10(hi).rounded(.down)) + 1
+        for e in first...last {
+            // m × 10^(e−5), m in 100000...999999.
+            let step = pow(10, Double(e - 5))
+            var count = 900_000
+            if step > 0 && step.isFinite {
+                let mLow = max(100_000.0, (low / step).rounded(.up) - 1)
+                let mHigh = min(999_999.0, (hi / step).rounded(.down) + 1)
+                count = mHigh < mLow ? 0 : Int(mHigh - mLow) + 1
+            }
+            total += count
+        }
+        return total
+    }
+
     /// `x` to 6 significant digits (C's correctly rounded `%.5e`), clamped into [a, b].
     private static func round(_ x: Double, _ a: Double, _ b: Double) -> String {
         let r = Double(String(format: "%.5e", x)) ?? x
@@ -112,7 +150,24 @@ struct RandomSearch: Equatable, Sendable {
         self.sampleSeed = sampleSeed
         keys = distributions.map(\.key)
         self.distributions = distributions.map(\.distribution)
+        try Self.checkSpace(count: count, distributions: distributions)
         samples = try Self.draw(count: count, seed: sampleSeed, distributions: distributions)
+    }
+
+    /// Before any draw: the distributions must hold `count` distinct points (their
+    /// `spaceSize`s multiplied), and `count` must be a sweep's size (`SweepGrid.maxPoints`).
+    static func checkSpace(count: Int, distributions: [(key: String, distribution: SweepDistribution)]) throws {
+        let space = distributions.reduce(1) { total, d in
+            let (p, o) = total.multipliedReportingOverflow(by: d.distribution.spaceSize)
+            return o ? .max : p
+        }
+        if space < count {
+            let each = distributions.map { "\($0.key) \($0.distribution.text): at most \($0.distribution.spaceSize)" }
+            throw NNError("--random \(count): space too small: the distributions hold at most \(space) distinct points (\(each.joined(separator: ", ")); reals are rounded to 6 significant digits); ask for fewer")
+        }
+        if count > SweepGrid.maxPoints {
+            throw NNError("--random \(count): more than the \(SweepGrid.maxPoints) points a sweep may have; ask for fewer")
+        }
     }
 
     private static func draw(count: Int, seed: UInt32, distributions: [(key: String, distribution: SweepDistribution)]) throws -> [[String]] {

@@ -80,6 +80,25 @@ struct SweepGrid: Equatable, Sendable {
             lists[key] = try Self.parseList(key: key, flagLists[key]!.list, source: source)
         }
         axes = ExperimentConfig.keys.compactMap { key in lists[key].map { Axis(key: key, values: $0) } }
+        try checkSize()
+    }
+
+    /// The most points a sweep may have (each is a run directory; `nn runs` reads 10,000
+    /// in under a second).
+    static let maxPoints = 1_000_000
+
+    /// Throws, before any point is made, when the axes' product (times the random
+    /// search's samples) passes `maxPoints`; the product is overflow-checked.
+    func checkSize() throws {
+        var total = random?.count ?? 1
+        for axis in axes {
+            let (p, o) = total.multipliedReportingOverflow(by: axis.values.count)
+            guard !o, p <= Self.maxPoints else {
+                let sizes = ((random.map { ["\($0.count) samples"] } ?? []) + axes.map { "\($0.values.count) \($0.key)" })
+                throw NNError("grid: \(sizes.joined(separator: " x ")) is more than the \(Self.maxPoints) points a sweep may have; sweep fewer values")
+            }
+            total = p
+        }
     }
 
     /// Parses one command-line list for `key` (see the type's description for the

@@ -27,20 +27,32 @@ enum Gzip {
     /// `maxBytes` is the most payload the caller accepts (what the registry pins or the
     /// format allows): as soon as the payload would pass it, reading stops with an error
     /// naming the file, so a gzip bomb never inflates further than `maxBytes` (+1 byte).
+    ///
+    /// Before the first chunk, `start` is told the file's size and whether it is gzip'd, so
+    /// a caller can bound a header's claim by `InputBound.payloadCeiling`; the payload itself
+    /// never passes that ceiling either (`InputBound`).
     static func forEachChunk(path: String, maxBytes: Int = .max,
-                                    _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let fh = try openForReading(path)
+                             start: (_ fileSize: Int, _ gzip: Bool) throws -> Void = { _, _ in },
+                             _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let (fd, fileSize) = try FileInput.openRegular(path)
+        let fh = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         defer { try? fh.close() }
         var total = 0
+        var first = try readChunk(fh, path: path)
+        let gzip = first.count >= 2 && first[0] == magic[0] && first[1] == magic[1]
+        try start(fileSize, gzip)
+        // A plain file that grows while being read is cut at the size it had when opened.
+        let ceiling = InputBound.payloadCeiling(fileSize: fileSize, gzip: gzip)
+        let maxBytes = min(maxBytes, ceiling)
         func deliver(_ chunk: UnsafeRawBufferPointer) throws {
             total += chunk.count
             if total > maxBytes {
-                throw NNError("\(path): payload is more than \(maxBytes) bytes, the most this file may hold; stopped reading (wrong file, or a gzip bomb)")
+                let most = maxBytes == ceiling && gzip ? "deflate's largest expansion of a \(fileSize)-byte file" : "the most this file may hold"
+                throw NNError("\(path): payload is more than \(maxBytes) bytes, \(most); stopped reading (wrong file, or a gzip bomb)")
             }
             try body(chunk)
         }
-        var first = try readChunk(fh, path: path)
-        if first.count >= 2 && first[0] == magic[0] && first[1] == magic[1] {
+        if gzip {
             try inflate(fh: fh, firstChunk: first, path: path, maxBytes: maxBytes, deliver)
         } else {
             while !first.isEmpty {

@@ -100,42 +100,77 @@ package struct IDXArray: Equatable, Sendable {
     /// The decompressed bytes (header and payload) of the IDX file at `path`, each chunk
     /// also passed to `observe` (e.g. a hasher). What is checked, while reading:
     /// - the file is a regular file (`FileInput`);
-    /// - the payload never passes `maxBytes` (the registry's pinned size, when known);
+    /// - the payload never passes `maxBytes` (the registry's pinned size, when known), nor
+    ///   what a file of its size can hold (`InputBound`);
     /// - once the header is in, its dimensions fix the file's size (overflow-checked),
-    ///   which must fit in `maxBytes` and in physical memory (`MemoryBudget`) before it is
-    ///   reserved; reading stops as soon as the data runs past it.
+    ///   which must fit in `maxBytes`, in what the file's size can hold and in physical
+    ///   memory (`InputBound.requireClaim`), and `accept` may refuse the header (a caller's
+    ///   own shape or memory check), all before anything of that size is allocated;
+    ///   reading stops as soon as the data runs past it.
     /// A short file, or a bad header when `maxBytes` bounds the read, is left for
     /// `IDXHeader.parse` / `checkPayload` to report.
     package static func readFile(path: String, maxBytes: Int = .max,
-                                observe: (UnsafeRawBufferPointer) -> Void = { _ in }) throws -> [UInt8] {
+                                 accept: (IDXHeader) throws -> Void = { _ in },
+                                 observe: (UnsafeRawBufferPointer) -> Void = { _ in }) throws -> [UInt8] {
+        try load(path: path, maxBytes: maxBytes, keepHeader: true, accept: accept, observe: observe).bytes
+    }
+
+    /// The header and the payload alone (no copy of the header's bytes in front) of the IDX
+    /// file at `path`, checked as `readFile` does and then by `checkPayload`: memory is the
+    /// payload's size, nothing more.
+    package static func readPayload(path: String, maxBytes: Int = .max,
+                                    accept: (IDXHeader) throws -> Void = { _ in }) throws -> (header: IDXHeader, payload: [UInt8]) {
+        let (header, bytes) = try load(path: path, maxBytes: maxBytes, keepHeader: false, accept: accept, observe: { _ in })
+        guard let header else {
+            _ = try IDXHeader.parse(bytes, name: path)   // reports why
+            throw NNError("\(path): not an IDX file")
+        }
+        try header.checkPayload(bytes.count, name: path)
+        return (header, bytes)
+    }
+
+    /// `readFile`'s reader: the header once parsed (nil for a file too short for it, or
+    /// a bad header under a pin), and the bytes (without the header's with `keepHeader`
+    /// false, once it is parsed).
+    private static func load(path: String, maxBytes: Int, keepHeader: Bool, accept: (IDXHeader) throws -> Void,
+                             observe: (UnsafeRawBufferPointer) -> Void) throws -> (header: IDXHeader?, bytes: [UInt8]) {
         var bytes = [UInt8]()
-        var limit = maxBytes
+        var limit = maxBytes, received = 0
+        var header: IDXHeader?
         var headerSeen = false
-        try Gzip.forEachChunk(path: path, maxBytes: maxBytes) { chunk in
+        var fileSize = 0, gzip = false
+        try Gzip.forEachChunk(path: path, maxBytes: maxBytes, start: { fileSize = $0; gzip = $1 }) { chunk in
             observe(chunk)
-            bytes.append(contentsOf: chunk)
-            if !headerSeen, bytes.count >= 4, bytes.count >= 4 + 4 * Int(bytes[3]) {
-                headerSeen = true
-                // A bad header is reported by the caller's checks (a pinned file's size and
-                // SHA-256 come first); with no pin to bound the read it is reported now.
-                guard let header = try? IDXHeader.parse(bytes, name: path) else {
-                    if maxBytes == .max { _ = try IDXHeader.parse(bytes, name: path) }
-                    return
-                }
-                guard let total = MemoryBudget.sum([header.size, header.payloadBytes]), total <= maxBytes else {
-                    throw NNError("\(path): IDX header declares \(header.type.name) of shape \(header.shape), more than the \(maxBytes) bytes this file may hold")
-                }
-                try MemoryBudget.require(total, for: "\(path) (IDX \(header.type.name) of shape \(header.shape))")
-                // Reserve at most 256 MiB up front: a short file declaring a large array
-                // must not commit memory it never fills.
-                bytes.reserveCapacity(min(total, 1 << 28))
-                limit = total
-            }
-            if bytes.count > limit {
+            received += chunk.count
+            if received > limit {
                 throw NNError("\(path): IDX data runs past the \(limit) bytes its header declares; stopped reading")
             }
+            bytes.append(contentsOf: chunk)
+            guard !headerSeen, bytes.count >= 4, bytes.count >= 4 + 4 * Int(bytes[3]) else { return }
+            headerSeen = true
+            // A bad header is reported by the caller's checks (a pinned file's size and
+            // SHA-256 come first); with no pin to bound the read it is reported now.
+            guard let parsed = try? IDXHeader.parse(bytes, name: path) else {
+                if maxBytes == .max { _ = try IDXHeader.parse(bytes, name: path) }
+                return
+            }
+            let total = MemoryBudget.sum([parsed.size, parsed.payloadBytes])
+            try InputBound.requireClaim(total, what: "IDX header of \(parsed.type.name) of shape \(parsed.shape)", path: path,
+                                        fileSize: fileSize, gzip: gzip, maxBytes: maxBytes)
+            try accept(parsed)
+            header = parsed
+            limit = total ?? .max
+            if received > limit {
+                throw NNError("\(path): IDX data runs past the \(limit) bytes its header declares; stopped reading")
+            }
+            // Exactly what the header declares, which a file of this size can hold: pages
+            // the data never fills (a truncated file) are never touched.
+            var exact = [UInt8]()
+            exact.reserveCapacity(keepHeader ? limit : limit - parsed.size)
+            exact.append(contentsOf: keepHeader ? bytes[...] : bytes[parsed.size...])
+            bytes = exact
         }
-        return bytes
+        return (header, bytes)
     }
 }
 

@@ -46,7 +46,9 @@ package enum PNG {
             guard let count = MemoryBudget.product([width, height]) else {
                 throw NNError("\(name): PNG dimensions \(width)x\(height) are too large")
             }
-            try MemoryBudget.require(count, for: "\(name) (PNG \(width)x\(height))")
+            // The pixels are zlib data: at most deflate's largest expansion of the file.
+            try InputBound.requireClaim(count, what: "PNG header of \(width)x\(height) pixels", path: name,
+                                        fileSize: bytes.count, gzip: true)
             image.format = png_uint_32(PNG_FORMAT_GRAY)
             var pixels = [UInt8](repeating: 0, count: count)
             let finished = pixels.withUnsafeMutableBytes { out in

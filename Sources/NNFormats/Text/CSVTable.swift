@@ -22,9 +22,11 @@ package struct CSVTable: Equatable, Sendable {
     package func column(_ name: String) -> Int? { header.firstIndex(of: name) }
 
     /// Reads and parses the CSV file at `path` (a regular file that fits in memory; see
-    /// `readFileBytes`); errors name the file (and the line).
-    package static func read(path: String) throws -> CSVTable {
-        try parse(Data(try readFileBytes(path)), name: path)
+    /// `readFileBytes`); errors name the file (and the line). With `maxFields`, a file of
+    /// more fields (header included) is refused as soon as parsing passes that many, with
+    /// `why` saying who bounds it.
+    package static func read(path: String, maxFields: Int = .max, why: String = "") throws -> CSVTable {
+        try parse(Data(try readFileBytes(path)), name: path, maxFields: maxFields, why: why)
     }
 
     /// Parses CSV text; `name` (usually the path) prefixes every error message.
@@ -32,14 +34,16 @@ package struct CSVTable: Equatable, Sendable {
         try parse(Data(text.utf8), name: name)
     }
 
-    package static func parse(_ data: Data, name: String) throws -> CSVTable {
+    package static func parse(_ data: Data, name: String, maxFields: Int = .max, why: String = "") throws -> CSVTable {
         guard String(data: data, encoding: .utf8) != nil else { throw NNError("\(name): not UTF-8 text") }
         let bytes = [UInt8](data)
         var records: [(line: Int, fields: [String])] = []
+        var fieldCount = 0
         var fields: [String] = []
         var field: [UInt8] = []
         var line = 1, recordLine = 1
-        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var i = ByteOrderMark.length(bytes)
+        if maxFields < .max { try countFields(bytes, from: i, maxFields: maxFields, name: name, why: why) }
         var inQuotes = false, wasQuoted = false, recordHasContent = false
 
         func endField() {
@@ -47,9 +51,15 @@ package struct CSVTable: Equatable, Sendable {
             field.removeAll(keepingCapacity: true)
             wasQuoted = false
         }
-        func endRecord() {
+        func endRecord() throws {
             endField()
-            if recordHasContent || fields.count > 1 { records.append((recordLine, fields)) }
+            if recordHasContent || fields.count > 1 {
+                records.append((recordLine, fields))
+                fieldCount += fields.count
+                if fieldCount > maxFields {
+                    throw NNError("\(name): more than \(maxFields) fields by line \(recordLine); \(why.isEmpty ? "too large" : why)")
+                }
+            }
             fields.removeAll(keepingCapacity: true)
             recordHasContent = false
         }
@@ -81,7 +91,7 @@ package struct CSVTable: Equatable, Sendable {
             case UInt8(ascii: "\r") where i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n"):
                 break
             case UInt8(ascii: "\n"):
-                endRecord()
+                try endRecord()
                 line += 1
                 recordLine = line
             default:
@@ -93,7 +103,7 @@ package struct CSVTable: Equatable, Sendable {
             i += 1
         }
         if inQuotes { throw NNError("\(name): line \(recordLine): unterminated quoted field") }
-        endRecord()
+        try endRecord()
 
         guard let first = records.first else { throw NNError("\(name): empty file, no CSV header") }
         let header = first.fields
@@ -111,6 +121,39 @@ package struct CSVTable: Equatable, Sendable {
             rows.append(record.fields)
         }
         return CSVTable(header: header, rows: rows)
+    }
+
+    /// Throws when the records of `bytes` (from `start`) hold more than `maxFields` fields,
+    /// counted in one pass over the bytes (commas and line ends outside quotes) before any
+    /// field becomes a string, so a file past the bound costs its bytes, not its cells.
+    private static func countFields(_ bytes: [UInt8], from start: Int, maxFields: Int, name: String, why: String) throws {
+        var fields = 0, commas = 0, line = 1, recordLine = 1
+        var inQuotes = false, content = false
+        func endRecord() throws {
+            if content || commas > 0 { fields += commas + 1 }
+            if fields > maxFields {
+                throw NNError("\(name): more than \(maxFields) fields by line \(recordLine); \(why.isEmpty ? "too large" : why)")
+            }
+            commas = 0
+            content = false
+        }
+        try bytes.withUnsafeBufferPointer { b in
+            for i in start..<b.count {
+                let c = b[i]
+                if c == UInt8(ascii: "\n") {
+                    line += 1
+                    if inQuotes { continue }
+                    try endRecord()
+                    recordLine = line
+                } else if c == UInt8(ascii: "\"") {
+                    inQuotes.toggle()
+                    content = true
+                } else if !inQuotes {
+                    if c == UInt8(ascii: ",") { commas += 1 } else if c != UInt8(ascii: "\r") { content = true }
+                }
+            }
+        }
+        try endRecord()
     }
 
     /// The table as CSV text (header first, LF after every record).

@@ -172,7 +172,7 @@ private struct JSONParser {
     init(bytes: [UInt8], name: String) {
         self.bytes = bytes
         self.name = name
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        i = ByteOrderMark.length(bytes)
     }
 
     mutating func document() throws -> JSONValue {

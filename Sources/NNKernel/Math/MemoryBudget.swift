@@ -39,12 +39,13 @@ package enum MemoryBudget {
     /// `bytes` is nil (the size overflowed) or more than physical memory. `what` names the
     /// flag or file the size came from.
     package static func require(_ bytes: Int?, for what: String, purpose: String? = nil) throws {
-        let tail = (purpose.map { " for \($0)" } ?? "") + "; this machine has \(format(physicalBytes))"
+        // The message is made only when it is thrown (this runs for every point of a sweep).
+        func tail() -> String { (purpose.map { " for \($0)" } ?? "") + "; this machine has \(format(physicalBytes))" }
         guard let bytes else {
-            throw NNError("\(what) needs more than \(format(Int.max)) (the size overflows)" + tail)
+            throw NNError("\(what) needs more than \(format(Int.max)) (the size overflows)" + tail())
         }
         if bytes > physicalBytes {
-            throw NNError("\(what) needs \(format(bytes))" + tail)
+            throw NNError("\(what) needs \(format(bytes))" + tail())
         }
     }
 
