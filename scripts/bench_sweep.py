@@ -24,7 +24,7 @@ the machine, and to the same sweep written by a PyTorch user, measured in one ru
    byte-identical between --jobs 1 and the default.
 
 Usage: scripts/bench_sweep.py [--nn PATH] [--data DIR] [--rounds R] [--only grid,halving,memory,identity]
-                              [--cases 4x2,4x5,8x2,8x5]
+                              [--cases 4x2,4x5,8x2,8x5] [--halving-epochs E] [--baseline OTHER_NN]
 """
 import argparse
 import filecmp
@@ -72,8 +72,8 @@ def lrs(points):
     return ",".join(str(lr) for lr in LRS[:points])
 
 
-def nn_sweep(a, out, points, epochs, extra=()):
-    return [a.nn, "sweep", "--config", "experiments/notebook.json", "--data", a.data, "--lr", lrs(points),
+def nn_sweep(a, out, points, epochs, extra=(), nn=None):
+    return [nn or a.nn, "sweep", "--config", "experiments/notebook.json", "--data", a.data, "--lr", lrs(points),
             "--epochs", str(epochs), "--out", out] + list(extra)
 
 
@@ -81,17 +81,23 @@ def grid(a, tmp):
     py = torch_python()
     print(f"\nsweeps of the notebook network (full batch f64), default --jobs ({JOBS} x 1 thread); wall s, "
           f"median of {a.rounds} rounds, nn and PyTorch alternating")
+    if a.baseline:
+        print(f"baseline: {a.baseline} (the same sweep with another nn, in the same rounds; its own ideal)")
     print(f"{'points':>6} {'epochs':>6} {'nn s':>7} {'ideal s':>8} {'nn/ideal':>9} {'target':>7} "
-          f"{'PyTorch s':>10} {'nn/PyTorch':>11} {'target':>7}")
+          f"{'PyTorch s':>10} {'nn/PyTorch':>11} {'target':>7}" + (f" {'base/ideal':>10}" if a.baseline else ""))
     ok = True
     for case in a.cases.split(","):
         points, epochs = (int(v) for v in case.split("x"))
-        walls, ideals, torches = [], [], []
+        walls, ideals, torches, bases = [], [], [], []
         for r in range(a.rounds):
             out = os.path.join(tmp, f"grid-{case}-{r}")
             wall, _ = timed(nn_sweep(a, out, points, epochs))
             walls.append(wall)
             ideals.append(train_seconds(out) / JOBS)
+            if a.baseline:
+                base = os.path.join(tmp, f"base-{case}-{r}")
+                t, _ = timed(nn_sweep(a, base, points, epochs, nn=a.baseline))
+                bases.append(t / (train_seconds(base) / JOBS))
             if py:
                 t, _ = timed([py, "scripts/bench_torch_sweep.py", "--data", a.data, "--lr", lrs(points),
                               "--epochs", str(epochs), "--jobs", str(JOBS)])
@@ -105,7 +111,8 @@ def grid(a, tmp):
             ok = ok and met
             verdict = "ok" if met else "MISSED"
         print(f"{points:6} {epochs:6} {wall:7.2f} {ideal:8.2f} {wall / ideal:9.3f} {'<= 1.15' if target else '':>7} "
-              f"{torch_s:10.2f} {wall / torch_s:11.3f} {'<= 0.40' if target else '':>7}  {verdict}", flush=True)
+              f"{torch_s:10.2f} {wall / torch_s:11.3f} {'<= 0.40' if target else '':>7}"
+              + (f" {statistics.median(bases):10.3f}" if bases else "") + f"  {verdict}", flush=True)
     return ok
 
 
@@ -198,6 +205,7 @@ def parse(argv=None):
     ap.add_argument("--cases", default="4x2,4x5,8x2,8x5")
     ap.add_argument("--halving-epochs", type=int, default=3)
     ap.add_argument("--only", default="grid,halving,memory,identity")
+    ap.add_argument("--baseline", help="another nn binary whose sweeps run in the same rounds (A/B)")
     a = ap.parse_args(argv)
     a.data = os.path.abspath(a.data)
     return a
