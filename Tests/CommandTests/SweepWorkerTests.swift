@@ -60,6 +60,12 @@ import Testing
             #expect(b[path] == bytes, "\(path) differs")
         }
         #expect(a["summary.csv"] != nil && a["summary.csv"] == b["summary.csv"])
+        // A point's provenance names its own sweep-point command, not the worker's.
+        for run in try FileManager.default.contentsOfDirectory(atPath: root + "/w/runs") {
+            let line = try JSONValue.read(path: "\(root)/w/runs/\(run)/provenance.json")["command_line"]?.elements
+            let dir = SweepSetup.absolutePath(root + "/w/runs/" + run)
+            #expect(line?.dropFirst().map(\.text) == ["sweep-point", "--threads", "1", "--data", data, dir])
+        }
     }
 
     /// A worker killed (`kill -9`) in the middle of a point fails that point only, as

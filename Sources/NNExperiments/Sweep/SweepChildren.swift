@@ -350,7 +350,9 @@ package enum SweepWorker {
                 let fd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC)
                 fflush(nil)
                 if fd >= 0 { dup2(fd, STDERR_FILENO); close(fd) }
+                Provenance.commandLine = Array(CommandLine.arguments.prefix(2)) + arguments   // <nn> sweep-point ARGS
                 status = runPoint(arguments, inputs)
+                Provenance.commandLine = nil
                 fflush(nil)             // every C stream, before standard error moves on
                 dup2(between, STDERR_FILENO)
             }
