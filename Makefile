@@ -145,8 +145,8 @@ bench-data: | $(NN)
 bench-diff: | $(NN)
 	bash scripts/bench-diff.sh
 
-bench-sweep: $(PREPARED)/manifest.json
-	bash scripts/bench-sweep.sh
+bench-sweep: $(PREPARED)/manifest.json $(NN)
+	$(PYTHON) scripts/bench_sweep.py --nn $(NN) --data $(PREPARED) $(BENCH_SWEEP_FLAGS)
 
 bench-halving: $(PREPARED)/manifest.json
 	bash scripts/bench-halving.sh

@@ -19,9 +19,10 @@
    (scripts/bench_floor.py), and nn's full-batch epoch / floor (target <= 0.55).
 4. Scaling of nn's full-batch f64 epoch: 12,500, 25,000 and 50,000 samples (prepared splits
    of those sizes), and first hidden width 395 vs 790.
-5. Sweeps: `nn sweep --lr 0.1,0.3 --epochs 3` wall time against the two points run one after
-   another with `nn train` + `nn eval` (target <= 0.6), and summary.csv with --jobs 1 and
-   the default --jobs byte-identical.
+5. Sweeps (scripts/bench_sweep.py, alone `make bench-sweep`): `nn sweep` of 4 and 8 points at
+   2 and 5 epochs against the machine's ideal (the points' training seconds / jobs) and against
+   the same sweep written by a PyTorch user; successive halving's share of time in epochs; a
+   2-job sweep's peak memory; results identical across --jobs.
 
 Usage: scripts/bench.py [--epochs K] [--rounds R] [--nn PATH] [--data DIR] [--data-all DIR]
                         [--only numpy,peer,floor,scaling,sweep] [--torch-passive]
@@ -198,33 +199,10 @@ def scaling(a, tmp):
         print(f"{n:8} {layers:28} {sec:8.3f} {sec * 50000 / n:8.3f}", flush=True)
 
 
-def sweep_vs_serial(a, tmp):
-    """Item 4: `nn sweep --lr 0.1,0.3 --epochs 3` (default --jobs: one point per core) against
-    the same two points run one after another with `nn train` and `nn eval` (default
-    threads), alternating, median of --rounds; then summary.csv with --jobs 1 and 2."""
-    walls, serials = [], []
-    base = ["--config", "experiments/notebook.json", "--data", a.data, "--epochs", "3"]
-    for r in range(a.rounds):
-        t0 = time.perf_counter()
-        for lr in ("0.1", "0.3"):
-            d = os.path.join(tmp, f"serial-{r}-{lr}")
-            run([a.nn, "train"] + base + ["--lr", lr, "--out", d, "--quiet"])
-            run([a.nn, "eval", "--run", d])
-        serials.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        run([a.nn, "sweep"] + base + ["--lr", "0.1,0.3", "--out", os.path.join(tmp, f"sweep-{r}")])
-        walls.append(time.perf_counter() - t0)
-    run([a.nn, "sweep"] + base + ["--lr", "0.1,0.3", "--jobs", "1", "--out", os.path.join(tmp, "sweep-jobs1")])
-    same = open(os.path.join(tmp, "sweep-0", "summary.csv"), "rb").read() == \
-        open(os.path.join(tmp, "sweep-jobs1", "summary.csv"), "rb").read()
-    sweep_s, serial_s = statistics.median(walls), statistics.median(serials)
-    ratio = sweep_s / serial_s
-    print(f"\nsweeps: nn sweep --lr 0.1,0.3 --epochs 3 (default jobs) vs nn train + nn eval per point, one after "
-          f"another (default threads); wall s, median of {a.rounds} rounds, alternating")
-    print(f"{'sweep s':>8} {'serial s':>9} {'ratio':>7} {'target':>8}  summary.csv --jobs 1 vs default")
-    verdict = "ok" if ratio <= 0.6 else "MISSED"
-    print(f"{sweep_s:8.2f} {serial_s:9.2f} {ratio:7.3f} {'<= 0.60':>8}  {verdict}  {'identical' if same else 'DIFFERENT'}")
-    return verdict == "ok" and same
+def sweeps(a):
+    """Table 5: scripts/bench_sweep.py (the table `make bench-sweep` prints alone)."""
+    import bench_sweep
+    return bench_sweep.run_all(bench_sweep.parse([f"--nn={a.nn}", f"--data={a.data}", f"--rounds={a.rounds}"]))
 
 
 def main():
@@ -253,7 +231,7 @@ def main():
         if "scaling" in only:
             scaling(a, tmp)
         if "sweep" in only:
-            ok = sweep_vs_serial(a, tmp) and ok
+            ok = sweeps(a) and ok
     return 0 if ok else 1
 
 

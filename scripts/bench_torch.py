@@ -30,6 +30,33 @@ def read_idx(path):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
+def design(data, split, train_size=0):
+    """The notebook's design matrix of a prepared split (`split`: train or test) as NumPy f64
+    (samples × 785: a bias column of ones, then every input, all divided by 255) and its
+    digit labels."""
+    images = read_idx(os.path.join(data, f"{split}-images.idx")).reshape(-1, 784)
+    labels = read_idx(os.path.join(data, f"{split}-labels.idx")).astype(np.int64)
+    if train_size:
+        images, labels = images[:train_size], labels[:train_size]
+    n = labels.shape[0]
+    return np.concatenate([np.ones((n, 1)), images.astype(np.float64)], axis=1) / 255.0, labels
+
+
+def notebook_model(sizes, dtype):
+    """Linear layers with biases, ReLU between them, init randn(out, in)·sqrt(2/(in+out)),
+    biases zero (the output's sigmoid is in the loss)."""
+    layers = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:])):
+        lin = torch.nn.Linear(fan_in, fan_out, dtype=dtype)
+        with torch.no_grad():
+            lin.weight.copy_(torch.randn(fan_out, fan_in, dtype=dtype) * np.sqrt(2.0 / (fan_in + fan_out)))
+            lin.bias.zero_()
+        layers.append(lin)
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -46,12 +73,8 @@ def main():
     torch.manual_seed(a.seed)
     dtype = torch.float64 if a.precision == "f64" else torch.float32
     sizes = [int(s) for s in a.layers.split(",")]
-    images = read_idx(os.path.join(a.data, "train-images.idx")).reshape(-1, 784)
-    labels = read_idx(os.path.join(a.data, "train-labels.idx")).astype(np.int64)
-    if a.train_size:
-        images, labels = images[:a.train_size], labels[:a.train_size]
+    x, labels = design(a.data, "train", a.train_size)
     n = labels.shape[0]
-    x = np.concatenate([np.ones((n, 1)), images.astype(np.float64)], axis=1) / 255.0
     X = torch.from_numpy(x).to(dtype)
     outputs = sizes[-1]
     if outputs == 1:
@@ -60,16 +83,7 @@ def main():
     else:
         Y = torch.from_numpy(labels)
         loss_fn = torch.nn.CrossEntropyLoss()
-    layers = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:])):
-        lin = torch.nn.Linear(fan_in, fan_out, dtype=dtype)
-        with torch.no_grad():
-            lin.weight.copy_(torch.randn(fan_out, fan_in, dtype=dtype) * np.sqrt(2.0 / (fan_in + fan_out)))
-            lin.bias.zero_()
-        layers.append(lin)
-        if i < len(sizes) - 2:
-            layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
+    model = notebook_model(sizes, dtype)
     opt = torch.optim.SGD(model.parameters(), lr=a.lr)
     batch = n if a.batch_size <= 0 or a.batch_size >= n else a.batch_size
     seconds, losses = [], []

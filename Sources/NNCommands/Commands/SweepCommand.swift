@@ -242,7 +242,8 @@ struct SweepCommand: ParsableCommand {
 /// `nn sweep-point RUNDIR`: one point of a sweep (hidden; the command of every line of a
 /// `nn sweep --plan` file). Exit status: 0 ok or already complete, 1 the point failed
 /// (recorded in its status.json), 2 it could not run (not a point directory, busy, other
-/// data).
+/// data). `nn sweep-point --worker` runs such commands read from standard input, one
+/// after another in one process (`SweepWorker`): how `nn sweep` runs its points.
 struct SweepPointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep-point",
@@ -251,10 +252,10 @@ struct SweepPointCommand: ParsableCommand {
     )
 
     @Argument(help: "The point's run directory (holds point.json).")
-    var runDir: String
+    var runDir: String?
 
     @Option(help: "Prepared data directory.")
-    var data: String
+    var data: String?
 
     @Option(parsing: .unconditional, help: "BLAS and element-wise threads.")
     var threads = 1
@@ -262,9 +263,18 @@ struct SweepPointCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Successive halving: train the point to this many epochs only (a rung), continuing from its checkpoint.")
     var epochs: Int?
 
+    @Flag(help: "Serve points: read their sweep-point arguments from standard input (JSON lines, as nn sweep sends them), keeping the data loaded between them.")
+    var worker = false
+
     func validate() throws {
         try validateThreads(threads)
         if let epochs, epochs < 1 { throw NNError("--epochs: must be >= 1, got \(epochs)") }
+        if worker {
+            if runDir != nil || data != nil || epochs != nil { throw NNError("--worker: takes its points from standard input, not RUNDIR, --data or --epochs") }
+        } else {
+            if runDir == nil { throw ValidationError("Missing expected argument '<run-dir>'") }
+            if data == nil { throw ValidationError("Missing expected argument '--data <data>'") }
+        }
     }
 
     func run() throws {
@@ -273,7 +283,29 @@ struct SweepPointCommand: ParsableCommand {
         // defaults so that the sweep can stop this point.
         for signo in [SIGINT, SIGTERM, SIGHUP] { signal(signo, SIG_DFL) }
         SweepChild.dieWithParent()
-        switch try SweepPointRunner.run(runDir: runDir, dataDir: data, threads: threads, epochs: epochs) {
+        if worker {
+            SweepWorker.serve { arguments, inputs in
+                do {
+                    let point = try SweepPointCommand.parse(arguments)
+                    guard !point.worker else { throw NNError("--worker: not in a worker's request") }
+                    try point.runPoint(inputs: inputs)
+                    return 0
+                } catch let code as ExitCode {
+                    return code.rawValue
+                } catch {
+                    Console.err(NN.oneLine(NN.fullMessage(for: error)) + "\n")
+                    return 2
+                }
+            }
+            return
+        }
+        try runPoint(inputs: nil)
+    }
+
+    /// The point's run: prints its outcome; a failed point is a negative outcome (status 1).
+    func runPoint(inputs: RunInputs?) throws {
+        guard let runDir, let data else { throw NNError("sweep-point: needs RUNDIR and --data") }
+        switch try SweepPointRunner.run(runDir: runDir, dataDir: data, threads: threads, epochs: epochs, inputs: inputs) {
         case .skipped: print("skipped \(runDir) (complete)")
         case .ok(let loss): print("ok \(runDir): final loss \(NumberText.real(loss))")
         case .failed(let error):

@@ -28,8 +28,12 @@ enum Provenance {
     /// How long each git command may take before it is given up (and the fields are null).
     static let gitTimeout = 2.0
 
+    /// The command line recorded instead of this process's own: a sweep worker
+    /// (`SweepWorker`) sets each point's `nn sweep-point` command while it runs the point.
+    nonisolated(unsafe) static var commandLine: [String]?
+
     /// The provenance record of this process, started at `started`.
-    static func document(started: Date = Date(), arguments: [String] = CommandLine.arguments) -> JSONValue {
+    static func document(started: Date = Date(), arguments: [String] = commandLine ?? CommandLine.arguments) -> JSONValue {
         let commit = git(["rev-parse", "HEAD"]).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             .flatMap { $0.isEmpty ? nil : $0 }
         let status = commit == nil ? nil : git(["status", "--porcelain"])

@@ -49,10 +49,11 @@ package enum Run {
     /// `threads` is how many threads the maths may use; the results do not depend on it.
     package static func train(config: ExperimentConfig, dataDir: String?, outDir: String?,
                              placement: Placement = .newRun(force: false), threads: Int, resume: ResumePoint? = nil,
+                             inputs: RunInputs? = nil,
                              progress: @escaping (EpochReport) -> Void = { _ in }) throws -> TrainOutcome {
         try config.validate()
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let data = try loadData(config: config, dataDir: dataDir)
+        let data = try inputs?.dataset(config: config, dataDir: dataDir) ?? loadData(config: config, dataDir: dataDir)
         try config.validate(features: data.train.features, samples: data.train.count)
         let dir = outDir ?? defaultDirectory(config: config, manifestSHA256: data.manifestSHA256)
         if let resume { try checkResume(resume, config: config, data: data, threads: threads) }
@@ -67,7 +68,7 @@ package enum Run {
                 try? FileManager.default.removeItem(atPath: f)
             }
             return try write(config: config, data: data, dir: dir, started: t0, threads: threads, checkpoint: resume?.checkpoint,
-                             progress: progress)
+                             inputs: inputs, progress: progress)
         case .newRun(let force):
             // A resumed training reads its checkpoint where it is and builds the run in a
             // directory of its own, so a failure removes only what this command made.
@@ -96,7 +97,8 @@ package enum Run {
     /// Writes config.json, provenance.json, trains (history.csv, model.nnm), timing.json,
     /// and last the marker's final state, into `dir`.
     static func write(config: ExperimentConfig, data: PreparedDataset, dir outDir: String, started t0: UInt64,
-                      threads: Int, checkpoint: String? = nil, progress: @escaping (EpochReport) -> Void) throws -> TrainOutcome {
+                      threads: Int, checkpoint: String? = nil, inputs: RunInputs? = nil,
+                      progress: @escaping (EpochReport) -> Void) throws -> TrainOutcome {
         // `data` records what was actually trained on (with --data the prepared split may be
         // smaller than the experiment's train_size / test_size).
         let configJSON = config.jsonObject(extra: ["data": .sortedObject([
@@ -110,10 +112,10 @@ package enum Run {
         let outcome: TrainOutcome
         if config.precision == .f32 {
             outcome = try trainNetwork(Float.self, config: config, data: data, outDir: outDir, parallel: Parallel(threads: threads),
-                                       checkpoint: checkpoint, progress: progress)
+                                       checkpoint: checkpoint, inputs: inputs, progress: progress)
         } else {
             outcome = try trainNetwork(Double.self, config: config, data: data, outDir: outDir, parallel: Parallel(threads: threads),
-                                       checkpoint: checkpoint, progress: progress)
+                                       checkpoint: checkpoint, inputs: inputs, progress: progress)
         }
         let done = DispatchTime.now().uptimeNanoseconds
         let timing: [String: JSONValue] = [

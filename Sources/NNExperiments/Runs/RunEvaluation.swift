@@ -34,7 +34,10 @@ extension Run {
     /// Hook: the threshold that maximises F1 belongs on a validation split
     /// (`RankingMetrics.thresholdMaximisingF1`); runs have none yet, and choosing it on
     /// the test split would overstate F1, so it is not computed here.
-    package static func evaluate(runDir: String, dataDir: String?, threshold: Double?, threads: Int) throws -> EvalOutcome {
+    /// With `inputs` (a sweep worker's), the data and the training samples' inputs are
+    /// those kept from the point's training, not loaded and built again.
+    package static func evaluate(runDir: String, dataDir: String?, threshold: Double?, threads: Int,
+                                 inputs: RunInputs? = nil) throws -> EvalOutcome {
         try RunMarker.requireComplete(runDir)
         var (config, recordedDir, recordedSHA) = try readConfig(runDir: runDir)
         AtomicFile.removeStaleTemporaries(in: runDir)
@@ -45,7 +48,8 @@ extension Run {
         guard FileManager.default.fileExists(atPath: modelPath) else {
             throw NNError("\(runDir): no \(RunLayout.modelFile) (training did not finish?); run `nn train --out \(runDir)`")
         }
-        let data = try loadData(config: config, dataDir: dataDir ?? recordedDir)
+        let data = try inputs?.dataset(config: config, dataDir: dataDir ?? recordedDir)
+            ?? loadData(config: config, dataDir: dataDir ?? recordedDir)
         if other != nil, data.target == .allClasses {
             throw NNError("--threshold: applies only to a binary target (ten classes predict the most probable class)")
         }
@@ -55,8 +59,8 @@ extension Run {
         }
         let parallel = Parallel(threads: threads)
         let evaluation = config.precision == .f32
-            ? try evaluate(Float.self, config: config, data: data, modelPath: modelPath, parallel: parallel)
-            : try evaluate(Double.self, config: config, data: data, modelPath: modelPath, parallel: parallel)
+            ? try evaluate(Float.self, config: config, data: data, modelPath: modelPath, parallel: parallel, inputs: inputs)
+            : try evaluate(Double.self, config: config, data: data, modelPath: modelPath, parallel: parallel, inputs: inputs)
         var outcome = evaluation.outcome
         outcome.warnings = warnings
         outcome.files = try evaluation.write(to: runDir, threshold: other)
@@ -64,7 +68,7 @@ extension Run {
     }
 
     static func evaluate<T: NNScalar>(_: T.Type, config: ExperimentConfig, data: PreparedDataset, modelPath: String,
-                                      parallel: Parallel) throws -> Evaluation {
+                                      parallel: Parallel, inputs: RunInputs? = nil) throws -> Evaluation {
         let net = try ModelFile.read(path: modelPath, as: T.self)
         net.parallel = parallel
         try config.validate(features: data.test.features)
@@ -89,9 +93,14 @@ extension Run {
             let scores = (0..<out.rows).map { r in (0..<out.cols).map { out[r, $0].double } }
             e = Evaluation.multiClass(scores: scores, truth: data.test.labels.map(Int.init))
         }
-        let train = DesignMatrix<T>(images: data.train.images, labels: data.train.labels, features: data.train.features,
-                                    target: data.target, biasColumn: config.biasColumn, parallel: parallel)
-        e.outcome.trainLoss = net.meanLoss(x: train.x, y: train.y)
+        // The whole training split: the training's own inputs when they are that (no validation set).
+        if config.valSize == 0, let kept = try inputs?.training(T.self, config: config, data: data, parallel: parallel) {
+            e.outcome.trainLoss = net.meanLoss(input: kept.input, y: kept.y)
+        } else {
+            let train = DesignMatrix<T>(images: data.train.images, labels: data.train.labels, features: data.train.features,
+                                        target: data.target, biasColumn: config.biasColumn, parallel: parallel)
+            e.outcome.trainLoss = net.meanLoss(x: train.x, y: train.y)
+        }
         e.scalars.append(("train_loss", .real(e.outcome.trainLoss)))
         return e
     }

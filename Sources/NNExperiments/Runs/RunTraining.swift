@@ -9,23 +9,12 @@ extension Run {
     /// last one; the arithmetic is the same either way, so a resumed run's files are the
     /// uninterrupted run's.
     static func trainNetwork<T: NNScalar>(_: T.Type, config: ExperimentConfig, data: PreparedDataset, outDir: String,
-                                          parallel: Parallel, checkpoint: String?,
+                                          parallel: Parallel, checkpoint: String?, inputs runInputs: RunInputs? = nil,
                                           progress: @escaping (EpochReport) -> Void) throws -> TrainOutcome {
-        var train = data.train
-        var tracker: ValidationTracker<T>?
-        if config.valSize > 0 {
-            guard config.valSize < train.count else {
-                throw NNError("--val-size: \(config.valSize) leaves no training samples (the split has \(train.count))")
-            }
-            let (t, v) = ValidationSplit.indices(count: train.count, valSize: config.valSize, seed: config.splitSeed)
-            let validation = ValidationSplit.subset(train, v)
-            train = ValidationSplit.subset(train, t)
-            let design = DesignMatrix<T>(images: validation.images, labels: validation.labels, features: validation.features,
-                                         target: data.target, biasColumn: config.biasColumn, parallel: parallel)
-            tracker = ValidationTracker(config: config, design: design, target: data.target)
+        let inputs = try RunInputs.training(runInputs, T.self, config: config, data: data, parallel: parallel)
+        let tracker = inputs.validation.map {
+            ValidationTracker<T>(config: config, input: $0.input, y: $0.y, labels: $0.labels, target: data.target)
         }
-        let design = DesignMatrix<T>(images: train.images, labels: train.labels, features: train.features,
-                                     target: data.target, biasColumn: config.biasColumn, parallel: parallel)
         let net = Network<T>(architecture: config.architecture, parallel: parallel)
         var rng = MT19937(seed: UInt32(config.seed))
         net.initialize(config.initialization, rng: &rng)
@@ -50,7 +39,7 @@ extension Run {
         let code = CodePath.current(threads: parallel.threads)
         var failure: Error?
         // With a validation set an epoch is reported once its validation figures exist.
-        let result = Trainer.train(net, x: design.x, y: design.y, epochs: epochs, batchSize: config.batchSize,
+        let result = Trainer.train(net, input: inputs.input, y: inputs.y, epochs: epochs, batchSize: config.batchSize,
                                        optimizer: config.optimizerSettings, rng: &rng, start: start,
                                        progress: { record in if tracker == nil { progress(EpochReport(record: record)) } }) { end in
             let stop = tracker?.afterEpoch(end.epoch, net: net) ?? false

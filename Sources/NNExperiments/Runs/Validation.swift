@@ -75,18 +75,18 @@ struct ValidationState: Equatable, Sendable {
 /// weights for keep_best and says when early stopping stops.
 final class ValidationTracker<T: NNScalar> {
     let config: ExperimentConfig
-    let x: Matrix<T>
+    let input: NetworkInput<T>
     let y: Matrix<T>
     let labels: [Int]
     var state = ValidationState()
     /// The weights of the best epoch (keep_best), in `Network.parameters` order.
     var bestWeights: [[T]]?
 
-    init(config: ExperimentConfig, design: DesignMatrix<T>, target: PreparedTarget) {
+    init(config: ExperimentConfig, input: NetworkInput<T>, y: Matrix<T>, labels: [UInt8], target: PreparedTarget) {
         self.config = config
-        x = design.x
-        y = design.y
-        labels = design.labels.map { l in
+        self.input = input
+        self.y = y
+        self.labels = labels.map { l in
             if case .binary(let d) = target { return Int(l) == d ? 1 : 0 }
             return Int(l)
         }
@@ -100,8 +100,8 @@ final class ValidationTracker<T: NNScalar> {
             return false
         }
         // One forward pass (sparse first layer, in blocks) for the loss and the predictions.
-        let outputs = Matrix<T>(rows: net.architecture.sizes.last!, cols: x.cols)
-        let loss = net.meanLoss(x: x, y: y, outputs: outputs)
+        let outputs = Matrix<T>(rows: net.architecture.sizes.last!, cols: input.samples)
+        let loss = net.meanLoss(input: input, y: y, outputs: outputs)
         let metric = self.metric(outputs)
         state.records.append(ValidationRecord(epoch: epoch, loss: loss, metric: metric))
         let value = config.monitor == .valLoss ? loss : metric

@@ -27,8 +27,11 @@ package enum SweepPointRunner {
     /// Runs the point in `runDir` on the prepared data in `dataDir` with `threads` BLAS
     /// and element-wise threads. Throws (without touching the run) when the directory is
     /// not a sweep point, is busy, or does not match the data. With `epochs` (successive
-    /// halving's rung), trains the point to that many epochs only (`runToRung`).
-    package static func run(runDir: String, dataDir: String, threads: Int, epochs: Int? = nil) throws -> Outcome {
+    /// halving's rung), trains the point to that many epochs only (`runToRung`). With
+    /// `inputs` (a sweep worker's), the data and inputs kept from earlier points are used
+    /// for training and evaluation alike, and kept for later ones.
+    package static func run(runDir: String, dataDir: String, threads: Int, epochs: Int? = nil,
+                            inputs: RunInputs? = nil) throws -> Outcome {
         let run = RunLayout(runDir), pointPath = run.point
         guard FileManager.default.fileExists(atPath: pointPath) else {
             throw NNError("\(runDir): not a sweep point directory (no \(RunLayout.pointFile); made by `nn sweep`)")
@@ -41,13 +44,17 @@ package enum SweepPointRunner {
         guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
             throw NNError("\(runDir): busy (another nn sweep-point is running this point)")
         }
-        if let epochs { return try runToRung(runDir: runDir, id: id, config: config, dataDir: dataDir, threads: threads, epochs: epochs) }
+        if let epochs {
+            return try runToRung(runDir: runDir, id: id, config: config, dataDir: dataDir, threads: threads, epochs: epochs,
+                                 inputs: inputs)
+        }
         if SweepFiles.isComplete(runDir: runDir, id: id) { return .skipped }
         try checkID(id, config: config, runDir: runDir, dataDir: dataDir)
 
         try? FileManager.default.removeItem(atPath: run.status)
         do {
-            return try trainAndEvaluate(config: config, runDir: runDir, dataDir: dataDir, threads: threads, resume: nil)
+            return try trainAndEvaluate(config: config, runDir: runDir, dataDir: dataDir, threads: threads, resume: nil,
+                                        inputs: inputs)
         } catch let e as NNError {
             try SweepFiles.recordFailure(runDir: runDir, error: e.message)
             return .failed(error: e.message)
@@ -62,7 +69,7 @@ package enum SweepPointRunner {
     /// files are those of a run trained to `epochs` at once. A failure's `status.json`
     /// records `epochs`.
     static func runToRung(runDir: String, id: String, config: ExperimentConfig, dataDir: String, threads: Int,
-                          epochs: Int) throws -> Outcome {
+                          epochs: Int, inputs: RunInputs? = nil) throws -> Outcome {
         guard (1...config.epochs).contains(epochs) else {
             throw NNError("--epochs: must be in 1...\(config.epochs) (the point's epochs), got \(epochs)")
         }
@@ -78,7 +85,7 @@ package enum SweepPointRunner {
         try? FileManager.default.removeItem(atPath: run.status)
         do {
             return try trainAndEvaluate(config: rung, runDir: runDir, dataDir: dataDir, threads: threads,
-                                        resume: resumable ? ResumePoint(checkpoint: run.checkpoint) : nil)
+                                        resume: resumable ? ResumePoint(checkpoint: run.checkpoint) : nil, inputs: inputs)
         } catch let e as NNError {
             try Halving.recordFailure(runDir: runDir, error: e.message, epochs: epochs)
             return .failed(error: e.message)
@@ -98,12 +105,12 @@ package enum SweepPointRunner {
     /// `eval_seconds` to its timing and removes any old `status.json`. A divergence is
     /// thrown as an `NNError`.
     static func trainAndEvaluate(config: ExperimentConfig, runDir: String, dataDir: String, threads: Int,
-                                 resume: ResumePoint?) throws -> Outcome {
+                                 resume: ResumePoint?, inputs: RunInputs? = nil) throws -> Outcome {
         let trained = try Run.train(config: config, dataDir: dataDir, outDir: runDir, placement: .inPlace, threads: threads,
-                                    resume: resume)
+                                    resume: resume, inputs: inputs)
         if let d = trained.divergence { throw NNError(d.message) }
         let start = DispatchTime.now().uptimeNanoseconds
-        _ = try Run.evaluate(runDir: runDir, dataDir: dataDir, threshold: nil, threads: threads)
+        _ = try Run.evaluate(runDir: runDir, dataDir: dataDir, threshold: nil, threads: threads, inputs: inputs)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         try addTiming(["eval_seconds": .real(seconds)], runDir: runDir)
         try? FileManager.default.removeItem(atPath: RunLayout(runDir).status)

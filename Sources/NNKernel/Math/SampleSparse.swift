@@ -148,8 +148,7 @@ final class SparseBatch<T: NNScalar> {
     /// nonzero (MNIST: 19%) and at most 65,536 features; nil otherwise.
     static func ifWorthwhile(_ x: Matrix<T>, density limit: Double = SampleSparse<T>.worthwhileDensity,
                              parallel: Parallel) -> SparseBatch? {
-        guard limit > 0, let s = SampleSparse(x, parallel: parallel), s.density <= limit else { return nil }
-        return SparseBatch(s)
+        NetworkInput(x, sparseDensity: limit, parallel: parallel).batch()
     }
 
     init(_ input: SampleSparse<T>, kernels: Kernels = .active) {

@@ -156,9 +156,16 @@ package final class Network<T: NNScalar> {
     @_specialize(where T == Double)  // for callers in other modules, as `Trainer.train`
     @_specialize(where T == Float)
     package func predict(_ x: Matrix<T>, blockSize: Int = 10_000) -> Matrix<T> {
-        let n = x.cols, outputs = layers[layers.count - 1].outputs
+        predict(NetworkInput(x, parallel: parallel), blockSize: blockSize)
+    }
+
+    /// `predict` of an input whose sparse form is built already.
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
+    package func predict(_ input: NetworkInput<T>, blockSize: Int = 10_000) -> Matrix<T> {
+        let n = input.samples, outputs = layers[layers.count - 1].outputs
         let result = Matrix<T>(rows: outputs, cols: n)
-        forwardInBlocks(x, blockSize: blockSize) { start, _, a, _ in result.copyColumns(at: start, from: a) }
+        forwardInBlocks(input, blockSize: blockSize) { start, _, a, _ in result.copyColumns(at: start, from: a) }
         return result
     }
 
@@ -166,9 +173,9 @@ package final class Network<T: NNScalar> {
     /// width, A, Z)` gets each block's output activations and logits (buffers reused by the
     /// next block). A sparse `x` is stored once by its nonzeros (`SparseBatch`), each block
     /// a run of it.
-    func forwardInBlocks(_ x: Matrix<T>, blockSize: Int, _ body: (Int, Int, Matrix<T>, Matrix<T>) -> Void) {
-        let n = x.cols
-        let sparse = SparseBatch.ifWorthwhile(x, parallel: parallel)
+    func forwardInBlocks(_ input: NetworkInput<T>, blockSize: Int, _ body: (Int, Int, Matrix<T>, Matrix<T>) -> Void) {
+        let x = input.x, n = x.cols
+        let sparse = input.batch()
         var start = 0
         while start < n {
             let w = min(blockSize, n - start)

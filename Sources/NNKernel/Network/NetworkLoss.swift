@@ -11,11 +11,18 @@ extension Network {
     @_specialize(where T == Double)  // for callers in other modules (unspecialised, every
     @_specialize(where T == Float)   // element would go through witness tables)
     package func meanLoss(x: Matrix<T>, y: Matrix<T>, blockSize: Int = 10_000, outputs: Matrix<T>? = nil) -> Double {
-        let n = x.cols
+        meanLoss(input: NetworkInput(x, parallel: parallel), y: y, blockSize: blockSize, outputs: outputs)
+    }
+
+    /// `meanLoss` of an input whose sparse form is built already.
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
+    package func meanLoss(input: NetworkInput<T>, y: Matrix<T>, blockSize: Int = 10_000, outputs: Matrix<T>? = nil) -> Double {
+        let n = input.samples
         precondition(outputs.map { $0.rows == layers[layers.count - 1].outputs && $0.cols == n } ?? true, "meanLoss: outputs shape")
         var weighted = 0.0
         let terms = Matrix<T>(rows: 1, cols: y.rows * Swift.max(1, Swift.min(blockSize, n)))  // every block's scratch
-        forwardInBlocks(x, blockSize: blockSize) { start, w, a, z in
+        forwardInBlocks(input, blockSize: blockSize) { start, w, a, z in
             outputs?.copyColumns(at: start, from: a)
             let yb = y.columns(start, w)
             weighted += Loss.value(architecture.loss, path: architecture.gradient, a: a, z: z, y: yb,

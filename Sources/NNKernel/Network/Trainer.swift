@@ -84,7 +84,24 @@ package enum Trainer {
         progress: (EpochRecord) -> Void = { _ in },
         afterEpoch: (EpochEnd<T>) -> Bool = { _ in false }
     ) -> TrainingResult {
-        let n = x.cols
+        let first = (start?.history.last?.epoch ?? 0) + 1
+        let input = NetworkInput(x, sparseDensity: first <= epochs ? sparseDensity : 0, parallel: net.parallel)
+        return train(net, input: input, y: y, epochs: epochs, batchSize: batchSize, optimizer: optimizer, rng: &rng,
+                     start: start, progress: progress, afterEpoch: afterEpoch)
+    }
+
+    /// `train` on an input whose sparse form (if any) is built already (`NetworkInput`);
+    /// the same arithmetic, bit for bit.
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
+    package static func train<T: NNScalar>(
+        _ net: Network<T>, input: NetworkInput<T>, y: Matrix<T>, epochs: Int, batchSize: Int,
+        optimizer: OptimizerSettings, rng: inout MT19937,
+        start: TrainingStart<T>? = nil,
+        progress: (EpochRecord) -> Void = { _ in },
+        afterEpoch: (EpochEnd<T>) -> Bool = { _ in false }
+    ) -> TrainingResult {
+        let x = input.x, n = x.cols
         var history = start?.history ?? []
         let optimizer = Optimizer(optimizer, for: net.parameters)
         if let start, !optimizer.restore(start.optimizer) {
@@ -92,7 +109,7 @@ package enum Trainer {
         }
         let first = (history.last?.epoch ?? 0) + 1
         let fullBatch = batchSize <= 0 || batchSize >= n
-        let sparse = first <= epochs ? SparseBatch.ifWorthwhile(x, density: sparseDensity, parallel: net.parallel) : nil
+        let sparse = first <= epochs ? input.batch() : nil
         // A mini-batch's targets (and dense inputs), gathered into buffers kept per batch width.
         var yBatch: [Int: Matrix<T>] = [:], xBatch: [Int: Matrix<T>] = [:]
         // Plain gradient descent updates the first layer's weights in the packed layout the
