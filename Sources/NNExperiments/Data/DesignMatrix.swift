@@ -32,9 +32,14 @@ struct DesignMatrix<T: NNScalar> {
             table.withUnsafeBufferPointer { tb in
                 let t = tb.baseAddress!
                 parallel.forRanges(features, cost: n) { lo, hi in
-                    for f in lo..<hi {
-                        let dst = xp + (f + offset) * n
-                        for j in 0..<n { dst[j] = t[Int(src[j * features + f])] }
+                    // A transpose in blocks of 64 samples, whose image rows stay in the cache
+                    // while every feature of the range reads them.
+                    for j0 in stride(from: 0, to: n, by: 64) {
+                        let j1 = min(n, j0 + 64)
+                        for f in lo..<hi {
+                            let dst = xp + (f + offset) * n
+                            for j in j0..<j1 { dst[j] = t[Int(src[j * features + f])] }
+                        }
                     }
                 }
             }

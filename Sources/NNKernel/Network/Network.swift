@@ -174,14 +174,14 @@ package final class Network<T: NNScalar> {
     /// next block). A sparse `x` is stored once by its nonzeros (`SparseBatch`), each block
     /// a run of it.
     func forwardInBlocks(_ input: NetworkInput<T>, blockSize: Int, _ body: (Int, Int, Matrix<T>, Matrix<T>) -> Void) {
-        let x = input.x, n = x.cols
+        let n = input.samples
         let sparse = input.batch()
         var start = 0
         while start < n {
             let w = min(blockSize, n - start)
             sparse?.selectRange(first: start, count: w)
             let ws = workspace(samples: w, training: false)
-            let (a, z) = forward(sparse.map { .sparse($0) } ?? .dense(x.columns(start, w)), ws)
+            let (a, z) = forward(sparse.map { .sparse($0) } ?? .dense(input.x.columns(start, w)), ws)
             body(start, w, a, z)
             start += w
         }

@@ -101,7 +101,7 @@ package enum Trainer {
         progress: (EpochRecord) -> Void = { _ in },
         afterEpoch: (EpochEnd<T>) -> Bool = { _ in false }
     ) -> TrainingResult {
-        let x = input.x, n = x.cols
+        let n = input.samples, source = input     // (`input` is also each batch's name below)
         var history = start?.history ?? []
         let optimizer = Optimizer(optimizer, for: net.parameters)
         if let start, !optimizer.restore(start.optimizer) {
@@ -120,7 +120,7 @@ package enum Trainer {
             var loss: Double
             packed?.beginPackedTraining(net.layers[0].weights, parallel: net.parallel)
             if fullBatch {
-                loss = net.trainStep(x: sparse.map { .sparse($0) } ?? .dense(x), y: y, optimizer: optimizer)
+                loss = net.trainStep(x: sparse.map { .sparse($0) } ?? .dense(input.x), y: y, optimizer: optimizer)
             } else {
                 let order = rng.permutation(n)
                 sparse?.setOrder(order)
@@ -137,9 +137,9 @@ package enum Trainer {
                         sparse.selectPositions(lo, hi)
                         input = .sparse(sparse)
                     } else {
-                        let xb = xBatch[hi - lo] ?? Matrix(rows: x.rows, cols: hi - lo)
+                        let xb = xBatch[hi - lo] ?? Matrix(rows: source.x.rows, cols: hi - lo)
                         xBatch[hi - lo] = xb
-                        x.gatherColumns(idx, into: xb, parallel: net.parallel)
+                        source.x.gatherColumns(idx, into: xb, parallel: net.parallel)
                         input = .dense(xb)
                     }
                     let l = net.trainStep(x: input, y: yb, optimizer: optimizer)
@@ -168,7 +168,7 @@ package enum Trainer {
         // The last update is never followed by a forward pass: check the final weights'
         // outputs on the first samples (cheap; huge finite weights can still give NaN).
         if let last = history.last {
-            let out = net.predict(x.columns(0, min(x.cols, 256)))
+            let out = net.predict(input.head)
             if !UnsafeBufferPointer(start: out.pointer, count: out.count).allSatisfy({ $0.isFinite }) {
                 return TrainingResult(history: history, divergence: Divergence(epoch: last.epoch, loss: last.loss, nonFiniteWeights: true))
             }
