@@ -55,7 +55,13 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         try Report.writeRuns(dirs: [dir + "/a/seed-0", dir + "/b/seed-0"], out: dir + "/cmp")
         let svg = try #require(SVGCounter.count(readText(dir + "/cmp/loss.svg")))
         #expect(svg.series == [.init(circles: 3, polylinePoints: 3), .init(circles: 2, polylinePoints: 2)])
-        #expect(svg.titles.contains("a/seed-0") && svg.titles.contains("b/seed-0"))
+        // Legends: the configuration fields that differ, never a path or bare run id.
+        #expect(svg.titles.contains("epochs=3 lr=0.3") && svg.titles.contains("epochs=2 lr=0.1"), "\(svg.titles)")
+        // Identical configurations fall back to the shortest distinct path suffix; a name given wins.
+        try ResultFixture.run(at: dir + "/c/seed-0", seed: 0)
+        #expect(Report.legendLabels(dirs: [dir + "/a/seed-0", dir + "/c/seed-0"], configs: [nil, nil]) == ["a/seed-0", "c/seed-0"])
+        try RunMeta(name: "mine").write(dir: dir + "/c/seed-0")
+        #expect(Report.legendLabels(dirs: [dir + "/a/seed-0", dir + "/c/seed-0"], configs: [nil, nil]) == ["a/seed-0", "mine"])
         let md = try readText(dir + "/cmp/report.md")
         #expect(md.contains("| lr | 0.3 | 0.1 |"))
         #expect(imageReferences(md).allSatisfy { FileManager.default.fileExists(atPath: dir + "/cmp/" + $0) })

@@ -40,7 +40,13 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Threads for BLAS and element-wise work (default: all cores).")
     var threads: Int?
 
-    @Flag(help: "Print nothing but errors.")
+    @Option(help: "A name for this run, shown by nn runs, reports and chart legends (meta.json; not part of the run id).")
+    var name: String?
+
+    @OptionGroup(title: "Notes on the run")
+    var meta: MetaOptions
+
+    @Flag(help: "Print only where the run went (and errors).")
     var quiet = false
 
     @Flag(help: "Replace a run already in --out (only once the new one is complete).")
@@ -52,14 +58,16 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if let threads { try validateThreads(threads) }
+        _ = try meta.meta(name: name)
     }
 
     func run() throws {
+        let runMeta = try meta.meta(name: name)
         let outcome: Run.TrainOutcome
         let progress: Progress
         if let resume {
             if config != nil { throw ValidationError("--resume: takes the configuration from the run; --config cannot be given") }
-            if let other = keys.given.first(where: { $0.key != "epochs" }) {
+            if let other = try keys.given.first(where: { $0.key != "epochs" }) {
                 throw ValidationError("--resume: takes the configuration from the run; only --epochs may be given, not \(other.source)")
             }
             let epochs = try keys.epochs.map { raw -> Int in
@@ -70,19 +78,21 @@ struct TrainCommand: ParsableCommand {
             outcome = try Run.resume(resume, epochs: epochs, dataDir: data, outDir: out, force: force, threads: threadCount(threads),
                                      progress: progress.epoch)
         } else {
-            let config = try ExperimentConfig.resolve(file: config, settings: keys.given)
+            let config = try ExperimentConfig.resolve(file: config, settings: try keys.given)
             progress = Progress(total: config.epochs, quiet: quiet)
             outcome = try Run.train(config: config, dataDir: data, outDir: out, placement: .newRun(force: force), threads: threadCount(threads),
                                     progress: progress.epoch)
         }
         progress.finish()
         let outDir = outcome.runDirectory
+        if !runMeta.isEmpty && !outcome.previousKept { try runMeta.write(dir: outDir) }
         if let d = outcome.divergence {
             if outcome.previousKept {
                 throw negativeOutcome("nn train: \(d.message) (the previous run in \(outDir) is kept unchanged)")
             }
             throw negativeOutcome("nn train: \(d.message) (history so far in \(RunLayout(outDir).history))")
         }
+        if quiet { print(outDir) }
         if !quiet, let last = outcome.history.last {
             print("wrote \(outDir): \(outcome.history.count) epochs, final loss \(NumberText.real(last.loss)), \(String(format: "%.1f", outcome.seconds)) s")
         }

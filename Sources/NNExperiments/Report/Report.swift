@@ -138,7 +138,7 @@ package enum Report {
                      extraSections: [ReportSection] = []) throws -> Files {
         let runs = try dirs.map(RunDirectory.load)
         let histories = try runs.map(requireHistory)
-        let labels = runLabels(dirs)
+        let labels = legendLabels(dirs: dirs, configs: runs.map(\.config))
         let chart = lossChart(Array(zip(labels, histories)), title: "Training loss", loss: runs.first?.lossName, logY: logY)
 
         var md = "# Runs compared\n\n" + sections(headline)

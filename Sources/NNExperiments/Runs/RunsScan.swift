@@ -22,15 +22,22 @@ struct RunsRow: Sendable, Equatable {
     /// `history.csv` column C (validation metrics, when runs record them) C's last value
     /// and `best_C` (lowest for a loss, else highest).
     var results: [String: String] = [:]
+    /// `meta.json` (over its sweep's, for a point): the name, tags and note given.
+    var meta: RunMeta?
 
-    /// The cell of column `key`: a fixed column, a result, or a parameter.
+    /// The cell of column `key`: a fixed column, a tag (`tag.team`), a result, or a
+    /// parameter. `name` is the name given (`--name`), else the experiment's or sweep's.
     func value(_ key: String) -> String? {
         switch key {
-        case "name": return name
+        case "name": return meta?.name ?? name
         case "id": return id
         case "status": return status
         case "path": return path
-        default: return results[key] ?? params[key]
+        case "tags": return meta.map(\.tagsText)
+        case "note": return meta?.note
+        default:
+            if key.hasPrefix("tag.") { return meta?.tags.first { "tag." + $0.key == key }?.value }
+            return results[key] ?? params[key]
         }
     }
 }
@@ -205,6 +212,10 @@ struct RunsScan {
             }
             if row.id.isEmpty { row.id = computedID(config) ?? "" }
         }
+
+        let sweepMeta = sweepName == nil ? nil
+            : attempt { try RunMeta.read(dir: URL(fileURLWithPath: dir).deletingLastPathComponent().deletingLastPathComponent().path) }
+        row.meta = attempt { try RunMeta.read(dir: dir) }?.over(sweepMeta) ?? sweepMeta
 
         let metrics = attempt("; listed without its metrics") { try object(layout.metricsJSON, RunLayout.metricsJSONFile) }
         if case .object(let members)? = metrics {

@@ -15,11 +15,16 @@ package struct RunsQuery: Sendable {
     var ascending: Bool?
     /// `key=value`, also `key!=value`, `key<value`, `key<=value`, `key>value`, `key>=value`.
     var filters: [String]
+    /// `--rank-by METRIC` and `--goal`: the ranking metric instead of the default (`Ranking`).
+    var rankBy: String?
+    var goal: RankGoal?
 
-    package init(sort: String? = nil, ascending: Bool? = nil, filters: [String] = []) {
+    package init(sort: String? = nil, ascending: Bool? = nil, filters: [String] = [], rankBy: String? = nil, goal: RankGoal? = nil) {
         self.sort = sort
         self.ascending = ascending
         self.filters = filters
+        self.rankBy = rankBy
+        self.goal = goal
     }
 }
 
@@ -27,10 +32,10 @@ package struct RunsQuery: Sendable {
 ///
 ///     best  name  id  status  <parameters that differ>  <results>  path
 ///
-/// `best` is `*` on the best complete run of each task (on every run tied for it) by its
-/// main metric (F1 for a binary target, accuracy for ten classes; the validation one,
-/// `val_f1` / `val_accuracy`, when runs record it, so that models are chosen without the
-/// test set; ties on it go to the lower `val_loss`).
+/// `best` is `*` on the one best complete run of each data set by `Ranking`'s rule (the
+/// default metric per task: `val_loss` when every complete run has one, else
+/// `average_precision` for a binary target, `accuracy` for ten classes; `--rank-by`
+/// overrides it); `ranking` states the rule for the table's header.
 /// Results: `last_epoch_loss` (the last epoch's loss, before its update), the test
 /// metrics of `metrics.json` (`accuracy, precision, recall, f1, ...`; counts left out),
 /// then any other history/metrics columns (`val_loss`, `best_val_loss`, ...).
@@ -43,15 +48,14 @@ package struct RunsTable: Sendable {
     package var warnings: [String]
     /// The columns that hold results (rounded for people in `table` and `md`).
     var resultColumns: Set<String>
+    /// Which metric ranked, and how (`Ranking.statement`).
+    package var ranking: String = ""
 
-    static let fixedColumns = ["name", "id", "status", "path"]
+    static let fixedColumns = ["name", "id", "status", "tags", "path"]
     static let metricOrder = [
         "accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc",
         "macro_precision", "macro_recall", "macro_f1", "micro_precision", "micro_recall", "micro_f1",
     ]
-
-    /// The main metric of a task (`classes`).
-    static func mainMetric(classes: String?) -> String { classes == "all" ? "accuracy" : "f1" }
 
     /// Scans `paths`, filters, sorts and lays out the table. A bad `--sort` or `--filter`
     /// is a one-line error naming the flag.
@@ -62,7 +66,7 @@ package struct RunsTable: Sendable {
 
     static func build(rows all: [RunsRow], warnings: [String], query: RunsQuery) throws -> RunsTable {
         func check(_ key: String, _ flag: String) throws {
-            guard all.isEmpty || all.contains(where: { $0.value(key) != nil }) else {
+            guard all.isEmpty || key.hasPrefix("tag.") || all.contains(where: { $0.value(key) != nil }) else {
                 let known = Set(fixedColumns).union(all.flatMap { Array($0.params.keys) + Array($0.results.keys) })
                 throw NNError("\(flag): no column '\(key)' in these runs (columns: \(known.sorted().joined(separator: ", ")))")
             }
@@ -71,53 +75,76 @@ package struct RunsTable: Sendable {
         for f in filters { try check(f.key, "--filter") }
         var rows = all.filter { row in filters.allSatisfy { $0.matches(row.value($0.key)) } }
 
-        let ranking = rankingKeys(rows)
-        let (sortKey, descending) = try sortOrder(query, primary: ranking.primary, check: check)
-        rows = sorted(rows, by: sortKey, descending: descending)
-
-        let bestRows = best(rows, ranking: ranking.byTask)
+        if let rankBy = query.rankBy { try check(rankBy, "--rank-by") }
+        let ranking = rankings(rows, rankBy: query.rankBy, goal: query.goal)
+        if query.sort == nil && query.ascending == nil {
+            rows = rankedFirst(rows, rankings: ranking)
+        } else {
+            let (sortKey, descending) = try sortOrder(query, primary: primaryMetric(rows, ranking), check: check)
+            rows = sorted(rows, by: sortKey, descending: descending)
+        }
+        let rank = ranks(rows, rankings: ranking)
+        let bestRows = Set(rows.indices.filter { rank[$0] == 1 })
 
         let params = differingParameters(rows)
         let results = resultColumns(rows)
-        let header = ["best", "name", "id", "status"] + params + results + ["path"]
+        let tags = rows.contains { !($0.meta?.tags.isEmpty ?? true) } ? ["tags"] : []
+        let header = ["best", "name", "id", "status"] + tags + params + results + ["path"]
         let cells = rows.enumerated().map { i, row in
             [bestRows.contains(i) ? "*" : ""] + header.dropFirst().map { row.value($0) ?? "" }
         }
+        let used = Set(rows.map { $0.classes ?? "binary" }).sorted().compactMap { ranking[$0] }
         return RunsTable(header: header, rows: cells, best: rows.indices.map(bestRows.contains), warnings: warnings,
-                         resultColumns: Set(results))
+                         resultColumns: Set(results), ranking: Ranking.statement(used, tie: "path"))
     }
 
-    /// The indices of the best complete rows of each task by its ranking key; when that is
-    /// a validation metric, ties are broken by the lower `val_loss` (a row without one
-    /// loses the tie). Every row still tied is marked.
-    static func best(_ rows: [RunsRow], ranking: [String: String]) -> Set<Int> {
-        var best: [String: (indices: [Int], value: Double, loss: Double)] = [:]
-        for (i, row) in rows.enumerated() where row.status == "complete" {
-            let task = row.classes ?? "binary"
-            guard let key = ranking[task], let v = row.value(key).flatMap(NumberText.parse), !v.isNaN else { continue }
-            var loss = 0.0      // no tie-break when ranking by a test metric
-            if key.hasPrefix("val_") {
-                loss = row.value("val_loss").flatMap(NumberText.parse) ?? .infinity
-                if loss.isNaN { loss = .infinity }
-            }
-            if let b = best[task], b.value > v || (b.value == v && b.loss < loss) { continue }
-            let tied = best[task].map { $0.value == v && $0.loss == loss } ?? false
-            best[task] = (tied ? best[task]!.indices + [i] : [i], v, loss)
+    /// The ranking of each task (`classes`) among `rows` (`Ranking.choose` over its complete rows).
+    static func rankings(_ rows: [RunsRow], rankBy: String?, goal: RankGoal?) -> [String: Ranking] {
+        let tasks = Dictionary(grouping: rows, by: { $0.classes ?? "binary" })
+        return tasks.mapValues { group in
+            Ranking.choose(task: group.first?.classes, rows: group.filter { $0.status == "complete" }.map(\.results), rankBy: rankBy, goal: goal)
         }
-        return Set(best.values.flatMap(\.indices))
     }
 
-    /// Per task, the column that ranks its runs: `val_<main>` when any of them has it,
-    /// else `<main>`; `primary` is that of the most common task (the default sort).
-    static func rankingKeys(_ rows: [RunsRow]) -> (primary: String, byTask: [String: String]) {
+    /// The data a row was measured on: its task and prepared data (`data.manifest_sha256`).
+    static func dataGroup(_ row: RunsRow) -> String {
+        (row.classes ?? "binary") + " " + (row.params["data.manifest_sha256"] ?? "")
+    }
+
+    /// The ranking entry of `row` under its task's ranking.
+    static func entry(_ row: RunsRow, _ ranking: Ranking) -> Ranking.Entry {
+        Ranking.Entry(group: dataGroup(row), complete: row.status == "complete", value: row.value(ranking.metric),
+                      loss: row.results["last_epoch_loss"], tie: row.path)
+    }
+
+    /// Each row's rank within its data set (1: the best), nil for rows that do not rank.
+    static func ranks(_ rows: [RunsRow], rankings: [String: Ranking]) -> [Int?] {
+        var out = [Int?](repeating: nil, count: rows.count)
+        for (task, ranking) in rankings {
+            let members = rows.indices.filter { (rows[$0].classes ?? "binary") == task }
+            let r = ranking.ranks(members.map { entry(rows[$0], ranking) })
+            for (k, i) in members.enumerated() { out[i] = r[k] }
+        }
+        return out
+    }
+
+    /// The default order: ranked rows best first (by the ranking's order, across data
+    /// sets), then the rows that do not rank, in path order.
+    static func rankedFirst(_ rows: [RunsRow], rankings: [String: Ranking]) -> [RunsRow] {
+        let r = ranks(rows, rankings: rankings)
+        let ranked = rows.indices.filter { r[$0] != nil }.sorted { a, b in
+            let (ta, tb) = (rows[a].classes ?? "binary", rows[b].classes ?? "binary")
+            guard ta == tb, let ranking = rankings[ta] else { return ta != tb ? ta < tb : a < b }
+            return ranking.isBefore(entry(rows[a], ranking), entry(rows[b], ranking))
+        }
+        return (ranked + rows.indices.filter { r[$0] == nil }).map { rows[$0] }
+    }
+
+    /// The ranking metric of the most common task (`--sort`'s default).
+    static func primaryMetric(_ rows: [RunsRow], _ rankings: [String: Ranking]) -> String {
         let groups = Dictionary(grouping: rows, by: { $0.classes ?? "binary" })
-        var byTask: [String: String] = [:]
-        for (task, group) in groups {
-            let main = mainMetric(classes: task)
-            byTask[task] = group.contains { $0.results["val_" + main] != nil } ? "val_" + main : main
-        }
         let first = groups.max { a, b in a.value.count != b.value.count ? a.value.count < b.value.count : a.key > b.key }?.key
-        return (first.flatMap { byTask[$0] } ?? mainMetric(classes: nil), byTask)
+        return first.flatMap { rankings[$0]?.metric } ?? "average_precision"
     }
 
     /// The sort column and direction: `--sort` (with its sign), else the primary ranking
