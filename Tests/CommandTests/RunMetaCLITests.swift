@@ -52,3 +52,47 @@ import Testing
         #expect(bad.status == 2 && bad.stderr == "Error: --tag novalue: expected KEY=VALUE\n", "\(bad.stderr)")
     }
 }
+
+/// Issue 19 "Two argument styles": `nn eval DIR`, `nn predict DIR INPUT...`, `nn export
+/// DIR` take the run as a positional, `--run` stays an alias.
+@Suite struct PositionalRunTests {
+    @Test func runDirectoryIsPositional() throws {
+        let data = try preparedMNIST(train: 200, test: 100, tag: "meta").get()
+        let root = scratchDirectory("positional")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(try runNN(["train", "--data", data, "--out", "r", "--quiet"] + RunMetaCLITests.tiny, cwd: root).status == 0)
+        let eval = try runNN(["eval", "r"], cwd: root)
+        #expect(eval.status == 0 && eval.stdout.contains("wrote ") && eval.stdout.contains("metrics.json"), "\(eval.stderr)")
+        let alias = try runNN(["eval", "--run", "r"], cwd: root)
+        #expect(alias.status == 0 && alias.stdout == eval.stdout)
+        let both = try runNN(["eval", "--run", "r", "r"], cwd: root)
+        #expect(both.status == 2 && both.stderr.hasPrefix("Error: give the run directory once"), "\(both.stderr)")
+        let none = try runNN(["eval"], cwd: root)
+        #expect(none.status == 2 && none.stderr.contains("Missing expected argument '<dir>'"), "\(none.stderr)")
+        // A hint that fits the path: a directory holding runs is not told to train into itself.
+        let holder = try runNN(["eval", "."], cwd: root)
+        #expect(holder.status == 2 && holder.stderr == "Error: .: not a run directory (no config.json); it holds runs: give one of them (`nn runs .` lists them)\n", "\(holder.stderr)")
+        let images = packageRoot() + "/data/mnist/t10k-images-idx3-ubyte.gz"
+        let p1 = try runNN(["predict", "r", images, "--out", "a.csv"], cwd: root)
+        let p2 = try runNN(["predict", "--run", "r", images, "--out", "b.csv"], cwd: root)
+        #expect(p1.status == 0 && p2.status == 0, "\(p1.stderr)\(p2.stderr)")
+        #expect(FileManager.default.contents(atPath: root + "/a.csv") == FileManager.default.contents(atPath: root + "/b.csv"))
+        let noInput = try runNN(["predict", "r"], cwd: root)
+        #expect(noInput.status == 2 && noInput.stderr.contains("give at least one input"), "\(noInput.stderr)")
+        let export = try runNN(["export", "r", "--format", "npz"], cwd: root)
+        #expect(export.status == 0 && FileManager.default.fileExists(atPath: root + "/r/model.npz"), "\(export.stderr)")
+    }
+}
+
+/// Issue 19 "Help that teaches": every command's help has 2-4 examples.
+@Suite struct HelpExamplesTests {
+    @Test(arguments: ["fetch", "prepare", "train", "eval", "predict", "export", "diff", "report", "sweep", "runs"])
+    func helpHasExamples(command: String) throws {
+        let help = try runNN([command, "--help"])
+        #expect(help.status == 0)
+        let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex(of: "Examples:"), "\(command)")
+        let examples = lines[(start + 1)...].prefix { $0.hasPrefix("  nn ") }
+        #expect((2...4).contains(examples.count), "\(command): \(examples)")
+    }
+}

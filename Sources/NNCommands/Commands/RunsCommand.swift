@@ -25,6 +25,12 @@ struct RunsCommand: ParsableCommand {
             the test metrics of metrics.json, any further history columns C as C (last \
             epoch) and best_C, and the path. A file that cannot be read is one warning \
             on standard error; its run is still listed.
+
+            Examples:
+              nn runs
+              nn runs results/sweeps/notebook --rank-by val_loss
+              nn runs --filter tag.team=vision --sort -f1
+              nn runs --format csv > runs.csv
             """
     )
 

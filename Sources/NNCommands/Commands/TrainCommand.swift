@@ -16,11 +16,18 @@ struct TrainCommand: ParsableCommand {
         Epoch k's loss is that epoch's forward pass, before its update, as the notebook \
         prints it. The run is built in a temporary sibling directory and renamed into \
         place when done; a directory that is not nn's is refused, and one holding a run is \
-        replaced only with --force (the old run stays until the new one is complete). \
+        replaced only with --force (the old run stays until the new one is complete); the \
+        same configuration on the same data again is up to date: nothing trained, exit 0. \
         A checkpoint (checkpoint.nnc) is kept every --checkpoint-every epochs and at the \
         end: --resume DIR continues a killed training of DIR (or a sweep point in place), \
         and --resume DIR --epochs N extends a complete run into a new run directory; the \
         files are byte-identical to an uninterrupted run's.
+
+        Examples:
+          nn train --epochs 2 --name quick --tag team=vision
+          nn train --optimizer adam --batch-size 128 --lr 0.001 --set beta2=0.99
+          nn train --val-size 5000 --early-stopping --keep-best
+          nn train --resume results/runs/notebook/0123456789ab --epochs 80
         """
     )
 
@@ -93,6 +100,10 @@ struct TrainCommand: ParsableCommand {
             throw negativeOutcome("nn train: \(d.message) (history so far in \(RunLayout(outDir).history))")
         }
         if quiet { print(outDir) }
+        if outcome.upToDate {
+            if !quiet { print("\(outDir): up to date (the same configuration on the same data is complete there; --force retrains)") }
+            return
+        }
         if !quiet, let last = outcome.history.last {
             print("wrote \(outDir): \(outcome.history.count) epochs, final loss \(NumberText.real(last.loss)), \(String(format: "%.1f", outcome.seconds)) s")
         }
