@@ -44,7 +44,7 @@ import Testing
         #expect(Self.column(t, "f1") == ["0.8", "0.7", "0.6"])
         #expect(Self.column(t, "best") == ["*", "", ""])
         #expect(t.best == [true, false, false])
-        #expect(t.ranking.hasPrefix("ranked by f1 (higher is better) within each data set; ties: lower last_epoch_loss, then path"))
+        #expect(t.ranking.hasPrefix("ranked by f1 (higher is better) per data set; ties: lower last_epoch_loss, then path; only complete runs"))
         // Other keys: parameters ascending unless signed or flipped; the best mark stays.
         #expect(Self.column(try Self.table(root, RunsQuery(sort: "lr")), "lr") == ["0.1", "0.3", "1.0"])
         #expect(Self.column(try Self.table(root, RunsQuery(sort: "-lr")), "lr") == ["1.0", "0.3", "0.1"])

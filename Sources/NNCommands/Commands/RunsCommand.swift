@@ -57,6 +57,9 @@ struct RunsCommand: ParsableCommand {
     @Option(help: "Whether a lower (min) or higher (max) --rank-by is better (default: min for losses, else max).")
     var goal: RankGoal?
 
+    @Option(help: ArgumentHelp("The columns to show after best, comma-separated (default on a terminal: what fits 120 characters; csv, json and md: all).", valueName: "a,b,..."))
+    var columns: String?
+
     @Option(help: "Output format: \(RunsFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: RunsFormat = .table
 
@@ -66,7 +69,9 @@ struct RunsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let query = RunsQuery(sort: sort, ascending: asc ? true : desc ? false : nil, filters: filter, rankBy: rankBy, goal: goal)
+        let query = RunsQuery(sort: sort, ascending: asc ? true : desc ? false : nil, filters: filter, rankBy: rankBy, goal: goal,
+                              columns: columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
+                              compact: format == .table && columns == nil)
         let table = try RunsTable.build(paths: paths.isEmpty ? ["results"] : paths, query: query)
         for w in table.warnings { Console.err("warning: \(w)\n") }
         if table.rows.isEmpty { Console.err("nn runs: no runs found\(filter.isEmpty ? "" : " that match the filters")\n") }

@@ -41,13 +41,12 @@ package struct Ranking: Sendable, Equatable {
     }
 
     /// The rule's statement for a table's header: `ranked by val_loss (lower is better)
-    /// within each data set; ties: lower last_epoch_loss, then id; diverged and failed
-    /// rows are not ranked`.
+    /// per data set; ties: lower last_epoch_loss, then id; only complete runs`.
     package static func statement(_ rankings: [Ranking], tie: String = "id") -> String {
         let metrics = rankings.reduce(into: [Ranking]()) { if !$0.contains($1) { $0.append($1) } }
             .map { "\($0.metric) (\($0.goal == .min ? "lower" : "higher") is better)" }
-        return "ranked by \(metrics.isEmpty ? "nothing (no rankable rows)" : metrics.joined(separator: ", ")) within each data set; "
-            + "ties: lower last_epoch_loss, then \(tie); rows not complete or without the metric are not ranked"
+        return "ranked by \(metrics.isEmpty ? "nothing (no rankable rows)" : metrics.joined(separator: ", ")) per data set; "
+            + "ties: lower last_epoch_loss, then \(tie); only complete runs"
     }
 
     /// The default ranking of the rows of one task (`classes` binary or all), given each

@@ -24,6 +24,13 @@ struct RunsRow: Sendable, Equatable {
     var results: [String: String] = [:]
     /// `meta.json` (over its sweep's, for a point): the name, tags and note given.
     var meta: RunMeta?
+    /// When training started (`provenance.json`, ISO 8601 UTC) and how long training and
+    /// evaluation took (`timing.json` `total_seconds` + `eval_seconds`), when recorded.
+    var started: String?
+    var seconds: Double?
+
+    /// The prepared data's identity, short: the first 8 hex digits of its manifest's SHA-256.
+    var data: String? { params["data.manifest_sha256"].map { String($0.prefix(8)) } }
 
     /// The cell of column `key`: a fixed column, a tag (`tag.team`), a result, or a
     /// parameter. `name` is the name given (`--name`), else the experiment's or sweep's.
@@ -34,6 +41,9 @@ struct RunsRow: Sendable, Equatable {
         case "status": return status
         case "path": return path
         case "tags": return meta.map(\.tagsText)
+        case "started": return started
+        case "duration": return seconds.map { NumberText.shortest(($0 * 10).rounded() / 10) }
+        case "data": return data
         case "note": return meta?.note
         default:
             if key.hasPrefix("tag.") { return meta?.tags.first { "tag." + $0.key == key }?.value }
@@ -216,6 +226,13 @@ struct RunsScan {
         let sweepMeta = sweepName == nil ? nil
             : attempt { try RunMeta.read(dir: URL(fileURLWithPath: dir).deletingLastPathComponent().deletingLastPathComponent().path) }
         row.meta = attempt { try RunMeta.read(dir: dir) }?.over(sweepMeta) ?? sweepMeta
+
+        let provenance: JSONValue? = attempt { try object(layout.provenance, RunLayout.provenanceFile) }
+        row.started = provenance?["started"]?.text
+        let timing: JSONValue? = attempt { try object(layout.timing, RunLayout.timingFile) }
+        if let timing, let total = timing["total_seconds"]?.text.flatMap(Double.init) {
+            row.seconds = total + (timing["eval_seconds"]?.text.flatMap(Double.init) ?? 0)
+        }
 
         let metrics = attempt("; listed without its metrics") { try object(layout.metricsJSON, RunLayout.metricsJSONFile) }
         if case .object(let members)? = metrics {

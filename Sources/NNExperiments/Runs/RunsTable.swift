@@ -18,13 +18,20 @@ package struct RunsQuery: Sendable {
     /// `--rank-by METRIC` and `--goal`: the ranking metric instead of the default (`Ranking`).
     var rankBy: String?
     var goal: RankGoal?
+    /// `--columns`: exactly these columns after `best`.
+    var columns: [String]?
+    /// The terminal's table: the columns that fit 120 characters (`compactColumns`).
+    var compact: Bool
 
-    package init(sort: String? = nil, ascending: Bool? = nil, filters: [String] = [], rankBy: String? = nil, goal: RankGoal? = nil) {
+    package init(sort: String? = nil, ascending: Bool? = nil, filters: [String] = [], rankBy: String? = nil, goal: RankGoal? = nil,
+                 columns: [String]? = nil, compact: Bool = false) {
         self.sort = sort
         self.ascending = ascending
         self.filters = filters
         self.rankBy = rankBy
         self.goal = goal
+        self.columns = columns
+        self.compact = compact
     }
 }
 
@@ -51,7 +58,7 @@ package struct RunsTable: Sendable {
     /// Which metric ranked, and how (`Ranking.statement`).
     package var ranking: String = ""
 
-    static let fixedColumns = ["name", "id", "status", "tags", "path"]
+    static let fixedColumns = ["name", "id", "status", "tags", "started", "data", "path"]
     static let metricOrder = [
         "accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc",
         "macro_precision", "macro_recall", "macro_f1", "micro_precision", "micro_recall", "micro_f1",
@@ -89,13 +96,60 @@ package struct RunsTable: Sendable {
         let params = differingParameters(rows)
         let results = resultColumns(rows)
         let tags = rows.contains { !($0.meta?.tags.isEmpty ?? true) } ? ["tags"] : []
-        let header = ["best", "name", "id", "status"] + tags + params + results + ["path"]
-        let cells = rows.enumerated().map { i, row in
-            [bestRows.contains(i) ? "*" : ""] + header.dropFirst().map { row.value($0) ?? "" }
-        }
+        let timing = ["started", "duration"].filter { key in rows.contains { $0.value(key) != nil } }
         let used = Set(rows.map { $0.classes ?? "binary" }).sorted().compactMap { ranking[$0] }
+        var header = ["best", "name", "id", "status"] + tags + params + results + timing + ["path"]
+        if let columns = query.columns {
+            for c in columns { try check(c, "--columns") }
+            header = ["best"] + columns
+        } else if query.compact {
+            header = compactColumns(rows, tags: tags, params: params, metrics: used.map(\.metric), timing: timing, best: bestRows)
+        }
+        let cells = rows.enumerated().map { i, row in
+            [bestRows.contains(i) ? "*" : ""] + header.dropFirst().map { key in
+                let cell = row.value(key) ?? ""
+                return query.compact && key == "started" ? shortTime(cell) : cell
+            }
+        }
         return RunsTable(header: header, rows: cells, best: rows.indices.map(bestRows.contains), warnings: warnings,
                          resultColumns: Set(results), ranking: Ranking.statement(used, tie: "path"))
+    }
+
+    /// The terminal's columns, at most `width` characters wide: name, id, status, tags, the
+    /// parameters that differ (not the data's: one short `data` column when the data
+    /// differ), the ranking metric and two more, started and duration. Parameters are left
+    /// out from the last while the table is too wide; `--columns` or `--format` show all.
+    static func compactColumns(_ rows: [RunsRow], tags: [String], params: [String], metrics: [String], timing: [String],
+                               best: Set<Int>, width: Int = 120) -> [String] {
+        let present = Set(rows.flatMap(\.results.keys))
+        let others = ["average_precision", "accuracy", "f1", "roc_auc", "macro_f1", "last_epoch_loss"]
+        var shown = metrics.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let ranking = shown.count
+        // Two more that tell the runs apart (a column equal in every row says nothing here).
+        for m in others where present.contains(m) && shown.count < ranking + 2 && !shown.contains(m)
+            && Set(rows.compactMap { $0.results[m] }).count > 1 { shown.append(m) }
+        let data = Set(rows.compactMap(\.data)).count > 1 ? ["data"] : []
+        var kept = params.filter { !$0.hasPrefix("data.") }
+        func header() -> [String] { ["best", "name", "id", "status"] + tags + kept + data + shown + timing }
+        func tableWidth(_ h: [String]) -> Int {
+            let widths = h.map { key in
+                rows.map { row in key == "started" ? shortTime(row.value(key) ?? "").count
+                           : (present.contains(key) ? roundedForReading(row.value(key) ?? "") : row.value(key) ?? "").count }
+                    .reduce(key.count, max)
+            }
+            return widths.reduce(0, +) + 2 * (widths.count - 1)
+        }
+        while tableWidth(header()) > width {
+            if kept.count > 2 { kept.removeLast() } else if shown.count > ranking { shown.removeLast() } else if !kept.isEmpty { kept.removeLast() } else { break }
+        }
+        return header()
+    }
+
+    /// `2026-12-07T15:45:27Z` as `12-07 15:45` (the year and seconds left out).
+    static func shortTime(_ iso: String) -> String {
+        guard iso.count >= 16, iso.dropFirst(4).first == "-" else { return iso }
+        let chars = Array(iso)
+        return String(chars[5..<10]) + " " + String(chars[11..<16])
     }
 
     /// The ranking of each task (`classes`) among `rows` (`Ranking.choose` over its complete rows).
@@ -163,7 +217,7 @@ package struct RunsTable: Sendable {
             key = text
         }
         if let ascending = query.ascending { descending = !ascending }
-        let isResult = !fixedColumns.contains(key) && !key.contains("loss") && !isParameterName(key)
+        let isResult = !fixedColumns.contains(key) && key != "duration" && !key.contains("loss") && !isParameterName(key)
         return (key, descending ?? isResult)
     }
 
