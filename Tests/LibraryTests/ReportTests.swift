@@ -76,9 +76,14 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         points[5].status = "failed"
         try ResultFixture.sweep(at: dir, points: points)
         let written = try Report.writeSweep(dir: dir)
-        #expect(written == [dir + "/loss.svg", dir + "/f1-vs-lr.svg", dir + "/report.md"])
+        // The chart shows the ranking metric unless it is flat: accuracy is 0.9 everywhere
+        // here, so the first metric that varies (final_loss), saying so; never F1's flat line.
+        #expect(written == [dir + "/loss.svg", dir + "/final_loss-vs-lr.svg", dir + "/report.md"])
         let md = try readText(dir + "/report.md")
-        #expect(imageReferences(md) == ["f1-vs-lr.svg", "loss.svg"])   // the headline chart first
+        #expect(imageReferences(md) == ["final_loss-vs-lr.svg", "loss.svg"])   // the headline chart first
+        #expect(md.contains("accuracy is 0.9 for every ok point, so the chart shows final_loss instead."))
+        // Exactly one best point, by the one rule: accuracy ties, then the lower loss, then the run id.
+        #expect(md.contains("Best point: `000000000009` (lr=1.0 seed=0, accuracy 0.9). Ranked by accuracy (higher is better)"), "\(md)")
         #expect(imageReferences(md).allSatisfy { FileManager.default.fileExists(atPath: "\(dir)/\($0)") })
         #expect(md.contains("One line: each point the mean over 3 seeds, the band their minimum to maximum."))
         #expect(md.contains("12 points: 11 ok, 1 not ok."))
@@ -86,7 +91,8 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         let loss = try #require(SVGCounter.count(readText(dir + "/loss.svg")))
         #expect(loss.series.count == 11)
         #expect(loss.titles.contains("lr=0.01 seed=0") && loss.titles.contains("lr=1.0 seed=2"))   // not run ids
-        let metricSVG = try readText(dir + "/f1-vs-lr.svg")
+        try Report.writeSweep(dir: dir, metric: "f1", out: dir + "/byf1")   // --metric f1 still charts F1
+        let metricSVG = try readText(dir + "/byf1/f1-vs-lr.svg")
         let metric = try #require(SVGCounter.count(metricSVG))
         // One mean line over lr (point 5, lr 0.1 seed 2, failed: that mean is of 2 seeds).
         #expect(metric.series.map(\.circles) == [4])
