@@ -39,6 +39,24 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         }
     }
 
+    /// With a validation set, a run's loss.svg draws the validation loss beside the
+    /// training loss and marks the best epoch (the lowest validation loss).
+    @Test func validationCurveAndBestEpoch() throws {
+        let dir = try ResultFixture.directory("report-val")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ResultFixture.run(at: dir)
+        try AtomicFile.write("epoch,loss,val_loss,val_f1\n1,0.6,0.5,0.1\n2,0.5,0.3,0.2\n3,0.4,0.35,0.3\n", to: dir + "/history.csv")
+        try Report.writeRun(dir: dir)
+        let text = try readText(dir + "/loss.svg")
+        let svg = try #require(SVGCounter.count(text))
+        #expect(svg.series.count == 2 && svg.titles.contains("training loss") && svg.titles.contains("validation loss"), "\(svg.titles)")
+        #expect(text.contains(">best epoch 2<"))
+        // Without validation: one series, no mark.
+        try AtomicFile.write("epoch,loss\n1,0.6\n2,0.5\n", to: dir + "/history.csv")
+        try Report.writeRun(dir: dir)
+        #expect(!(try readText(dir + "/loss.svg")).contains("best epoch"))
+    }
+
     @Test func extraSectionsAreAppended() throws {
         let dir = try ResultFixture.directory("report-extra")
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -100,7 +100,8 @@ package enum Report {
     static func run(dir: String, logY: Bool = false, evalCharts: Bool = true, extraSections: [ReportSection] = []) throws -> Files {
         let run = try RunDirectory.load(dir)
         let history = try requireHistory(run)
-        let chart = lossChart([(run.name, history)], title: "Training loss: \(run.name)", loss: run.lossName, logY: logY)
+        let chart = withValidation(lossChart([(run.name, history)], title: "Training loss: \(run.name)", loss: run.lossName, logY: logY),
+                                   history: history)
 
         var md = "# Run report: \(run.name)\n\nRun directory: `\(dir)`\n\n"
         md += "## Metrics\n\n"
