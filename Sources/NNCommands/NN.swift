@@ -36,7 +36,8 @@ struct NN: ParsableCommand {
         BLAS.useOneThread()
         Console.setUp()
         do {
-            var command = try parseAsRoot(arguments)
+            if let unknown = unknownCommand(arguments) { throw NNError(unknown) }
+            var command = try parseAsRoot(ExperimentFlags.booleanFlagArguments(arguments))
             try command.run()
             checkStandardOutput()
         } catch {
@@ -48,6 +49,41 @@ struct NN: ParsableCommand {
             Foundation.exit(2)
         }
         Foundation.exit(0)
+    }
+
+    /// A command's name (every command's configuration names it).
+    static func name(of command: any ParsableCommand.Type) -> String {
+        command.configuration.commandName ?? ""
+    }
+
+    /// The names of the commands built in, hidden ones included.
+    static var commandNames: [String] { configuration.subcommands.map(name(of:)) }
+
+    /// The error for a first argument that names no command (and no plugin: that ran
+    /// before), with the nearest command when one is close (`did you mean 'train'?`).
+    static func unknownCommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), Plugin.name(arguments) != nil else { return nil }
+        let shown = BuiltInCommand.allCases.map(\.name) + ["keys", "help"]
+        let nearest = shown.map { (name: $0, distance: editDistance(first, $0)) }.min { $0.distance < $1.distance }
+        let hint = nearest.flatMap { $0.distance <= max(1, first.count / 3) ? " (did you mean '\($0.name)'?)" : nil }
+            ?? " (commands: \(shown.joined(separator: ", ")))"
+        return "unknown command '\(first)'\(hint)"
+    }
+
+    /// Levenshtein distance, a transposition counting as one edit (`trian` is one from `train`).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
     }
 
     /// An error as one line: ArgumentParser's usage errors come with `Help:`, `Usage:` and
@@ -130,13 +166,13 @@ package enum BuiltInCommand: CaseIterable, Sendable {
         }
     }
 
-    var name: String { type._commandName }
+    var name: String { NN.name(of: type) }
 
     /// `nn`'s arguments for this command's arguments: the command's name in front. A
     /// hidden command (`sweep-point`, which `nn sweep` runs for each point with the
     /// executable running it, so `nn-sweep sweep-point ...` too) is passed as it is.
     func rootArguments(_ arguments: [String]) -> [String] {
-        let hidden = NN.configuration.subcommands.filter { !$0.configuration.shouldDisplay }.map { $0._commandName }
+        let hidden = NN.configuration.subcommands.filter { !$0.configuration.shouldDisplay }.map(NN.name(of:))
         if let first = arguments.first, hidden.contains(first) { return arguments }
         return [name] + arguments
     }

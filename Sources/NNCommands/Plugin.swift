@@ -13,7 +13,7 @@ enum Plugin {
     static func name(_ arguments: [String]) -> String? {
         guard let first = arguments.first, !first.isEmpty, !first.hasPrefix("-"), !first.contains("/")
         else { return nil }
-        let builtIn = NN.configuration.subcommands.map { $0._commandName } + ["help"]
+        let builtIn = NN.commandNames + ["help"]
         return builtIn.contains(first) ? nil : first
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ArgumentParser
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNExperiments
@@ -8,12 +9,12 @@ import Testing
 /// `ExperimentFlags`, the options `nn train` and `nn sweep` share, against the table of
 /// experiment keys: one option per flagged key, named after it, with its help and default.
 @Suite struct ExperimentFlagsTests {
-    /// Every flagged key of the table has exactly one option, and every option is a key.
+    /// Every flagged key of the table has exactly one named option, in table order, and
+    /// every option property sets a key (`named` lists them all).
     @Test func oneOptionPerFlaggedKey() throws {
-        let flags = try ExperimentFlags.parse([])
-        let options = Swift.Mirror(reflecting: flags).children.compactMap { $0.label.map { ExperimentFlags.key(property: String($0.dropFirst())) } }
-        #expect(options.sorted() == ExperimentConfig.flagKeys.map(\.name).sorted())
-        #expect(Set(options).count == options.count)
+        #expect(ExperimentFlags.named.map(\.key) == ExperimentConfig.flagKeys.map(\.name))
+        let properties = Swift.Mirror(reflecting: try ExperimentFlags.parse([])).children.filter { $0.value is Option<String?> }
+        #expect(properties.count == ExperimentFlags.named.count)
     }
 
     /// Each flag given its key's default is read back as (key, value, flag) and resolves
@@ -21,8 +22,8 @@ import Testing
     @Test func everyFlagReachesItsKey() throws {
         let keys = ExperimentConfig.flagKeys
         let flags = try ExperimentFlags.parse(keys.flatMap { [$0.flag!, $0.defaultText] })
-        let given = flags.given
-        #expect(given.map(\.key).sorted() == keys.map(\.name).sorted())
+        let given = try flags.given
+        #expect(given.map(\.key) == keys.map(\.name))
         for g in given {
             let entry = try #require(keys.first { $0.name == g.key })
             #expect(g.value == entry.defaultText && g.source == entry.flag)
@@ -30,15 +31,70 @@ import Testing
         #expect(try ExperimentConfig.resolve(file: nil, settings: given) == ExperimentConfig())
     }
 
+    /// Every key `nn keys` lists can be set: `--set KEY=VALUE` reaches it (a value other
+    /// than the default where the key has one), so a key added to the table without a way
+    /// to set it fails here.
+    @Test func everyKeyCanBeSet() throws {
+        for k in ExperimentConfig.table {
+            let other = (k.choices ?? []).first { $0 != k.defaultText } ?? k.defaultText
+            let given = try ExperimentFlags.parse(["--set", "\(k.name)=\(other)"]).given
+            #expect(given.count == 1 && given[0].key == k.name && given[0].source == "--set \(k.name)")
+            var c = ExperimentConfig()
+            try c.set(k.name, other, source: given[0].source)
+            #expect(k.text(c) == other, "\(k.name)")
+        }
+        #expect(throws: NNError.self) { try ExperimentFlags.parse(["--set", "bogus=1"]).given }
+        #expect(throws: NNError.self) { try ExperimentFlags.parse(["--set", "lr"]).given }
+        #expect(throws: NNError.self) { try ExperimentFlags.parse(["--set", "lr=0.1", "--lr", "0.2"]).given }
+    }
+
+    /// A true/false key's flag alone means true; a value after it still works.
+    @Test func booleanFlagsStandAlone() throws {
+        let args = ExperimentFlags.booleanFlagArguments(["--keep-best", "--early-stopping", "false", "--lr", "1", "--early-stopping"])
+        #expect(args == ["--keep-best=true", "--early-stopping", "false", "--lr", "1", "--early-stopping=true"])
+        #expect(ExperimentFlags.booleanFlagArguments(["--", "--keep-best"]) == ["--", "--keep-best"])
+    }
+
     /// `nn train --help` and `nn sweep --help` show every flag with the table's help and
     /// default.
-    @Test(arguments: ["train", "sweep"])
-    func helpShowsTheTable(command: String) throws {
-        let help = try runNN([command, "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    /// (`nn sweep --help` keeps to a screen: its key flags are under `--help-hidden`.)
+    @Test(arguments: [["train", "--help"], ["sweep", "--help-hidden"]])
+    func helpShowsTheTable(arguments: [String]) throws {
+        let command = arguments[0]
+        let help = try runNN(arguments).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for k in ExperimentConfig.flagKeys {
             #expect(help.contains(k.flag! + " <"), "\(command): \(k.flag!)")
             #expect(help.contains("default: \(k.defaultText))"), "\(command): \(k.name)")
         }
+    }
+
+    /// `nn train --set`, a bare boolean flag and a named flag for a key that had none reach
+    /// config.json; `nn sweep --set KEY=V1,V2` sweeps the key; a bad key is one line.
+    @Test func setReachesTheRun() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("nn-set-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let data = try preparedMNIST(train: 200, test: 100, tag: "set").get()
+        let r = try runNN(["train", "--data", data, "--out", "r", "--epochs", "2", "--layers", "785,4,1", "--activations", "relu,sigmoid",
+                           "--optimizer", "momentum", "--set", "momentum=0.5", "--beta1", "0.8", "--val-size", "50",
+                           "--keep-best", "--early-stopping", "--threads", "1", "--quiet"], cwd: root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let config = try String(contentsOfFile: root + "/r/config.json", encoding: .utf8)
+        for field in ["\"momentum\": 0.5", "\"beta1\": 0.8", "\"keep_best\": true", "\"early_stopping\": true"] {
+            #expect(config.contains(field), "\(field)")
+        }
+        let sweep = try runNN(["sweep", "--data", data, "--set", "momentum=0.5,0.9", "--optimizer", "momentum", "--dry-run"], cwd: root)
+        #expect(sweep.status == 0 && sweep.stdout.contains("momentum=0.5") && sweep.stdout.contains("momentum=0.9"), "\(sweep.stdout)\(sweep.stderr)")
+        let bad = try runNN(["train", "--set", "momentun=0.5"], cwd: root)
+        #expect(bad.status == 2 && bad.stderr.hasPrefix("Error: --set: unknown key 'momentun'"), "\(bad.stderr)")
+    }
+
+    /// An unknown command suggests the nearest one instead of blaming its options.
+    @Test func unknownCommandSuggestsTheNearest() throws {
+        let r = try runNN(["trian", "--epochs", "2"])
+        #expect(r.status == 2 && r.stderr == "Error: unknown command 'trian' (did you mean 'train'?)\n", "\(r.stderr)")
+        let far = try runNN(["zzzzzz"])
+        #expect(far.status == 2 && far.stderr.contains("unknown command 'zzzzzz' (commands: fetch,"), "\(far.stderr)")
     }
 
     /// A bad value is the table's one-line error in both commands.

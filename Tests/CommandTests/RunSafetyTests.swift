@@ -107,7 +107,15 @@ import Testing
             #expect(SweepPlan.isRunID(String(d.dropFirst("results/runs/notebook/".count))), "\(d)")
             #expect(FileManager.default.fileExists(atPath: root + "/" + d + "/model.nnm"))
         }
-        oneLine(try train(["--lr", "0.1"], cwd: root), "\(dirs[0]): already holds a complete run")
+        // The same configuration again: up to date, nothing trained, exit 0 (as a sweep
+        // skips a complete point); --force retrains it.
+        let before = snapshot(root + "/" + dirs[0])
+        let again = try runNN(["train", "--data", try Self.data.get(), "--lr", "0.1"] + Self.tiny.dropLast(), cwd: root)
+        #expect(again.status == 0 && again.stdout == "\(dirs[0]): up to date (the same configuration on the same data is complete there; --force retrains)\n",
+                "\(again.stdout)\(again.stderr)")
+        #expect(snapshot(root + "/" + dirs[0]) == before)
+        let forced = try runNN(["train", "--data", try Self.data.get(), "--lr", "0.1", "--force"] + Self.tiny.dropLast(), cwd: root)
+        #expect(forced.status == 0 && forced.stdout.contains("epoch 3/3") && forced.stdout.contains("wrote \(dirs[0]): 3 epochs"), "\(forced.stdout)")
     }
 
     @Test(arguments: ["../../../escaped-run", "a/b", "..", ".hidden", String(repeating: "n", count: 101), "tab\there"])

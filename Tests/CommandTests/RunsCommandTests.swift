@@ -36,14 +36,32 @@ import Testing
         let table = try runNN(["runs"], cwd: root)
         #expect(table.status == 0, "\(table.stderr)")
         let lines = table.stdout.split(separator: "\n")
-        #expect(lines.count == 6)
-        #expect(lines[0].hasPrefix("best  name") && lines[0].hasSuffix("path"))
-        #expect(lines[0].contains(" lr ") && lines[0].contains(" seed ") && !lines[0].contains(" epochs "))
-        #expect(lines[1].hasPrefix("*"))   // best first (tiny runs may all tie: F1 0 after 2 epochs)
+        #expect(lines.count == 7)
+        // The header says which metric ranked: average precision (no validation sets), not F1,
+        // which ties at 0 for every tiny run.
+        #expect(lines[0].hasPrefix("ranked by average_precision (higher is better) per data set"), "\(lines[0])")
+        // A terminal's table: 120 characters at most, started and duration last, no 64-hex data column.
+        #expect(lines[1].hasPrefix("best  name  ") && lines[1].hasSuffix("started      duration"), "\(lines[1])")
+        #expect(lines.allSatisfy { $0.count <= 120 }, "\(table.stdout)")
+        #expect(!table.stdout.contains("data.manifest_sha256") && !lines[1].contains("path"))
+        #expect(lines[1].contains(" lr ") && lines[1].contains(" seed ") && !lines[1].contains(" epochs "))
+        #expect(lines[2].hasPrefix("*"))   // best first, exactly one per data set
+        #expect(lines.filter { $0.hasPrefix("*") }.count == 1)
 
         let csv = try runNN(["runs", "results", "--format", "csv", "--filter", "seed=1", "--sort", "path"], cwd: root)
         let rows = try CSVTable.parse(csv.stdout, name: "csv")
         #expect(rows.rows.map { $0[rows.column("path")!] } == ["results/a", "results/b"])
+
+        // --columns picks columns; --sort started / duration work; csv keeps everything.
+        let picked = try runNN(["runs", "--columns", "id,duration,path", "--sort", "duration"], cwd: root)
+        let pickedLines = picked.stdout.split(separator: "\n")
+        #expect(picked.status == 0 && pickedLines[1].split(separator: " ").map(String.init) == ["best", "id", "duration", "path"], "\(picked.stdout)")
+        let durations = pickedLines.dropFirst(2).compactMap { $0.split(separator: " ").dropLast().last.flatMap { Double($0) } }
+        #expect(durations.count == 5 && durations == durations.sorted(), "\(durations)")
+        #expect(try runNN(["runs", "--sort", "-started"], cwd: root).status == 0)
+        let full = try CSVTable.parse(try runNN(["runs", "--format", "csv"], cwd: root).stdout, name: "csv")
+        #expect(["path", "started", "duration", "lr", "seed", "f1"].allSatisfy(full.header.contains), "\(full.header)")
+        #expect(try runNN(["runs", "--columns", "nope"], cwd: root).stderr.hasPrefix("Error: --columns: no column 'nope'"))
 
         let bad = try runNN(["runs", "--filter", "nope=1"], cwd: root)
         #expect(bad.status == 2)

@@ -101,7 +101,7 @@ import Testing
             "wrote \(dir)/slurm/plan.txt: 2 of 2 points to run",
             "submitted job array 101: 2 tasks x 2 CPU(s) (\(dir)/slurm/array.sh)",
             "submitted collect job 102: after job 101 ends (\(dir)/slurm/collect.sh)",
-            "follow it with `nn sweep --status \(dir)`; the summary is \(dir)/summary.csv"])
+            "follow it with `nn sweep status \(dir)`; the summary is \(dir)/summary.csv"])
         #expect(try read(root + "/sbatch.log") == """
             --parsable --array=1-2 --partition=debug --time=5 \(dir)/slurm/array.sh
             --parsable --dependency=afterany:101 --partition=debug --time=5 \(dir)/slurm/collect.sh

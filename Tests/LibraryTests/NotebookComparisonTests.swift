@@ -24,6 +24,10 @@ import Testing
         #expect(outcome.testSetMatches)
         let text = outcome.summary.joined(separator: "\n")
         #expect(text.contains("accuracy  notebook 0.95095"))
+        // These fixture runs are not the notebook's configuration: each gets one warning line.
+        #expect(text.contains("warning: seed-0 differs from the notebook's configuration: layers 785,20,1 (notebook 785,395,200,100,20,1), activations relu,sigmoid (notebook relu,relu,relu,relu,sigmoid), epochs 3 (notebook 40)"), "\(text)")
+        #expect(outcome.summary.filter { $0.hasPrefix("warning: ") }.count == 2)
+        #expect(NotebookComparison.notebookDifferences(JSONValue.sortedObject(ExperimentConfig().jsonObject())) == [])
         #expect(outcome.summary.first { $0.hasPrefix("accuracy") }?.hasSuffix("inside the band") == true)
         #expect(outcome.summary.first { $0.hasPrefix("fp") }?.hasSuffix("outside the band") == true)
         let names = outcome.files.files.map(\.name)

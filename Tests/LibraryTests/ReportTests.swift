@@ -39,6 +39,24 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         }
     }
 
+    /// With a validation set, a run's loss.svg draws the validation loss beside the
+    /// training loss and marks the best epoch (the lowest validation loss).
+    @Test func validationCurveAndBestEpoch() throws {
+        let dir = try ResultFixture.directory("report-val")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ResultFixture.run(at: dir)
+        try AtomicFile.write("epoch,loss,val_loss,val_f1\n1,0.6,0.5,0.1\n2,0.5,0.3,0.2\n3,0.4,0.35,0.3\n", to: dir + "/history.csv")
+        try Report.writeRun(dir: dir)
+        let text = try readText(dir + "/loss.svg")
+        let svg = try #require(SVGCounter.count(text))
+        #expect(svg.series.count == 2 && svg.titles.contains("training loss") && svg.titles.contains("validation loss"), "\(svg.titles)")
+        #expect(text.contains(">best epoch 2<"))
+        // Without validation: one series, no mark.
+        try AtomicFile.write("epoch,loss\n1,0.6\n2,0.5\n", to: dir + "/history.csv")
+        try Report.writeRun(dir: dir)
+        #expect(!(try readText(dir + "/loss.svg")).contains("best epoch"))
+    }
+
     @Test func extraSectionsAreAppended() throws {
         let dir = try ResultFixture.directory("report-extra")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -55,7 +73,13 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         try Report.writeRuns(dirs: [dir + "/a/seed-0", dir + "/b/seed-0"], out: dir + "/cmp")
         let svg = try #require(SVGCounter.count(readText(dir + "/cmp/loss.svg")))
         #expect(svg.series == [.init(circles: 3, polylinePoints: 3), .init(circles: 2, polylinePoints: 2)])
-        #expect(svg.titles.contains("a/seed-0") && svg.titles.contains("b/seed-0"))
+        // Legends: the configuration fields that differ, never a path or bare run id.
+        #expect(svg.titles.contains("epochs=3 lr=0.3") && svg.titles.contains("epochs=2 lr=0.1"), "\(svg.titles)")
+        // Identical configurations fall back to the shortest distinct path suffix; a name given wins.
+        try ResultFixture.run(at: dir + "/c/seed-0", seed: 0)
+        #expect(Report.legendLabels(dirs: [dir + "/a/seed-0", dir + "/c/seed-0"], configs: [nil, nil]) == ["a/seed-0", "c/seed-0"])
+        try RunMeta(name: "mine").write(dir: dir + "/c/seed-0")
+        #expect(Report.legendLabels(dirs: [dir + "/a/seed-0", dir + "/c/seed-0"], configs: [nil, nil]) == ["a/seed-0", "mine"])
         let md = try readText(dir + "/cmp/report.md")
         #expect(md.contains("| lr | 0.3 | 0.1 |"))
         #expect(imageReferences(md).allSatisfy { FileManager.default.fileExists(atPath: dir + "/cmp/" + $0) })
@@ -70,9 +94,14 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         points[5].status = "failed"
         try ResultFixture.sweep(at: dir, points: points)
         let written = try Report.writeSweep(dir: dir)
-        #expect(written == [dir + "/loss.svg", dir + "/f1-vs-lr.svg", dir + "/report.md"])
+        // The chart shows the ranking metric unless it is flat: accuracy is 0.9 everywhere
+        // here, so the first metric that varies (final_loss), saying so; never F1's flat line.
+        #expect(written == [dir + "/loss.svg", dir + "/final_loss-vs-lr.svg", dir + "/report.md"])
         let md = try readText(dir + "/report.md")
-        #expect(imageReferences(md) == ["f1-vs-lr.svg", "loss.svg"])   // the headline chart first
+        #expect(imageReferences(md) == ["final_loss-vs-lr.svg", "loss.svg"])   // the headline chart first
+        #expect(md.contains("accuracy is 0.9 for every ok point, so the chart shows final_loss instead."))
+        // Exactly one best point, by the one rule: accuracy ties, then the lower loss, then the run id.
+        #expect(md.contains("Best point: `000000000009` (lr=1.0 seed=0, accuracy 0.9). Ranked by accuracy (higher is better)"), "\(md)")
         #expect(imageReferences(md).allSatisfy { FileManager.default.fileExists(atPath: "\(dir)/\($0)") })
         #expect(md.contains("One line: each point the mean over 3 seeds, the band their minimum to maximum."))
         #expect(md.contains("12 points: 11 ok, 1 not ok."))
@@ -80,7 +109,8 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         let loss = try #require(SVGCounter.count(readText(dir + "/loss.svg")))
         #expect(loss.series.count == 11)
         #expect(loss.titles.contains("lr=0.01 seed=0") && loss.titles.contains("lr=1.0 seed=2"))   // not run ids
-        let metricSVG = try readText(dir + "/f1-vs-lr.svg")
+        try Report.writeSweep(dir: dir, metric: "f1", out: dir + "/byf1")   // --metric f1 still charts F1
+        let metricSVG = try readText(dir + "/byf1/f1-vs-lr.svg")
         let metric = try #require(SVGCounter.count(metricSVG))
         // One mean line over lr (point 5, lr 0.1 seed 2, failed: that mean is of 2 seeds).
         #expect(metric.series.map(\.circles) == [4])

@@ -35,19 +35,21 @@ import Testing
         #expect(Self.column(t, "path").allSatisfy { $0.hasPrefix(root + "/runs/notebook/0000000000") })
     }
 
-    @Test func sortsByTheMainMetricBestFirstAndMarksTheBest() throws {
+    @Test func sortsByTheRankingMetricBestFirstAndMarksTheBest() throws {
         let root = try ResultFixture.directory("runs-sort")
         defer { try? FileManager.default.removeItem(atPath: root) }
         try Self.threeRuns(root)
-        let t = try Self.table(root)
+        let byF1 = RunsQuery(rankBy: "f1")
+        let t = try Self.table(root, byF1)
         #expect(Self.column(t, "f1") == ["0.8", "0.7", "0.6"])
         #expect(Self.column(t, "best") == ["*", "", ""])
         #expect(t.best == [true, false, false])
+        #expect(t.ranking.hasPrefix("ranked by f1 (higher is better) per data set; ties: lower last_epoch_loss, then path; only complete runs"))
         // Other keys: parameters ascending unless signed or flipped; the best mark stays.
         #expect(Self.column(try Self.table(root, RunsQuery(sort: "lr")), "lr") == ["0.1", "0.3", "1.0"])
         #expect(Self.column(try Self.table(root, RunsQuery(sort: "-lr")), "lr") == ["1.0", "0.3", "0.1"])
         #expect(Self.column(try Self.table(root, RunsQuery(sort: "+f1")), "f1") == ["0.6", "0.7", "0.8"])
-        let asc = try Self.table(root, RunsQuery(ascending: true))
+        let asc = try Self.table(root, RunsQuery(ascending: true, rankBy: "f1"))
         #expect(Self.column(asc, "f1") == ["0.6", "0.7", "0.8"])
         #expect(Self.column(asc, "best") == ["", "", "*"])
         // Natural directions: metrics best first (the metric precision too), losses and
@@ -56,18 +58,56 @@ import Testing
                                   ("seed", false), ("name", false), ("best_val_loss", false), ("val_f1", true)] {
             #expect(try RunsTable.sortOrder(RunsQuery(sort: key), primary: "f1", check: { _, _ in }).1 == descending, "\(key)")
         }
-        // Runs tied for the best are all marked.
+        // Runs tied on the metric: exactly one is best, by the stated tie-break (lower
+        // last_epoch_loss, then path).
         try AtomicFile.write("{\"accuracy\": 0.9, \"f1\": 0.8}", to: root + "/runs/notebook/000000000000/metrics.json")
-        #expect(Self.column(try Self.table(root), "best") == ["*", "*", ""])
-        // Ranked by a validation metric, a tie goes to the lower val_loss; equal losses stay tied.
-        func row(_ f1: String, _ loss: String?) -> RunsRow {
-            RunsRow(name: "n", id: "", status: "complete", path: "", results: ["val_f1": f1].merging(loss.map { ["val_loss": $0] } ?? [:]) { a, _ in a })
-        }
-        let ranking = ["binary": "val_f1"]
-        #expect(RunsTable.best([row("0", "0.3"), row("0", "0.2"), row("0", nil)], ranking: ranking) == [1])
-        #expect(RunsTable.best([row("0", "0.2"), row("0.1", "0.9"), row("0.1", "0.9")], ranking: ranking) == [1, 2])
+        let tied = try Self.table(root, byF1)
+        #expect(Self.column(tied, "best") == ["*", "", ""])
+        #expect(Self.column(tied, "path")[0].hasSuffix("000000000000"))
+        try AtomicFile.write("epoch,loss\n1,0.6\n2,0.2\n", to: root + "/runs/notebook/000000000001/history.csv")
+        #expect(Self.column(try Self.table(root, byF1), "path")[0].hasSuffix("000000000001"))
         #expect(throws: NNError.self) { try Self.table(root, RunsQuery(sort: "bogus")) }
         #expect(throws: NNError.self) { try Self.table(root, RunsQuery(sort: "-")) }
+        #expect(throws: NNError.self) { try Self.table(root, RunsQuery(rankBy: "bogus")) }
+    }
+
+    /// The one ranking rule: the default metric cannot crown a degenerate model, rows rank
+    /// only within their data, rows not complete (or without a finite value) never rank,
+    /// and exactly one row per group is best.
+    @Test func oneRankingRule() throws {
+        // Default metric: val_loss only when every rankable row has one; else AP (binary) or accuracy.
+        #expect(Ranking.choose(task: "binary", rows: [["val_loss": "0.2", "average_precision": "0.5"], ["val_loss": "0.3"]]).metric == "val_loss")
+        #expect(Ranking.choose(task: "binary", rows: [["val_loss": "0.2", "average_precision": "0.5"], ["average_precision": "0.3"]]) == Ranking(metric: "average_precision", goal: .max))
+        #expect(Ranking.choose(task: "all", rows: [["accuracy": "0.9"]]).metric == "accuracy")
+        #expect(Ranking.choose(task: "binary", rows: [["f1": "0.9", "accuracy": "0.9"]]).metric == "accuracy")
+        #expect(Ranking.choose(task: "binary", rows: [], rankBy: "f1", goal: .min) == Ranking(metric: "f1", goal: .min, chosen: true))
+        #expect(Ranking(metric: "train_loss").goal == .min)
+        // A degenerate model (predicts "not an 8" everywhere: F1 0, accuracy 0.9, AP 0.1)
+        // against a real one: F1 would tie at 0 for short runs; AP ranks the real one first.
+        let rule = Ranking.choose(task: "binary", rows: [["average_precision": "0.1"], ["average_precision": "0.6"]])
+        let e = { (group: String, complete: Bool, value: String?, loss: String?, tie: String) in
+            Ranking.Entry(group: group, complete: complete, value: value, loss: loss, tie: tie) }
+        #expect(rule.ranks([e("d", true, "0.1", "0.3", "a"), e("d", true, "0.6", "0.3", "b")]) == [2, 1])
+        // Groups rank apart; a diverged/failed row (not complete) and a NaN never rank; ties: loss, then tie text.
+        let ranks = rule.ranks([e("small", true, "0.9", "0.5", "a"), e("large", true, "0.5", "0.5", "b"), e("large", false, "0.99", "0.1", "c"),
+                                e("large", true, "nan", "0.1", "d"), e("large", true, "0.5", "0.4", "e"), e("large", true, "0.5", "0.4", "f")])
+        #expect(ranks == [1, 3, nil, nil, 1, 2])
+        // Halving compares with the same rule (NaN last, then equal values).
+        #expect(Ranking.ahead(1, .nan, lowerIsBetter: true) == true && Ranking.ahead(.nan, 1, lowerIsBetter: false) == false)
+        #expect(Ranking.ahead(2, 2, lowerIsBetter: true) == nil && Ranking.ahead(2, 3, lowerIsBetter: false) == false)
+    }
+
+    /// Runs on different test sets (data) each get their own best.
+    @Test func runsRankOnlyWithinTheirData() throws {
+        let root = try ResultFixture.directory("runs-data")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.threeRuns(root)
+        let other = root + "/runs/notebook/000000000000/config.json"
+        let text = try String(contentsOfFile: other, encoding: .utf8).replacingOccurrences(of: "0f3a", with: "9999")
+        try AtomicFile.write(text, to: other)
+        let t = try Self.table(root, RunsQuery(rankBy: "f1"))
+        #expect(Self.column(t, "best") == ["*", "", "*"])
+        #expect(Self.column(t, "f1") == ["0.8", "0.7", "0.6"])
     }
 
     @Test func filtersOnParametersMetricsAndStatus() throws {
@@ -90,7 +130,7 @@ import Testing
         let root = try ResultFixture.directory("runs-formats")
         defer { try? FileManager.default.removeItem(atPath: root) }
         try Self.threeRuns(root)
-        let t = try Self.table(root)
+        let t = try Self.table(root, RunsQuery(rankBy: "f1"))
         let csv = try CSVTable.parse(t.render(.csv), name: "csv")
         #expect(csv.header == t.header)
         #expect(csv.rows[0][0] == "*" && csv.rows[0][csv.column("f1")!] == "0.8")
@@ -169,16 +209,17 @@ import Testing
         let root = try ResultFixture.directory("runs-val")
         defer { try? FileManager.default.removeItem(atPath: root) }
         try Self.threeRuns(root)
-        // The test-best run (f1 0.8) has the worst validation F1.
-        for (i, vals) in [[0.5, 0.7], [0.4, 0.3], [0.6, 0.65]].enumerated() {
-            let history = "epoch,loss,val_loss,val_f1\n1,0.6,0.5,\(vals[0])\n2,0.5,0.45,\(vals[1])\n"
+        // The test-best run (f1 0.8) has the worst validation loss: runs rank by val_loss
+        // (every run has one), chosen without the test set.
+        for (i, vals) in [[0.40, 0.7], [0.60, 0.3], [0.45, 0.65]].enumerated() {
+            let history = "epoch,loss,val_loss,val_f1\n1,0.6,0.5,\(vals[1])\n2,0.5,\(vals[0]),\(vals[1])\n"
             try AtomicFile.write(history, to: "\(root)/runs/notebook/\(String(format: "%012x", i))/history.csv")
         }
         let t = try Self.table(root)
+        #expect(t.ranking.hasPrefix("ranked by val_loss (lower is better)"))
         #expect(t.header.contains("val_f1") && t.header.contains("best_val_f1") && t.header.contains("best_val_loss"))
-        #expect(Self.column(t, "val_f1") == ["0.7", "0.65", "0.3"])
-        #expect(Self.column(t, "best_val_f1") == ["0.7", "0.65", "0.4"])
-        #expect(Self.column(t, "best_val_loss") == ["0.45", "0.45", "0.45"])
+        #expect(Self.column(t, "val_loss") == ["0.4", "0.45", "0.6"])
+        #expect(Self.column(t, "best_val_loss") == ["0.4", "0.45", "0.5"])
         #expect(Self.column(t, "best") == ["*", "", ""])
         #expect(Self.column(t, "f1") == ["0.6", "0.7", "0.8"])
     }

@@ -69,6 +69,17 @@ import Testing
         }
     }
 
+    /// Two sweeps that share no configuration: nothing was compared, and it says so (an
+    /// error, exit 2) instead of "differs beyond seed noise: N of N".
+    @Test func nothingInCommonIsAnError() throws {
+        try withSummaries(["a00000000001,ok,0.3,0,0.10,0.96,0.79,", "a00000000002,ok,0.1,0,0.11,0.95,0.71,"],
+                          ["b00000000001,ok,0.5,0,0.10,0.96,0.79,", "b00000000002,ok,0.7,1,0.11,0.95,0.71,"]) { dir in
+        #expect(throws: NNError("--by seed: \(dir)/a.csv and \(dir)/b.csv have no configuration in common, so nothing was compared (A: lr=0.3; lr=0.1; B: lr=0.5; lr=0.7)")) {
+            try SeedDiff.compare(dir + "/a.csv", dir + "/b.csv")
+        }
+        }
+    }
+
     /// The seed section of a sweep's report: the t interval of each configuration's mean
     /// (t(0.975, 2) = 4.302652729911275 from SciPy) and Welch's interval against the best
     /// configuration by the chart's metric.

@@ -26,6 +26,10 @@ struct DiffCommand: ParsableCommand {
             within seed noise. With one configuration per side those two are compared.
             Exit status: 0 equal (--by seed: every difference within seed noise), 1 \
             different, 2 error.
+
+            Examples:
+              nn diff results/runs/notebook/0123456789ab results/runs/notebook/ba9876543210
+              nn diff results/sweeps/a results/sweeps/b --by seed
             """
     )
 

@@ -15,11 +15,17 @@ struct EvalCommand: ParsableCommand {
             own, the metrics, predictions and confusion matrix go to metrics-t<threshold>.json, \
             metrics-t<threshold>.csv, predictions-t<threshold>.csv and confusion-t<threshold>.svg, \
             leaving the run's own metrics as they are.
+
+            Examples:
+              nn eval results/runs/notebook/0123456789ab
+              nn eval results/runs/notebook/0123456789ab --threshold 0.2
             """
     )
 
-    @Option(name: .customLong("run"), help: "Run directory written by `nn train`.", completion: .directory)
-    var runDir: String
+    @Argument(help: "Run directory written by `nn train` (also --run DIR).", completion: .directory)
+    var dir: String?
+
+    @OptionGroup var runOption: RunDirOptions
 
     @Option(help: "Prepared data directory (default: the one recorded in the run's config.json).", completion: .directory)
     var data: String?
@@ -29,9 +35,11 @@ struct EvalCommand: ParsableCommand {
 
     func validate() throws {
         if let threshold, !(threshold > 0 && threshold < 1) { throw NNError("--threshold: must be in (0, 1), got \(NumberText.shortest(threshold))") }
+        _ = try runOption.run(positional: dir)
     }
 
     func run() throws {
+        let runDir = try runOption.run(positional: dir)
         let lock = try RunLock.reading([runDir])
         defer { withExtendedLifetime(lock) {} }
         let outcome = try Run.evaluate(runDir: runDir, dataDir: data, threshold: threshold, threads: threadCount(nil))

@@ -5,7 +5,7 @@ import NNExperiments
 
 extension Export.Format: ExpressibleByArgument {}
 
-/// `nn export --run DIR --format npz|safetensors [--out FILE]`: the model for NumPy or PyTorch.
+/// `nn export DIR --format npz|safetensors [--out FILE]`: the model for NumPy or PyTorch.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -17,11 +17,17 @@ struct ExportCommand: ParsableCommand {
             bias column and the /255, target and classes): the npz's 0-d string array \
             `metadata` (JSON), safetensors' __metadata__. scripts/nn_predict_numpy.py \
             predicts from an npz export with NumPy alone.
+
+            Examples:
+              nn export results/runs/notebook/0123456789ab --format npz
+              nn export results/runs/notebook/0123456789ab --format safetensors --out model.safetensors
             """
     )
 
-    @Option(name: .customLong("run"), help: "Run directory written by `nn train`.", completion: .directory)
-    var runDir: String
+    @Argument(help: "Run directory written by `nn train` (also --run DIR).", completion: .directory)
+    var dir: String?
+
+    @OptionGroup var runOption: RunDirOptions
 
     @Option(help: "The file format.")
     var format: Export.Format
@@ -29,7 +35,10 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Output file (default: beside the model, DIR/model.npz or DIR/model.safetensors).", completion: .file())
     var out: String?
 
+    func validate() throws { _ = try runOption.run(positional: dir) }
+
     func run() throws {
+        let runDir = try runOption.run(positional: dir)
         if let out { try OutputPath.check(out, flag: "--out") }
         let lock = try RunLock.reading([runDir])
         defer { withExtendedLifetime(lock) {} }

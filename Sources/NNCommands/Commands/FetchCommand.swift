@@ -13,6 +13,10 @@ struct FetchCommand: ParsableCommand {
         Each file is checked by the size and SHA-256 of its decompressed payload. Missing or \
         corrupt files are fetched from the mirrors in order into a temporary file, verified, \
         and only then renamed into place. Vendored files that verify need no network.
+
+        Examples:
+          nn fetch
+          nn fetch --dataset fashion-mnist
         """
     )
 

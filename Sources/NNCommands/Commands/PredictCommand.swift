@@ -3,7 +3,7 @@ import NNKernel
 import NNFormats
 import NNExperiments
 
-/// `nn predict --run DIR INPUT... [--out FILE]`: the run's model on new images.
+/// `nn predict DIR INPUT... [--out FILE]` (or `--run DIR`): the run's model on new images.
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
@@ -16,14 +16,18 @@ struct PredictCommand: ParsableCommand {
             1). Ten classes: the arg-max class (Fashion-MNIST by name) and its probability. \
             The images are scaled as in training, so the test split's images give exactly \
             the probabilities of the run's predictions.csv.
+
+            Examples:
+              nn predict results/runs/notebook/0123456789ab digit.png
+              nn predict results/runs/notebook/0123456789ab data/mnist/t10k-images-idx3-ubyte.gz --out p.csv
             """
     )
 
-    @Option(name: .customLong("run"), help: "Run directory written by `nn train`.", completion: .directory)
-    var runDir: String
+    @Argument(help: ArgumentHelp("The run directory written by `nn train` (or --run DIR), then IDX, PNG or PGM files, or - for CSV rows on standard input.", valueName: "dir> <input"),
+              completion: .file(extensions: ["idx", "png", "pgm"]))
+    var positionals: [String] = []
 
-    @Argument(help: ArgumentHelp("IDX, PNG or PGM files, or - for CSV rows on standard input.", valueName: "input"), completion: .file(extensions: ["idx", "png", "pgm"]))
-    var inputs: [String] = []
+    @OptionGroup var runOption: RunDirOptions
 
     @Option(help: "Write the CSV to this file (atomically) instead of standard output.", completion: .file())
     var out: String?
@@ -31,13 +35,17 @@ struct PredictCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Binary target: predict 1 when p > threshold (default: the run's, 0.5 unless configured).", transform: decimalFlag)
     var threshold: Double?
 
+    var inputs: [String] { (try? runOption.run(positionals: positionals).rest) ?? [] }
+
     func validate() throws {
+        _ = try runOption.run(positionals: positionals)
         if inputs.isEmpty { throw ValidationError("give at least one input file (or - for standard input)") }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (standard input) may be given once") }
         if let threshold, !(threshold > 0 && threshold < 1) { throw NNError("--threshold: must be in (0, 1), got \(NumberText.shortest(threshold))") }
     }
 
     func run() throws {
+        let runDir = try runOption.run(positionals: positionals).run
         if let out {
             try OutputPath.check(out, flag: "--out")
             try OutputPath.check(out, flag: "--out", notAmong: inputs.filter { $0 != "-" })

@@ -16,6 +16,11 @@ struct PrepareCommand: ParsableCommand {
         train-labels.idx, test-images.idx, test-labels.idx (uncompressed IDX, original 0-9 \
         labels, split order) and manifest.json. Does nothing when the output already holds \
         exactly this dataset.
+
+        Examples:
+          nn prepare
+          nn prepare --train-size 2000 --test-size 1000
+          nn prepare --classes all
         """
     )
 

@@ -17,6 +17,11 @@ struct ReportCommand: ParsableCommand {
             --out (required). A sweep directory: <metric>-vs-<param>.svg (mean over seeds \
             with their min-max band), loss.svg (all ok runs) and report.md in the sweep \
             directory (or --out).
+
+            Examples:
+              nn report results/sweeps/notebook
+              nn report results/runs/notebook/0123456789ab
+              nn report run-a run-b --out compare
             """
     )
 

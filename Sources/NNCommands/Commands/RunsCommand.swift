@@ -4,6 +4,7 @@ import NNFormats
 import NNExperiments
 
 extension RunsFormat: ExpressibleByArgument {}
+extension RankGoal: ExpressibleByArgument {}
 
 /// `nn runs [PATH...]`: one table of every run and sweep point under the paths.
 struct RunsCommand: ParsableCommand {
@@ -24,6 +25,12 @@ struct RunsCommand: ParsableCommand {
             the test metrics of metrics.json, any further history columns C as C (last \
             epoch) and best_C, and the path. A file that cannot be read is one warning \
             on standard error; its run is still listed.
+
+            Examples:
+              nn runs
+              nn runs results/sweeps/notebook --rank-by val_loss
+              nn runs --filter tag.team=vision --sort -f1
+              nn runs --format csv > runs.csv
             """
     )
 
@@ -44,19 +51,33 @@ struct RunsCommand: ParsableCommand {
             help: "Keep runs whose column matches: key=value (numbers compare as numbers), also !=, <, <=, >, >=; repeatable, all must match.")
     var filter: [String] = []
 
+    @Option(name: .customLong("rank-by"), help: ArgumentHelp("Metric that ranks the runs and picks the best of each data set (default: val_loss when every complete run has one, else average_precision, or accuracy for ten classes).", valueName: "metric"))
+    var rankBy: String?
+
+    @Option(help: "Whether a lower (min) or higher (max) --rank-by is better (default: min for losses, else max).")
+    var goal: RankGoal?
+
+    @Option(help: ArgumentHelp("The columns to show after best, comma-separated (default on a terminal: what fits 120 characters; csv, json and md: all).", valueName: "a,b,..."))
+    var columns: String?
+
     @Option(help: "Output format: \(RunsFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: RunsFormat = .table
 
     func validate() throws {
         if asc && desc { throw ValidationError("--asc and --desc cannot be combined") }
+        if goal != nil && rankBy == nil { throw ValidationError("--goal: applies only to --rank-by") }
     }
 
     func run() throws {
-        let query = RunsQuery(sort: sort, ascending: asc ? true : desc ? false : nil, filters: filter)
+        let query = RunsQuery(sort: sort, ascending: asc ? true : desc ? false : nil, filters: filter, rankBy: rankBy, goal: goal,
+                              columns: columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
+                              compact: format == .table && columns == nil)
         let table = try RunsTable.build(paths: paths.isEmpty ? ["results"] : paths, query: query)
         for w in table.warnings { Console.err("warning: \(w)\n") }
         if table.rows.isEmpty { Console.err("nn runs: no runs found\(filter.isEmpty ? "" : " that match the filters")\n") }
         if table.rows.isEmpty && (format == .table || format == .md) { return }
+        if format == .table { print(table.ranking) }
+        if format == .md { print(table.ranking + "\n") }
         print(table.render(format), terminator: "")
     }
 }

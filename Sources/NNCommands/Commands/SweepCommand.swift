@@ -7,139 +7,65 @@ import NNExperiments
 extension HalvingMetric: ExpressibleByArgument {}
 extension HalvingGoal: ExpressibleByArgument {}
 
-/// `nn sweep`: the cartesian product of a grid over a base experiment, one run directory
-/// per point, one `summary.csv`. See `SweepGrid` (lists), `SweepPlan` (run ids,
-/// sweep.json), `SweepFiles` (layout), `SweepTable` (summary.csv), `SweepRunner`.
+/// `nn sweep`: the cartesian product of a grid (or a random search) over a base
+/// experiment, one run directory per point, one `summary.csv`; with `--halving`,
+/// successive halving. The other modes are subcommands sharing `SweepOptions`:
+/// `nn sweep plan FILE`, `submit slurm`, `collect DIR`, `status DIR` (the older
+/// `--plan FILE`, `--submit slurm`, `--collect DIR`, `--status DIR` still work, hidden).
+/// See `SweepGrid` (lists), `SweepPlan` (run ids, sweep.json), `SweepTable`
+/// (summary.csv), `SweepRunner`, `SweepProgress` (the lines printed). docs/sweep-modes.md
+/// has the whole story.
 ///
-/// Exit status: 0 every point ok; 1 some point failed (or, after `--collect`, has not
+/// Exit status: 0 every point ok; 1 some point failed (or, after `collect`, has not
 /// run); 2 bad input or any other error (nothing run, nothing computed removed).
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract: "Train and evaluate every point of a grid; write one summary.csv.",
         discussion: """
-        Lists: --lr 0.1,0.3 --epochs 20,40 --layers "785,395,200,100,20,1;785,100,1" \
-        (';' separates values of the list-valued keys layers and activations, ',' the \
-        others); --grid key=v1,v2 for any other experiment key. The lists override the \
-        base experiment file's "grid" section key by key. Points: the cartesian product, \
-        keys in alphabetical order (first key slowest), values in the order given.
+        Any experiment key is a list: --lr 0.1,0.3, --set KEY=V1,V2 (`nn keys`; all \
+        flags: --help-hidden). Points: the cartesian product, or --random N samples \
+        (--lr loguniform:0.01:1). Re-running skips complete points. Exit status: 0 all \
+        ok, 1 some point failed, 2 error. More: docs/sweep-modes.md.
 
-        Random search: --random N --sample-seed S samples N points of the keys given a \
-        distribution instead of a list: uniform:A:B, loguniform:A:B, int:A:B, \
-        choice:V1,V2 (as a flag's value, --grid key=..., or the file's grid section), \
-        reals rounded to 6 significant digits; the same S gives the same points. Other \
-        keys' lists multiply them (sample slowest).
-
-        Successive halving: --halving --min-epochs R --eta 3 --metric val_f1 --goal max \
-        trains every point to rung 0 (R epochs); of the n points of a rung the best \
-        floor(n/eta) (at least 1) by the metric at the rung's last epoch go on to the next \
-        rung (R*eta, R*eta^2, ..., and last the experiment's epochs), continuing from their \
-        checkpoints (bit-exact); the others stop there and keep their runs. Ties go to the \
-        earlier point; a failed point ranks last. A point goes on as soon as it is \
-        certain to be among the best, whatever the results still to come, so --jobs \
-        keeps workers busy while the promotions stay those of synchronous halving: the \
-        same points and files for any --jobs and any re-run. summary.csv gains rung and \
-        stopped_at. Validation metrics need --val-size; --plan and --submit do not apply.
-
-        Writes results/sweeps/<name>/: sweep.json, summary.csv, timing.json, report.md, \
-        runs/<run id>/, logs/<run id>.log (a point's standard error, kept unless it \
-        ended ok). Re-running skips complete points and retries failed ones; a second \
-        sweep of the same directory waits until the first is done. \
-        Every point runs `nn sweep-point` with --threads threads (default 1, whatever \
-        --jobs is, so results do not depend on --jobs); --jobs defaults to the cores \
-        divided by --threads, so a sweep uses the whole machine. --plan FILE writes those commands, \
-        one per line, for `parallel -j N < FILE`, `xargs -P` or a Slurm array; \
-        --collect DIR then writes the summary. --submit slurm submits the points that are \
-        not complete as a Slurm job array (--cpus-per-task = --threads) and a job that \
-        collects the summary after it; --status DIR shows pending/running/done/failed.
-
-        Exit status: 0 all points ok, 1 some point failed, 2 bad input or error.
-        """
+        Examples:
+          nn sweep --lr 0.1,0.3 --epochs 2
+          nn sweep --lr loguniform:0.01:1 --random 8 --val-size 5000
+          nn sweep --lr 0.03,0.1,0.3,1 --val-size 5000 --halving --min-epochs 2
+          nn sweep plan points.txt --lr 0.1,0.3 && parallel -j 2 < points.txt
+        """,
+        subcommands: [SweepPlanCommand.self, SweepSubmitCommand.self, SweepCollectCommand.self, SweepStatusCommand.self]
     )
 
-    @Option(name: .customLong("config"), help: "Base experiment file (default: experiments/notebook.json if present, else the notebook's built-in values).",
-            completion: .file(extensions: ["json"]))
-    var config: String?
+    @OptionGroup var options: SweepOptions
 
-    @Option(help: "Sweep name (default: the base experiment's name).")
-    var name: String?
-
-    @Option(help: "Sweep directory (default: results/sweeps/<name>).", completion: .directory)
-    var out: String?
-
-    @Option(help: "Prepared data directory for every point (default: the one `nn prepare` writes for each point's data keys).",
-            completion: .directory)
-    var data: String?
-
-    @OptionGroup(title: "Experiment keys, each a list of values to sweep (',' between values, ';' for layers and activations)")
-    var keys: ExperimentFlags
-
-    @Option(name: .customLong("grid"), help: ArgumentHelp("Any experiment key: key=v1,v2 (repeatable).", valueName: "key=values"))
-    var grid: [String] = []
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Random search: N samples of the keys given a distribution (--lr loguniform:0.01:1, --batch-size choice:32,64,128, --grid key=uniform:A:B or int:A:B), times the grid of the other keys.", valueName: "N"))
-    var random: Int?
-
-    @Option(name: .customLong("sample-seed"), parsing: .unconditional, help: "Seed of --random's sampling (0 to 4294967295; default 0): the same seed gives the same points and run ids.")
-    var sampleSeed: Int?
-
-    @Flag(help: "Successive halving: stop the worse points early at rungs of --min-epochs * --eta^k epochs.")
+    @Flag(help: "Successive halving (docs/sweep-modes.md).")
     var halving = false
 
-    @Option(name: .customLong("min-epochs"), parsing: .unconditional, help: "Halving: epochs of the first rung (>= 1, less than the experiment's epochs; default 1).")
+    @Option(name: .customLong("min-epochs"), parsing: .unconditional, help: ArgumentHelp("Halving: epochs of rung 0 (default 1).", valueName: "N"))
     var minEpochs: Int?
 
-    @Option(parsing: .unconditional, help: "Halving: each rung keeps the best 1/eta of the points and trains eta times as many epochs (>= 2; default 3).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Halving: keep the best 1/eta (default 3).", valueName: "N"))
     var eta: Int?
 
-    @Option(help: "Halving: history.csv column that ranks the points at each rung (default: the experiment's monitor, val_loss unless set).")
+    @Option(help: "Halving: the ranking column (default: monitor).")
     var metric: HalvingMetric?
 
-    @Option(help: "Halving: whether a lower (min) or higher (max) --metric is better (default: min for the losses, else max).")
+    @Option(help: "Halving: min or max (default: min for losses).")
     var goal: HalvingGoal?
 
-    @Option(parsing: .unconditional, help: "Points run at once (child processes; default: cores / --threads, at least 1).")
-    var jobs: Int?
-
-    /// `--jobs`, or as many points at once as the cores hold at `--threads` each (results
-    /// do not depend on it: every point runs with exactly `--threads` threads).
-    var effectiveJobs: Int { jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount / threads) }
-
-    @Option(parsing: .unconditional, help: "BLAS and element-wise threads of every point (results depend on it in the last bits).")
-    var threads = 1
-
-    @Flag(name: .customLong("dry-run"), help: "Print the points, their state and commands; run and write nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Print the points and commands; run nothing.")
     var dryRun = false
 
-    @Option(help: ArgumentHelp("Write the per-point commands to FILE (and the sweep directory's setup) instead of running them.", valueName: "FILE"), completion: .file())
-    var plan: String?
-
-    @Option(help: ArgumentHelp("Write summary.csv (and report) of an existing sweep directory, e.g. after a plan ran.", valueName: "DIR"), completion: .directory)
-    var collect: String?
-
-    @Option(help: ArgumentHelp("Submit the pending points to a scheduler: slurm (a job array of `nn sweep-point` tasks, then a job that collects the summary).", valueName: "slurm"),
-            completion: .list(["slurm"]))
-    var submit: String?
-
-    @Option(name: .customLong("slurm-args"), parsing: .unconditional, help: ArgumentHelp("Extra sbatch options for both jobs, split at blanks (e.g. \"--partition=short --time=1:00:00\").", valueName: "ARGS"))
-    var slurmArgs: String?
-
-    @Option(help: ArgumentHelp("Print each point's state (pending, running, done, failed) from the run directories of the sweep in DIR.", valueName: "DIR"),
-            completion: .directory)
-    var status: String?
-
-    @Option(help: "The nn executable named in --plan commands (default: this one, absolute path).", completion: .file())
-    var executable: String?
+    // The modes' older spellings (hidden): `nn sweep plan FILE` and the others replace them.
+    @Option(help: .hidden) var plan: String?
+    @Option(help: .hidden) var collect: String?
+    @Option(help: .hidden) var submit: String?
+    @Option(name: .customLong("slurm-args"), parsing: .unconditional, help: .hidden) var slurmArgs: String?
+    @Option(help: .hidden) var status: String?
+    @Option(help: .hidden) var executable: String?
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw NNError("--jobs: must be >= 1, got \(jobs)") }
-        if let random, random < 1 { throw NNError("--random: must be >= 1, got \(random)") }
-        if let sampleSeed {
-            if random == nil { throw NNError("--sample-seed: applies only to --random N") }
-            if UInt32(exactly: sampleSeed) == nil { throw NNError("--sample-seed: must be in 0...4294967295, got \(sampleSeed)") }
-        }
-        try validateThreads(threads)
-        if let name { try ExperimentConfig.validateName(name, source: "--name") }
         let modes = [dryRun ? "--dry-run" : nil, plan.map { _ in "--plan" }, collect.map { _ in "--collect" },
                      submit.map { _ in "--submit" }, status.map { _ in "--status" }].compactMap { $0 }
         if modes.count > 1 { throw NNError("\(modes.joined(separator: ", ")): choose one") }
@@ -155,87 +81,277 @@ struct SweepCommand: ParsableCommand {
             throw NNError("--halving: cannot be combined with \(mode) (the promotions are decided as results come in; run nn sweep --halving)")
         }
         if collect != nil || status != nil {
-            let given = keys.given.map(\.source) + (halving ? ["--halving"] : []) + (grid.isEmpty ? [] : ["--grid"])
-                + (config == nil ? [] : ["--config"]) + (data == nil ? [] : ["--data"]) + (random == nil ? [] : ["--random"])
+            let given = try options.definitionFlags() + (halving ? ["--halving"] : [])
             if let first = given.first {
                 throw NNError("\(collect != nil ? "--collect" : "--status"): reads the sweep's own sweep.json; \(first) does not apply")
             }
+        } else {
+            try options.check()
         }
     }
 
     func run() throws {
-        if let status {
-            print(try SweepStatus.text(dir: SweepSetup.absolutePath(status)), terminator: "")
-            return
-        }
-        if let collect {
-            let (_, counts) = try SweepRunner.collect(dir: collect)
-            try finish(dir: SweepSetup.absolutePath(collect), counts: counts)
-            return
-        }
-        if let out { try OutputPath.check(out, flag: "--out", directory: true) }
+        if let status { return try SweepStatusCommand.show(status) }
+        if let collect { return try SweepCollectCommand.collect(collect, quiet: options.quiet) }
+        if let out = options.out { try OutputPath.check(out, flag: "--out", directory: true) }
         if let plan { try OutputPath.check(plan, flag: "--plan") }
-        var setup = try SweepSetup.resolve(config: config, name: name, dataDirectory: data, lists: keys.given,
-                                           assignments: grid, threads: threads,
-                                           random: random.map { ($0, UInt32(sampleSeed ?? 0)) })
+        var setup = try options.setup()
         if halving { try setup.useHalving(minEpochs: minEpochs ?? 1, eta: eta ?? 3, metric: metric, goal: goal) }
-        let dir = out ?? "results/sweeps/\(setup.plan.name)"
-        let runner = SweepRunner(setup: setup, dir: dir, executable: executable ?? SweepRunner.currentExecutable())
+        let runner = options.runner(setup, executable: executable)
         if dryRun {
-            if FileManager.default.fileExists(atPath: dir) {
-                try SweepFiles.checkOurs(dir, creating: true)
-                try SweepFiles.checkSamePoints(setup.plan, dir: dir)
+            if FileManager.default.fileExists(atPath: runner.dir) {
+                try SweepFiles.checkOurs(runner.dir, creating: true)
+                try SweepFiles.checkSamePoints(setup.plan, dir: runner.dir)
             }
-            print(runner.dryRunText(jobs: effectiveJobs), terminator: "")
+            print(runner.dryRunText(jobs: options.effectiveJobs), terminator: "")
             return
         }
-        if submit != nil {
-            try submitSlurm(runner)
-            return
-        }
-        if let plan {
-            try runner.writePlan(to: plan)
-            print("wrote \(plan): \(setup.points.count) commands, one per point of \(runner.dir)")
-            print("run them with e.g. `parallel -j \(effectiveJobs) < \(plan)`, then `nn sweep --collect \(dir)`")
-            return
-        }
-        let total = setup.points.count
-        let width = String(total).count
-        let counts = try runner.run(jobs: effectiveJobs) { e in
-            let n = String(e.index + 1)
-            var line = e.rung.map { "[rung \($0)] " } ?? "[\(String(repeating: " ", count: width - n.count))\(n)/\(total)] "
-            switch (e.ran, e.state) {
-            case (false, _): line += "skipped  \(e.point.id)  \(e.point.label)  (complete)"
-            case (true, .complete): line += "ok       \(e.point.id)  \(e.point.label)  \(String(format: "%.1f s", e.seconds))"
-            case (true, .failed(let error)):
-                line += "failed   \(e.point.id)  \(e.point.label)  \(String(format: "%.1f s", e.seconds)): \(error)"
-            case (true, .pending):
-                line += "not run  \(e.point.id)  \(e.point.label): \(e.message ?? "no result")"
-            }
-            print(line)
-        }
-        try finish(dir: runner.dir, counts: counts)
-    }
+        if submit != nil { return try SweepSubmitCommand.submit(runner, options: options, slurmArgs: slurmArgs) }
+        if let plan { return try SweepPlanCommand.write(runner, points: setup.points.count, to: plan, options: options) }
 
-    /// `--submit slurm`: submits the array and the collect job, prints their ids.
-    private func submitSlurm(_ runner: SweepRunner) throws {
-        let jobs = try runner.submitSlurm(arguments: SweepRunner.slurmArguments(slurmArgs ?? ""))
-        guard let array = jobs.arrayID, let collect = jobs.collectID else {
-            print("\(runner.dir): all \(jobs.total) points complete; nothing submitted (`nn sweep --collect \(runner.dir)` writes the summary)")
-            return
+        let progress = SweepProgress(runner: runner, jobs: options.effectiveJobs)
+        let quiet = options.quiet
+        let terminal = !quiet && isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1
+        if !quiet { print(progress.header) }
+        let counts = try runner.run(jobs: options.effectiveJobs) { e in
+            let line = progress.line(for: e)
+            if quiet { return }
+            if terminal { Console.err("\r\u{1B}[K") }
+            print(line)
+            if terminal { Console.err(progress.statusLine) }
         }
-        print("wrote \(jobs.directory)/plan.txt: \(jobs.pending) of \(jobs.total) points to run")
-        print("submitted job array \(array): \(jobs.pending) tasks x \(threads) CPU(s) (\(jobs.directory)/array.sh)")
-        print("submitted collect job \(collect): after job \(array) ends (\(jobs.directory)/collect.sh)")
-        print("follow it with `nn sweep --status \(runner.dir)`; the summary is \(runner.dir)/summary.csv")
+        if terminal { Console.err("\r\u{1B}[K") }
+        try options.writeMeta(dir: runner.dir)
+        try Self.finish(dir: runner.dir, counts: counts, quiet: quiet)
     }
 
     /// Prints how the sweep ended (`SweepRunner.finish`); exits 1 when a point is not ok.
-    private func finish(dir: String, counts: SweepTable.Counts) throws {
+    static func finish(dir: String, counts: SweepTable.Counts, quiet: Bool) throws {
         let ending = SweepRunner.finish(dir: dir, counts: counts)
         if let warning = ending.reportWarning { Console.err("warning: \(warning)\n") }
-        print(ending.summary)
+        print(quiet ? dir : ending.summary)
         if let notOk = ending.notOk { throw negativeOutcome(notOk) }
+    }
+}
+
+/// What defines a sweep, shared by `nn sweep` and `nn sweep plan|submit`: the base
+/// experiment, the lists, where it goes, how it runs.
+struct SweepOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: "Base experiment file (default: experiments/notebook.json).",
+            completion: .file(extensions: ["json"]))
+    var config: String?
+
+    @Option(help: "Sweep name (default: the base experiment's).")
+    var name: String?
+
+    @Option(help: "Sweep directory (default: results/sweeps/<name>).", completion: .directory)
+    var out: String?
+
+    @Option(help: "Prepared data directory (default: nn prepare's).", completion: .directory)
+    var data: String?
+
+    @OptionGroup(title: "Experiment keys, each a list of values to sweep", visibility: .hidden)
+    var keys: ExperimentFlags
+
+    @Option(name: .customLong("grid"), help: ArgumentHelp("Any key's list: key=v1,v2 (as --set).", valueName: "key=values"))
+    var grid: [String] = []
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random search: N samples of the distributions.", valueName: "N"))
+    var random: Int?
+
+    @Option(name: .customLong("sample-seed"), parsing: .unconditional, help: ArgumentHelp("Seed of --random's samples (default 0).", valueName: "S"))
+    var sampleSeed: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Points at once (default: cores / --threads).", valueName: "N"))
+    var jobs: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads per point.", valueName: "N"))
+    var threads = 1
+
+    @OptionGroup(title: "Notes (meta.json; the points inherit them)")
+    var meta: MetaOptions
+
+    @Flag(help: "Print only where the results went (and errors).")
+    var quiet = false
+
+    /// `--jobs`, or as many points at once as the cores hold at `--threads` each (results
+    /// do not depend on it: every point runs with exactly `--threads` threads).
+    var effectiveJobs: Int { jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount / threads) }
+
+    /// Checks the flags (one-line errors naming the flag).
+    func check() throws {
+        if let jobs, jobs < 1 { throw NNError("--jobs: must be >= 1, got \(jobs)") }
+        if let random, random < 1 { throw NNError("--random: must be >= 1, got \(random)") }
+        if let sampleSeed {
+            if random == nil { throw NNError("--sample-seed: applies only to --random N") }
+            if UInt32(exactly: sampleSeed) == nil { throw NNError("--sample-seed: must be in 0...4294967295, got \(sampleSeed)") }
+        }
+        try validateThreads(threads)
+        _ = try meta.meta(name: nil)
+        if let name { try ExperimentConfig.validateName(name, source: "--name") }
+    }
+
+    /// The flags given that define a sweep (which `collect` and `status` do not take).
+    func definitionFlags() throws -> [String] {
+        try keys.given.map(\.source) + (grid.isEmpty ? [] : ["--grid"]) + (config == nil ? [] : ["--config"])
+            + (data == nil ? [] : ["--data"]) + (random == nil ? [] : ["--random"])
+    }
+
+    /// The sweep the flags ask for (`SweepSetup.resolve`).
+    func setup() throws -> SweepSetup {
+        try SweepSetup.resolve(config: config, name: name, dataDirectory: data, lists: try keys.given,
+                               assignments: grid, threads: threads, random: random.map { ($0, UInt32(sampleSeed ?? 0)) })
+    }
+
+    /// The runner of `setup` in `--out` (default results/sweeps/<name>).
+    func runner(_ setup: SweepSetup, executable: String?) -> SweepRunner {
+        SweepRunner(setup: setup, dir: out ?? "results/sweeps/\(setup.plan.name)", executable: executable ?? SweepRunner.currentExecutable())
+    }
+
+    /// Writes the sweep's `meta.json` when `--tag` or `--note` was given.
+    func writeMeta(dir: String) throws {
+        let m = try meta.meta(name: nil)
+        if !m.isEmpty { try m.write(dir: dir) }
+    }
+}
+
+/// `nn sweep plan FILE`: the sweep's setup and one command per point in FILE.
+struct SweepPlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Write the sweep directory and one `nn sweep-point` command per point to FILE; run nothing.",
+        discussion: """
+        Run the lines with any runner (GNU parallel, xargs -P, a Slurm array), then \
+        `nn sweep collect DIR` writes summary.csv. Not for --halving.
+
+        Examples:
+          nn sweep plan points.txt --lr 0.1,0.3 --epochs 2
+          parallel -j 2 < points.txt && nn sweep collect results/sweeps/notebook
+        """
+    )
+
+    @Argument(help: "The plan file to write.", completion: .file())
+    var file: String
+
+    @OptionGroup var options: SweepOptions
+
+    @Option(help: "The nn executable named in the commands (default: this one, absolute path).", completion: .file())
+    var executable: String?
+
+    func validate() throws { try options.check() }
+
+    func run() throws {
+        if let out = options.out { try OutputPath.check(out, flag: "--out", directory: true) }
+        try OutputPath.check(file, flag: "plan FILE")
+        let setup = try options.setup()
+        try Self.write(options.runner(setup, executable: executable), points: setup.points.count, to: file, options: options)
+    }
+
+    static func write(_ runner: SweepRunner, points: Int, to plan: String, options: SweepOptions) throws {
+        try runner.writePlan(to: plan)
+        try options.writeMeta(dir: runner.dir)
+        if options.quiet { return print(plan) }
+        print("wrote \(plan): \(points) commands, one per point of \(runner.dir)")
+        print("run them with e.g. `parallel -j \(options.effectiveJobs) < \(plan)`, then `nn sweep collect \(runner.dir)`")
+    }
+}
+
+/// `nn sweep submit slurm`: the pending points as a Slurm job array, then a collect job.
+struct SweepSubmitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Submit the points not complete as a Slurm job array and a job that collects the summary.",
+        discussion: """
+        Each task runs `nn sweep-point` with --cpus-per-task = --threads. Follow it with \
+        `nn sweep status DIR`.
+
+        Examples:
+          nn sweep submit slurm --lr 0.1,0.3 --epochs 40
+          nn sweep submit slurm --lr 0.1,0.3 --slurm-args "--partition=short --time=1:00:00"
+        """
+    )
+
+    @Argument(help: "The scheduler: slurm.", completion: .list(["slurm"]))
+    var scheduler: String
+
+    @OptionGroup var options: SweepOptions
+
+    @Option(name: .customLong("slurm-args"), parsing: .unconditional, help: ArgumentHelp("Extra sbatch options for both jobs, split at blanks.", valueName: "ARGS"))
+    var slurmArgs: String?
+
+    @Option(help: "The nn executable the jobs run (default: this one, absolute path).", completion: .file())
+    var executable: String?
+
+    func validate() throws {
+        if scheduler != "slurm" { throw NNError("submit: the only scheduler is slurm, got '\(scheduler)'") }
+        try options.check()
+    }
+
+    func run() throws {
+        if let out = options.out { try OutputPath.check(out, flag: "--out", directory: true) }
+        try Self.submit(options.runner(try options.setup(), executable: executable), options: options, slurmArgs: slurmArgs)
+    }
+
+    /// Submits the array and the collect job, prints their ids.
+    static func submit(_ runner: SweepRunner, options: SweepOptions, slurmArgs: String?) throws {
+        let jobs = try runner.submitSlurm(arguments: SweepRunner.slurmArguments(slurmArgs ?? ""))
+        try options.writeMeta(dir: runner.dir)
+        guard let array = jobs.arrayID, let collect = jobs.collectID else {
+            print("\(runner.dir): all \(jobs.total) points complete; nothing submitted (`nn sweep collect \(runner.dir)` writes the summary)")
+            return
+        }
+        print("wrote \(jobs.directory)/plan.txt: \(jobs.pending) of \(jobs.total) points to run")
+        print("submitted job array \(array): \(jobs.pending) tasks x \(options.threads) CPU(s) (\(jobs.directory)/array.sh)")
+        print("submitted collect job \(collect): after job \(array) ends (\(jobs.directory)/collect.sh)")
+        print("follow it with `nn sweep status \(runner.dir)`; the summary is \(runner.dir)/summary.csv")
+    }
+}
+
+/// `nn sweep collect DIR`: summary.csv and report of a sweep whose points ran elsewhere.
+struct SweepCollectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Write summary.csv (and report) of an existing sweep directory, e.g. after a plan ran.",
+        discussion: """
+        Exit status: 0 all points ok, 1 some point failed or has not run, 2 error.
+
+        Examples:
+          nn sweep collect results/sweeps/notebook
+        """
+    )
+
+    @Argument(help: "The sweep directory.", completion: .directory)
+    var dir: String
+
+    @Flag(help: "Print only where the results went (and errors).")
+    var quiet = false
+
+    func run() throws { try Self.collect(dir, quiet: quiet) }
+
+    static func collect(_ dir: String, quiet: Bool) throws {
+        let (_, counts) = try SweepRunner.collect(dir: dir)
+        try SweepCommand.finish(dir: SweepSetup.absolutePath(dir), counts: counts, quiet: quiet)
+    }
+}
+
+/// `nn sweep status DIR`: each point's state.
+struct SweepStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Print each point's state (pending, running, done, failed) from the sweep's run directories.",
+        discussion: """
+        Examples:
+          nn sweep status results/sweeps/notebook
+        """
+    )
+
+    @Argument(help: "The sweep directory.", completion: .directory)
+    var dir: String
+
+    func run() throws { try Self.show(dir) }
+
+    static func show(_ dir: String) throws {
+        print(try SweepStatus.text(dir: SweepSetup.absolutePath(dir)), terminator: "")
     }
 }
 

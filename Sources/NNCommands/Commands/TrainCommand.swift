@@ -16,11 +16,18 @@ struct TrainCommand: ParsableCommand {
         Epoch k's loss is that epoch's forward pass, before its update, as the notebook \
         prints it. The run is built in a temporary sibling directory and renamed into \
         place when done; a directory that is not nn's is refused, and one holding a run is \
-        replaced only with --force (the old run stays until the new one is complete). \
+        replaced only with --force (the old run stays until the new one is complete); the \
+        same configuration on the same data again is up to date: nothing trained, exit 0. \
         A checkpoint (checkpoint.nnc) is kept every --checkpoint-every epochs and at the \
         end: --resume DIR continues a killed training of DIR (or a sweep point in place), \
         and --resume DIR --epochs N extends a complete run into a new run directory; the \
         files are byte-identical to an uninterrupted run's.
+
+        Examples:
+          nn train --epochs 2 --name quick --tag team=vision
+          nn train --optimizer adam --batch-size 128 --lr 0.001 --set beta2=0.99
+          nn train --val-size 5000 --early-stopping --keep-best
+          nn train --resume results/runs/notebook/0123456789ab --epochs 80
         """
     )
 
@@ -40,7 +47,13 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Threads for BLAS and element-wise work (default: all cores).")
     var threads: Int?
 
-    @Flag(help: "Print nothing but errors.")
+    @Option(help: "A name for this run, shown by nn runs, reports and chart legends (meta.json; not part of the run id).")
+    var name: String?
+
+    @OptionGroup(title: "Notes on the run")
+    var meta: MetaOptions
+
+    @Flag(help: "Print only where the run went (and errors).")
     var quiet = false
 
     @Flag(help: "Replace a run already in --out (only once the new one is complete).")
@@ -52,15 +65,17 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if let threads { try validateThreads(threads) }
+        _ = try meta.meta(name: name)
     }
 
     func run() throws {
         if let out { try OutputPath.check(out, flag: "--out", directory: true) }
+        let runMeta = try meta.meta(name: name)
         let outcome: Run.TrainOutcome
         let progress: Progress
         if let resume {
             if config != nil { throw ValidationError("--resume: takes the configuration from the run; --config cannot be given") }
-            if let other = keys.given.first(where: { $0.key != "epochs" }) {
+            if let other = try keys.given.first(where: { $0.key != "epochs" }) {
                 throw ValidationError("--resume: takes the configuration from the run; only --epochs may be given, not \(other.source)")
             }
             let epochs = try keys.epochs.map { raw -> Int in
@@ -71,18 +86,24 @@ struct TrainCommand: ParsableCommand {
             outcome = try Run.resume(resume, epochs: epochs, dataDir: data, outDir: out, force: force, threads: threadCount(threads),
                                      progress: progress.epoch)
         } else {
-            let config = try ExperimentConfig.resolve(file: config, settings: keys.given)
+            let config = try ExperimentConfig.resolve(file: config, settings: try keys.given)
             progress = Progress(total: config.epochs, quiet: quiet)
             outcome = try Run.train(config: config, dataDir: data, outDir: out, placement: .newRun(force: force), threads: threadCount(threads),
                                     progress: progress.epoch)
         }
         progress.finish()
         let outDir = outcome.runDirectory
+        if !runMeta.isEmpty && !outcome.previousKept { try runMeta.write(dir: outDir) }
         if let d = outcome.divergence {
             if outcome.previousKept {
                 throw negativeOutcome("nn train: \(d.message) (the previous run in \(outDir) is kept unchanged)")
             }
             throw negativeOutcome("nn train: \(d.message) (history so far in \(RunLayout(outDir).history))")
+        }
+        if quiet { print(outDir) }
+        if outcome.upToDate {
+            if !quiet { print("\(outDir): up to date (the same configuration on the same data is complete there; --force retrains)") }
+            return
         }
         if !quiet, let last = outcome.history.last {
             print("wrote \(outDir): \(outcome.history.count) epochs, final loss \(NumberText.real(last.loss)), \(String(format: "%.1f", outcome.seconds)) s")

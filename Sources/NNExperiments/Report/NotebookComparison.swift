@@ -69,6 +69,15 @@ package enum NotebookComparison {
             ? "test set: \(testSamples) samples, \(testPositives) eights in every run (the notebook's: \(testSamples), \(testPositives))"
             : "test set DIFFERS from the notebook's (\(testSamples) samples, \(testPositives) eights): see the report")
 
+        // Runs trained otherwise than the notebook are not "our seeds" of it: say so.
+        for (label, run) in zip(labels, runs) {
+            let differences = notebookDifferences(run.config)
+            guard !differences.isEmpty else { continue }
+            let line = "warning: \(label) differs from the notebook's configuration: \(differences.joined(separator: ", "))"
+            summary.append(line)
+            md += line.replacingOccurrences(of: "warning: ", with: "**Warning:** ") + "\n\n"
+        }
+
         // Metrics band.
         var rows: [[String]] = []
         func band(_ key: String) -> (mean: Double, min: Double, max: Double) {
@@ -102,5 +111,20 @@ package enum NotebookComparison {
         var files = try Report.runs(dirs: dirs, headline: [ReportSection(title: "The notebook's published results", markdown: md)])
         files.files.insert(("loss-vs-notebook.svg", chart.svg()), at: 0)
         return Outcome(files: files, summary: summary, testSetMatches: matches)
+    }
+
+    /// The keys of a run's `config.json` whose values are not the notebook's (`key value
+    /// (notebook V)`), leaving out the labels, the seed (the runs are seeds of it), the
+    /// data keys (the test-set check covers them) and checkpointing.
+    static func notebookDifferences(_ config: JSONValue?) -> [String] {
+        guard var object = config?.dictionary else { return ["no config.json"] }
+        object["data"] = nil
+        var c = ExperimentConfig()
+        guard (try? c.apply(json: object, source: "config.json")) != nil else { return ["config.json not readable"] }
+        let notebook = ExperimentConfig()
+        let skipped: Set<String> = ["name", "description", "seed", "checkpoint_every"]
+        return ExperimentConfig.table.filter { !skipped.contains($0.name) && !$0.selectsData }
+            .filter { $0.text(c) != $0.text(notebook) }
+            .map { "\($0.name) \($0.text(c)) (notebook \($0.text(notebook)))" }
     }
 }

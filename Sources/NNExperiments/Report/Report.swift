@@ -103,7 +103,8 @@ package enum Report {
     static func run(dir: String, logY: Bool = false, evalCharts: Bool = true, extraSections: [ReportSection] = []) throws -> Files {
         let run = try RunDirectory.load(dir)
         let history = try requireHistory(run)
-        let chart = lossChart([(run.name, history)], title: "Training loss: \(run.name)", loss: run.lossName, logY: logY)
+        let chart = withValidation(lossChart([(run.name, history)], title: "Training loss: \(run.name)", loss: run.lossName, logY: logY),
+                                   history: history)
 
         var md = "# Run report: \(run.name)\n\nRun directory: `\(dir)`\n\n"
         md += "## Metrics\n\n"
@@ -141,7 +142,7 @@ package enum Report {
                      extraSections: [ReportSection] = []) throws -> Files {
         let runs = try dirs.map(RunDirectory.load)
         let histories = try runs.map(requireHistory)
-        let labels = runLabels(dirs)
+        let labels = legendLabels(dirs: dirs, configs: runs.map(\.config))
         let chart = lossChart(Array(zip(labels, histories)), title: "Training loss", loss: runs.first?.lossName, logY: logY)
 
         var md = "# Runs compared\n\n" + sections(headline)

@@ -108,6 +108,13 @@ package struct SeedDiff: Sendable {
             pairs = diff.a.groups.map { g in (g, diff.b.groups.first { $0.label == g.label }) }
                 + diff.b.groups.filter { g in !diff.a.groups.contains { $0.label == g.label } }.map { (nil, $0) }
         }
+        if !pairs.contains(where: { $0.0 != nil && $0.1 != nil }) {
+            func some(_ side: SeedGroups) -> String {
+                side.groups.isEmpty ? "no ok runs" : side.groups.prefix(2).map(\.label).joined(separator: "; ") + (side.groups.count > 2 ? "; …" : "")
+            }
+            throw NNError("--by seed: \(pathA) and \(pathB) have no configuration in common, so nothing was compared "
+                          + "(A: \(some(diff.a)); B: \(some(diff.b)))")
+        }
         for (ga, gb) in pairs {
             let labels = [ga?.label, gb?.label].compactMap { $0 }
             let config = labels.count == 2 && labels[0] != labels[1] ? labels.joined(separator: " | ") : labels[0]

@@ -65,8 +65,19 @@ extension Report {
         if let param, !summary.parameterColumns.contains(param) {
             throw NNError("\(summaryPath): '\(param)' is not a parameter column (parameters: \(summary.parameterColumns.joined(separator: ", ")))")
         }
-        let chosenMetric = metric ?? defaultMetrics.first { table.column($0) != nil }
+        let ranked = sweepRanking(summary)
+        if !ranked.best.isEmpty {
+            let rows = ranked.best.map { ok[$0] }
+            let text = rows.map { row in
+                "`\(row[0])` (" + (varying.isEmpty ? "base experiment" : varying.map { "\($0.0)=\(row[$0.1])" }.joined(separator: " "))
+                    + ", \(ranked.ranking.metric) \(table.column(ranked.ranking.metric).map { ReportTables.display(FieldValue(row[$0])) } ?? "-"))"
+            }
+            md += "Best point: \(text.joined(separator: "; ")). \(Ranking.statement([ranked.ranking], tie: "run id").prefix(1).uppercased())"
+                + "\(Ranking.statement([ranked.ranking], tie: "run id").dropFirst()).\n\n"
+        }
+        let chosenMetric = metric ?? ranked.chart ?? defaultMetrics.first { table.column($0) != nil }
         let chosenParam = param ?? defaultParam(summary)
+        if metric == nil, let note = ranked.note { md += note + "\n\n" }
         if let m = chosenMetric, let p = chosenParam {
             let plot = try metricChart(summary, metric: m, param: p, xScale: xScale, source: summaryPath)
             let name = "\(fileSafe(m))-vs-\(fileSafe(p)).svg"

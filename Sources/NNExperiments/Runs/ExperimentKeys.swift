@@ -20,6 +20,8 @@ struct ExperimentKey: Sendable {
     /// The value is itself a list (items `,`-separated), so a grid list of it is
     /// `;`-separated.
     let isList: Bool
+    /// A true/false key: its flag alone means true (`--keep-best`).
+    let isBoolean: Bool
     /// The type as the README names it (`integer`, `one of bce, cce`, ...).
     let typeName: String
     /// The values (of each item, for a list) when they are a closed set.
@@ -51,6 +53,7 @@ struct ExperimentKey: Sendable {
         self.selectsData = selectsData
         self.omittedAtDefault = omittedAtDefault
         self.isList = T.isList
+        self.isBoolean = T.self == Bool.self
         self.typeName = T.typeName
         self.choices = T.choices
         self.completions = T.completions
@@ -108,25 +111,25 @@ extension ExperimentConfig {
         ExperimentKey("lr", \.lr, flag: true, help: "Learning rate (> 0)"),
         ExperimentKey("epochs", \.epochs, flag: true, help: "Number of epochs"),
         ExperimentKey("batch_size", \.batchSize, flag: true, help: "Mini-batch size (0 = full batch, the notebook)"),
-        ExperimentKey("momentum", \.momentum, help: "Momentum coefficient of optimizer momentum, in [0, 1)"),
-        ExperimentKey("beta1", \.beta1, help: "Adam's first-moment decay, in [0, 1)"),
-        ExperimentKey("beta2", \.beta2, help: "Adam's second-moment decay, in [0, 1)"),
-        ExperimentKey("adam_epsilon", \.adamEpsilon, help: "Adam's ε in the update's denominator (> 0)"),
+        ExperimentKey("momentum", \.momentum, flag: true, help: "Momentum coefficient of optimizer momentum, in [0, 1)"),
+        ExperimentKey("beta1", \.beta1, flag: true, help: "Adam's first-moment decay, in [0, 1)"),
+        ExperimentKey("beta2", \.beta2, flag: true, help: "Adam's second-moment decay, in [0, 1)"),
+        ExperimentKey("adam_epsilon", \.adamEpsilon, flag: true, help: "Adam's ε in the update's denominator (> 0)"),
         ExperimentKey("precision", \.precision, flag: true,
                       help: "Floating-point type of the weights and arithmetic (summary.csv column dtype)"),
         ExperimentKey("seed", \.seed, flag: true,
                       help: "Seed of the initial weights and mini-batch shuffling, as np.random.seed(seed)"),
-        ExperimentKey("threshold", \.threshold, help: "Binary prediction: 1 when the output p > threshold"),
+        ExperimentKey("threshold", \.threshold, flag: true, help: "Binary prediction: 1 when the output p > threshold"),
         // Validation, early stopping, checkpoints (in config.json only when not at their default)
         ExperimentKey("val_size", \.valSize, flag: true, omittedAtDefault: true,
                       help: "Validation samples carved from the training split by their own draw (0 = none, the notebook)"),
-        ExperimentKey("eval_every", \.evalEvery, omittedAtDefault: true,
+        ExperimentKey("eval_every", \.evalEvery, flag: true, omittedAtDefault: true,
                       help: "Evaluate the validation set every N epochs (and at the last)"),
         ExperimentKey("early_stopping", \.earlyStopping, flag: true, omittedAtDefault: true,
                       help: "Stop when monitor has not improved by min_delta for patience evaluations (needs val_size)"),
         ExperimentKey("patience", \.patience, flag: true, omittedAtDefault: true,
                       help: "Evaluations without improvement before early stopping stops"),
-        ExperimentKey("min_delta", \.minDelta, omittedAtDefault: true,
+        ExperimentKey("min_delta", \.minDelta, flag: true, omittedAtDefault: true,
                       help: "Smallest change of monitor that counts as an improvement (>= 0)"),
         ExperimentKey("monitor", \.monitor, flag: true, omittedAtDefault: true,
                       help: "Validation quantity of early_stopping and keep_best: val_loss (lower is better), val_f1 (binary) or val_accuracy (ten classes)"),
@@ -147,6 +150,15 @@ extension ExperimentConfig {
         return entry
     }
 
+    /// Every key's name, in table order (`nn keys`'s).
+    package static var tableKeyNames: [String] { table.map(\.name) }
+
+    /// The true/false keys that have a flag (given alone, it means true).
+    package static var booleanFlagKeys: [String] { table.filter { $0.isBoolean && $0.hasFlag }.map(\.name) }
+
+    /// An error naming the known keys when `key` is none of them.
+    package static func checkKey(_ key: String, source: String) throws { _ = try entry(key, source: source) }
+
     /// The keys `nn train` and `nn sweep` take as flags.
     static var flagKeys: [ExperimentKey] { table.filter(\.hasFlag) }
 
@@ -154,7 +166,8 @@ extension ExperimentConfig {
     /// set, and the notebook's value.
     package static func flagHelp(_ key: String) -> String {
         guard let k = table.first(where: { $0.name == key }) else { return "" }
-        let values = k.choices.map { (k.isList ? "each one of " : "one of ") + $0.joined(separator: ", ") + "; " } ?? ""
+        let values = k.choices.map { (k.isList ? "each one of " : "one of ") + $0.joined(separator: ", ") + "; " }
+            ?? (k.isBoolean ? "true or false, alone: true; " : "")
         return "\(k.help) (\(values)default: \(k.defaultText))"
     }
 

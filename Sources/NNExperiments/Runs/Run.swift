@@ -13,6 +13,8 @@ package enum Run {
         package var seconds: Double
         /// True when a diverged retraining (`--force`) was discarded and the old run kept.
         package var previousKept = false
+        /// True when the run directory already held this complete run: nothing was trained.
+        package var upToDate = false
     }
 
     /// Where `train` puts the run.
@@ -70,6 +72,7 @@ package enum Run {
             return try write(config: config, data: data, dir: dir, started: t0, threads: threads, checkpoint: resume?.checkpoint,
                              inputs: inputs, progress: progress)
         case .newRun(let force):
+            if !force, resume == nil, let done = try upToDate(config: config, data: data, dir: dir) { return done }
             // A resumed training reads its checkpoint where it is and builds the run in a
             // directory of its own, so a failure removes only what this command made.
             let existing = try RunInstall.prepare(dir, force: force, restarting: resume == nil)
@@ -101,11 +104,7 @@ package enum Run {
                       progress: @escaping (EpochReport) -> Void) throws -> TrainOutcome {
         // `data` records what was actually trained on (with --data the prepared split may be
         // smaller than the experiment's train_size / test_size).
-        let configJSON = config.jsonObject(extra: ["data": .sortedObject([
-            "directory": .string(data.directory), "manifest_sha256": .string(data.manifestSHA256),
-            "train_samples": .int(data.train.count), "test_samples": .int(data.test.count),
-            "split_seed": .int(Int(data.manifest.split.seed))])])
-        try AtomicFile.write(JSONValue.sortedObject(configJSON).fileText, to: RunLayout(outDir).config)
+        try AtomicFile.write(configJSON(config: config, data: data).fileText, to: RunLayout(outDir).config)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         try Provenance.write(to: RunLayout(outDir).provenance, started: Date(timeIntervalSinceNow: -elapsed))
         let loaded = DispatchTime.now().uptimeNanoseconds
@@ -143,7 +142,7 @@ package enum Run {
     static func readConfig(runDir: String) throws -> (ExperimentConfig, dataDirectory: String?, manifestSHA256: String?) {
         let path = RunLayout(runDir).config
         guard FileManager.default.fileExists(atPath: path) else {
-            throw NNError("\(runDir): not a run directory (no \(RunLayout.configFile); run `nn train --out \(runDir)` first)")
+            throw NNError("\(runDir): not a run directory (no \(RunLayout.configFile)); \(notARunHint(runDir))")
         }
         guard var obj = try JSONValue.read(path: path).dictionary else { throw NNError("\(path): not a JSON object") }
         let data = obj.removeValue(forKey: "data")

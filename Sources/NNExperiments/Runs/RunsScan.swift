@@ -22,15 +22,32 @@ struct RunsRow: Sendable, Equatable {
     /// `history.csv` column C (validation metrics, when runs record them) C's last value
     /// and `best_C` (lowest for a loss, else highest).
     var results: [String: String] = [:]
+    /// `meta.json` (over its sweep's, for a point): the name, tags and note given.
+    var meta: RunMeta?
+    /// When training started (`provenance.json`, ISO 8601 UTC) and how long training and
+    /// evaluation took (`timing.json` `total_seconds` + `eval_seconds`), when recorded.
+    var started: String?
+    var seconds: Double?
 
-    /// The cell of column `key`: a fixed column, a result, or a parameter.
+    /// The prepared data's identity, short: the first 8 hex digits of its manifest's SHA-256.
+    var data: String? { params["data.manifest_sha256"].map { String($0.prefix(8)) } }
+
+    /// The cell of column `key`: a fixed column, a tag (`tag.team`), a result, or a
+    /// parameter. `name` is the name given (`--name`), else the experiment's or sweep's.
     func value(_ key: String) -> String? {
         switch key {
-        case "name": return name
+        case "name": return meta?.name ?? name
         case "id": return id
         case "status": return status
         case "path": return path
-        default: return results[key] ?? params[key]
+        case "tags": return meta.map(\.tagsText)
+        case "started": return started
+        case "duration": return seconds.map { NumberText.shortest(($0 * 10).rounded() / 10) }
+        case "data": return data
+        case "note": return meta?.note
+        default:
+            if key.hasPrefix("tag.") { return meta?.tags.first { "tag." + $0.key == key }?.value }
+            return results[key] ?? params[key]
         }
     }
 }
@@ -204,6 +221,17 @@ struct RunsScan {
                 row.params[key == "precision" ? "dtype" : key] = value.text
             }
             if row.id.isEmpty { row.id = computedID(config) ?? "" }
+        }
+
+        let sweepMeta = sweepName == nil ? nil
+            : attempt { try RunMeta.read(dir: URL(fileURLWithPath: dir).deletingLastPathComponent().deletingLastPathComponent().path) }
+        row.meta = attempt { try RunMeta.read(dir: dir) }?.over(sweepMeta) ?? sweepMeta
+
+        let provenance: JSONValue? = attempt { try object(layout.provenance, RunLayout.provenanceFile) }
+        row.started = provenance?["started"]?.text
+        let timing: JSONValue? = attempt { try object(layout.timing, RunLayout.timingFile) }
+        if let timing, let total = timing["total_seconds"]?.text.flatMap(Double.init) {
+            row.seconds = total + (timing["eval_seconds"]?.text.flatMap(Double.init) ?? 0)
         }
 
         let metrics = attempt("; listed without its metrics") { try object(layout.metricsJSON, RunLayout.metricsJSONFile) }

@@ -15,11 +15,23 @@ package struct RunsQuery: Sendable {
     var ascending: Bool?
     /// `key=value`, also `key!=value`, `key<value`, `key<=value`, `key>value`, `key>=value`.
     var filters: [String]
+    /// `--rank-by METRIC` and `--goal`: the ranking metric instead of the default (`Ranking`).
+    var rankBy: String?
+    var goal: RankGoal?
+    /// `--columns`: exactly these columns after `best`.
+    var columns: [String]?
+    /// The terminal's table: the columns that fit 120 characters (`compactColumns`).
+    var compact: Bool
 
-    package init(sort: String? = nil, ascending: Bool? = nil, filters: [String] = []) {
+    package init(sort: String? = nil, ascending: Bool? = nil, filters: [String] = [], rankBy: String? = nil, goal: RankGoal? = nil,
+                 columns: [String]? = nil, compact: Bool = false) {
         self.sort = sort
         self.ascending = ascending
         self.filters = filters
+        self.rankBy = rankBy
+        self.goal = goal
+        self.columns = columns
+        self.compact = compact
     }
 }
 
@@ -27,10 +39,10 @@ package struct RunsQuery: Sendable {
 ///
 ///     best  name  id  status  <parameters that differ>  <results>  path
 ///
-/// `best` is `*` on the best complete run of each task (on every run tied for it) by its
-/// main metric (F1 for a binary target, accuracy for ten classes; the validation one,
-/// `val_f1` / `val_accuracy`, when runs record it, so that models are chosen without the
-/// test set; ties on it go to the lower `val_loss`).
+/// `best` is `*` on the one best complete run of each data set by `Ranking`'s rule (the
+/// default metric per task: `val_loss` when every complete run has one, else
+/// `average_precision` for a binary target, `accuracy` for ten classes; `--rank-by`
+/// overrides it); `ranking` states the rule for the table's header.
 /// Results: `last_epoch_loss` (the last epoch's loss, before its update), the test
 /// metrics of `metrics.json` (`accuracy, precision, recall, f1, ...`; counts left out),
 /// then any other history/metrics columns (`val_loss`, `best_val_loss`, ...).
@@ -43,15 +55,14 @@ package struct RunsTable: Sendable {
     package var warnings: [String]
     /// The columns that hold results (rounded for people in `table` and `md`).
     var resultColumns: Set<String>
+    /// Which metric ranked, and how (`Ranking.statement`).
+    package var ranking: String = ""
 
-    static let fixedColumns = ["name", "id", "status", "path"]
+    static let fixedColumns = ["name", "id", "status", "tags", "started", "data", "path"]
     static let metricOrder = [
         "accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc",
         "macro_precision", "macro_recall", "macro_f1", "micro_precision", "micro_recall", "micro_f1",
     ]
-
-    /// The main metric of a task (`classes`).
-    static func mainMetric(classes: String?) -> String { classes == "all" ? "accuracy" : "f1" }
 
     /// Scans `paths`, filters, sorts and lays out the table. A bad `--sort` or `--filter`
     /// is a one-line error naming the flag.
@@ -62,7 +73,7 @@ package struct RunsTable: Sendable {
 
     static func build(rows all: [RunsRow], warnings: [String], query: RunsQuery) throws -> RunsTable {
         func check(_ key: String, _ flag: String) throws {
-            guard all.isEmpty || all.contains(where: { $0.value(key) != nil }) else {
+            guard all.isEmpty || key.hasPrefix("tag.") || all.contains(where: { $0.value(key) != nil }) else {
                 let known = Set(fixedColumns).union(all.flatMap { Array($0.params.keys) + Array($0.results.keys) })
                 throw NNError("\(flag): no column '\(key)' in these runs (columns: \(known.sorted().joined(separator: ", ")))")
             }
@@ -71,53 +82,123 @@ package struct RunsTable: Sendable {
         for f in filters { try check(f.key, "--filter") }
         var rows = all.filter { row in filters.allSatisfy { $0.matches(row.value($0.key)) } }
 
-        let ranking = rankingKeys(rows)
-        let (sortKey, descending) = try sortOrder(query, primary: ranking.primary, check: check)
-        rows = sorted(rows, by: sortKey, descending: descending)
-
-        let bestRows = best(rows, ranking: ranking.byTask)
+        if let rankBy = query.rankBy { try check(rankBy, "--rank-by") }
+        let ranking = rankings(rows, rankBy: query.rankBy, goal: query.goal)
+        if query.sort == nil && query.ascending == nil {
+            rows = rankedFirst(rows, rankings: ranking)
+        } else {
+            let (sortKey, descending) = try sortOrder(query, primary: primaryMetric(rows, ranking), check: check)
+            rows = sorted(rows, by: sortKey, descending: descending)
+        }
+        let rank = ranks(rows, rankings: ranking)
+        let bestRows = Set(rows.indices.filter { rank[$0] == 1 })
 
         let params = differingParameters(rows)
         let results = resultColumns(rows)
-        let header = ["best", "name", "id", "status"] + params + results + ["path"]
+        let tags = rows.contains { !($0.meta?.tags.isEmpty ?? true) } ? ["tags"] : []
+        let timing = ["started", "duration"].filter { key in rows.contains { $0.value(key) != nil } }
+        let used = Set(rows.map { $0.classes ?? "binary" }).sorted().compactMap { ranking[$0] }
+        var header = ["best", "name", "id", "status"] + tags + params + results + timing + ["path"]
+        if let columns = query.columns {
+            for c in columns { try check(c, "--columns") }
+            header = ["best"] + columns
+        } else if query.compact {
+            header = compactColumns(rows, tags: tags, params: params, metrics: used.map(\.metric), timing: timing, best: bestRows)
+        }
         let cells = rows.enumerated().map { i, row in
-            [bestRows.contains(i) ? "*" : ""] + header.dropFirst().map { row.value($0) ?? "" }
+            [bestRows.contains(i) ? "*" : ""] + header.dropFirst().map { key in
+                let cell = row.value(key) ?? ""
+                return query.compact && key == "started" ? shortTime(cell) : cell
+            }
         }
         return RunsTable(header: header, rows: cells, best: rows.indices.map(bestRows.contains), warnings: warnings,
-                         resultColumns: Set(results))
+                         resultColumns: Set(results), ranking: Ranking.statement(used, tie: "path"))
     }
 
-    /// The indices of the best complete rows of each task by its ranking key; when that is
-    /// a validation metric, ties are broken by the lower `val_loss` (a row without one
-    /// loses the tie). Every row still tied is marked.
-    static func best(_ rows: [RunsRow], ranking: [String: String]) -> Set<Int> {
-        var best: [String: (indices: [Int], value: Double, loss: Double)] = [:]
-        for (i, row) in rows.enumerated() where row.status == "complete" {
-            let task = row.classes ?? "binary"
-            guard let key = ranking[task], let v = row.value(key).flatMap(NumberText.parse), !v.isNaN else { continue }
-            var loss = 0.0      // no tie-break when ranking by a test metric
-            if key.hasPrefix("val_") {
-                loss = row.value("val_loss").flatMap(NumberText.parse) ?? .infinity
-                if loss.isNaN { loss = .infinity }
+    /// The terminal's columns, at most `width` characters wide: name, id, status, tags, the
+    /// parameters that differ (not the data's: one short `data` column when the data
+    /// differ), the ranking metric and two more, started and duration. Parameters are left
+    /// out from the last while the table is too wide; `--columns` or `--format` show all.
+    static func compactColumns(_ rows: [RunsRow], tags: [String], params: [String], metrics: [String], timing: [String],
+                               best: Set<Int>, width: Int = 120) -> [String] {
+        let present = Set(rows.flatMap(\.results.keys))
+        let others = ["average_precision", "accuracy", "f1", "roc_auc", "macro_f1", "last_epoch_loss"]
+        var shown = metrics.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let ranking = shown.count
+        // Two more that tell the runs apart (a column equal in every row says nothing here).
+        for m in others where present.contains(m) && shown.count < ranking + 2 && !shown.contains(m)
+            && Set(rows.compactMap { $0.results[m] }).count > 1 { shown.append(m) }
+        let data = Set(rows.compactMap(\.data)).count > 1 ? ["data"] : []
+        var kept = params.filter { !$0.hasPrefix("data.") }
+        func header() -> [String] { ["best", "name", "id", "status"] + tags + kept + data + shown + timing }
+        func tableWidth(_ h: [String]) -> Int {
+            let widths = h.map { key in
+                rows.map { row in key == "started" ? shortTime(row.value(key) ?? "").count
+                           : (present.contains(key) ? roundedForReading(row.value(key) ?? "") : row.value(key) ?? "").count }
+                    .reduce(key.count, max)
             }
-            if let b = best[task], b.value > v || (b.value == v && b.loss < loss) { continue }
-            let tied = best[task].map { $0.value == v && $0.loss == loss } ?? false
-            best[task] = (tied ? best[task]!.indices + [i] : [i], v, loss)
+            return widths.reduce(0, +) + 2 * (widths.count - 1)
         }
-        return Set(best.values.flatMap(\.indices))
+        while tableWidth(header()) > width {
+            if kept.count > 2 { kept.removeLast() } else if shown.count > ranking { shown.removeLast() } else if !kept.isEmpty { kept.removeLast() } else { break }
+        }
+        return header()
     }
 
-    /// Per task, the column that ranks its runs: `val_<main>` when any of them has it,
-    /// else `<main>`; `primary` is that of the most common task (the default sort).
-    static func rankingKeys(_ rows: [RunsRow]) -> (primary: String, byTask: [String: String]) {
-        let groups = Dictionary(grouping: rows, by: { $0.classes ?? "binary" })
-        var byTask: [String: String] = [:]
-        for (task, group) in groups {
-            let main = mainMetric(classes: task)
-            byTask[task] = group.contains { $0.results["val_" + main] != nil } ? "val_" + main : main
+    /// `2026-12-07T15:45:27Z` as `12-07 15:45` (the year and seconds left out).
+    static func shortTime(_ iso: String) -> String {
+        guard iso.count >= 16, iso.dropFirst(4).first == "-" else { return iso }
+        let chars = Array(iso)
+        return String(chars[5..<10]) + " " + String(chars[11..<16])
+    }
+
+    /// The ranking of each task (`classes`) among `rows` (`Ranking.choose` over its complete rows).
+    static func rankings(_ rows: [RunsRow], rankBy: String?, goal: RankGoal?) -> [String: Ranking] {
+        let tasks = Dictionary(grouping: rows, by: { $0.classes ?? "binary" })
+        return tasks.mapValues { group in
+            Ranking.choose(task: group.first?.classes, rows: group.filter { $0.status == "complete" }.map(\.results), rankBy: rankBy, goal: goal)
         }
+    }
+
+    /// The data a row was measured on: its task and prepared data (`data.manifest_sha256`).
+    static func dataGroup(_ row: RunsRow) -> String {
+        (row.classes ?? "binary") + " " + (row.params["data.manifest_sha256"] ?? "")
+    }
+
+    /// The ranking entry of `row` under its task's ranking.
+    static func entry(_ row: RunsRow, _ ranking: Ranking) -> Ranking.Entry {
+        Ranking.Entry(group: dataGroup(row), complete: row.status == "complete", value: row.value(ranking.metric),
+                      loss: row.results["last_epoch_loss"], tie: row.path)
+    }
+
+    /// Each row's rank within its data set (1: the best), nil for rows that do not rank.
+    static func ranks(_ rows: [RunsRow], rankings: [String: Ranking]) -> [Int?] {
+        var out = [Int?](repeating: nil, count: rows.count)
+        for (task, ranking) in rankings {
+            let members = rows.indices.filter { (rows[$0].classes ?? "binary") == task }
+            let r = ranking.ranks(members.map { entry(rows[$0], ranking) })
+            for (k, i) in members.enumerated() { out[i] = r[k] }
+        }
+        return out
+    }
+
+    /// The default order: ranked rows best first (by the ranking's order, across data
+    /// sets), then the rows that do not rank, in path order.
+    static func rankedFirst(_ rows: [RunsRow], rankings: [String: Ranking]) -> [RunsRow] {
+        let r = ranks(rows, rankings: rankings)
+        let ranked = rows.indices.filter { r[$0] != nil }.sorted { a, b in
+            let (ta, tb) = (rows[a].classes ?? "binary", rows[b].classes ?? "binary")
+            guard ta == tb, let ranking = rankings[ta] else { return ta != tb ? ta < tb : a < b }
+            return ranking.isBefore(entry(rows[a], ranking), entry(rows[b], ranking))
+        }
+        return (ranked + rows.indices.filter { r[$0] == nil }).map { rows[$0] }
+    }
+
+    /// The ranking metric of the most common task (`--sort`'s default).
+    static func primaryMetric(_ rows: [RunsRow], _ rankings: [String: Ranking]) -> String {
+        let groups = Dictionary(grouping: rows, by: { $0.classes ?? "binary" })
         let first = groups.max { a, b in a.value.count != b.value.count ? a.value.count < b.value.count : a.key > b.key }?.key
-        return (first.flatMap { byTask[$0] } ?? mainMetric(classes: nil), byTask)
+        return first.flatMap { rankings[$0]?.metric } ?? "average_precision"
     }
 
     /// The sort column and direction: `--sort` (with its sign), else the primary ranking
@@ -136,7 +217,7 @@ package struct RunsTable: Sendable {
             key = text
         }
         if let ascending = query.ascending { descending = !ascending }
-        let isResult = !fixedColumns.contains(key) && !key.contains("loss") && !isParameterName(key)
+        let isResult = !fixedColumns.contains(key) && key != "duration" && !key.contains("loss") && !isParameterName(key)
         return (key, descending ?? isResult)
     }
 

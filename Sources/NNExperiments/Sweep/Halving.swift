@@ -208,10 +208,10 @@ struct HalvingScheduler: Sendable {
     }
 
     /// True when point `a` with value `x` ranks ahead of point `b` with value `y`.
+    /// The metric is compared by `Ranking.ahead`, the rule every table ranks with; equal
+    /// values go to the earlier point (a rung's result is decided before the others' losses exist).
     func ahead(_ a: Int, _ x: Double, _ b: Int, _ y: Double) -> Bool {
-        if x.isNaN != y.isNaN { return y.isNaN }
-        if !x.isNaN && x != y { return lowerIsBetter ? x < y : x > y }
-        return a < b
+        Ranking.ahead(x, y, lowerIsBetter: lowerIsBetter) ?? (a < b)
     }
 
     /// Every point's fate given `results[p][j]` (nil: not known; points × rungs). Results
