@@ -1,7 +1,10 @@
 import ArgumentParser
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// The experiment keys `nn train` and `nn sweep` take as flags: one option per key of
 /// `ExperimentConfig.table` that has a flag, named after the key (`batch_size` is

@@ -1,0 +1,29 @@
+import NNKernel
+import NNFormats
+import NNRuns
+import NNSweeps
+
+extension Report {
+    /// `nn report`: one or more run directories, or a single sweep directory.
+    /// Several runs need `out`; `metric` and `param` apply only to a sweep.
+    @discardableResult
+    package static func write(paths: [String], out: String?, metric: String? = nil, param: String? = nil,
+                             logY: Bool = false, xScale: XScale = .auto, extraSections: [ReportSection] = []) throws -> [String] {
+        guard !paths.isEmpty else { throw NNError("report: no directory given") }
+        for path in paths where !FilePath.exists(path, directory: true) {
+            throw NNError("\(path): no such directory")
+        }
+        let sweeps = paths.filter(SweepDirectory.looksLikeSweep)
+        if !sweeps.isEmpty {
+            guard paths.count == 1 else { throw NNError("\(sweeps[0]): a sweep directory must be reported on its own") }
+            return try writeSweep(dir: paths[0], metric: metric, param: param, out: out, logY: logY, xScale: xScale,
+                                  extraSections: extraSections)
+        }
+        if let metric { throw NNError("--metric \(metric): applies only to a sweep directory") }
+        if let param { throw NNError("--param \(param): applies only to a sweep directory") }
+        if xScale != .auto { throw NNError("--x-scale \(xScale.rawValue): applies only to a sweep directory") }
+        if paths.count == 1 { return try writeRun(dir: paths[0], out: out, logY: logY, extraSections: extraSections) }
+        guard let out else { throw NNError("--out: required when reporting on several run directories") }
+        return try writeRuns(dirs: paths, out: out, logY: logY, extraSections: extraSections)
+    }
+}

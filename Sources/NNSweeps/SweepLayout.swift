@@ -1,0 +1,38 @@
+import Foundation
+import NNKernel
+import NNFormats
+import NNRuns
+
+/// The files of a sweep directory (default `results/sweeps/<name>/`), written by `nn sweep`
+/// (`SweepRunner`, `SweepFiles`, `SweepTable`) and read by `SweepDirectory` and `Report`:
+///
+///     sweep.json        the plan (`SweepPlan`): marks the directory as a sweep's
+///     summary.csv       one row per point (`SweepTable` writes it, `SweepSummary` reads it)
+///     timing.json       wall-clock and per-point seconds (the only file with timings)
+///     provenance.json   nn version, git commit, start time, host, command line of the last
+///                       `nn sweep` that ran or planned it (`Provenance`; never compared)
+///     report.md, *.svg  `Report.writeSweep`, when at least one point is ok
+///     runs/<id>/        one run directory per point (`RunLayout`): point.json (the resolved
+///                       experiment, an experiment file), then what `nn train` and `nn
+///                       eval` write (the point is trained in place, see `Run.Placement`)
+///                       and, for a failed point, status.json
+package struct SweepLayout: Sendable {
+    package static let planFile = "sweep.json"
+    package static let summaryFile = "summary.csv"
+    static let timingFile = "timing.json"
+    static let provenanceFile = Provenance.file
+    package static let runsDirectory = "runs"
+
+    /// The sweep directory.
+    var directory: String
+
+    package init(_ directory: String) { self.directory = directory }
+
+    package var plan: String { FilePath.join(directory, Self.planFile) }
+    package var summary: String { FilePath.join(directory, Self.summaryFile) }
+    var timing: String { FilePath.join(directory, Self.timingFile) }
+    var provenance: String { FilePath.join(directory, Self.provenanceFile) }
+
+    /// The run directory of point `id`: `runs/<id>`.
+    package func run(_ id: String) -> RunLayout { RunLayout(FilePath.join(directory, Self.runsDirectory, id)) }
+}
