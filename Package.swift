@@ -9,12 +9,16 @@ let commandExecutables = ["fetch", "prepare", "train", "eval", "predict", "expor
 //
 //   nn, nn-<command>  (executables: one line each)
 //        └─ NNCommands     argument parsing, terminal output, exit statuses
-//             └─ NNExperiments  experiment configs, datasets and prepare, fetch, runs,
-//                  │            model files, sweeps, reports, diffs
-//                  ├─ NNFormats  gzip, IDX, PNG/PGM, npz, safetensors, CSV, JSON text,
-//                  │             atomic files, checksums
-//                  └─ NNKernel   matrices, BLAS, layers, losses, optimisers, network,
-//                                trainer, MT19937 (no file system, no Foundation)
+//             ├─ NNRunIndex   the index of run directories (`nn runs`)
+//             ├─ NNReports    `nn report`'s entry, result tables, diffs, seed diffs
+//             └─ NNSweeps     grid, random search, halving, plan, submit, summary,
+//                  │          sweep report (the two above stand on it too)
+//                  └─ NNRuns  experiment keys and configs, datasets, fetch, prepare, run
+//                       │     directory, train/eval/predict/export, one-run report, charts
+//                       ├─ NNFormats  gzip, IDX, PNG/PGM, npz, safetensors, CSV, JSON text,
+//                       │             atomic files, checksums
+//                       └─ NNKernel   matrices, BLAS, layers, losses, optimisers, network,
+//                                     trainer, MT19937 (no file system, no Foundation)
 //
 // See ARCHITECTURE.md.
 let package = Package(
@@ -62,11 +66,16 @@ let package = Package(
             name: "NNFormats",
             dependencies: ["NNKernel", "CZlib", "CPNG", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "NNExperiments", dependencies: ["NNKernel", "NNFormats"]),
+        // The application, cut in four modules stacked one way (see ARCHITECTURE.md):
+        // runs (keys, data, one run) <- sweeps <- reports and diffs, the run index.
+        .target(name: "NNRuns", dependencies: ["NNKernel", "NNFormats"]),
+        .target(name: "NNSweeps", dependencies: ["NNRuns", "NNKernel", "NNFormats"]),
+        .target(name: "NNReports", dependencies: ["NNSweeps", "NNRuns", "NNKernel", "NNFormats"]),
+        .target(name: "NNRunIndex", dependencies: ["NNSweeps", "NNRuns", "NNKernel", "NNFormats"]),
         .target(
             name: "NNCommands",
             dependencies: [
-                "NNExperiments", "NNFormats", "NNKernel",
+                "NNRunIndex", "NNReports", "NNSweeps", "NNRuns", "NNFormats", "NNKernel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,11 +85,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["NNKernel"], path: "Tests/TestSupport"),
         .testTarget(
             name: "LibraryTests",
-            dependencies: ["NNKernel", "NNFormats", "NNExperiments", "TestSupport"]
+            dependencies: ["NNKernel", "NNFormats", "NNRuns", "NNSweeps", "NNReports", "NNRunIndex", "TestSupport"]
         ),
         .testTarget(
             name: "CommandTests",
-            dependencies: ["NNCommands", "NNExperiments", "NNFormats", "NNKernel", "nn"]
+            dependencies: ["NNCommands", "NNRunIndex", "NNReports", "NNSweeps", "NNRuns", "NNFormats", "NNKernel", "nn"]
                 + commandExecutables.map { .target(name: $0) }
         ),
     ],

@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 struct NN: ParsableCommand {
     static let configuration = CommandConfiguration(

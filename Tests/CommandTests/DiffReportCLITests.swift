@@ -2,7 +2,10 @@ import Foundation
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 @testable import NNCommands
 
 /// `nn diff` exit statuses (0 equal, 1 different, 2 error) and `nn report` through the

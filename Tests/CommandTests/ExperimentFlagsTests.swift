@@ -3,7 +3,10 @@ import Testing
 import ArgumentParser
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 @testable import NNCommands
 
 /// `ExperimentFlags`, the options `nn train` and `nn sweep` share, against the table of

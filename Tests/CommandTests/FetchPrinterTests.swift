@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 @testable import NNCommands
 
 @Suite struct FetchPrinterTests {

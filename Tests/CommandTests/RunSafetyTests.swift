@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 @testable import NNCommands
 import Testing
 
@@ -104,7 +107,7 @@ import Testing
         #expect(dirs[0] != dirs[1])
         for d in dirs {
             #expect(d.hasPrefix("results/runs/notebook/"))
-            #expect(SweepPlan.isRunID(String(d.dropFirst("results/runs/notebook/".count))), "\(d)")
+            #expect(RunID.isValid(String(d.dropFirst("results/runs/notebook/".count))), "\(d)")
             #expect(FileManager.default.fileExists(atPath: root + "/" + d + "/model.nnm"))
         }
         // The same configuration again: up to date, nothing trained, exit 0 (as a sweep

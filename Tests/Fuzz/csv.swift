@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// Harness: the CSV reader (`CSVTable.read`, as `nn report` / `nn diff` read
 /// `history.csv`, `metrics.csv`, `summary.csv`; with a field bound as `nn diff` reads),

@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// Harness: the gzip reader (`Gzip.forEachChunk`, as `nn fetch` / `nn prepare` read sources),
 /// with a 4 MiB limit standing in for a registry pin.

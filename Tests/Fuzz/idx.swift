@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// Harness: the IDX reader (`IDXArray.readFile`, as `nn prepare` reads a source, then
 /// `IDXArray.decode`), with a 16 MiB limit standing in for a registry pin.

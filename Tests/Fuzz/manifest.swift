@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// Harness: a prepared directory's `manifest.json` (`PreparedDataset.load`, as `nn train`
 /// and `nn eval` load data, and `nn prepare`'s up-to-date check). The directory holds

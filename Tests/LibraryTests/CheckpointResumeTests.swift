@@ -2,7 +2,10 @@ import Foundation
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// Issue 9 item 2: a training resumed from a checkpoint at any epoch continues bit for bit
 /// as the uninterrupted one (weights, history, generator), for every optimiser; damaged

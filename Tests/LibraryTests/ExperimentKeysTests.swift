@@ -2,7 +2,10 @@ import Foundation
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// `ExperimentConfig.table` is the one description of the experiment keys: these tests
 /// walk it and check that every key reaches every place derived from it (experiment files,
@@ -89,7 +92,7 @@ import Testing
 
     /// The pins of the sweep's key sets, derived from the table.
     @Test func sweepKeySetsComeFromTheTable() {
-        #expect(SweepGrid.labelKeys == ["name", "description"])
+        #expect(RunID.labelKeys == ["name", "description"])
         #expect(SweepGrid.listValuedKeys == ["layers", "activations"])
         #expect(SweepGrid.dataKeys == ["dataset", "classes", "positive_digit", "train_size", "test_size", "split_seed"])
     }

@@ -1,7 +1,10 @@
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// Finite differences against backprop, in float64, for every activation and loss.
 ///

@@ -3,7 +3,10 @@ import Synchronization
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 import TestSupport
 
 @Suite struct GEMMTests {

@@ -1,7 +1,10 @@
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 @Suite struct MetricsTests {
     /// The notebook's printed metrics come from TP=963, FP=32, FN=949, TN=18056.

@@ -2,7 +2,10 @@ import Foundation
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 @Suite struct RandomSearchTests {
     func grid(_ flags: [(String, String)], file: [(key: String, values: [String])] = [], count: Int = 8, seed: UInt32 = 1) throws -> SweepGrid {

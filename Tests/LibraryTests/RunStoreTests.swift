@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 import Testing
 
 /// Names, run ids and leftovers (issue 7): the pieces behind `RunSafetyTests`.
@@ -21,9 +24,9 @@ import Testing
     }
 
     @Test func runIDsAreTwelveLowercaseHexDigits() {
-        #expect(SweepPlan.isRunID("6f23e8b81298"))
+        #expect(RunID.isValid("6f23e8b81298"))
         for bad in ["6F23E8B81298", "6f23e8b8129", "6f23e8b812980", "../../../etc", "6f23e8b8129g", "６f23e8b8129"] {
-            #expect(!SweepPlan.isRunID(bad), "\(bad)")
+            #expect(!RunID.isValid(bad), "\(bad)")
         }
     }
 

@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 import Testing
 
 /// `nn runs`' table over small run and sweep directories built here (`ResultFixture`).
@@ -233,7 +236,7 @@ import Testing
         let json = config.jsonObject(extra: ["data": .sortedObject(["manifest_sha256": .string("ab"), "directory": .string("d")])])
         try AtomicFile.write(JSONValue.sortedObject(json).fileText, to: dir + "/config.json")
         let t = try Self.table(root)
-        #expect(Self.column(t, "id") == [SweepPlan.runID(config: config, manifestSHA256: "ab")])
+        #expect(Self.column(t, "id") == [RunID.of(config: config, manifestSHA256: "ab")])
         #expect(Self.column(t, "status") == ["incomplete"])
         #expect(!t.header.contains("data.directory"))
     }

@@ -5,7 +5,10 @@ import FoundationXML
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// Parses an SVG with Foundation's XMLParser; per `<g class="series">`, the number of
 /// `<circle>` elements and of coordinate pairs in its `<polyline>`.

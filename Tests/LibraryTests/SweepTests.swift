@@ -2,7 +2,10 @@ import Foundation
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// The message of the NNError `body` throws ("" when it throws nothing).
 func sweepError(_ body: () throws -> Void) -> String {
@@ -87,20 +90,20 @@ func sweepError(_ body: () throws -> Void) -> String {
     /// separators=(",", ":"))` of the notebook config without name/description plus
     /// `data_manifest_sha256`.
     @Test func runIDIsStable() {
-        #expect(SweepPlan.runID(config: ExperimentConfig(), manifestSHA256: Self.zeros) == "22fe68d94560")
+        #expect(RunID.of(config: ExperimentConfig(), manifestSHA256: Self.zeros) == "22fe68d94560")
     }
 
     @Test func runIDDependsOnParametersAndDataNotLabels() throws {
         let base = ExperimentConfig()
-        let id = SweepPlan.runID(config: base, manifestSHA256: Self.zeros)
+        let id = RunID.of(config: base, manifestSHA256: Self.zeros)
         var relabelled = base
         relabelled.name = "other"
         relabelled.description = "words"
-        #expect(SweepPlan.runID(config: relabelled, manifestSHA256: Self.zeros) == id)
+        #expect(RunID.of(config: relabelled, manifestSHA256: Self.zeros) == id)
         var faster = base
         try faster.set("lr", "0.30000000000000004", source: "test")
-        #expect(SweepPlan.runID(config: faster, manifestSHA256: Self.zeros) != id)
-        #expect(SweepPlan.runID(config: base, manifestSHA256: String(repeating: "1", count: 64)) != id)
+        #expect(RunID.of(config: faster, manifestSHA256: Self.zeros) != id)
+        #expect(RunID.of(config: base, manifestSHA256: String(repeating: "1", count: 64)) != id)
         #expect(id.count == 12 && id.allSatisfy(\.isHexDigit))
     }
 
@@ -165,7 +168,7 @@ func sweepError(_ body: () throws -> Void) -> String {
         for values in grid.points {
             var c = ExperimentConfig()
             for (k, v) in values { try c.set(k, v, source: "test") }
-            let id = SweepPlan.runID(config: c, manifestSHA256: sha)
+            let id = RunID.of(config: c, manifestSHA256: sha)
             points.append(SweepPoint(id: id, params: values.map { SweepParam(key: $0.key, value: $0.value) }))
             let run = SweepLayout(dir).run(id).directory
             switch c.lr {

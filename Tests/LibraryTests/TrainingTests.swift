@@ -3,7 +3,10 @@ import Foundation
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// A tiny two-feature problem: label 1 when x0 + x1 > 0.
 func tinyProblem(n: Int, seed: UInt32) -> (Matrix<Double>, Matrix<Double>) {

@@ -1,7 +1,10 @@
 import ArgumentParser
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 extension DiffFormat: ExpressibleByArgument {}
 

@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// `nn eval`: evaluate a trained run on its test split.
 struct EvalCommand: ParsableCommand {

@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// `nn fetch`: verify a dataset's four files and download only what is missing or corrupt.
 struct FetchCommand: ParsableCommand {

@@ -1,7 +1,10 @@
 import Foundation
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// Turns `FetchEvent`s into text for `nn fetch`.
 ///

@@ -1,5 +1,8 @@
 import ArgumentParser
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// `nn keys` (hidden): prints the README's table of experiment keys, rendered from
 /// `ExperimentConfig.table`, for pasting into README.md ("Experiments"); a test fails

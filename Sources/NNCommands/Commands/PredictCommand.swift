@@ -1,7 +1,10 @@
 import ArgumentParser
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// `nn predict DIR INPUT... [--out FILE]` (or `--run DIR`): the run's model on new images.
 struct PredictCommand: ParsableCommand {

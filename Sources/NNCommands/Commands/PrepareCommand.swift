@@ -1,7 +1,10 @@
 import ArgumentParser
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// `nn prepare`: split a dataset as the notebook does and write it as IDX + manifest.json.
 struct PrepareCommand: ParsableCommand {

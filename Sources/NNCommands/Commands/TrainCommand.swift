@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// `nn train`: train an experiment on prepared data and write a run directory.
 struct TrainCommand: ParsableCommand {

@@ -1,7 +1,10 @@
 import ArgumentParser
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// The experiment keys `nn train` and `nn sweep` take on the command line. Every key of
 /// `ExperimentConfig.table` can be set with `--set KEY=VALUE` (repeatable; on `nn sweep`

@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// The one libFuzzer entry point of the fuzz binary: `NN_FUZZ_HARNESS` (gzip, idx,
 /// manifest, model, experiment, csv) selects the harness, so the modules are compiled once.

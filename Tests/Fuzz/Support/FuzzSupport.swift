@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// Shared by the harnesses: each input is written to a file in a per-process temporary
 /// directory and handed to the real entry point the commands use. Errors (`NNError`) are

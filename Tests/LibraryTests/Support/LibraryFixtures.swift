@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 // Helpers only the tests use, kept out of the library: building IDX arrays of any type,
 // reading a whole gzip payload, a sparse input back as a dense matrix, a split's

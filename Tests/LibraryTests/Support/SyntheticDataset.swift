@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// A tiny four-file dataset built in code: IDX images and labels (3 train, 2 test images
 /// of 2x2 pixels), gzip'd, with payload checksums computed from the bytes.

@@ -1,0 +1,27 @@
+import NNRuns
+import NNSweeps
+
+// Here, above NNSweeps, because finishing a sweep writes its report (`Report.writeSweep`),
+// whose seed section is `nn diff --by seed`'s statistics.
+extension SweepRunner {
+    /// How the sweep in `dir` ended, with `counts`, once its points ran or were collected:
+    /// writes its report when some point is ok, and returns the line to print (`wrote
+    /// DIR/summary.csv: N points, K ok, F failed[, P not run]`), why the report could not be
+    /// written (the sweep still counts), and, when some point is not ok, what is wrong and
+    /// what to do: a negative outcome, exit status 1.
+    package static func finish(dir: String, counts: SweepTable.Counts) -> (summary: String, reportWarning: String?, notOk: String?) {
+        var warning: String?
+        if counts.ok > 0 {
+            do { try Report.writeSweep(dir: dir) } catch { warning = "report not written: \(error)" }
+        }
+        let summary = "wrote \(SweepLayout(dir).summary): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed"
+            + (counts.pending > 0 ? ", \(counts.pending) not run" : "")
+        var notOk: String?
+        if counts.ok < counts.total {
+            let what = [counts.failed > 0 ? "\(counts.failed) failed (see status.json in their run directories)" : nil,
+                        counts.pending > 0 ? "\(counts.pending) not run" : nil].compactMap { $0 }.joined(separator: ", ")
+            notOk = "nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what); re-run to retry"
+        }
+        return (summary, warning, notOk)
+    }
+}

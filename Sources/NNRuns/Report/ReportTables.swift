@@ -1,0 +1,59 @@
+import Foundation
+import NNKernel
+import NNFormats
+
+/// How `report.md` shows metrics and configurations to people (the files keep full
+/// precision and every key).
+package enum ReportTables {
+    /// Metrics in the order people read them: headline ratios, threshold-free AUCs, then
+    /// counts and the settings they were computed at; keys not listed keep their order
+    /// after these.
+    static let metricOrder = [
+        "accuracy", "precision", "recall", "f1", "roc_auc", "average_precision",
+        "macro_precision", "macro_recall", "macro_f1", "micro_precision", "micro_recall", "micro_f1", "macro_roc_auc",
+        "tp", "fp", "fn", "tn", "samples", "positives", "classes", "threshold", "train_loss",
+        "last_epoch_loss", "history_epochs",
+    ]
+
+    /// Longer names for the keys that are acronyms or easy to misread.
+    static let metricNames = [
+        "f1": "F1", "roc_auc": "ROC AUC", "average_precision": "PR AUC = average precision",
+        "macro_f1": "macro F1", "micro_f1": "micro F1", "macro_roc_auc": "macro ROC AUC (one vs rest)",
+        "tp": "true positives", "fp": "false positives", "fn": "false negatives", "tn": "true negatives",
+        "train_loss": "training loss after training",
+        "last_epoch_loss": "last epoch's loss (before its update)",
+    ]
+
+    /// `record` (metric name, value) sorted by `metricOrder` (stable otherwise), without
+    /// the confusion matrix's cells.
+    static func ordered(_ record: [(key: String, value: FieldValue)]) -> [(key: String, value: FieldValue)] {
+        let rank = Dictionary(uniqueKeysWithValues: metricOrder.enumerated().map { ($1, $0) })
+        return record.enumerated()
+            .filter { !$0.element.key.hasPrefix("confusion") }
+            .sorted { (rank[$0.element.key] ?? metricOrder.count, $0.offset) < (rank[$1.element.key] ?? metricOrder.count, $1.offset) }
+            .map(\.element)
+    }
+
+    /// The label of metric `key` in a table: its longer name with the key, or the key.
+    static func label(_ key: String) -> String {
+        metricNames[key].map { "\($0) (`\(key)`)" } ?? key
+    }
+
+    /// A value for people: integers as they are, other numbers to 5 significant digits
+    /// (`Markdown.number`), text as it is.
+    package static func display(_ value: FieldValue) -> String {
+        guard let x = value.number, Int(value.text) == nil, !value.text.isEmpty else { return value.text }
+        return Markdown.number(x)
+    }
+
+    /// The keys that configure only one optimiser.
+    static let optimizerKeys = ["momentum": ["momentum"], "adam": ["beta1", "beta2", "adam_epsilon"]]
+
+    /// A flattened `config.json` without the keys of optimisers it does not use
+    /// (`beta1`, `beta2`, `adam_epsilon` only with adam; `momentum` only with momentum).
+    static func applicable(_ config: [(key: String, value: FieldValue)]) -> [(key: String, value: FieldValue)] {
+        let optimizer = config.first { $0.key == "optimizer" }?.value.text
+        let unused = Set(optimizerKeys.filter { $0.key != optimizer }.flatMap(\.value))
+        return config.filter { !unused.contains($0.key) }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import NNKernel
+import NNFormats
+
+/// The files of a run directory (default `results/runs/<name>/<run id>/`; a sweep's point
+/// is `<sweep>/runs/<run id>/`, see `SweepLayout`). `Run` writes them (`nn train`, `nn
+/// eval`); `RunDirectory`, `History` and the sweep's summary read them:
+///
+/// - `config.json`     the fully resolved experiment (sorted keys) plus `data`: the prepared
+///                     directory and its manifest's SHA-256 (`Run.write`, `Run.readConfig`)
+/// - `history.csv`     `epoch,loss` — epoch k's loss is that epoch's forward pass, before its
+///                     update (as the notebook prints it); shortest round-trip decimals (`History`)
+/// - `model.nnm`       the trained weights (`ModelFile`)
+/// - `timing.json`     every timing (nothing time-dependent is anywhere else)
+/// - `provenance.json` nn version, git commit and dirty flag, start time, host, command
+///                     line (`Provenance`; like timing.json, never compared)
+/// - `metrics.json`, `metrics.csv` (`metric,value`), `predictions.csv`
+///   (`index,label,probability,prediction`) — written by `nn eval` (`Run.evaluate`); at a
+///   threshold other than the run's own (`nn eval --threshold 0.2`) these three go to
+///   `metrics-t0.2.json`, `metrics-t0.2.csv`, `predictions-t0.2.csv` instead (`atThreshold`)
+/// - `thresholds.csv`  binary: `threshold,precision,recall,f1,tp,fp,fn,tn` at 0.1 ... 0.9
+/// - `roc.svg`, `pr.svg`, `confusion.svg`  `nn eval`'s charts: the ROC curve (one per class
+///   for ten classes), the precision-recall curve (binary), the confusion-matrix heat map
+///   (`confusion-t0.2.svg` at another threshold)
+/// - `checkpoint.nnc`  the state to continue training from (`Checkpoint`; `nn train --resume`)
+/// - `best.json`       with a validation set only: the best validation epoch (`ValidationTracker`)
+/// - `.nn-run`         the marker: the directory is nn's, and whether its training is
+///                     complete (`RunMarker`; how a run is put in place: `RunInstall`)
+/// - `point.json`      a sweep point only: its experiment, written when the sweep is planned
+/// - `status.json`     a failed sweep point only: `{"error": "...", "status": "failed"}`
+/// - `report.md`, `loss.svg`  `nn report` (`Report`)
+package struct RunLayout: Sendable {
+    package static let configFile = "config.json"
+    package static let historyFile = "history.csv"
+    static let modelFile = "model.nnm"
+    static let timingFile = "timing.json"
+    static let provenanceFile = Provenance.file
+    package static let metricsJSONFile = "metrics.json"
+    static let metricsCSVFile = "metrics.csv"
+    static let predictionsFile = "predictions.csv"
+    package static let markerFile = ".nn-run"
+    static let checkpointFile = "checkpoint.nnc"
+    static let bestFile = "best.json"
+    package static let pointFile = "point.json"
+    static let thresholdsFile = "thresholds.csv"
+    static let rocFile = "roc.svg"
+    static let prFile = "pr.svg"
+    static let confusionFile = "confusion.svg"
+    /// The files `nn eval` writes (at the run's own threshold).
+    static let evalFiles = [metricsJSONFile, metricsCSVFile, predictionsFile, thresholdsFile, rocFile, prFile, confusionFile]
+    static let statusFile = "status.json"
+    /// `nn report`'s files (`Report`).
+    package static let reportFile = "report.md"
+    package static let lossChartFile = "loss.svg"
+
+    /// The files of a run from before markers (`RunInstall`), report included.
+    static let legacyFiles: Set<String> = [
+        configFile, historyFile, timingFile, metricsJSONFile, metricsCSVFile, predictionsFile, modelFile,
+        reportFile, lossChartFile,
+    ]
+
+    /// Every file a run directory may hold (its own, `nn eval`'s, `nn report`'s and a sweep
+    /// point's): no command writes onto one of them as an output (`OutputPath`).
+    static let ownedFiles = [
+        configFile, historyFile, modelFile, timingFile, provenanceFile, metricsJSONFile, metricsCSVFile, predictionsFile,
+        markerFile, checkpointFile, bestFile, pointFile, thresholdsFile, rocFile, prFile, confusionFile, statusFile,
+        Report.markdownFile, Report.lossFile,
+    ]
+
+    /// True when `relative` (path components below a run directory) names a file the run
+    /// owns: one of `ownedFiles`, one of them at another threshold (`atThreshold`), or a
+    /// hidden file (the marker, temporary files).
+    static func owns(_ relative: [String]) -> Bool {
+        guard relative.count == 1, let name = relative.first else { return false }
+        if name.hasPrefix(".") || ownedFiles.contains(name) { return true }
+        return [metricsJSONFile, metricsCSVFile, predictionsFile, confusionFile].contains { file in
+            let dot = file.lastIndex(of: ".") ?? file.endIndex
+            return name.hasPrefix(file[..<dot] + "-t") && name.hasSuffix(file[dot...])
+        }
+    }
+
+    /// True when `dir` holds a run: its marker, or (from before markers) config.json and history.csv.
+    static func isRun(_ dir: String) -> Bool {
+        let layout = RunLayout(dir)
+        return FilePath.exists(layout.marker) || (FilePath.exists(layout.config) && FilePath.exists(layout.history))
+    }
+
+    /// The run directory.
+    package var directory: String
+
+    package init(_ directory: String) { self.directory = directory }
+
+    package var config: String { path(Self.configFile) }
+    package var history: String { path(Self.historyFile) }
+    var model: String { path(Self.modelFile) }
+    package var timing: String { path(Self.timingFile) }
+    var provenance: String { path(Self.provenanceFile) }
+    package var metricsJSON: String { path(Self.metricsJSONFile) }
+    var metricsCSV: String { path(Self.metricsCSVFile) }
+    var predictions: String { path(Self.predictionsFile) }
+    package var marker: String { path(Self.markerFile) }
+    package var checkpoint: String { path(Self.checkpointFile) }
+    package var best: String { path(Self.bestFile) }
+    package var point: String { path(Self.pointFile) }
+    package var status: String { path(Self.statusFile) }
+
+    /// The name of threshold-dependent `file` for an evaluation at `threshold`: `file` itself
+    /// when `threshold` is nil (the run's own), else with `-t<threshold>` before the
+    /// extension (`metrics.json` -> `metrics-t0.2.json`).
+    static func atThreshold(_ file: String, _ threshold: Double?) -> String {
+        guard let threshold else { return file }
+        let dot = file.lastIndex(of: ".") ?? file.endIndex
+        return file[..<dot] + "-t" + NumberText.shortest(threshold) + file[dot...]
+    }
+
+    /// The path of `file` in the run directory.
+    func path(_ file: String) -> String { FilePath.join(directory, file) }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import NNKernel
+import NNFormats
+import NNRuns
+
+extension SweepSetup {
+    /// The base experiment of `nn sweep` without `--config`: this file when it exists, else
+    /// the built-in notebook defaults. The file holds exactly the defaults' values except
+    /// `description` (a label, outside run ids, but written in `sweep.json`'s `base`), so
+    /// it stays the sweep's default while `nn train` uses the built-in defaults.
+    static let defaultBaseFile = "experiments/notebook.json"
+
+    /// The sweep `nn sweep` is asked for, checked (`build`): the base experiment (`config`,
+    /// else `defaultBaseFile` if present, else the built-in defaults), its file's `grid`
+    /// section overridden key by key by `lists` (key, list as typed, flag) and
+    /// `assignments` (`--grid key=v1,v2`), named `name` or the base experiment's name;
+    /// `random` (count, sample seed) samples the keys given distributions (`RandomSearch`).
+    package static func resolve(config: String?, name: String?, dataDirectory: String?,
+                                lists: [(key: String, value: String, source: String)], assignments: [String],
+                                threads: Int, random: (count: Int, seed: UInt32)? = nil) throws -> SweepSetup {
+        let file = config ?? (FileManager.default.fileExists(atPath: defaultBaseFile) ? defaultBaseFile : nil)
+        var base = ExperimentConfig()
+        var fileGrid: [(key: String, values: [String])] = []
+        if let file {
+            let loaded = try ExperimentConfig.load(path: file)
+            base = loaded.0
+            fileGrid = loaded.1.map { (key: $0.0, values: $0.1) }
+        }
+        var flags = lists.map { (key: $0.key, list: $0.value, source: $0.source) }
+        for g in assignments {
+            let (key, list) = try SweepGrid.splitAssignment(g)
+            flags.append((key, list, "--grid \(key)"))
+        }
+        let grid = try SweepGrid(file: fileGrid, fileSource: file ?? "", flags: flags, random: random)
+        return try build(name: name ?? base.name, base: base, grid: grid, dataDirectory: dataDirectory, threads: threads)
+    }
+}
