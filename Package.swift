@@ -70,7 +70,7 @@ let package = Package(
         // runs (keys, data, one run) <- sweeps <- reports and diffs, the run index.
         .target(name: "NNRuns", dependencies: ["NNKernel", "NNFormats"]),
         .target(name: "NNSweeps", dependencies: ["NNRuns", "NNKernel", "NNFormats"]),
-        .target(name: "NNReports", dependencies: ["NNSweeps", "NNRuns", "NNKernel", "NNFormats"]),
+        .target(name: "NNReports", dependencies: ["NNRunIndex", "NNSweeps", "NNRuns", "NNKernel", "NNFormats"]),
         .target(name: "NNRunIndex", dependencies: ["NNSweeps", "NNRuns", "NNKernel", "NNFormats"]),
         .target(
             name: "NNCommands",

@@ -1,6 +1,9 @@
 import Foundation
 import NNKernel
 import NNFormats
+import NNRunIndex
+import NNSweeps
+import NNRuns
 
 /// `report.html` (`nn report --html`): the report as one self-contained page that opens
 /// from `file://` — inline CSS, the charts as inline SVG and a little plain JavaScript that

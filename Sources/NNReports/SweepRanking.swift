@@ -1,6 +1,9 @@
 import Foundation
 import NNKernel
 import NNFormats
+import NNRunIndex
+import NNSweeps
+import NNRuns
 
 extension Report {
     /// The sweep's ranking (`Ranking.choose` over its ok rows: val_loss when every ok point

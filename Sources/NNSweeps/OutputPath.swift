@@ -1,6 +1,7 @@
 import Foundation
 import NNKernel
 import NNFormats
+import NNRuns
 
 /// Outputs never land on inputs: every path a command is told to write (`--out`, `--plan`)
 /// is checked, before any work, against the files the run, sweep and prepared directories

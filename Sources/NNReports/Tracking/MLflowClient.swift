@@ -4,6 +4,9 @@ import FoundationNetworking
 #endif
 import NNKernel
 import NNFormats
+import NNRunIndex
+import NNSweeps
+import NNRuns
 
 /// One HTTP request to a tracking server: method, path with its query (`/api/2.0/...?a=b`),
 /// body and its content type.

@@ -1,6 +1,9 @@
 import Foundation
 import NNKernel
 import NNFormats
+import NNRunIndex
+import NNSweeps
+import NNRuns
 
 /// `nn mlflow push`: every complete run under the given paths (runs, sweep points, `make
 /// reproduce`'s seeds; found as `nn runs` finds them) logged to an MLflow tracking server.

@@ -30,7 +30,7 @@ package enum Provenance {
 
     /// The command line recorded instead of this process's own: a sweep worker
     /// (`SweepWorker`) sets each point's `nn sweep-point` command while it runs the point.
-    nonisolated(unsafe) static var commandLine: [String]?
+    package nonisolated(unsafe) static var commandLine: [String]?
 
     /// The provenance record of this process, started at `started`.
     static func document(started: Date = Date(), arguments: [String] = commandLine ?? CommandLine.arguments) -> JSONValue {

@@ -7,7 +7,7 @@ package enum RankGoal: String, CaseIterable, Sendable {
     case min, max
 
     /// `min` for losses (any name containing `loss`), `max` for everything else.
-    static func of(_ metric: String) -> RankGoal { metric.contains("loss") ? .min : .max }
+    package static func of(_ metric: String) -> RankGoal { metric.contains("loss") ? .min : .max }
 }
 
 /// The one rule that says which run is best, used by `nn runs`, sweep reports and
@@ -62,11 +62,11 @@ package struct Ranking: Sendable, Equatable {
 
     /// A binary task's default test metrics, in order of preference: the first that every
     /// rankable row has (runs evaluated before `nn eval` computed the AUCs lack them).
-    static let thresholdFree = ["average_precision", "roc_auc", "accuracy"]
+    package static let thresholdFree = ["average_precision", "roc_auc", "accuracy"]
 
     /// True when value `x` ranks ahead of `y` towards `lowerIsBetter`'s goal, nil when
     /// neither does (equal); NaN after every number. Successive halving ranks with this.
-    static func ahead(_ x: Double, _ y: Double, lowerIsBetter: Bool) -> Bool? {
+    package static func ahead(_ x: Double, _ y: Double, lowerIsBetter: Bool) -> Bool? {
         if x.isNaN != y.isNaN { return y.isNaN }
         if x.isNaN || x == y { return nil }
         return lowerIsBetter ? x < y : x > y
@@ -107,7 +107,7 @@ package struct Ranking: Sendable, Equatable {
     }
 
     /// The order of two rankable entries: metric, then lower loss, then tie text.
-    func isBefore(_ a: Entry, _ b: Entry) -> Bool {
+    package func isBefore(_ a: Entry, _ b: Entry) -> Bool {
         if let x = Self.finite(a.value), let y = Self.finite(b.value), let first = Self.ahead(x, y, lowerIsBetter: goal == .min) {
             return first
         }
@@ -117,7 +117,7 @@ package struct Ranking: Sendable, Equatable {
     }
 
     /// A cell's finite number, or nil.
-    static func finite(_ text: String?) -> Double? {
+    package static func finite(_ text: String?) -> Double? {
         guard let v = text.flatMap(NumberText.parse), v.isFinite else { return nil }
         return v
     }

@@ -59,7 +59,7 @@ package struct RunMeta: Sendable, Equatable {
     }
 
     /// Reads a `meta.json` document (`path` names it in errors).
-    static func parse(_ doc: JSONValue, path: String) throws -> RunMeta {
+    package static func parse(_ doc: JSONValue, path: String) throws -> RunMeta {
         guard case .object = doc else { throw NNError("\(path): expected a JSON object") }
         func text(_ key: String) throws -> String? {
             switch doc[key] {
@@ -88,7 +88,7 @@ package struct RunMeta: Sendable, Equatable {
     }
 
     /// This meta over `base` (a sweep's): the name, note and each tag of this one win.
-    func over(_ base: RunMeta?) -> RunMeta {
+    package func over(_ base: RunMeta?) -> RunMeta {
         guard let base else { return self }
         var tags = Dictionary(base.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         for t in self.tags { tags[t.key] = t.value }
@@ -96,5 +96,5 @@ package struct RunMeta: Sendable, Equatable {
     }
 
     /// The tags as one cell: `team=vision,try=2`.
-    var tagsText: String { tags.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+    package var tagsText: String { tags.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
 }

@@ -1,6 +1,9 @@
 import Foundation
 import NNKernel
 import NNFormats
+import NNRunIndex
+import NNSweeps
+import NNRuns
 
 /// What `nn sweep` prints while it runs: a header (points, jobs, threads, directory, the
 /// metric the lines show), a line as each point finishes (its parameters, the ranking
