@@ -200,12 +200,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
         let args = ["sweep", "--data", try Self.data.get(), "--lr", "0.1,0.3", "--epochs", "1", "--out", "s", "--submit", "slurm"]
-        let none = try runNN(args, cwd: root, environment: ["PATH": root + "/bin", "HOME": root])
+        // The rest of the environment stays (LSAN_OPTIONS under make test-asan).
+        let environment = ProcessInfo.processInfo.environment
+        let none = try runNN(args, cwd: root, environment: environment.merging(["PATH": root + "/bin"]) { $1 })
         oneLine(none, "--submit slurm: sbatch not found on the PATH")
         #expect(entries(root) == ["bin"])
         try AtomicFile.write("#!/bin/sh\necho 'sbatch: error: invalid partition' >&2\nexit 1\n", to: root + "/bin/sbatch")
         chmod(root + "/bin/sbatch", 0o755)
-        let failing = try runNN(args, cwd: root, environment: ["PATH": root + "/bin:/usr/bin:/bin", "HOME": root])
+        let failing = try runNN(args, cwd: root, environment: environment.merging(["PATH": root + "/bin:/usr/bin:/bin"]) { $1 })
         oneLine(failing, "invalid partition")
         #expect(entries(root) == ["bin"])
     }
