@@ -198,7 +198,8 @@ final class Children: @unchecked Sendable {
         p.standardOutput = FileHandle(fileDescriptor: output[1], closeOnDealloc: false)
         p.standardError = FileHandle.nullDevice
         let worker = Worker(process: p, requests: input[1])
-        p.terminationHandler = { _ in worker.exited.signal() }
+        let exited = worker.exited          // (not the worker: it holds the process, which holds this)
+        p.terminationHandler = { _ in exited.signal() }
         do {
             try p.run()
         } catch {
