@@ -6,37 +6,37 @@ import NNSweeps
 
 /// One run (or sweep point) as `nn runs` lists it: what it is, where, how far it got, its
 /// parameters (every `config.json` field, flattened) and its results, all as text cells.
-struct RunsRow: Sendable, Equatable {
+package struct RunsRow: Sendable, Equatable {
     /// The experiment's name (`config.json`), or for a sweep point the sweep's.
-    var name: String
-    var id: String
+    package var name: String
+    package var id: String
     /// `complete` (evaluated), `incomplete` (no metrics.json yet: trained but not
     /// evaluated, or files missing), `training` (marker says training: running, or
     /// killed), `diverged`; sweep points also `failed` (status.json) and `pending`.
-    var status: String
-    var path: String
+    package var status: String
+    package var path: String
     /// `binary` or `all` (the task, which picks the main metric); nil when unknown.
-    var classes: String?
+    package var classes: String?
     /// `config.json` flattened (`lr`, `layers`, `data.train_samples`, ...; the config's
     /// `precision` is `dtype`, as in summary.csv).
-    var params: [String: String] = [:]
+    package var params: [String: String] = [:]
     /// Results: `metrics.json`'s scalar measures, `last_epoch_loss`, and for each further
     /// `history.csv` column C (validation metrics, when runs record them) C's last value
     /// and `best_C` (lowest for a loss, else highest).
-    var results: [String: String] = [:]
+    package var results: [String: String] = [:]
     /// `meta.json` (over its sweep's, for a point): the name, tags and note given.
-    var meta: RunMeta?
+    package var meta: RunMeta?
     /// When training started (`provenance.json`, ISO 8601 UTC) and how long training and
     /// evaluation took (`timing.json` `total_seconds` + `eval_seconds`), when recorded.
-    var started: String?
-    var seconds: Double?
+    package var started: String?
+    package var seconds: Double?
 
     /// The prepared data's identity, short: the first 8 hex digits of its manifest's SHA-256.
-    var data: String? { params["data.manifest_sha256"].map { String($0.prefix(8)) } }
+    package var data: String? { params["data.manifest_sha256"].map { String($0.prefix(8)) } }
 
     /// The cell of column `key`: a fixed column, a tag (`tag.team`), a result, or a
     /// parameter. `name` is the name given (`--name`), else the experiment's or sweep's.
-    func value(_ key: String) -> String? {
+    package func value(_ key: String) -> String? {
         switch key {
         case "name": return meta?.name ?? name
         case "id": return id
@@ -59,25 +59,25 @@ struct RunsRow: Sendable, Equatable {
 /// `sweep.json`, and `point.json` / `status.json` of points not trained), never a model.
 /// A file that cannot be read is one warning line, and its run is still listed. The
 /// directories are found first, then read on every core.
-struct RunsScan {
-    var rows: [RunsRow] = []
-    var warnings: [String] = []
+package struct RunsScan {
+    package var rows: [RunsRow] = []
+    package var warnings: [String] = []
     /// The run directories found, in order, each with its sweep's name for a sweep point.
     private var found: [(dir: String, sweep: String?)] = []
 
     /// Metrics of `metrics.json` that are counts or settings, not measures (left out of
     /// the table: `tp`, `samples`, `threshold`, ...).
-    static let nonMeasures: Set<String> = ["tp", "fp", "fn", "tn", "samples", "positives", "classes", "threshold"]
+    package static let nonMeasures: Set<String> = ["tp", "fp", "fn", "tn", "samples", "positives", "classes", "threshold"]
     /// Config fields never shown as parameters: the name is a column of its own, the
     /// description is prose, and the data directory is where, not what (its
     /// `data.manifest_sha256` says what).
-    static let hiddenParams: Set<String> = ["name", "description", "data.directory"]
+    package static let hiddenParams: Set<String> = ["name", "description", "data.directory"]
     /// How deep below a given path runs are looked for.
-    static let maxDepth = 16
+    package static let maxDepth = 16
 
     /// Scans every path (a run, a sweep, or a directory holding them at any depth). A path
     /// that is not a directory is an error naming it.
-    static func scan(_ paths: [String]) throws -> RunsScan {
+    package static func scan(_ paths: [String]) throws -> RunsScan {
         var scan = RunsScan()
         for path in paths {
             guard FilePath.exists(path, directory: true) else {
@@ -120,13 +120,13 @@ struct RunsScan {
     }
 
     /// A run directory: it has the `.nn-run` marker or a `config.json`.
-    static func isRun(_ dir: String) -> Bool {
+    package static func isRun(_ dir: String) -> Bool {
         access(FilePath.join(dir, RunLayout.configFile), F_OK) == 0 || access(FilePath.join(dir, RunLayout.markerFile), F_OK) == 0
     }
 
     /// The names of `dir`'s subdirectories, sorted; hidden ones (`.x`, which includes
     /// runs being built) and symbolic links are skipped.
-    static func subdirectories(_ dir: String) -> [String] {
+    package static func subdirectories(_ dir: String) -> [String] {
         guard let d = opendir(dir) else { return [] }
         defer { closedir(d) }
         var names: [String] = []
@@ -166,7 +166,7 @@ struct RunsScan {
 
     /// The bytes of the regular file `path` (opened as `name` in the directory open as
     /// `dir`, which spares the kernel the walk of the whole path), or nil when there is none.
-    static func contents(_ path: String, dir: Int32, name: String) throws -> [UInt8]? {
+    package static func contents(_ path: String, dir: Int32, name: String) throws -> [UInt8]? {
         let fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
@@ -189,7 +189,7 @@ struct RunsScan {
     }
 
     /// The JSON object in the file at `path` (see `contents`), or nil when there is no such file.
-    static func object(_ path: String, dir: Int32, name: String) throws -> JSONValue? {
+    package static func object(_ path: String, dir: Int32, name: String) throws -> JSONValue? {
         guard let bytes = try contents(path, dir: dir, name: name) else { return nil }
         let doc = try JSONValue.parse(bytes: bytes, name: path)
         guard case .object = doc else { throw NNError("\(path): expected a JSON object") }
@@ -197,7 +197,7 @@ struct RunsScan {
     }
 
     /// Reads one run directory (a sweep point when `sweepName` is given).
-    static func read(run dir: String, sweepName: String?, warnings: inout [String]) -> RunsRow {
+    package static func read(run dir: String, sweepName: String?, warnings: inout [String]) -> RunsRow {
         let layout = RunLayout(dir)
         let folder = URL(fileURLWithPath: dir).lastPathComponent
         var row = RunsRow(name: sweepName ?? folder, id: RunID.isValid(folder) ? folder : "", status: "incomplete", path: dir)
@@ -262,7 +262,7 @@ struct RunsScan {
 
     /// `last_epoch_loss` (the last row's `loss`) and, for every other column C but
     /// `epoch`, C's last value and `best_C`.
-    static func readHistory(_ data: Data, path: String, into results: inout [String: String]) throws {
+    package static func readHistory(_ data: Data, path: String, into results: inout [String: String]) throws {
         let table = try CSVTable.parse(data, name: path)
         guard let last = table.rows.last else { return }
         for (i, column) in table.header.enumerated() where column != "epoch" {
@@ -282,14 +282,14 @@ struct RunsScan {
 
     /// The run id of a run directory not named by it (`results/notebook/seed-0`): the
     /// sweep's id of its configuration on its data, when `config.json` records the data.
-    static func computedID(_ config: JSONValue) -> String? {
+    package static func computedID(_ config: JSONValue) -> String? {
         guard var object = config.dictionary, let sha = object.removeValue(forKey: "data")?["manifest_sha256"]?.text else { return nil }
         var c = ExperimentConfig()
         guard (try? c.apply(json: object, source: "config.json")) != nil else { return nil }
         return RunID.of(config: c, manifestSHA256: sha)
     }
 
-    static func message(_ error: Error) -> String {
+    package static func message(_ error: Error) -> String {
         (error as? NNError)?.message ?? "\(error)"
     }
 }

@@ -12,18 +12,18 @@ package enum RunsFormat: String, CaseIterable, Sendable {
 /// What `nn runs` was asked for besides the paths.
 package struct RunsQuery: Sendable {
     /// `KEY`, `+KEY` (ascending) or `-KEY` (descending); nil: the main metric, best first.
-    var sort: String?
+    package var sort: String?
     /// `--asc` (true) / `--desc` (false) override the key's direction.
-    var ascending: Bool?
+    package var ascending: Bool?
     /// `key=value`, also `key!=value`, `key<value`, `key<=value`, `key>value`, `key>=value`.
-    var filters: [String]
+    package var filters: [String]
     /// `--rank-by METRIC` and `--goal`: the ranking metric instead of the default (`Ranking`).
-    var rankBy: String?
-    var goal: RankGoal?
+    package var rankBy: String?
+    package var goal: RankGoal?
     /// `--columns`: exactly these columns after `best`.
-    var columns: [String]?
+    package var columns: [String]?
     /// The terminal's table: the columns that fit 120 characters (`compactColumns`).
-    var compact: Bool
+    package var compact: Bool
 
     package init(sort: String? = nil, ascending: Bool? = nil, filters: [String] = [], rankBy: String? = nil, goal: RankGoal? = nil,
                  columns: [String]? = nil, compact: Bool = false) {
@@ -52,16 +52,16 @@ package struct RunsTable: Sendable {
     package var header: [String]
     package var rows: [[String]]
     /// Per row: it is the best of its task.
-    var best: [Bool]
+    package var best: [Bool]
     /// One line per file that could not be read (its run is listed nonetheless).
     package var warnings: [String]
     /// The columns that hold results (rounded for people in `table` and `md`).
-    var resultColumns: Set<String>
+    package var resultColumns: Set<String>
     /// Which metric ranked, and how (`Ranking.statement`).
     package var ranking: String = ""
 
-    static let fixedColumns = ["name", "id", "status", "tags", "started", "data", "path"]
-    static let metricOrder = [
+    package static let fixedColumns = ["name", "id", "status", "tags", "started", "data", "path"]
+    package static let metricOrder = [
         "accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc",
         "macro_precision", "macro_recall", "macro_f1", "micro_precision", "micro_recall", "micro_f1",
     ]
@@ -73,7 +73,7 @@ package struct RunsTable: Sendable {
         return try build(rows: scan.rows, warnings: scan.warnings, query: query)
     }
 
-    static func build(rows all: [RunsRow], warnings: [String], query: RunsQuery) throws -> RunsTable {
+    package static func build(rows all: [RunsRow], warnings: [String], query: RunsQuery) throws -> RunsTable {
         func check(_ key: String, _ flag: String) throws {
             guard all.isEmpty || key.hasPrefix("tag.") || all.contains(where: { $0.value(key) != nil }) else {
                 let known = Set(fixedColumns).union(all.flatMap { Array($0.params.keys) + Array($0.results.keys) })
@@ -121,7 +121,7 @@ package struct RunsTable: Sendable {
     /// parameters that differ (not the data's: one short `data` column when the data
     /// differ), the ranking metric and two more, started and duration. Parameters are left
     /// out from the last while the table is too wide; `--columns` or `--format` show all.
-    static func compactColumns(_ rows: [RunsRow], tags: [String], params: [String], metrics: [String], timing: [String],
+    package static func compactColumns(_ rows: [RunsRow], tags: [String], params: [String], metrics: [String], timing: [String],
                                best: Set<Int>, width: Int = 120) -> [String] {
         let present = Set(rows.flatMap(\.results.keys))
         let others = ["average_precision", "accuracy", "f1", "roc_auc", "macro_f1", "last_epoch_loss"]
@@ -148,14 +148,14 @@ package struct RunsTable: Sendable {
     }
 
     /// `2026-12-07T15:45:27Z` as `12-07 15:45` (the year and seconds left out).
-    static func shortTime(_ iso: String) -> String {
+    package static func shortTime(_ iso: String) -> String {
         guard iso.count >= 16, iso.dropFirst(4).first == "-" else { return iso }
         let chars = Array(iso)
         return String(chars[5..<10]) + " " + String(chars[11..<16])
     }
 
     /// The ranking of each task (`classes`) among `rows` (`Ranking.choose` over its complete rows).
-    static func rankings(_ rows: [RunsRow], rankBy: String?, goal: RankGoal?) -> [String: Ranking] {
+    package static func rankings(_ rows: [RunsRow], rankBy: String?, goal: RankGoal?) -> [String: Ranking] {
         let tasks = Dictionary(grouping: rows, by: { $0.classes ?? "binary" })
         return tasks.mapValues { group in
             Ranking.choose(task: group.first?.classes, rows: group.filter { $0.status == "complete" }.map(\.results), rankBy: rankBy, goal: goal)
@@ -163,18 +163,18 @@ package struct RunsTable: Sendable {
     }
 
     /// The data a row was measured on: its task and prepared data (`data.manifest_sha256`).
-    static func dataGroup(_ row: RunsRow) -> String {
+    package static func dataGroup(_ row: RunsRow) -> String {
         (row.classes ?? "binary") + " " + (row.params["data.manifest_sha256"] ?? "")
     }
 
     /// The ranking entry of `row` under its task's ranking.
-    static func entry(_ row: RunsRow, _ ranking: Ranking) -> Ranking.Entry {
+    package static func entry(_ row: RunsRow, _ ranking: Ranking) -> Ranking.Entry {
         Ranking.Entry(group: dataGroup(row), complete: row.status == "complete", value: row.value(ranking.metric),
                       loss: row.results["last_epoch_loss"], tie: row.path)
     }
 
     /// Each row's rank within its data set (1: the best), nil for rows that do not rank.
-    static func ranks(_ rows: [RunsRow], rankings: [String: Ranking]) -> [Int?] {
+    package static func ranks(_ rows: [RunsRow], rankings: [String: Ranking]) -> [Int?] {
         var out = [Int?](repeating: nil, count: rows.count)
         for (task, ranking) in rankings {
             let members = rows.indices.filter { (rows[$0].classes ?? "binary") == task }
@@ -186,7 +186,7 @@ package struct RunsTable: Sendable {
 
     /// The default order: ranked rows best first (by the ranking's order, across data
     /// sets), then the rows that do not rank, in path order.
-    static func rankedFirst(_ rows: [RunsRow], rankings: [String: Ranking]) -> [RunsRow] {
+    package static func rankedFirst(_ rows: [RunsRow], rankings: [String: Ranking]) -> [RunsRow] {
         let r = ranks(rows, rankings: rankings)
         let ranked = rows.indices.filter { r[$0] != nil }.sorted { a, b in
             let (ta, tb) = (rows[a].classes ?? "binary", rows[b].classes ?? "binary")
@@ -197,7 +197,7 @@ package struct RunsTable: Sendable {
     }
 
     /// The ranking metric of the most common task (`--sort`'s default).
-    static func primaryMetric(_ rows: [RunsRow], _ rankings: [String: Ranking]) -> String {
+    package static func primaryMetric(_ rows: [RunsRow], _ rankings: [String: Ranking]) -> String {
         let groups = Dictionary(grouping: rows, by: { $0.classes ?? "binary" })
         let first = groups.max { a, b in a.value.count != b.value.count ? a.value.count < b.value.count : a.key > b.key }?.key
         return first.flatMap { rankings[$0]?.metric } ?? "average_precision"
@@ -206,7 +206,7 @@ package struct RunsTable: Sendable {
     /// The sort column and direction: `--sort` (with its sign), else the primary ranking
     /// key; a result is sorted best first (highest, or lowest for a loss), anything else
     /// ascending; `--asc` / `--desc` override.
-    static func sortOrder(_ query: RunsQuery, primary: String, check: (String, String) throws -> Void) throws -> (String, Bool) {
+    package static func sortOrder(_ query: RunsQuery, primary: String, check: (String, String) throws -> Void) throws -> (String, Bool) {
         var key = primary
         var descending: Bool?
         if var text = query.sort {
@@ -225,13 +225,13 @@ package struct RunsTable: Sendable {
 
     /// Parameters are config keys; results are metric names (see `RunsRow`; the metric
     /// `precision` is a result, the config's precision is `dtype`).
-    static func isParameterName(_ key: String) -> Bool {
+    package static func isParameterName(_ key: String) -> Bool {
         !metricOrder.contains(key) && (key == "dtype" || key.hasPrefix("data.") || ExperimentConfig.keys.contains(key))
     }
 
     /// `rows` sorted by `key` (numbers as numbers, else text); rows without the key last
     /// whatever the direction; ties keep their order (by path).
-    static func sorted(_ rows: [RunsRow], by key: String, descending: Bool) -> [RunsRow] {
+    package static func sorted(_ rows: [RunsRow], by key: String, descending: Bool) -> [RunsRow] {
         let texts = rows.map { row in row.value(key).flatMap { $0.isEmpty ? nil : $0 } }
         let numbers = texts.map { $0.flatMap(NumberText.parse).flatMap { $0.isNaN ? nil : $0 } }
         let order = rows.indices.sorted { a, b in
@@ -253,7 +253,7 @@ package struct RunsTable: Sendable {
 
     /// The parameters whose values are not the same in every listed run that has a
     /// configuration (a key some runs lack differs too), alphabetically, `data.*` last.
-    static func differingParameters(_ rows: [RunsRow]) -> [String] {
+    package static func differingParameters(_ rows: [RunsRow]) -> [String] {
         // One pass: a key differs when a value is not its first one, or some run lacks it.
         var first: [String: (value: String, count: Int)] = [:]
         var differing = Set<String>()
@@ -278,7 +278,7 @@ package struct RunsTable: Sendable {
 
     /// Every result some listed run has: `last_epoch_loss`, the known test metrics in
     /// their order, then the others alphabetically, each `best_C` after its `C`.
-    static func resultColumns(_ rows: [RunsRow]) -> [String] {
+    package static func resultColumns(_ rows: [RunsRow]) -> [String] {
         let keys = Set(rows.flatMap(\.results.keys))
         let lead = (["last_epoch_loss"] + metricOrder).filter(keys.contains)
         let rest = keys.subtracting(lead).sorted { a, b in
@@ -293,12 +293,12 @@ package struct RunsTable: Sendable {
 /// `=` and `!=` compare numbers as numbers when both sides are numbers (`lr=0.30`
 /// matches `0.3`), else text; the others need numbers. A run without the key matches
 /// only `key=` and `key!=value`.
-struct RunsFilter: Sendable, Equatable {
-    var key: String
-    var op: String
-    var value: String
+package struct RunsFilter: Sendable, Equatable {
+    package var key: String
+    package var op: String
+    package var value: String
 
-    init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         guard let i = text.firstIndex(where: { "=!<>".contains($0) }), i != text.startIndex else {
             throw NNError("--filter: expected key=value (or key!=, <, <=, >, >=), got '\(text)'")
         }
@@ -313,7 +313,7 @@ struct RunsFilter: Sendable, Equatable {
         }
     }
 
-    func matches(_ cell: String?) -> Bool {
+    package func matches(_ cell: String?) -> Bool {
         let text = cell ?? ""
         let (a, b) = (NumberText.parse(text), NumberText.parse(value))
         let equal = a != nil && b != nil ? a == b : text == value

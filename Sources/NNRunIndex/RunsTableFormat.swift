@@ -25,14 +25,14 @@ extension RunsTable {
     }
 
     /// The rows with every result cell rounded (`roundedForReading`).
-    func rounded() -> [[String]] {
+    package func rounded() -> [[String]] {
         let columns = header.map(resultColumns.contains)
         return rows.map { row in zip(row, columns).map { cell, isResult in isResult ? Self.roundedForReading(cell) : cell } }
     }
 
     /// A number to 5 significant digits (`0.66254`, `1.2346e-05`), integers whole; other
     /// text unchanged.
-    static func roundedForReading(_ cell: String) -> String {
+    package static func roundedForReading(_ cell: String) -> String {
         guard let x = NumberText.parse(cell), x.isFinite else { return cell }
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
         // Scale to 5 digits before the point, round, scale back; print shortest.
@@ -43,7 +43,7 @@ extension RunsTable {
 
     /// A JSON cell: null when empty, a number when it reads as a finite one (and `text`
     /// is false), `true`/`false` as booleans, otherwise a string.
-    static func jsonCell(_ cell: String, text: Bool) -> JSONValue {
+    package static func jsonCell(_ cell: String, text: Bool) -> JSONValue {
         if cell.isEmpty { return .null }
         if text { return .string(cell) }
         if cell == "true" || cell == "false" { return .bool(cell == "true") }

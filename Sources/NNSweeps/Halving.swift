@@ -13,10 +13,10 @@ package enum HalvingMetric: String, CaseIterable, Sendable {
     case valAccuracy = "val_accuracy"
 
     /// The goal when `--goal` is not given: `min` for the losses, `max` for the others.
-    var defaultGoal: HalvingGoal { self == .loss || self == .valLoss ? .min : .max }
+    package var defaultGoal: HalvingGoal { self == .loss || self == .valLoss ? .min : .max }
 
     /// True for the validation columns, which need a validation set.
-    var needsValidation: Bool { self != .loss }
+    package var needsValidation: Bool { self != .loss }
 }
 
 /// Whether a lower (`min`) or higher (`max`) value of the halving metric is better.
@@ -41,12 +41,12 @@ package enum HalvingGoal: String, CaseIterable, Sendable {
 /// same: a point goes on as soon as it is *certain* to be among the best ⌊n_j/η⌋ of its rung
 /// (`HalvingScheduler`), so `--jobs` workers rarely wait for a whole rung.
 package struct Halving: Equatable, Sendable {
-    var minEpochs: Int
+    package var minEpochs: Int
     package var eta: Int
     package var metric: HalvingMetric
     package var goal: HalvingGoal
 
-    init(minEpochs: Int, eta: Int, metric: HalvingMetric, goal: HalvingGoal? = nil) {
+    package init(minEpochs: Int, eta: Int, metric: HalvingMetric, goal: HalvingGoal? = nil) {
         self.minEpochs = minEpochs
         self.eta = eta
         self.metric = metric
@@ -69,7 +69,7 @@ package struct Halving: Equatable, Sendable {
     }
 
     /// How many points each rung holds: n_0 = `points`, n_{j+1} = max(1, ⌊n_j/η⌋).
-    func rungSizes(points: Int, rungs: Int) -> [Int] {
+    package func rungSizes(points: Int, rungs: Int) -> [Int] {
         var sizes = [points]
         while sizes.count < rungs { sizes.append(Swift.max(1, sizes.last! / eta)) }
         return sizes
@@ -77,7 +77,7 @@ package struct Halving: Equatable, Sendable {
 
     /// Epochs that halving trains in all when every rung is full: Σ n_j (r_j − r_{j−1});
     /// nil when that overflows an Int.
-    func plannedEpochs(points: Int, epochs: Int) -> Int? {
+    package func plannedEpochs(points: Int, epochs: Int) -> Int? {
         let r = rungs(epochs: epochs), n = rungSizes(points: points, rungs: r.count)
         var total = 0
         for j in r.indices {
@@ -97,7 +97,7 @@ package struct Halving: Equatable, Sendable {
     /// >= 2, the epochs not swept, no early stopping (halving decides when points stop),
     /// and for a validation metric a validation set on every point, the metric measured
     /// for the target, and every rung an epoch on which validation is evaluated.
-    func check(_ setup: SweepSetup) throws {
+    package func check(_ setup: SweepSetup) throws {
         if eta < 2 { throw NNError("--eta: must be >= 2, got \(eta)") }
         if minEpochs < 1 { throw NNError("--min-epochs: must be >= 1, got \(minEpochs)") }
         let epochs = setup.points.map(\.config.epochs).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
@@ -128,13 +128,13 @@ package struct Halving: Equatable, Sendable {
     // MARK: - sweep.json
 
     /// The `halving` member of `sweep.json`: `{ "eta", "goal", "metric", "min_epochs" }`.
-    var json: JSONValue {
+    package var json: JSONValue {
         .sortedObject(["min_epochs": .int(minEpochs), "eta": .int(eta), "metric": .string(metric.rawValue),
                        "goal": .string(goal.rawValue)])
     }
 
     /// Reads the `halving` member of `sweep.json`; `bad` makes the error.
-    static func read(_ value: JSONValue, bad: (String) -> NNError) throws -> Halving {
+    package static func read(_ value: JSONValue, bad: (String) -> NNError) throws -> Halving {
         guard case .number(let r)? = value["min_epochs"], let minEpochs = Int(r), minEpochs >= 1,
               case .number(let e)? = value["eta"], let eta = Int(e), eta >= 2,
               case .string(let m)? = value["metric"], let metric = HalvingMetric(rawValue: m),
@@ -146,7 +146,7 @@ package struct Halving: Equatable, Sendable {
 
     /// For `--dry-run`: the rungs, how many points each holds, and the epochs trained
     /// against the full grid's.
-    func summary(points: Int, epochs: Int) -> String {
+    package func summary(points: Int, epochs: Int) -> String {
         let r = rungs(epochs: epochs), n = rungSizes(points: points, rungs: r.count)
         let rungText = zip(r, n).enumerated().map { "rung \($0.offset): \($0.element.0) epochs x \($0.element.1) point(s)" }
         let full = points.multipliedReportingOverflow(by: epochs)
@@ -161,7 +161,7 @@ package struct Halving: Equatable, Sendable {
 }
 
 /// One point's result at one rung, as the scheduler sees it.
-enum RungResult: Equatable, Sendable {
+package enum RungResult: Equatable, Sendable {
     /// The metric at the rung's last epoch (NaN when history.csv has no number there).
     case value(Double)
     /// The point failed while training to this rung.
@@ -181,7 +181,7 @@ enum RungResult: Equatable, Sendable {
 /// in every order in which results arrive.
 package struct HalvingScheduler: Sendable {
     /// Where a point stands.
-    enum Fate: Equatable, Sendable {
+    package enum Fate: Equatable, Sendable {
         /// In rung `rung` without a result there: it is to be trained to that rung.
         case train(rung: Int)
         /// Has its result at rung `rung`; whether it goes on is not decided yet.
@@ -200,8 +200,8 @@ package struct HalvingScheduler: Sendable {
         }
     }
 
-    var sizes: [Int]
-    var lowerIsBetter: Bool
+    package var sizes: [Int]
+    package var lowerIsBetter: Bool
 
     package init(points: Int, rungs: Int, eta: Int, goal: HalvingGoal) {
         sizes = Halving(minEpochs: 1, eta: eta, metric: .loss).rungSizes(points: points, rungs: rungs)
@@ -218,7 +218,7 @@ package struct HalvingScheduler: Sendable {
     /// Every point's fate given `results[p][j]` (nil: not known; points × rungs). Results
     /// of rungs a point has not been promoted to are ignored (it may have trained further
     /// in an earlier sweep of the directory).
-    func fates(_ results: [[RungResult?]]) -> [Fate] {
+    package func fates(_ results: [[RungResult?]]) -> [Fate] {
         let n = results.count, last = sizes.count - 1
         var fate = [Fate](repeating: .train(rung: 0), count: n)
         var members = Array(0..<n)

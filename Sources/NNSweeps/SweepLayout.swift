@@ -19,37 +19,37 @@ import NNRuns
 package struct SweepLayout: Sendable {
     package static let planFile = "sweep.json"
     package static let summaryFile = "summary.csv"
-    static let timingFile = "timing.json"
-    static let provenanceFile = Provenance.file
+    package static let timingFile = "timing.json"
+    package static let provenanceFile = Provenance.file
     package static let runsDirectory = "runs"
 
-    static let logsDirectory = "logs"
-    static let slurmDirectory = "slurm"
+    package static let logsDirectory = "logs"
+    package static let slurmDirectory = "slurm"
 
     /// The files of a sweep directory, and its directories (everything below them is the
     /// sweep's too): no command writes onto one of them as an output (`OutputPath`).
-    static let ownedFiles = [planFile, summaryFile, timingFile, provenanceFile, Report.markdownFile, Report.lossFile,
+    package static let ownedFiles = [planFile, summaryFile, timingFile, provenanceFile, Report.markdownFile, Report.lossFile,
                              runsDirectory, logsDirectory, slurmDirectory]
 
     /// True when `relative` (path components below a sweep directory) is the sweep's: one
     /// of `ownedFiles` or below one of its directories, a chart (`*.svg`), or a hidden file.
-    static func owns(_ relative: [String]) -> Bool {
+    package static func owns(_ relative: [String]) -> Bool {
         guard let first = relative.first else { return false }
         return ownedFiles.contains(first) || first.hasPrefix(".") || (relative.count == 1 && first.hasSuffix(".svg"))
     }
 
     /// True when `dir` holds a sweep (its `sweep.json`).
-    static func isSweep(_ dir: String) -> Bool { FilePath.exists(SweepLayout(dir).plan) }
+    package static func isSweep(_ dir: String) -> Bool { FilePath.exists(SweepLayout(dir).plan) }
 
     /// The sweep directory.
-    var directory: String
+    package var directory: String
 
     package init(_ directory: String) { self.directory = directory }
 
     package var plan: String { FilePath.join(directory, Self.planFile) }
     package var summary: String { FilePath.join(directory, Self.summaryFile) }
-    var timing: String { FilePath.join(directory, Self.timingFile) }
-    var provenance: String { FilePath.join(directory, Self.provenanceFile) }
+    package var timing: String { FilePath.join(directory, Self.timingFile) }
+    package var provenance: String { FilePath.join(directory, Self.provenanceFile) }
 
     /// The run directory of point `id`: `runs/<id>`.
     package func run(_ id: String) -> RunLayout { RunLayout(FilePath.join(directory, Self.runsDirectory, id)) }

@@ -4,17 +4,17 @@ import NNFormats
 import NNRuns
 
 /// One swept parameter of a point: a grid key and its normalized text value.
-struct SweepParam: Equatable, Sendable {
-    var key: String
-    var value: String
+package struct SweepParam: Equatable, Sendable {
+    package var key: String
+    package var value: String
 }
 
 /// One point of a sweep as `sweep.json` records it: its run id and its parameters (in
 /// grid axis order).
 package struct SweepPoint: Equatable, Sendable {
     package var id: String
-    var params: [SweepParam]
-    init(id: String, params: [SweepParam]) {
+    package var params: [SweepParam]
+    package init(id: String, params: [SweepParam]) {
         self.id = id
         self.params = params
     }
@@ -45,22 +45,22 @@ package struct SweepPoint: Equatable, Sendable {
 ///     points          [ { "id": run id, "params": { key: value text } } ] in point order
 ///     base            the resolved base experiment (every key, sorted)
 package struct SweepPlan: Equatable, Sendable {
-    static let format = "nn-sweep"
-    static let formatVersion = 1
+    package static let format = "nn-sweep"
+    package static let formatVersion = 1
 
     package var name: String
-    var base: ExperimentConfig
+    package var base: ExperimentConfig
     var grid: SweepGrid
-    var classes: Classes
-    var threads: Int
-    var points: [SweepPoint]
+    package var classes: Classes
+    package var threads: Int
+    package var points: [SweepPoint]
     /// Successive halving's settings (nil: every point trains all its epochs).
     package var halving: Halving? = nil
 
     // MARK: - sweep.json
 
     /// The `sweep.json` document (see the type's description).
-    var json: JSONValue {
+    package var json: JSONValue {
         .object([
             JSONMember("format", .string(Self.format)),
             JSONMember("format_version", .int(Self.formatVersion)),
@@ -126,11 +126,11 @@ package struct SweepPlan: Equatable, Sendable {
 
 /// A point ready to run: its resolved experiment and the prepared data it trains on.
 package struct ResolvedPoint: Equatable, Sendable {
-    var point: SweepPoint
-    var config: ExperimentConfig
+    package var point: SweepPoint
+    package var config: ExperimentConfig
     /// Absolute path of the prepared data directory.
-    var dataDirectory: String
-    var manifestSHA256: String
+    package var dataDirectory: String
+    package var manifestSHA256: String
 }
 
 /// A sweep built from a base experiment and a grid, every point checked.
@@ -186,7 +186,7 @@ package struct SweepSetup: Sendable {
     }
 
     /// The SHA-256 and content of a prepared directory's `manifest.json`.
-    static func readManifest(_ dir: String, config: ExperimentConfig, given: Bool) throws -> (sha256: String, manifest: PreparedManifest) {
+    package static func readManifest(_ dir: String, config: ExperimentConfig, given: Bool) throws -> (sha256: String, manifest: PreparedManifest) {
         let layout = PreparedLayout(dir), path = layout.manifest
         try layout.prepareIfMissing(config.prepareOptions, dataset: config.dataset, given: given)
         let bytes = try readFileBytes(path)

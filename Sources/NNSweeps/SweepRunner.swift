@@ -19,7 +19,7 @@ import NNRuns
 /// is complete stays complete when `T` changes (it is not run again), so keep `T` fixed
 /// within one sweep directory for byte-identical results.
 package struct SweepRunner {
-    var setup: SweepSetup
+    package var setup: SweepSetup
     /// The sweep directory (absolute).
     package var dir: String
     /// The `nn` executable the per-point commands run.

@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 import Testing
 
 /// Issue 17, parts 6-8, end to end through the real executable: readers bounded the same

@@ -2,7 +2,10 @@ import Foundation
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 @testable import NNCommands
 
 /// `nn report --html` and `nn mlflow push`'s errors through the built binary (the real

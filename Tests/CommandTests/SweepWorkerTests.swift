@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 @testable import NNCommands
 import Testing
 

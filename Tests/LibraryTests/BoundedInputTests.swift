@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 import Testing
 
 /// Issue 17, parts 6-8, by class rather than by example: every reader bounds a header's

@@ -2,7 +2,10 @@ import Foundation
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// `nn report --html`: one self-contained page (scripts/test-browser.sh opens it in Chromium).
 @Suite struct HTMLReportTests {

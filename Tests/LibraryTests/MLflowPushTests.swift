@@ -2,7 +2,10 @@ import Foundation
 import Testing
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// `nn mlflow push` against an in-memory MLflow (`FakeMLflow`); scripts/test-mlflow.sh
 /// pushes to a real server.

@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// `nn mlflow push PATH... --tracking-uri URI [--experiment NAME]`.
 struct MLflowCommand: ParsableCommand {

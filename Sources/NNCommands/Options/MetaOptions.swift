@@ -1,7 +1,10 @@
 import ArgumentParser
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// `--tag KEY=VALUE` and `--note TEXT` of `nn train` and `nn sweep` (each command has its
 /// own `--name`): what a person says about a run, kept in `meta.json` (`RunMeta`), outside

@@ -1,7 +1,10 @@
 import ArgumentParser
 import NNKernel
 import NNFormats
-import NNExperiments
+import NNRuns
+import NNSweeps
+import NNReports
+import NNRunIndex
 
 /// The run directory a command reads: a positional `DIR` (as `nn report`, `nn diff` and
 /// `nn runs` take paths), or `--run DIR`, kept as an alias. `nn predict DIR INPUT...`

@@ -323,7 +323,7 @@ package struct LineChart: Sendable {
     /// Text for XML content or a double-quoted attribute: & < > " ' escaped.
     /// Control characters other than tab and line breaks, which XML 1.0 cannot hold,
     /// become U+FFFD.
-    static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         TextEscape.map(text) { u in
             if let e = xmlEscapes[u] { return e }
             let forbidden = (u.value < 0x20 && !["\t", "\n", "\r"].contains(u)) || u.value == 0xFFFE || u.value == 0xFFFF

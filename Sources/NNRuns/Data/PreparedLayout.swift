@@ -11,28 +11,28 @@ import NNFormats
 ///     manifest.json                       what the four files are (`PreparedManifest`);
 ///                                         written last, so its presence means complete
 package struct PreparedLayout: Sendable {
-    static let trainImagesFile = "train-images.idx"
-    static let trainLabelsFile = "train-labels.idx"
-    static let testImagesFile = "test-images.idx"
-    static let testLabelsFile = "test-labels.idx"
-    static let manifestFile = "manifest.json"
+    package static let trainImagesFile = "train-images.idx"
+    package static let trainLabelsFile = "train-labels.idx"
+    package static let testImagesFile = "test-images.idx"
+    package static let testLabelsFile = "test-labels.idx"
+    package static let manifestFile = "manifest.json"
     /// The data files, which `nn prepare` writes before the manifest.
-    static let dataFiles: Set<String> = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
+    package static let dataFiles: Set<String> = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
 
     /// Every file of a prepared directory: no command writes onto one as an output (`OutputPath`).
-    static let ownedFiles = dataFiles.sorted() + [manifestFile]
+    package static let ownedFiles = dataFiles.sorted() + [manifestFile]
 
     /// True when `relative` (path components below a prepared directory) is one of
     /// `ownedFiles` or a hidden file (temporary files).
-    static func owns(_ relative: [String]) -> Bool {
+    package static func owns(_ relative: [String]) -> Bool {
         relative.count == 1 && (ownedFiles.contains(relative[0]) || relative[0].hasPrefix("."))
     }
 
     /// True when `dir` holds prepared data (its `manifest.json`).
-    static func isPrepared(_ dir: String) -> Bool { FilePath.exists(PreparedLayout(dir).manifest) }
+    package static func isPrepared(_ dir: String) -> Bool { FilePath.exists(PreparedLayout(dir).manifest) }
 
     /// The prepared directory.
-    var directory: String
+    package var directory: String
 
     package init(_ directory: String) { self.directory = directory }
 
@@ -40,12 +40,12 @@ package struct PreparedLayout: Sendable {
     package var manifest: String { path(Self.manifestFile) }
 
     /// The path of `file` in the directory.
-    func path(_ file: String) -> String { FilePath.join(directory, file) }
+    package func path(_ file: String) -> String { FilePath.join(directory, file) }
 
     /// Throws, naming the `nn prepare` command that makes it (with `--out` when the
     /// directory was `given` rather than `options`' default), unless the directory holds
     /// a manifest.
-    func requireManifest(_ options: PrepareOptions, dataset: String, given: Bool) throws {
+    package func requireManifest(_ options: PrepareOptions, dataset: String, given: Bool) throws {
         guard FileManager.default.fileExists(atPath: manifest) else {
             throw NNError("\(directory): no prepared data here; run `\(options.commandLine(dataset: dataset))\(given ? " --out \(directory)" : "")` first")
         }

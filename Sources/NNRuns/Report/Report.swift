@@ -65,7 +65,7 @@ package enum Report {
     /// come first (`ReportTables`: fixed order, 5 significant digits), then the loss, then
     /// the configuration without the keys of other optimisers. `nn eval`'s charts are
     /// linked when `evalCharts` (the report sits beside them) and they exist.
-    static func run(dir: String, logY: Bool = false, evalCharts: Bool = true, extraSections: [ReportSection] = []) throws -> Files {
+    package static func run(dir: String, logY: Bool = false, evalCharts: Bool = true, extraSections: [ReportSection] = []) throws -> Files {
         let run = try RunDirectory.load(dir)
         let history = try requireHistory(run)
         let chart = withValidation(lossChart([(run.name, history)], title: "Training loss: \(run.name)", loss: run.lossName, logY: logY),

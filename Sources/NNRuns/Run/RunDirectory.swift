@@ -50,7 +50,7 @@ package struct RunDirectory: Sendable {
     static let files = [RunLayout.configFile, RunLayout.historyFile, RunLayout.metricsJSONFile]
 
     package var path: String
-    var config: JSONValue?
+    package var config: JSONValue?
     package var history: History?
     package var metrics: JSONValue?
 

@@ -22,7 +22,7 @@ package final class RunInputs: @unchecked Sendable {
 
     /// The prepared data for `config` (`Run.loadData`), loaded again only when the directory
     /// or the bytes of its manifest (which holds every data file's SHA-256) changed.
-    package func dataset(config: ExperimentConfig, dataDir: String?) throws -> PreparedDataset {
+    func dataset(config: ExperimentConfig, dataDir: String?) throws -> PreparedDataset {
         let dir = dataDir ?? config.prepareOptions.defaultDirectory(dataset: config.dataset)
         if let data, data.directory == dir, data.target == config.target,
            let bytes = try? readFileBytes(PreparedLayout(dir).manifest), Checksum.sha256(bytes) == data.manifestSHA256 {
@@ -36,7 +36,7 @@ package final class RunInputs: @unchecked Sendable {
     }
 
     /// The training inputs of `config` on `data`, kept for the next run with the same key.
-    package func training<T: NNScalar>(_: T.Type, config: ExperimentConfig, data: PreparedDataset,
+    func training<T: NNScalar>(_: T.Type, config: ExperimentConfig, data: PreparedDataset,
                                parallel: Parallel) throws -> TrainingInputs<T> {
         let key = TrainingInputs<T>.key(config: config, data: data)
         if let kept = training, kept.key == key, let inputs = kept.inputs as? TrainingInputs<T> { return inputs }
@@ -47,7 +47,7 @@ package final class RunInputs: @unchecked Sendable {
     }
 
     /// `training` through `inputs` when given, else built for this run alone.
-    package static func training<T: NNScalar>(_ inputs: RunInputs?, _: T.Type, config: ExperimentConfig, data: PreparedDataset,
+    static func training<T: NNScalar>(_ inputs: RunInputs?, _: T.Type, config: ExperimentConfig, data: PreparedDataset,
                                       parallel: Parallel) throws -> TrainingInputs<T> {
         try inputs?.training(T.self, config: config, data: data, parallel: parallel)
             ?? TrainingInputs<T>(config: config, data: data, keepDense: true, parallel: parallel)
@@ -59,17 +59,17 @@ package final class RunInputs: @unchecked Sendable {
 /// a `NetworkInput` (design matrix and sparse form) with its targets. Inputs kept for later
 /// runs (`keepDense` false) keep the sparse form only, when there is one: 314 MB less for
 /// MNIST's training split in f64, so that a worker holds no more than an `nn train`.
-package final class TrainingInputs<T: NNScalar> {
-    package let input: NetworkInput<T>
-    package let y: Matrix<T>
-    package let validation: (input: NetworkInput<T>, y: Matrix<T>, labels: [UInt8])?
+final class TrainingInputs<T: NNScalar> {
+    let input: NetworkInput<T>
+    let y: Matrix<T>
+    let validation: (input: NetworkInput<T>, y: Matrix<T>, labels: [UInt8])?
 
     /// What the inputs depend on besides the data's identity.
-    package static func key(config: ExperimentConfig, data: PreparedDataset) -> String {
+    static func key(config: ExperimentConfig, data: PreparedDataset) -> String {
         "\(T.self) bias=\(config.biasColumn) val=\(config.valSize) split=\(config.splitSeed) \(data.directory) \(data.manifestSHA256)"
     }
 
-    package init(config: ExperimentConfig, data: PreparedDataset, keepDense: Bool, parallel: Parallel) throws {
+    init(config: ExperimentConfig, data: PreparedDataset, keepDense: Bool, parallel: Parallel) throws {
         var train = data.train
         if config.valSize > 0 {
             guard config.valSize < train.count else {

@@ -32,36 +32,36 @@ import NNFormats
 package struct RunLayout: Sendable {
     package static let configFile = "config.json"
     package static let historyFile = "history.csv"
-    static let modelFile = "model.nnm"
-    static let timingFile = "timing.json"
-    static let provenanceFile = Provenance.file
+    package static let modelFile = "model.nnm"
+    package static let timingFile = "timing.json"
+    package static let provenanceFile = Provenance.file
     package static let metricsJSONFile = "metrics.json"
-    static let metricsCSVFile = "metrics.csv"
-    static let predictionsFile = "predictions.csv"
+    package static let metricsCSVFile = "metrics.csv"
+    package static let predictionsFile = "predictions.csv"
     package static let markerFile = ".nn-run"
-    static let checkpointFile = "checkpoint.nnc"
-    static let bestFile = "best.json"
+    package static let checkpointFile = "checkpoint.nnc"
+    package static let bestFile = "best.json"
     package static let pointFile = "point.json"
-    static let thresholdsFile = "thresholds.csv"
-    static let rocFile = "roc.svg"
-    static let prFile = "pr.svg"
-    static let confusionFile = "confusion.svg"
+    package static let thresholdsFile = "thresholds.csv"
+    package static let rocFile = "roc.svg"
+    package static let prFile = "pr.svg"
+    package static let confusionFile = "confusion.svg"
     /// The files `nn eval` writes (at the run's own threshold).
-    static let evalFiles = [metricsJSONFile, metricsCSVFile, predictionsFile, thresholdsFile, rocFile, prFile, confusionFile]
-    static let statusFile = "status.json"
+    package static let evalFiles = [metricsJSONFile, metricsCSVFile, predictionsFile, thresholdsFile, rocFile, prFile, confusionFile]
+    package static let statusFile = "status.json"
     /// `nn report`'s files (`Report`).
     package static let reportFile = "report.md"
     package static let lossChartFile = "loss.svg"
 
     /// The files of a run from before markers (`RunInstall`), report included.
-    static let legacyFiles: Set<String> = [
+    package static let legacyFiles: Set<String> = [
         configFile, historyFile, timingFile, metricsJSONFile, metricsCSVFile, predictionsFile, modelFile,
         reportFile, lossChartFile,
     ]
 
     /// Every file a run directory may hold (its own, `nn eval`'s, `nn report`'s and a sweep
     /// point's): no command writes onto one of them as an output (`OutputPath`).
-    static let ownedFiles = [
+    package static let ownedFiles = [
         configFile, historyFile, modelFile, timingFile, provenanceFile, metricsJSONFile, metricsCSVFile, predictionsFile,
         markerFile, checkpointFile, bestFile, pointFile, thresholdsFile, rocFile, prFile, confusionFile, statusFile,
         Report.markdownFile, Report.lossFile,
@@ -70,7 +70,7 @@ package struct RunLayout: Sendable {
     /// True when `relative` (path components below a run directory) names a file the run
     /// owns: one of `ownedFiles`, one of them at another threshold (`atThreshold`), or a
     /// hidden file (the marker, temporary files).
-    static func owns(_ relative: [String]) -> Bool {
+    package static func owns(_ relative: [String]) -> Bool {
         guard relative.count == 1, let name = relative.first else { return false }
         if name.hasPrefix(".") || ownedFiles.contains(name) { return true }
         return [metricsJSONFile, metricsCSVFile, predictionsFile, confusionFile].contains { file in
@@ -80,7 +80,7 @@ package struct RunLayout: Sendable {
     }
 
     /// True when `dir` holds a run: its marker, or (from before markers) config.json and history.csv.
-    static func isRun(_ dir: String) -> Bool {
+    package static func isRun(_ dir: String) -> Bool {
         let layout = RunLayout(dir)
         return FilePath.exists(layout.marker) || (FilePath.exists(layout.config) && FilePath.exists(layout.history))
     }
@@ -92,12 +92,12 @@ package struct RunLayout: Sendable {
 
     package var config: String { path(Self.configFile) }
     package var history: String { path(Self.historyFile) }
-    var model: String { path(Self.modelFile) }
+    package var model: String { path(Self.modelFile) }
     package var timing: String { path(Self.timingFile) }
-    var provenance: String { path(Self.provenanceFile) }
+    package var provenance: String { path(Self.provenanceFile) }
     package var metricsJSON: String { path(Self.metricsJSONFile) }
-    var metricsCSV: String { path(Self.metricsCSVFile) }
-    var predictions: String { path(Self.predictionsFile) }
+    package var metricsCSV: String { path(Self.metricsCSVFile) }
+    package var predictions: String { path(Self.predictionsFile) }
     package var marker: String { path(Self.markerFile) }
     package var checkpoint: String { path(Self.checkpointFile) }
     package var best: String { path(Self.bestFile) }
@@ -107,12 +107,12 @@ package struct RunLayout: Sendable {
     /// The name of threshold-dependent `file` for an evaluation at `threshold`: `file` itself
     /// when `threshold` is nil (the run's own), else with `-t<threshold>` before the
     /// extension (`metrics.json` -> `metrics-t0.2.json`).
-    static func atThreshold(_ file: String, _ threshold: Double?) -> String {
+    package static func atThreshold(_ file: String, _ threshold: Double?) -> String {
         guard let threshold else { return file }
         let dot = file.lastIndex(of: ".") ?? file.endIndex
         return file[..<dot] + "-t" + NumberText.shortest(threshold) + file[dot...]
     }
 
     /// The path of `file` in the run directory.
-    func path(_ file: String) -> String { FilePath.join(directory, file) }
+    package func path(_ file: String) -> String { FilePath.join(directory, file) }
 }

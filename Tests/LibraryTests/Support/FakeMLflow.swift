@@ -1,7 +1,10 @@
 import Foundation
 @testable import NNKernel
 @testable import NNFormats
-@testable import NNExperiments
+@testable import NNRuns
+@testable import NNSweeps
+@testable import NNReports
+@testable import NNRunIndex
 
 /// An in-memory MLflow tracking server behind `HTTPTransport`: the endpoints `nn mlflow
 /// push` calls, with MLflow's rules that matter to it (log-batch limits, params that
