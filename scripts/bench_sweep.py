@@ -20,8 +20,9 @@ the machine, and to the same sweep written by a PyTorch user, measured in one ru
 3. Peak memory of a 2-job sweep (the sum of the resident sets of the sweep and its workers,
    sampled every 20 ms) against a single `nn train` of one point (its max RSS from wait4;
    target <= 2x).
-4. summary.csv and every point's results files (all but timing.json and provenance.json)
-   byte-identical between --jobs 1 and the default.
+4. summary.csv and every point's results files (all but timing.json, provenance.json and
+   checkpoint.nnc, which holds each epoch's seconds) byte-identical between --jobs 1 and the
+   default.
 
 Usage: scripts/bench_sweep.py [--nn PATH] [--data DIR] [--rounds R] [--only grid,halving,memory,identity]
                               [--cases 4x2,4x5,8x2,8x5] [--halving-epochs E] [--baseline OTHER_NN]
@@ -187,7 +188,10 @@ def identity(a, tmp):
     for root, _, files in os.walk(dirs[0]):
         rel = os.path.relpath(root, dirs[0])
         for name in files:
-            if name in ("timing.json", "provenance.json") or rel == "logs":
+            # summary.csv and the points' files; the sweep's own charts and report name its
+            # directory, and checkpoints hold each epoch's seconds (to resume timing.json).
+            if name in ("timing.json", "provenance.json", "checkpoint.nnc") or \
+                    (rel == "." and name != "summary.csv") or rel == "logs":
                 continue
             other = os.path.join(dirs[1], rel, name)
             if not os.path.exists(other) or not filecmp.cmp(os.path.join(root, name), other, shallow=False):
