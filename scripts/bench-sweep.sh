@@ -14,9 +14,7 @@ points="${1:-3}"
 if ! [[ "$points" =~ ^[1-4]$ ]]; then echo "usage: $0 [POINTS 1-4]" >&2; exit 2; fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-echo "building nn (release)..." >&2
-swift build -c release --product nn >&2
-nn="$(swift build -c release --show-bin-path)/nn"
+nn="$(scripts/release-nn.sh)"
 "$nn" prepare >&2                      # the notebook's data; a no-op when up to date
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
