@@ -35,7 +35,8 @@ PREPARED     := results/prepared/mnist-binary8-50000-20000-s42
 PREPARED_ALL := results/prepared/mnist-all-50000-20000-s42
 NOTEBOOK     := results/notebook
 SEED_LIST    := $(shell seq 0 $$(( $(SEEDS) - 1 )))
-SOURCES      := Package.swift $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.modulemap')
+# Every file under Sources (Swift, C, headers, module maps): editing any of them rebuilds nn.
+SOURCES      := Package.swift $(shell find Sources -type f)
 
 .PHONY: all build deps test test-asan test-slurm test-browser test-mlflow fetch prepare reproduce parity bench bench-data bench-diff bench-sweep bench-halving bench-sparse bench-runs fuzz install uninstall clean
 all: build

@@ -11,8 +11,7 @@ data=data/mnist
 files=("$data"/train-images-idx3-ubyte.gz "$data"/train-labels-idx1-ubyte.gz
        "$data"/t10k-images-idx3-ubyte.gz "$data"/t10k-labels-idx1-ubyte.gz)
 
-swift build -c release --product nn >/dev/null
-nn="$(swift build -c release --show-bin-path)/nn"
+nn="$(scripts/release-nn.sh)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 

@@ -8,9 +8,7 @@ set -euo pipefail
 runs="${1:-5}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-echo "building nn (release)..." >&2
-swift build -c release --product nn >&2
-bin="$(swift build -c release --show-bin-path)/nn"
+bin="$(scripts/release-nn.sh)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -129,11 +129,6 @@ func threadCount(_ flag: Int?) -> Int {
     flag ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
-/// `print(..., to:)` target for standard error.
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { Console.err(string) }
-}
-
 /// The `nn` executable's entry point (`Sources/nn/main.swift`): a built-in command, or
 /// else the `nn-<name>` plugin on the PATH (`Plugin`).
 package func nnMain() -> Never {

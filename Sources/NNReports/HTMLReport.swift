@@ -66,7 +66,7 @@ enum HTMLReport {
         var s = "<section id=\"runs\">\n<h2>Runs</h2>\n"
         let bestCount = table.best.filter { $0 }.count
         s += "<p>\(table.rows.count) \(table.rows.count == 1 ? "run" : "runs")"
-        s += bestCount > 0 ? "; ★ marks the best complete run of each task by its main metric (validation metric when recorded)." : "."
+        s += bestCount > 0 ? "; ★ marks the best run of each data set: \(escape(table.ranking))." : "."
         s += "<span id=\"hint\" hidden> Click a column header to sort; type in the box to filter.</span></p>\n"
         s += "<p><input id=\"filter\" type=\"search\" placeholder=\"Filter runs\" aria-label=\"Filter runs\" hidden>"
         s += " <span id=\"shown\"></span></p>\n"

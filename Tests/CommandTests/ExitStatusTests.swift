@@ -56,6 +56,21 @@ import Testing
         #expect(r.stderr.hasPrefix(message), "\(args): \(r.stderr)")
     }
 
+    /// A bad value is blamed on what set it: an experiment file's key, or the flag that
+    /// overrides it (the kernel's architecture errors too, which name no flag themselves).
+    @Test func badValueNamesTheFileKeyOrTheFlagThatSetIt() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("nn-blame-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try AtomicFile.write("{\"lr\": 0, \"layers\": [785, 16, 1], \"activations\": [\"relu\", \"relu\"]}\n", to: root + "/exp.json")
+        let file = try runNN(["train", "--config", "exp.json", "--activations", "relu,sigmoid"], cwd: root)
+        #expect(file.status == 2 && file.stderr == "Error: exp.json: lr: must be > 0, got 0\n", "\(file.stderr)")
+        let flag = try runNN(["train", "--config", "exp.json", "--lr", "-1"], cwd: root)
+        #expect(flag.status == 2 && flag.stderr == "Error: --lr: must be > 0, got -1\n", "\(flag.stderr)")
+        let kernel = try runNN(["train", "--config", "exp.json", "--lr", "0.1"], cwd: root)
+        #expect(kernel.status == 2 && kernel.stderr == "Error: --loss: bce needs a sigmoid output layer, but the last activation is relu\n",
+                "\(kernel.stderr)")
+    }
+
     @Test func sweepListsTakeNegativeNumbers() throws {
         let r = try runNN(["sweep", "--lr", "-1", "--dry-run"])
         #expect(r.status == 2)

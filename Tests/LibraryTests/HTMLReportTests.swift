@@ -67,8 +67,8 @@ import Testing
         let dir = try ResultFixture.directory("html-hostile")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let hostile = "<script>alert(1)</script>&\"'<img src=x>"
-        for (sub, f1) in [("a", 0.7), ("b", 0.8)] {
-            try ResultFixture.run(at: "\(dir)/\(sub)", f1: f1)
+        for (sub, f1, loss) in [("a", 0.7, 0.31), ("b", 0.8, 0.2)] {
+            try ResultFixture.run(at: "\(dir)/\(sub)", f1: f1, losses: [0.69, 0.5, loss])
             var config = try JSONValue.read(path: "\(dir)/\(sub)/config.json").dictionary!
             config["name"] = .string(hostile + sub)
             try AtomicFile.write(JSONValue.sortedObject(config).fileText, to: "\(dir)/\(sub)/config.json")
@@ -81,7 +81,8 @@ import Testing
         #expect(html.components(separatedBy: "<script>").count == 2)
         let rows = try Self.tableRows(html)
         #expect(rows.count == 2)
-        // Sorted best first by f1: b (0.8) is the best row.
+        // Sorted best first by the ranking rule (accuracy ties, so the lower last_epoch_loss
+        // wins): b is the best row.
         #expect(rows[0].hasPrefix(" class=\"best\">") && rows[0].contains("img src=x&gt;b"))
         #expect(!rows[1].contains("class=\"best\""))
         #expect(Self.outsideReferences(html).isEmpty, "\(Self.outsideReferences(html))")
@@ -99,7 +100,7 @@ import Testing
         #expect(html.utf8.count < 2_000_000, "report.html is \(html.utf8.count) bytes")
         // One chart per kind: the metric chart and the loss, each once.
         #expect(html.components(separatedBy: "<figure>").count - 1 == 2)
-        #expect(html.contains("<figcaption>f1 vs lr</figcaption>"))
+        #expect(html.contains(" vs lr</figcaption>"))
         #expect(html.components(separatedBy: "<details>").count - 1 == 100)
         #expect(Self.outsideReferences(html).isEmpty, "\(Self.outsideReferences(html))")
     }

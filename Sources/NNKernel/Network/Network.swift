@@ -13,24 +13,53 @@ package struct Architecture: Codable, Equatable, Sendable {
         self.gradient = gradient
     }
 
-    /// Checks the shapes and the output activation/loss pairing; errors name the flag.
-    package func validate() throws {
-        guard sizes.count >= 2 else { throw NNError("--layers: need at least an input and an output size, got \(sizes.count) number(s)") }
-        if let bad = sizes.first(where: { $0 <= 0 }) { throw NNError("--layers: sizes must be positive, got \(bad)") }
-        guard activations.count == sizes.count - 1 else {
-            throw NNError("--activations: \(sizes.count - 1) layers need \(sizes.count - 1) activations, got \(activations.count)")
-        }
-        if let i = activations.dropLast().firstIndex(of: .softmax) {
-            throw NNError("--activations: softmax is only supported on the output layer, found at layer \(i + 1)")
-        }
+    /// Checks the shapes and the output activation/loss pairing. The error is a value that
+    /// names the field at fault (`ArchitectureError.key`); the layer that knows where the
+    /// value came from (a flag, an experiment file's key, a model file's header) says so.
+    package func validate() throws(ArchitectureError) {
+        guard sizes.count >= 2 else { throw .tooFewSizes(sizes.count) }
+        if let bad = sizes.first(where: { $0 <= 0 }) { throw .nonPositiveSize(bad) }
+        guard activations.count == sizes.count - 1 else { throw .activationCount(layers: sizes.count - 1, activations: activations.count) }
+        if let i = activations.dropLast().firstIndex(of: .softmax) { throw .softmaxBeforeOutput(layer: i + 1) }
         let out = activations[activations.count - 1]
-        guard out == loss.outputActivation else {
-            throw NNError("--loss \(loss.rawValue) needs a \(loss.outputActivation.rawValue) output layer, but the last activation is \(out.rawValue)")
-        }
-        if loss == .cce && sizes[sizes.count - 1] < 2 {
-            throw NNError("--loss cce needs at least 2 outputs, the last layer has \(sizes[sizes.count - 1])")
+        guard out == loss.outputActivation else { throw .outputActivation(loss: loss, last: out) }
+        if loss == .cce && sizes[sizes.count - 1] < 2 { throw .tooFewOutputs(loss: loss, outputs: sizes[sizes.count - 1]) }
+    }
+}
+
+/// What is wrong with an `Architecture`: `key` is the field at fault (`layers`,
+/// `activations` or `loss`, the experiment keys' names) and `problem` says what is wrong
+/// with it, naming no flag or file.
+package enum ArchitectureError: Error, Equatable, Sendable, CustomStringConvertible {
+    case tooFewSizes(Int)
+    case nonPositiveSize(Int)
+    case activationCount(layers: Int, activations: Int)
+    case softmaxBeforeOutput(layer: Int)
+    case outputActivation(loss: LossKind, last: Activation)
+    case tooFewOutputs(loss: LossKind, outputs: Int)
+
+    package var key: String {
+        switch self {
+        case .tooFewSizes, .nonPositiveSize: "layers"
+        case .activationCount, .softmaxBeforeOutput: "activations"
+        case .outputActivation, .tooFewOutputs: "loss"
         }
     }
+
+    package var problem: String {
+        switch self {
+        case .tooFewSizes(let n): "need at least an input and an output size, got \(n) number(s)"
+        case .nonPositiveSize(let bad): "sizes must be positive, got \(bad)"
+        case .activationCount(let layers, let got): "\(layers) layers need \(layers) activations, got \(got)"
+        case .softmaxBeforeOutput(let i): "softmax is only supported on the output layer, found at layer \(i)"
+        case .outputActivation(let loss, let last):
+            "\(loss.rawValue) needs a \(loss.outputActivation.rawValue) output layer, but the last activation is \(last.rawValue)"
+        case .tooFewOutputs(let loss, let outputs): "\(loss.rawValue) needs at least 2 outputs, the last layer has \(outputs)"
+        }
+    }
+
+    /// `key: problem`.
+    package var description: String { "\(key): \(problem)" }
 }
 
 /// A feed-forward network of dense layers, trained in place.

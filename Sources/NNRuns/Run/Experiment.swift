@@ -104,10 +104,18 @@ package struct ExperimentConfig: Equatable, Sendable {
 
     /// The experiment of `file` (or the notebook's defaults without one) with `settings`
     /// (key, text value, source naming the flag) applied over it, checked (`validate`).
+    /// A bad value is blamed on what set it last: the flag, else the file's key.
     package static func resolve(file: String?, settings: [(key: String, value: String, source: String)]) throws -> ExperimentConfig {
         var c = try file.map { try load(path: $0).0 } ?? ExperimentConfig()
-        for s in settings { try c.set(s.key, s.value, source: s.source) }
-        try c.validate()
+        var sources: [String: String] = [:]
+        if let file, let keys = try JSONValue.read(path: file).dictionary?.keys {
+            for key in keys { sources[key] = "\(file): \(key)" }
+        }
+        for s in settings {
+            try c.set(s.key, s.value, source: s.source)
+            sources[s.key] = s.source
+        }
+        try c.validate(sources: sources)
         return c
     }
 
@@ -177,27 +185,29 @@ package struct ExperimentConfig: Equatable, Sendable {
         }
     }
 
-    /// Checks every value; errors name the flag.
-    package func validate() throws {
+    /// Checks every value. Errors name where the value came from: `sources[key]` (the flag
+    /// or the experiment file's key that set it, see `resolve`), else the key's flag.
+    package func validate(sources: [String: String] = [:]) throws {
+        func at(_ key: String, _ flag: String) -> String { sources[key] ?? flag }
         try Self.validateName(name, source: "name")
-        if epochs <= 0 { throw NNError("--epochs: must be a positive integer, got \(epochs)") }
-        if !(lr > 0) { throw NNError("--lr: must be > 0, got \(NumberText.shortest(lr))") }
-        if batchSize < 0 { throw NNError("--batch-size: must be >= 0 (0 = full batch), got \(batchSize)") }
-        if seed < 0 || seed > Int(UInt32.max) { throw NNError("--seed: must be in 0...\(UInt32.max), got \(seed)") }
-        if !(0...9).contains(positiveDigit) { throw NNError("positive_digit: must be a digit 0-9, got \(positiveDigit)") }
-        if !(threshold > 0 && threshold < 1) { throw NNError("--threshold: must be in (0, 1), got \(NumberText.shortest(threshold))") }
-        if optimizer == .momentum && !(momentum >= 0 && momentum < 1) { throw NNError("momentum: must be in [0, 1), got \(NumberText.real(momentum))") }
+        if epochs <= 0 { throw NNError("\(at("epochs", "--epochs")): must be a positive integer, got \(epochs)") }
+        if !(lr > 0) { throw NNError("\(at("lr", "--lr")): must be > 0, got \(NumberText.shortest(lr))") }
+        if batchSize < 0 { throw NNError("\(at("batch_size", "--batch-size")): must be >= 0 (0 = full batch), got \(batchSize)") }
+        if seed < 0 || seed > Int(UInt32.max) { throw NNError("\(at("seed", "--seed")): must be in 0...\(UInt32.max), got \(seed)") }
+        if !(0...9).contains(positiveDigit) { throw NNError("\(at("positive_digit", "positive_digit")): must be a digit 0-9, got \(positiveDigit)") }
+        if !(threshold > 0 && threshold < 1) { throw NNError("\(at("threshold", "--threshold")): must be in (0, 1), got \(NumberText.shortest(threshold))") }
+        if optimizer == .momentum && !(momentum >= 0 && momentum < 1) { throw NNError("\(at("momentum", "momentum")): must be in [0, 1), got \(NumberText.real(momentum))") }
         if optimizer == .adam && !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && adamEpsilon > 0) {
             throw NNError("adam: need 0 <= beta1, beta2 < 1 and adam_epsilon > 0")
         }
         // Sizes first: a layer too large for the machine is the problem to report.
         try architecture.requireMemory(scalarBytes: scalarBytes, optimizer: optimizer, what: layersFlag)
-        try architecture.validate()
+        do { try architecture.validate() } catch { throw NNError("\(at(error.key, "--" + error.key)): \(error.problem)") }
         if layers.last! != target.outputs {
-            throw NNError("--layers: the last layer has \(layers.last!) output(s) but classes '\(classes.rawValue)' needs \(target.outputs)")
+            throw NNError("\(at("layers", "--layers")): the last layer has \(layers.last!) output(s) but classes '\(classes.rawValue)' needs \(target.outputs)")
         }
-        if classes == .binary && loss != .bce { throw NNError("--loss: classes 'binary' needs bce, got \(loss.rawValue)") }
-        if classes == .all && loss != .cce { throw NNError("--loss: classes 'all' needs cce, got \(loss.rawValue)") }
+        if classes == .binary && loss != .bce { throw NNError("\(at("loss", "--loss")): classes 'binary' needs bce, got \(loss.rawValue)") }
+        if classes == .all && loss != .cce { throw NNError("\(at("loss", "--loss")): classes 'all' needs cce, got \(loss.rawValue)") }
         try validateValidation()
     }
 

@@ -84,7 +84,9 @@ enum ModelFile {
             throw NNError("\(path): model is \(h.precision), expected \(T.precisionName)")
         }
         let arch = Architecture(sizes: h.sizes, activations: h.activations, loss: h.loss, gradient: h.gradient)
-        do { try arch.validate() } catch { throw NNError("\(path): invalid architecture in model header: \(error)") }
+        do { try arch.validate() } catch {
+            throw NNError("\(path): invalid architecture in model header: \(error.key == "layers" ? "sizes" : error.key): \(error.problem)")
+        }
         let size = MemoryLayout<T>.size
         let expected = arch.checkedParameterCount.flatMap { MemoryBudget.product([$0, size]) }
         guard body.count == expected else {

@@ -53,6 +53,13 @@ package struct RunLayout: Sendable {
     package static let reportFile = "report.md"
     package static let lossChartFile = "loss.svg"
 
+    /// Every file a run directory can hold under its own name; README's table of a run
+    /// directory lists exactly these, plus `nn eval --threshold`'s (`atThreshold`) and `nn
+    /// export`'s (`Export.defaultPath`) (`RunLayoutDocsTests`).
+    static let allFiles = [configFile, historyFile, modelFile, timingFile, provenanceFile, metricsJSONFile, metricsCSVFile,
+                           predictionsFile, thresholdsFile, rocFile, prFile, confusionFile, checkpointFile, bestFile, markerFile,
+                           pointFile, statusFile, reportFile, lossChartFile]
+
     /// The files of a run from before markers (`RunInstall`), report included.
     package static let legacyFiles: Set<String> = [
         configFile, historyFile, timingFile, metricsJSONFile, metricsCSVFile, predictionsFile, modelFile,
