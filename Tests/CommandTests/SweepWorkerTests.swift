@@ -92,11 +92,17 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         while workers.isEmpty && p.isRunning && Date() < deadline {
             usleep(20_000)
+            // Only the worker: the sweep also starts short-lived children (git, for its provenance).
             workers = SweepProcessTests.processes().filter { $0.parent == pid && $0.state != "Z" }.map(\.pid)
+                .filter { (FileManager.default.contents(atPath: "/proc/\($0)/cmdline").map { String(decoding: $0, as: UTF8.self) } ?? "").contains("sweep-point") }
         }
         try #require(workers.count == 1, "the sweep did not start its worker")
         usleep(500_000)                      // into the first point's training
         kill(workers[0], SIGKILL)
+        // The sweep must end by itself (its other point is 2 epochs); a hang fails the test.
+        let end = Date().addingTimeInterval(120)
+        while p.isRunning && Date() < end { usleep(50_000) }
+        if p.isRunning { kill(pid, SIGKILL) }
         p.waitUntilExit()
         #expect(p.terminationStatus == 1)
         let summary = try String(contentsOfFile: root + "/k/summary.csv", encoding: .utf8).split(separator: "\n")
