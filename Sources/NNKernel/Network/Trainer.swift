@@ -19,11 +19,13 @@ package struct Divergence: Equatable, Sendable {
     var loss: Double
     /// True when the loss was still finite but the update left a weight NaN or infinite, or
     /// (after the last epoch) weights so large that the outputs are not finite.
-    var nonFiniteWeights = false
+    package var nonFiniteWeights = false
+    /// What happened, without advice: what to try depends on the run's settings, which the
+    /// layer above knows (`RunDivergence` in NNRuns phrases it with the flags).
     package var message: String {
         let what = nonFiniteWeights ? "the weights are no longer usable: not finite, too large (above √max), or giving non-finite outputs (the loss before the update was \(NumberText.real(loss)))"
             : "loss is \(loss.isNaN ? "NaN" : "infinite")"
-        return "training diverged at epoch \(epoch): \(what); try a smaller --lr, --gradient stable, or --precision f64"
+        return "training diverged at epoch \(epoch): \(what)"
     }
 }
 
