@@ -176,6 +176,7 @@ import Testing
             "| - | f1 | 0.12346 | 0.2 | 0.076543 | 0.38272 | differs |",
             "| - | tp | 1234567 | 1234568 | 1 | 8.1e-07 | differs |",             // integers in full
         ], "\(md)")
+        #expect(ReportTables.display(FieldValue("0.30000000000000004"), FieldValue("0.3")) == ("0.30000000000000004", "0.3"))
         let table = DiffFormat.table.render(r)
         #expect(table.contains("0.12346") && !table.contains("0.123456789"))
         let csv = try CSVTable.parse(DiffFormat.csv.render(r), name: "out")

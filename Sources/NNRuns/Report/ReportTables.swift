@@ -49,12 +49,19 @@ package enum ReportTables {
     /// Two values side by side for people (`nn diff`'s table and Markdown): as `display`,
     /// with more significant digits when 5 would show two different numbers alike
     /// (0.950951 and 0.950952 print in full, not both as 0.95095).
+    /// A value that needs fewer digits than that prints as its shortest text (0.3, never
+    /// 0.29999999999999999).
     package static func display(_ a: FieldValue?, _ b: FieldValue?) -> (a: String?, b: String?) {
+        func show(_ v: FieldValue, _ digits: Int) -> String {
+            let s = display(v, digits: digits)
+            if let x = v.number, s != v.text, NumberText.parse(s) == x { return NumberText.shortest(x) }
+            return s
+        }
         var digits = 5
         if let x = a?.number, let y = b?.number, x != y {
-            while digits < 17, display(a!, digits: digits) == display(b!, digits: digits) { digits += 1 }
+            while digits < 17, show(a!, digits) == show(b!, digits) { digits += 1 }
         }
-        return (a.map { display($0, digits: digits) }, b.map { display($0, digits: digits) })
+        return (a.map { show($0, digits) }, b.map { show($0, digits) })
     }
 
     /// A number for people, as `display` writes it (a delta in `nn diff`'s table).
