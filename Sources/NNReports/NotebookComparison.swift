@@ -41,7 +41,7 @@ package enum NotebookComparison {
     /// Loads the seed runs' metrics (metrics.json) and histories.
     package static func compare(runs dirs: [String]) throws -> Outcome {
         guard !dirs.isEmpty else { throw NNError("report --notebook: no run directories given") }
-        let runs = try dirs.map(RunDirectory.load)
+        let runs = try dirs.map { try RunDirectory.load($0) }
         var metrics: [[String: Double]] = []
         for run in runs {
             guard let m = run.metrics else { throw NNError("\(run.path): no metrics.json (run `nn eval --run \(run.path)`)") }

@@ -187,9 +187,13 @@ package enum DiffFormat: String, CaseIterable, Sendable {
         func delta(_ d: Double?) -> String { d.map(NumberText.shortest) ?? "" }
         switch self {
         case .table, .md:
+            // For people: numbers with the digits that matter (`ReportTables.display`);
+            // csv and json keep every digit.
             let absent = "(absent)"
             let rows = r.lines.map {
-                [$0.key, $0.field, $0.a?.text ?? absent, $0.b?.text ?? absent, delta($0.absDelta), delta($0.relDelta), $0.status.rawValue]
+                let (a, b) = ReportTables.display($0.a, $0.b)
+                return [$0.key, $0.field, a ?? absent, b ?? absent, $0.absDelta.map(ReportTables.display) ?? "",
+                        $0.relDelta.map(ReportTables.display) ?? "", $0.status.rawValue]
             }
             if self == .md {
                 return Markdown.table(header: ["key", "field", "A", "B", "abs delta", "rel delta", "status"], rows: rows)

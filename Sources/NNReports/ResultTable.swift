@@ -65,19 +65,21 @@ struct ResultTable: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw NNError("\(path): no such file or directory")
         }
+        let why = "nn diff holds both sources in memory and compares at most \(maxFields) fields per file; compare a smaller extract"
+        let maxJSONBytes = maxJSONBytes(maxFields: maxFields)
         if isDir.boolValue {
             if SweepDirectory.looksLikeSweep(path) {
-                return sweep(try SweepDirectory.load(path).summary, source: path)
+                return sweep(try SweepDirectory.load(path, maxFields: maxFields, why: why).summary, source: path)
             }
             guard RunDirectory.looksLikeRun(path) else {
                 throw NNError("\(path): not a run or sweep directory (no summary.csv, config.json, history.csv or metrics.json)")
             }
-            return try ResultTable(record: RunDirectory.load(path).record(), source: path, kind: .run)
+            let run = try RunDirectory.load(path, maxFields: maxFields, maxJSONBytes: maxJSONBytes, why: why)
+            return try ResultTable(record: run.record(), source: path, kind: .run)
         }
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "csv":
-            let csv = try CSVTable.read(path: path, maxFields: maxFields,
-                                        why: "nn diff holds both files in memory and compares at most \(maxFields) fields per file; compare a smaller extract")
+            let csv = try CSVTable.read(path: path, maxFields: maxFields, why: why)
             if csv.header == ["metric", "value"] {
                 return try ResultTable(record: csv.rows.map { ($0[0], FieldValue($0[1])) }, source: path, kind: .record)
             }
@@ -86,7 +88,7 @@ struct ResultTable: Sendable {
             }
             return ResultTable(csv: csv, source: path, kind: .csv, keyColumns: csv.column("run_id") == nil ? [] : ["run_id"])
         case "json":
-            return try ResultTable(record: JSONValue.read(path: path).flattened(), source: path, kind: .record)
+            return try ResultTable(record: JSONValue.read(path: path, maxBytes: maxJSONBytes).flattened(), source: path, kind: .record)
         default:
             throw NNError("\(path): not a results file (expected a .csv or .json file, a run directory or a sweep directory)")
         }
@@ -98,6 +100,14 @@ struct ResultTable: Sendable {
     /// 666,000 images) stay well under a gigabyte; a larger file is refused while it is
     /// parsed, before its rows are all held.
     static let maxFields = 2_000_000
+
+    /// The most bytes a JSON file given to `nn diff` (or a run directory's `config.json`
+    /// and `metrics.json`) may hold: every JSON value takes at least 2 bytes (`1,`), so a
+    /// file of `2 × maxFields` bytes holds at most `maxFields` values; the file is refused
+    /// by its size, before it is read.
+    static func maxJSONBytes(maxFields: Int) -> Int {
+        maxFields > Int.max / 2 ? .max : 2 * maxFields
+    }
 
     private static func sweep(_ summary: SweepSummary, source: String) -> ResultTable {
         let key = summary.parameterColumns.isEmpty ? ["run_id"] : summary.parameterColumns

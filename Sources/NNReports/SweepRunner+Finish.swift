@@ -18,9 +18,12 @@ extension SweepRunner {
             + (counts.pending > 0 ? ", \(counts.pending) not run" : "")
         var notOk: String?
         if counts.ok < counts.total {
-            let what = [counts.failed > 0 ? "\(counts.failed) failed (see status.json in their run directories)" : nil,
-                        counts.pending > 0 ? "\(counts.pending) not run" : nil].compactMap { $0 }.joined(separator: ", ")
-            notOk = "nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what); re-run to retry"
+            // Training is deterministic (same config, seed and threads): a re-run fails a
+            // failed point the same way unless the cause lay outside training, so only
+            // points not run are sent back to a re-run.
+            let what = [counts.failed > 0 ? "\(counts.failed) failed (see status.json in their run directories; training is deterministic, so a re-run fails them the same way unless the cause was outside training, e.g. a full disk)" : nil,
+                        counts.pending > 0 ? "\(counts.pending) not run (re-run the sweep to run them)" : nil].compactMap { $0 }.joined(separator: ", ")
+            notOk = "nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what)"
         }
         return (summary, warning, notOk)
     }

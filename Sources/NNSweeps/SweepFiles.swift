@@ -112,9 +112,11 @@ package struct SweepDirectory: Sendable {
         FilePath.exists(path, directory: true) && FilePath.exists(SweepLayout(path).summary)
     }
 
-    package static func load(_ path: String) throws -> SweepDirectory {
+    /// Reads the sweep at `path`; `maxFields` and `why` bound its summary (`SweepSummary.read`).
+    package static func load(_ path: String, maxFields: Int = .max, why: String = "") throws -> SweepDirectory {
         guard looksLikeSweep(path) else { throw NNError("\(path): not a sweep directory (no \(SweepLayout.summaryFile))") }
-        return SweepDirectory(path: path, summary: try SweepSummary.read(path: SweepLayout(path).summary))
+        return SweepDirectory(path: path, summary: try SweepSummary.read(path: SweepLayout(path).summary,
+                                                                         maxFields: maxFields, why: why))
     }
 
     /// The directory's last component (a sweep is named by its folder).

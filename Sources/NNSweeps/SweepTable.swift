@@ -180,8 +180,10 @@ package struct SweepSummary: Sendable, Equatable {
         self.parameterColumns = Array(rest[..<end])
     }
 
-    static func read(path: String) throws -> SweepSummary {
-        try SweepSummary(table: CSVTable.read(path: path), name: path)
+    /// Reads `path`; with `maxFields`, a file of more fields is refused while it is parsed
+    /// (`CSVTable.read`), `why` ending the error.
+    static func read(path: String, maxFields: Int = .max, why: String = "") throws -> SweepSummary {
+        try SweepSummary(table: CSVTable.read(path: path, maxFields: maxFields, why: why), name: path)
     }
 
     /// The rows whose `status` is `ok`.

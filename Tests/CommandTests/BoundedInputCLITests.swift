@@ -60,19 +60,25 @@ import Testing
         #expect(marked.stdout == plain.stdout)
     }
 
-    /// Why: `nn diff` of a 3-million-row CSV held every cell as an object (4.9 GB, 84 s).
-    /// Now a file of more than `ResultTable.maxFields` fields is refused while it is parsed.
-    @Test func diffRefusesACSVOfMoreFieldsThanItHolds() throws {
-        let big = Self.tmp + "/big.csv", small = Self.tmp + "/small.csv"
+    /// Why: `nn diff` of a 3-million-row CSV held every cell as an object (4.9 GB, 84 s),
+    /// and a sweep directory's `summary.csv` of that size was read with no bound at all.
+    /// Now a file of more than `ResultTable.maxFields` fields is refused while it is parsed,
+    /// given as a CSV file or as the sweep directory holding it (one ~13 MB file, written once).
+    @Test func diffRefusesACSVOrSweepOfMoreFieldsThanItHolds() throws {
+        let sweep = Self.tmp + "/bigsweep", small = Self.tmp + "/small.csv"
+        try FileManager.default.createDirectory(atPath: sweep, withIntermediateDirectories: true)
+        let big = SweepLayout(sweep).summary
         let rows = ResultTable.maxFields / 3 + 1
-        var text = "index,prediction,probability\n"
-        text.reserveCapacity(rows * 12)
-        for i in 0..<rows { text += "\(i),1,0.5\n" }
+        var text = "run_id,status,lr\n"
+        text.reserveCapacity(rows * 20)
+        for i in 0..<rows { text += "\(String(format: "%012x", i)),ok,0.5\n" }
         try AtomicFile.write(Array(text.utf8), to: big)
-        try AtomicFile.write(Array("index,prediction,probability\n0,1,0.5\n".utf8), to: small)
-        let r = try runNN(["diff", big, small])
-        #expect(r.status == 2 && r.stdout.isEmpty)
-        #expect(errorLines(r) == ["Error: \(big): more than \(ResultTable.maxFields) fields by line \(rows); nn diff holds both files in memory and compares at most \(ResultTable.maxFields) fields per file; compare a smaller extract"])
+        try AtomicFile.write(Array("run_id,status,lr\n000000000000,ok,0.5\n".utf8), to: small)
+        for a in [big, sweep] {
+            let r = try runNN(["diff", a, small])
+            #expect(r.status == 2 && r.stdout.isEmpty)
+            #expect(errorLines(r) == ["Error: \(big): more than \(ResultTable.maxFields) fields by line \(rows); nn diff holds both sources in memory and compares at most \(ResultTable.maxFields) fields per file; compare a smaller extract"])
+        }
     }
 
     /// Why: `--random 1000000000 --lr loguniform:0.01:1 --dry-run` ran past 4 minutes with
@@ -84,6 +90,25 @@ import Testing
                            "--name", "space"], cwd: Self.tmp)
         #expect(r.status == 2 && r.stdout.isEmpty)
         #expect(errorLines(r) == ["Error: --random 1000000000: space too small: the distributions hold at most 1800004 distinct points (lr loguniform:0.01:1: at most 1800004; reals are rounded to 6 significant digits); ask for fewer"])
+    }
+
+    /// Why: a sweep of up to 1,000,000 points was allowed, about 19 minutes of `--dry-run`
+    /// planning alone. Now one point past `SweepGrid.maxPoints` fails at once, from a random
+    /// search or from a grid (11 seeds x 9091 lr values = 100,001), and nothing is written.
+    @Test func aSweepOneBeyondTheCapFailsAtOnce() throws {
+        #expect(SweepGrid.maxPoints == 100_000)
+        let data = try preparedMNIST(train: 100, test: 50, tag: "bounded").get()
+        let lrs = (1...9091).map { "0.\(10000 + $0)" }.joined(separator: ",")
+        let seeds = (1...11).map(String.init).joined(separator: ",")
+        for (args, message) in [
+            (["--random", "100001", "--lr", "loguniform:0.01:1"], "--random 100001: more than the 100000 points a sweep may have; ask for fewer"),
+            (["--seed", seeds, "--lr", lrs], "grid: 9091 lr x 11 seed is more than the 100000 points a sweep may have; sweep fewer values"),
+        ] {
+            let r = try runNN(["sweep"] + args + ["--dry-run", "--data", data, "--name", "cap"], cwd: Self.tmp)
+            #expect(r.status == 2 && r.stdout.isEmpty)
+            #expect(errorLines(r) == ["Error: \(message)"])
+        }
+        #expect(!FileManager.default.fileExists(atPath: Self.tmp + "/results/sweeps/cap"))
     }
 
     /// Why: experiment JSON `{"lr": "0x10"}` trained with lr 16; `"epochs": "1"`,

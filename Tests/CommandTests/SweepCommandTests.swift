@@ -67,6 +67,9 @@ let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
         let r = try sweep(["--lr", "1000,0.3", "--epochs", "3", "--out", "s"], cwd: root)
         #expect(r.status == 1)
         #expect(r.stderr.contains("1 of 2 points are not ok: 1 failed"))
+        // A divergence is deterministic: the sweep does not tell the user to re-run to retry.
+        #expect(!r.stderr.contains("retry"), "\(r.stderr)")
+        #expect(r.stderr.contains("training is deterministic, so a re-run fails them the same way"), "\(r.stderr)")
         let table = try CSVTable.read(path: root + "/s/summary.csv")
         let rows = table.rows
         let status = try #require(table.column("status")), lr = try #require(table.column("lr"))

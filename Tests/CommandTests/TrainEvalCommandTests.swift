@@ -90,6 +90,9 @@ import Testing
         let t = try runNN(["train", "--data", Self.tmp + "/bin", "--out", dir, "--lr", "1e6", "--quiet"] + Self.small, cwd: Self.root)
         #expect(t.status != 0)
         #expect(t.stderr.contains("diverged at epoch"))
+        // The advice fits the run: an f64 run (the default) is not told to use f64.
+        #expect(t.stderr.contains("; try a smaller --lr"), "\(t.stderr)")
+        #expect(!t.stderr.contains("--precision f64"), "\(t.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir + "/history.csv"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/model.nnm"))
     }

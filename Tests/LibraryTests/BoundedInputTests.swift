@@ -45,18 +45,23 @@ import Testing
             == "\(plain): IDX header of u8 of shape [10000000, 28, 28] declares 7840000016 bytes, but the file has only 19; the file is truncated, damaged or hostile")
     }
 
-    /// A PNG's width x height is bounded the same way, before its pixels are allocated.
-    @Test func pngClaimingMoreThanItsFileCanHoldIsRefused() throws {
+    /// A PNG's width x height is bounded the same way, before its pixels are allocated; the
+    /// claim is the scanlines the header's bit depth makes (a 1-bit grey row of 30,000
+    /// pixels inflates from 3,751 bytes, not 30,000), so a valid 1-bit image is not called hostile.
+    @Test(arguments: [(UInt8(8), 900_030_000), (UInt8(1), 112_530_000)])
+    func pngClaimingMoreThanItsFileCanHoldIsRefused(depth: UInt8, declared: Int) throws {
         var png = try PNG.encodeGrey(GreyImage(width: 1, height: 1, pixels: [7]))
-        // IHDR: length (4) "IHDR" (4) width (4) height (4) ... CRC over type and data.
+        // IHDR: length (4) "IHDR" (4) width (4) height (4) bit depth (1) ... CRC over type and data.
         let ihdr = 8 + 8
         for (offset, value) in [(ihdr, UInt32(30_000)), (ihdr + 4, UInt32(30_000))] {
             withUnsafeBytes(of: value.bigEndian) { for i in 0..<4 { png[offset + i] = $0[i] } }
         }
+        png[ihdr + 8] = depth
         let crc = png[12..<(12 + 4 + 13)].withUnsafeBytes { Gzip.crc32($0) }
         withUnsafeBytes(of: crc.bigEndian) { for i in 0..<4 { png[12 + 17 + i] = $0[i] } }
         let m = errorMessage { _ = try PNG.decodeGrey(png, name: "big.png") }
-        #expect(m.hasPrefix("big.png: PNG header of 30000x30000 pixels declares 900000000 bytes, but a gzip file of \(png.count) bytes"), "\(m)")
+        #expect(m.hasPrefix("big.png: PNG header of 30000x30000 pixels declares \(declared) bytes, but a gzip file of \(png.count) bytes"), "\(m)")
+        #expect(PNG.scanlineBytes(width: 28, height: 28, bitDepth: Int(depth), colourType: 0) == 28 * (1 + 28 * Int(depth) / 8 + (depth == 1 ? 1 : 0)))
     }
 
     /// Predicting reads an IDX file's pixels once (no copy with its header in front).
@@ -81,7 +86,31 @@ import Testing
         try AtomicFile.write(Array(("a,b\n" + String(repeating: "1,2\n", count: 60)).utf8), to: path)
         #expect(try ResultTable.load(path, maxFields: 122).rows.count == 60)
         #expect(errorMessage { _ = try ResultTable.load(path, maxFields: 121) }
-            == "\(path): more than 121 fields by line 61; nn diff holds both files in memory and compares at most 121 fields per file; compare a smaller extract")
+            == "\(path): more than 121 fields by line 61; nn diff holds both sources in memory and compares at most 121 fields per file; compare a smaller extract")
+    }
+
+    /// The field bound covers every kind of source `nn diff` takes: a run directory's
+    /// `history.csv` by fields, its JSON files and a JSON file by bytes (2 per field).
+    @Test func diffBoundsRunDirectoriesAndJSON() throws {
+        let dir = try makeTemporaryDirectory("diffboundrun")
+        defer { removeTree(dir) }
+        let run = dir + "/run", json = dir + "/m.json"
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        try AtomicFile.write(Array(("epoch,loss\n" + (1...60).map { "\($0),0.5\n" }.joined()).utf8), to: RunLayout(run).history)
+        #expect(try ResultTable.load(run, maxFields: 122).columns == ["last_epoch_loss", "history_epochs"])
+        #expect(errorMessage { _ = try ResultTable.load(run, maxFields: 121) }
+            == "\(RunLayout(run).history): more than 121 fields by line 61; nn diff holds both sources in memory and compares at most 121 fields per file; compare a smaller extract")
+        let values = "[" + Array(repeating: "1", count: 30).joined(separator: ",") + "]"   // 61 bytes
+        try AtomicFile.write(Array("{\"a\":\(values)}".utf8), to: json)    // 67 bytes
+        let run2 = dir + "/run2"
+        try FileManager.default.createDirectory(atPath: run2, withIntermediateDirectories: true)
+        try AtomicFile.write(Array("{\"a\":\(values)}".utf8), to: RunLayout(run2).metricsJSON)
+        #expect(try ResultTable.load(json, maxFields: 34).columns.first?.hasPrefix("a") == true)   // 67 <= 68 bytes: read
+        #expect(errorMessage { _ = try ResultTable.load(json, maxFields: 33) }
+            == "\(json): 67 bytes, more than the 66 such a file may hold")
+        #expect(try ResultTable.load(run2, maxFields: 34).columns.first?.hasPrefix("a") == true)
+        #expect(errorMessage { _ = try ResultTable.load(run2, maxFields: 33) }
+            == "\(RunLayout(run2).metricsJSON): 67 bytes, more than the 66 such a file may hold")
     }
 
     // MARK: - Loops driven by input
@@ -108,6 +137,10 @@ import Testing
     func aSpaceTooSmallFailsBeforeDrawing(key: String, spec: String) throws {
         let m = sweepError { _ = try grid([(key, spec)], count: 11) }
         #expect(m.hasPrefix("--random 11: space too small: the distributions hold at most "), "\(m)")
+    }
+
+    /// A real's space is counted, not drawn: 10^9 samples of one decade fail at once.
+    @Test func aBillionSamplesOfADecadeFailAtOnce() throws {
         #expect(sweepError { _ = try grid([("lr", "loguniform:0.01:1")], count: 1_000_000_000) }
             .hasPrefix("--random 1000000000: space too small: the distributions hold at most 1800004 distinct points"))
     }
@@ -116,11 +149,11 @@ import Testing
     /// point is made; the product cannot overflow.
     @Test func sweepSizesAreCapped() throws {
         let lrs = (1...1001).map { "0.\(1000 + $0)" }.joined(separator: ",")
-        let sizes = (1...1000).map(String.init).joined(separator: ",")
+        let sizes = (1...100).map(String.init).joined(separator: ",")
         #expect(sweepError { _ = try grid([("lr", lrs), ("batch_size", sizes)], count: nil) }
-            == "grid: 1000 batch_size x 1001 lr is more than the 1000000 points a sweep may have; sweep fewer values")
+            == "grid: 100 batch_size x 1001 lr is more than the 100000 points a sweep may have; sweep fewer values")
         #expect(sweepError { _ = try grid([("lr", "uniform:0:1")], count: 2_000_000) }
-            == "--random 2000000: more than the 1000000 points a sweep may have; ask for fewer")
+            == "--random 2000000: more than the 100000 points a sweep may have; ask for fewer")
         #expect(try grid([("lr", "uniform:0:1")], count: 1000).count == 1000)
     }
 
@@ -151,6 +184,22 @@ import Testing
         }
         try config.set(key, "0.5", source: "--k")
         #expect(config.text(key) == "0.5")
+    }
+
+    /// The items of a `grid` list are of their key's type for list keys too: `layers`
+    /// items are lists of numbers (a text of one was accepted before); a `choice:` text
+    /// stays a distribution.
+    @Test func gridItemsOfListKeysAreLists() throws {
+        let dir = try makeTemporaryDirectory("gridtypes")
+        defer { removeTree(dir) }
+        let file = dir + "/exp.json"
+        try AtomicFile.write(Array(#"{"grid": {"layers": ["785,20,1", "785,40,1"]}}"#.utf8), to: file)
+        #expect(errorMessage { _ = try ExperimentConfig.load(path: file) }
+            == #"\#(file): grid layers: "785,20,1" is a string, but layers takes a list of numbers"#)
+        try AtomicFile.write(Array(#"{"grid": {"activations": [["relu", 3]]}}"#.utf8), to: file)
+        #expect(errorMessage { _ = try ExperimentConfig.load(path: file) }.hasPrefix("\(file): grid activations: "))
+        try AtomicFile.write(Array(#"{"grid": {"layers": [[785, 20, 1], "choice:785,40,1;785,8,1"]}}"#.utf8), to: file)
+        #expect(try ExperimentConfig.load(path: file).1.map(\.1) == [["785,20,1", "choice:785,40,1;785,8,1"]])
     }
 
     // MARK: - Byte-order marks

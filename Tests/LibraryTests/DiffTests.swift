@@ -159,4 +159,27 @@ import Testing
         let row = try CSVTable.parse(DiffFormat.csv.render(numeric), name: "out").rows[0]
         #expect(row[1] == "f1" && Double(row[4]).map { abs($0 - 1e-7) < 1e-12 } == true)
     }
+
+    /// The table and Markdown show numbers with the digits that matter (issue 19: diff
+    /// values printed 17 digits); csv and json keep every digit.
+    @Test func tablesShowTheDigitsThatMatter() throws {
+        let root = try ResultFixture.directory("diff-digits")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (x, y) = (root + "/x.json", root + "/y.json")
+        for (path, text) in [(x, #"{"f1": 0.123456789, "auc": 0.950951, "tp": 1234567}"#), (y, #"{"f1": 0.2, "auc": 0.950952, "tp": 1234568}"#)] {
+            try AtomicFile.write(text, to: path)
+        }
+        let r = try ResultDiff.compare(paths: x, y)
+        let md = DiffFormat.md.render(r).split(separator: "\n").map(String.init)
+        #expect(md[2...4].sorted() == [
+            "| - | auc | 0.950951 | 0.950952 | 1e-06 | 1.0516e-06 | differs |",   // 5 digits would show both as 0.95095
+            "| - | f1 | 0.12346 | 0.2 | 0.076543 | 0.38272 | differs |",
+            "| - | tp | 1234567 | 1234568 | 1 | 8.1e-07 | differs |",             // integers in full
+        ], "\(md)")
+        #expect(ReportTables.display(FieldValue("0.30000000000000004"), FieldValue("0.3")) == ("0.30000000000000004", "0.3"))
+        let table = DiffFormat.table.render(r)
+        #expect(table.contains("0.12346") && !table.contains("0.123456789"))
+        let csv = try CSVTable.parse(DiffFormat.csv.render(r), name: "out")
+        #expect(csv.rows.contains { $0[2] == "0.123456789" })
+    }
 }

@@ -94,7 +94,24 @@ func tinyProblem(n: Int, seed: UInt32) -> (Matrix<Double>, Matrix<Double>) {
         #expect(d != nil)
         #expect(r.history.count == d?.epoch)
         #expect(r.history.count < 40)
-        #expect(d?.message.contains("try a smaller --lr") == true)
+        #expect(d?.message.hasPrefix("training diverged at epoch \(r.history.count): ") == true)
+        #expect(d?.message.contains("--") == false)   // the kernel names no flag
+    }
+
+    /// The advice fits the run: no `--precision f64` to an f64 run, no `--gradient stable`
+    /// to a stable one (issue 19: "no f64 advice to an f64 run").
+    @Test(arguments: [
+        (Precision.f64, GradientPath.notebook, "; try a smaller --lr, or --gradient stable"),
+        (Precision.f64, GradientPath.stable, "; try a smaller --lr"),
+        (Precision.f32, GradientPath.notebook, "; try a smaller --lr, --gradient stable, or --precision f64"),
+        (Precision.f32, GradientPath.stable, "; try a smaller --lr, or --precision f64"),
+    ])
+    func divergenceAdviceFitsTheRun(precision: Precision, gradient: GradientPath, advice: String) {
+        var config = ExperimentConfig()
+        config.precision = precision
+        config.gradient = gradient
+        let d = Divergence(epoch: 3, loss: .nan)
+        #expect(Run.RunDivergence(d, config: config).message == "training diverged at epoch 3: loss is NaN" + advice)
     }
 
     @Test func firstEpochLossIsBeforeTheUpdate() {

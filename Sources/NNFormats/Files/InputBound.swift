@@ -1,8 +1,9 @@
 import NNKernel
 
 /// The one bound every reader of untrusted input applies (IDX and gzip through
-/// `Gzip.forEachChunk` and `IDXArray.readFile`, CSV and JSON through `readFileBytes` and
-/// `CSVReader`, PNG and PGM through `readFileBytes` with their format's cap):
+/// `Gzip.forEachChunk` and `IDXArray.readFile`, CSV and JSON through `readFileBytes` (then
+/// `CSVTable`, `JSONParser`; `PredictInput.csv` for standard input), PNG and PGM through
+/// `readFileBytes` with their format's cap):
 ///
 /// - the file is a regular file (`FileInput`);
 /// - its payload — the file itself, or what its gzip members inflate to — can never pass

@@ -46,9 +46,14 @@ package enum PNG {
             guard let count = MemoryBudget.product([width, height]) else {
                 throw NNError("\(name): PNG dimensions \(width)x\(height) are too large")
             }
-            // The pixels are zlib data: at most deflate's largest expansion of the file.
-            try InputBound.requireClaim(count, what: "PNG header of \(width)x\(height) pixels", path: name,
+            // The pixels are zlib data: at most deflate's largest expansion of the file. What
+            // inflates is the header's scanlines (`scanlineBytes`: 1/8 byte a pixel for 1-bit
+            // grey, 8 for 16-bit RGBA), not the 8-bit grey pixels we allocate.
+            let depth = bytes.count > 25 ? Int(bytes[24]) : 8, colour = bytes.count > 25 ? Int(bytes[25]) : 0
+            try InputBound.requireClaim(scanlineBytes(width: width, height: height, bitDepth: depth, colourType: colour),
+                                        what: "PNG header of \(width)x\(height) pixels", path: name,
                                         fileSize: bytes.count, gzip: true)
+            try MemoryBudget.require(count, for: "\(name) (PNG of \(width)x\(height) pixels)")
             image.format = png_uint_32(PNG_FORMAT_GRAY)
             var pixels = [UInt8](repeating: 0, count: count)
             let finished = pixels.withUnsafeMutableBytes { out in
@@ -57,6 +62,15 @@ package enum PNG {
             guard finished != 0 else { throw NNError("\(name): corrupt PNG (\(message(image)))") }
             return GreyImage(width: width, height: height, pixels: pixels)
         }
+    }
+
+    /// The bytes a PNG's image data inflates to (without interlacing): per row one filter
+    /// byte and `width × bitDepth × channels` bits rounded up to bytes (IHDR's bit depth
+    /// and colour type, bytes 24 and 25 of the file). nil when it overflows.
+    static func scanlineBytes(width: Int, height: Int, bitDepth: Int, colourType: Int) -> Int? {
+        let channels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][colourType] ?? 4
+        guard let bits = MemoryBudget.product([width, max(bitDepth, 1), channels]) else { return nil }
+        return MemoryBudget.product([height, 1 + (bits + 7) / 8])
     }
 
     /// An 8-bit grey PNG of `image` (for tests and fixtures).

@@ -1,6 +1,6 @@
 /// A UTF-8 byte-order mark (`EF BB BF`) at the very start of a text input is skipped, by
-/// every reader of text alike: CSV files (`CSVTable`, `CSVReader`), JSON files (experiment
-/// files, manifests, results), and CSV on standard input for `nn predict -`. It is never
+/// every reader of text alike: CSV files (`CSVTable`), JSON files (`JSONParser`: experiment
+/// files, manifests, results), and CSV on standard input for `nn predict -` (`PredictInput.csv`). It is never
 /// read as part of the first field, so a first row is never taken for a header and lost.
 package enum ByteOrderMark {
     package static let utf8: [UInt8] = [0xEF, 0xBB, 0xBF]

@@ -26,10 +26,10 @@ package indirect enum JSONValue: Sendable, Equatable {
         return members.first(where: { $0.key == key })?.value
     }
 
-    /// Reads and parses the JSON file at `path` (a regular file that fits in memory; see
-    /// `readFileBytes`); errors name the file.
-    package static func read(path: String) throws -> JSONValue {
-        let data = Data(try readFileBytes(path))
+    /// Reads and parses the JSON file at `path` (a regular file that fits in memory and,
+    /// when given, holds at most `maxBytes` bytes; see `readFileBytes`); errors name the file.
+    package static func read(path: String, maxBytes: Int? = nil) throws -> JSONValue {
+        let data = Data(try readFileBytes(path, maxBytes: maxBytes))
         guard let text = String(data: data, encoding: .utf8) else { throw NNError("\(path): not UTF-8 text") }
         return try parse(text, name: path)
     }

@@ -19,8 +19,9 @@ package struct Divergence: Equatable, Sendable {
     var loss: Double
     /// True when the loss was still finite but the update left a weight NaN or infinite, or
     /// (after the last epoch) weights so large that the outputs are not finite.
-    var nonFiniteWeights = false
-    /// What happened, naming no flag (the layers above add what to change: `message`).
+    package var nonFiniteWeights = false
+    /// What happened, naming no flag: what to try depends on the run's settings, which the
+    /// layer above knows (`RunDivergence` in NNRuns phrases it with the flags).
     package var problem: String {
         let what = nonFiniteWeights ? "the weights are no longer usable: not finite, too large (above √max), or giving non-finite outputs (the loss before the update was \(NumberText.real(loss)))"
             : "loss is \(loss.isNaN ? "NaN" : "infinite")"

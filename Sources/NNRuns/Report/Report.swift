@@ -105,7 +105,7 @@ package enum Report {
     /// `headline` sections come first, right after the title; `extraSections` last.
     package static func runs(dirs: [String], logY: Bool = false, headline: [ReportSection] = [],
                      extraSections: [ReportSection] = []) throws -> Files {
-        let runs = try dirs.map(RunDirectory.load)
+        let runs = try dirs.map { try RunDirectory.load($0) }
         let histories = try runs.map(requireHistory)
         let labels = legendLabels(dirs: dirs, configs: runs.map(\.config))
         let chart = lossChart(Array(zip(labels, histories)), title: "Training loss", loss: runs.first?.lossName, logY: logY)

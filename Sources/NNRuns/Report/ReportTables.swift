@@ -41,9 +41,32 @@ package enum ReportTables {
 
     /// A value for people: integers as they are, other numbers to 5 significant digits
     /// (`Markdown.number`), text as it is.
-    package static func display(_ value: FieldValue) -> String {
+    package static func display(_ value: FieldValue, digits: Int = 5) -> String {
         guard let x = value.number, Int(value.text) == nil, !value.text.isEmpty else { return value.text }
-        return Markdown.number(x)
+        return Markdown.number(x, digits: digits)
+    }
+
+    /// Two values side by side for people (`nn diff`'s table and Markdown): as `display`,
+    /// with more significant digits when 5 would show two different numbers alike
+    /// (0.950951 and 0.950952 print in full, not both as 0.95095).
+    /// A value that needs fewer digits than that prints as its shortest text (0.3, never
+    /// 0.29999999999999999).
+    package static func display(_ a: FieldValue?, _ b: FieldValue?) -> (a: String?, b: String?) {
+        func show(_ v: FieldValue, _ digits: Int) -> String {
+            let s = display(v, digits: digits)
+            if let x = v.number, s != v.text, NumberText.parse(s) == x { return NumberText.shortest(x) }
+            return s
+        }
+        var digits = 5
+        if let x = a?.number, let y = b?.number, x != y {
+            while digits < 17, show(a!, digits) == show(b!, digits) { digits += 1 }
+        }
+        return (a.map { show($0, digits) }, b.map { show($0, digits) })
+    }
+
+    /// A number for people, as `display` writes it (a delta in `nn diff`'s table).
+    package static func display(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? NumberText.shortest(x) : Markdown.number(x)
     }
 
     /// The keys that configure only one optimiser.

@@ -135,11 +135,13 @@ package struct ExperimentConfig: Equatable, Sendable {
                 guard let values = elements, !values.isEmpty else {
                     throw NNError("\(path): grid key '\(key)' must be a non-empty list")
                 }
-                let scalarKey = table.first { $0.name == key }.map { !$0.isList } ?? false
+                let known = table.contains { $0.name == key }
                 grid.append((key, try values.map { v in
-                    // The items of a list of a number or truth-value key are of its type; a
-                    // string is a random search's distribution (`kind:...`, checked later).
-                    if scalarKey, !(v.text?.contains(":") == true && isString(v)) {
+                    // The items of a key's list are of its type (a list of numbers for
+                    // `layers`: `[[785,20,1], [785,40,1]]`); a string with a ':' is a random
+                    // search's distribution (`kind:...`, checked later). nn's own sweep.json
+                    // (list values as text) is read by `SweepPlan`, never through here.
+                    if known, !(v.text?.contains(":") == true && isString(v)) {
                         try checkJSONType(key, v, source: "\(path): grid \(key)")
                     }
                     guard let t = v.text else { throw NNError("\(path): grid key '\(key)' has an unsupported value") }

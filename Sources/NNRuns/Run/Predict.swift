@@ -64,8 +64,12 @@ package enum Predict {
         let reader = PredictInput(features: run.features)
         let scalar = config.precision.scalarBytes
         // The pixels and a row of text per image, and one block's input matrix and widest
-        // layer's activations (`predict` goes block by block).
-        func requireMemory(_ count: Int) throws {
+        // layer's activations (`predict` goes block by block). A count that overflows
+        // (`nil`) is the overflow error, never a made-up size.
+        func requireMemory(_ count: Int?) throws {
+            guard let count else {
+                return try MemoryBudget.require(nil, for: "predicting the images of \(inputs.joined(separator: ", "))")
+            }
             let block = min(count, blockSize)
             try MemoryBudget.require(MemoryBudget.sum([MemoryBudget.product([2 * (config.layers.max() ?? 1) + 1, block, scalar]),
                                                        MemoryBudget.product([count, run.features + 128])]),
@@ -74,7 +78,7 @@ package enum Predict {
         var pixels: [UInt8] = [], count = 0
         for path in inputs {
             // Refused from an IDX header, before its pixels are read.
-            let (p, n) = try reader.read(path) { n in try requireMemory(MemoryBudget.sum([count, n]) ?? -1) }
+            let (p, n) = try reader.read(path) { n in try requireMemory(MemoryBudget.sum([count, n])) }
             if pixels.isEmpty { pixels = p } else { pixels += p }   // no copy of a single input
             count += n
         }

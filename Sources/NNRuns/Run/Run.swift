@@ -8,13 +8,30 @@ package enum Run {
 
     package struct TrainOutcome: Sendable {
         package var history: [EpochRecord]
-        package var divergence: Divergence?
+        package var divergence: RunDivergence?
         package var runDirectory: String
         package var seconds: Double
         /// True when a diverged retraining (`--force`) was discarded and the old run kept.
         package var previousKept = false
         /// True when the run directory already held this complete run: nothing was trained.
         package var upToDate = false
+    }
+
+    /// A divergence with the advice that fits the run: a smaller `--lr` always,
+    /// `--gradient stable` unless it is already stable, `--precision f64` unless it is
+    /// already f64 (the kernel's `Divergence` says what happened, never which flag to use).
+    package struct RunDivergence: Equatable, Sendable {
+        package var divergence: Divergence
+        package var message: String
+
+        init(_ divergence: Divergence, config: ExperimentConfig) {
+            var tries = ["a smaller --lr"]
+            if config.gradient != .stable { tries.append("--gradient stable") }
+            if config.precision != .f64 { tries.append("--precision f64") }
+            let advice = tries.count == 1 ? tries[0] : tries.dropLast().joined(separator: ", ") + ", or " + tries[tries.count - 1]
+            self.divergence = divergence
+            self.message = divergence.problem + "; try " + advice
+        }
     }
 
     /// Where `train` puts the run.

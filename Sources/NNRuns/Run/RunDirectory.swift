@@ -29,8 +29,8 @@ package struct History: Sendable, Equatable {
         self.table = table
     }
 
-    package static func read(path: String) throws -> History {
-        try History(table: CSVTable.read(path: path), name: path)
+    package static func read(path: String, maxFields: Int = .max, why: String = "") throws -> History {
+        try History(table: CSVTable.read(path: path, maxFields: maxFields, why: why), name: path)
     }
 
     /// Writes `history.csv` of the epochs `records`: `epoch,loss`, losses as `NumberText.real`.
@@ -61,7 +61,10 @@ package struct RunDirectory: Sendable {
 
     /// Reads whichever run files exist; errors name the bad file. A run whose marker says
     /// it is not complete (interrupted, diverged) is refused (`RunMarker.requireComplete`).
-    package static func load(_ path: String) throws -> RunDirectory {
+    /// With bounds (`nn diff`), `history.csv` may hold at most `maxFields` fields and each
+    /// JSON file at most `maxJSONBytes` bytes; `why` ends a bound's error.
+    package static func load(_ path: String, maxFields: Int = .max, maxJSONBytes: Int? = nil,
+                             why: String = "") throws -> RunDirectory {
         guard FilePath.exists(path, directory: true) else { throw NNError("\(path): no such directory") }
         try RunMarker.requireComplete(path)
         guard looksLikeRun(path) else {
@@ -70,7 +73,7 @@ package struct RunDirectory: Sendable {
         func object(_ file: String) throws -> JSONValue? {
             let p = RunLayout(path).path(file)
             guard FilePath.exists(p) else { return nil }
-            let v = try JSONValue.read(path: p)
+            let v = try JSONValue.read(path: p, maxBytes: maxJSONBytes)
             guard case .object = v else { throw NNError("\(p): expected a JSON object") }
             return v
         }
@@ -78,7 +81,7 @@ package struct RunDirectory: Sendable {
         return RunDirectory(
             path: path,
             config: try object(RunLayout.configFile),
-            history: FilePath.exists(historyPath) ? try History.read(path: historyPath) : nil,
+            history: FilePath.exists(historyPath) ? try History.read(path: historyPath, maxFields: maxFields, why: why) : nil,
             metrics: try object(RunLayout.metricsJSONFile))
     }
 

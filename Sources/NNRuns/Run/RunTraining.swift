@@ -73,7 +73,8 @@ extension Run {
         if let tracker {
             try AtomicFile.write(tracker.bestJSON(epochsTrained: result.history.count).fileText, to: layout.best)
         }
-        return TrainOutcome(history: result.history, divergence: result.divergence, runDirectory: outDir, seconds: 0)
+        return TrainOutcome(history: result.history, divergence: result.divergence.map { RunDivergence($0, config: config) },
+                            runDirectory: outDir, seconds: 0)
     }
 
     /// Reads the checkpoint `resume` continues from, before anything is written: a damaged
