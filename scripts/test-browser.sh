@@ -4,7 +4,8 @@
 # Selenium from PyPI into a virtual environment under the build folder (.build/venv-browser).
 # Builds two small reports — a 4-point sweep with a validation set (1,000 images, Adam, 4
 # epochs: a few seconds), and a two-run comparison of runs with names HTML must escape
-# — and runs scripts/browser_check.py on each: no console errors, no request leaves the page,
+# — their roc.svg made hostile (a <script> and an onload=) — and runs
+# scripts/browser_check.py on each: no console errors, no request leaves the page,
 # one table row per run, a header click sorts, the filter hides rows, every chart present.
 # Screenshots go to .build/browser-test/. Usage: scripts/test-browser.sh [NN] (default
 # .build/debug/nn).
@@ -35,6 +36,8 @@ for lr in 0.003 0.01; do
     printf '{"val_size": 200, "eval_every": 1, "name": "run <lr=%s> & \\"q\\""}\n' "$lr" >"$W/run-$lr.json"
     "$NN" train --quiet --config "$W/run-$lr.json" "${net[@]}" --lr "$lr" --out "$W/run-$lr" >/dev/null
     "$NN" eval --run "$W/run-$lr" >/dev/null
+    # A hostile chart (results from elsewhere): its script must not run in the page.
+    sed -i 's|<svg |<svg onload="window.nnInjected=2" |; s|</svg>|<script>window.nnInjected=1</script></svg>|' "$W/run-$lr/roc.svg"
 done
 "$NN" report --html --out "$W/compare" "$W/run-0.003" "$W/run-0.01" >/dev/null
 
