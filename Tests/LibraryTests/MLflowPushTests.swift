@@ -94,6 +94,23 @@ import Testing
         #expect(server.runs.count == 3)
     }
 
+    /// Where the results lie is not part of the push: after a move (or from another
+    /// checkout) the same runs are up to date, and `nn.path` stays as set at creation.
+    @Test func pushingAMovedDirectoryChangesNothing() throws {
+        let dir = try Self.sweep()
+        let moved = dir + "-moved"
+        defer { for d in [dir, moved] { try? FileManager.default.removeItem(atPath: d) } }
+        let server = FakeMLflow()
+        try Self.push(dir, server)
+        let before = server.runs.map(\.tags), sent = server.requests.count
+        #expect(before.allSatisfy { $0["nn.path"]?.hasPrefix(dir + "/runs/") == true })
+        try FileManager.default.moveItem(atPath: dir, toPath: moved)
+        let again = try Self.push(moved, server)
+        #expect(again.unchanged == 3 && again.created == 0 && again.updated == 0)
+        #expect(server.runs.map(\.tags) == before)
+        #expect(server.requests.count - sent == 4)
+    }
+
     @Test func aPushInterruptedAnywhereIsCompletedByTheNext() throws {
         let dir = try Self.sweep()
         defer { try? FileManager.default.removeItem(atPath: dir) }
