@@ -142,6 +142,28 @@ import Testing
         #expect(server.runs[0].params.count == 150)
     }
 
+    /// 100 params of 6,000 bytes and 100 tags of 5,000 (1.1 MB) are more than MLflow's
+    /// 1 MB request limit (which the fake enforces): they go in requests below 900 KB.
+    @Test func batchesStayBelowMLflowsRequestSize() throws {
+        let server = FakeMLflow()
+        let client = MLflowClient(transport: server, server: "fake")
+        let run = try client.createRun(experiment: try client.experimentID(name: "size"), name: "r", startTime: 0, tags: [])
+        let params = (0..<100).map { ("p\($0)", String(repeating: "v", count: 6000)) }
+        let tags = (0..<100).map { ("t\($0)", String(repeating: "t", count: 5000)) }
+        let metrics = (0..<10).map { MLflowClient.Metric(key: "m", value: "\($0)", step: $0, timestamp: 0) }
+        // One request with all of it is what the fake refuses.
+        let whole = JSONValue.object([JSONMember("run_id", .string(run.id)), JSONMember("params", .array(params.map { MLflowClient.keyValue($0.0, $0.1) })),
+                                      JSONMember("tags", .array(tags.map { MLflowClient.keyValue($0.0, $0.1) }))])
+        #expect(throws: NNError.self) { _ = try client.call("POST", "runs/log-batch", body: whole) }
+        let sent = server.requests.count
+        try client.logBatch(run: run.id, metrics: metrics, params: params, tags: tags)
+        let batches = server.requests.dropFirst(sent).filter { $0.path.hasSuffix("log-batch") }
+        #expect(batches.count == 2)
+        #expect(batches.allSatisfy { $0.body.count < 900_100 }, "\(batches.map(\.body.count))")
+        #expect(server.runs[0].params.count == 100 && server.runs[0].tags.count == 100)
+        #expect(server.history(run.id, "m").map(\.step) == Array(0..<10))
+    }
+
     @Test func serverErrorsAreOneLine() throws {
         let server = FakeMLflow()
         let client = MLflowClient(transport: server, server: "http://x:5000")

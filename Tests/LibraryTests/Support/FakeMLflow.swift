@@ -99,6 +99,10 @@ final class FakeMLflow: HTTPTransport, @unchecked Sendable {
                 return error(400, "INVALID_PARAMETER_VALUE", "too many entities: \(metrics.count) \(params.count) \(tags.count)")
             }
             for p in params {
+            // MLflow's MAX_BATCH_LOG_REQUEST_SIZE (mlflow/utils/validation.py): 1e6 bytes.
+            guard request.body.count <= 1_000_000 else {
+                return error(400, "INVALID_PARAMETER_VALUE", "Batched logging API requests must be at most 1000000 bytes, got \(request.body.count)")
+            }
                 let (k, v) = (p["key"]!.text!, p["value"]!.text!)
                 if let old = runs[i].params[k], old != v { return error(400, "INVALID_PARAMETER_VALUE", "param \(k) changed") }
                 runs[i].params[k] = v
