@@ -164,6 +164,21 @@ import Testing
         #expect(server.history(run.id, "m").map(\.step) == Array(0..<10))
     }
 
+    /// A server whose artifacts are not proxied (S3 root, `--no-serve-artifacts`) is refused
+    /// right after the run is created, in one line, before any param, metric or tag is logged.
+    @Test func aServerWithoutTheArtifactProxyIsRefusedBeforeLogging() throws {
+        let dir = try Self.sweep()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = FakeMLflow()
+        server.artifactRoot = "s3://bucket/"
+        let error = #expect(throws: NNError.self) { try Self.push(dir, server) }
+        #expect(error?.message == "MLflow tracking server fake: the run's artifact location s3://bucket/1/run0000/artifacts is not "
+                + "served by the server's artifact proxy (mlflow-artifacts:); start the server with --serve-artifacts")
+        #expect(server.runs.count == 1)
+        #expect(!server.requests.contains { $0.path.hasSuffix("log-batch") || $0.method == "PUT" })
+        #expect(server.runs[0].params.isEmpty && server.runs[0].metrics.isEmpty)
+    }
+
     @Test func serverErrorsAreOneLine() throws {
         let server = FakeMLflow()
         let client = MLflowClient(transport: server, server: "http://x:5000")

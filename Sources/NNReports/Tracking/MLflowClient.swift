@@ -287,13 +287,17 @@ struct MLflowClient: Sendable {
     /// Uploads `data` as artifact `path` of the run whose artifact URI is `artifactURI`,
     /// through the server's artifact proxy (`mlflow-artifacts:` URIs only).
     func uploadArtifact(artifactURI: String, path: String, data: Data) throws {
-        guard let root = Self.proxyPath(artifactURI) else {
-            throw NNError("MLflow tracking server \(server): the run's artifact location \(artifactURI) is not served by the "
-                          + "server's artifact proxy (mlflow-artifacts:); start the server with --serve-artifacts")
-        }
+        guard let root = Self.proxyPath(artifactURI) else { throw notProxied(artifactURI) }
         let url = "/api/2.0/mlflow-artifacts/artifacts/" + Self.percent(root + "/" + path, keepSlash: true)
         let response = try transport.send(HTTPRequest(method: "PUT", path: url, body: data, contentType: "application/octet-stream"))
         try check(response, "mlflow-artifacts/artifacts/\(root)/\(path)")
+    }
+
+    /// The error for a run whose artifacts the server does not proxy (an S3 root, or
+    /// `--no-serve-artifacts`): nn uploads through the proxy only.
+    func notProxied(_ artifactURI: String) -> NNError {
+        NNError("MLflow tracking server \(server): the run's artifact location \(artifactURI) is not served by the "
+                + "server's artifact proxy (mlflow-artifacts:); start the server with --serve-artifacts")
     }
 
     /// The artifact proxy's path of an `mlflow-artifacts:/a/b` or `mlflow-artifacts://host/a/b`

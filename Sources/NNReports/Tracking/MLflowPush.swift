@@ -111,6 +111,8 @@ package enum MLflowPush {
                                           tags: [(runIDTag, run.id), (pathTag, absolute(run.path))])
             state = .created
         }
+        // Artifacts go through the server's proxy only: refuse before logging anything.
+        guard MLflowClient.proxyPath(remote.artifactURI) != nil else { throw client.notProxied(remote.artifactURI) }
         // Params cannot change once logged: send only those the run lacks.
         let params = run.params.filter { remote.params[$0.0] == nil }
         // Metric points: only those not there yet (by step and value); final metrics when
