@@ -25,7 +25,7 @@ import NNRuns
 /// attributes in them. Every file is read through `readFileBytes` (regular files of at most
 /// `maxInputBytes`); a file that cannot be read is an error naming it.
 enum HTMLReport {
-    static let file = "report.html"
+    static let file = Report.htmlFile
 
     /// The most bytes an SVG, `config.json` or `provenance.json` put in the page may hold.
     static let maxInputBytes = 1 << 20
