@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test-browser` (run by .ci/run): nn report --html opened in a real, headless Chromium.
 # Installs what a fresh machine lacks: Debian's chromium and chromium-driver (apt-get), and
-# Selenium from PyPI into a virtual environment under the build folder (.build/venv-browser).
+# Selenium 4 from PyPI into a virtual environment under the build folder (.build/venv-browser).
 # Builds two small reports — a 4-point sweep with a validation set (1,000 images, Adam, 4
 # epochs: a few seconds), and a two-run comparison of runs with names HTML must escape
 # — their roc.svg made hostile (a <script> and an onload=) — and runs
@@ -16,11 +16,11 @@ VENV=.build/venv-browser
 OUT=.build/browser-test
 log() { echo "test-browser: $*"; }
 
-bash scripts/apt-ensure.sh test-browser chromium chromium-driver
+bash scripts/apt-ensure.sh test-browser chromium chromium-driver python3-venv
 if ! "$VENV/bin/python" -c "import selenium" 2>/dev/null; then
     log "installing Selenium into $VENV (pip)"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check selenium
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check --timeout 60 "selenium==4.*"
 fi
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/nn-browser-test.XXXXXX")
