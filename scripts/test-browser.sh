@@ -43,7 +43,7 @@ done
 
 py="$VENV/bin/python"
 "$py" scripts/browser_check.py --page "$W/sweep/report.html" --rows 4 --sort lr,f1 --filter-column id \
-    --charts "loss,f1 vs lr,validation loss" --screenshot "$OUT/sweep.png"
+    --charts "loss,val_loss vs lr,validation loss" --screenshot "$OUT/sweep.png"
 "$py" scripts/browser_check.py --page "$W/compare/report.html" --rows 2 --sort f1,lr --filter-column name \
     --charts "loss,ROC curve,precision-recall curve,confusion matrix,validation loss" --screenshot "$OUT/compare.png"
 log "ok (screenshots: $OUT/sweep.png, $OUT/compare.png)"
