@@ -115,10 +115,12 @@ $(NOTEBOOK)/seed-%/model.nnm: $(PREPARED)/manifest.json $(EXPERIMENT) $(NN)
 $(NOTEBOOK)/seed-%/metrics.json: $(NOTEBOOK)/seed-%/model.nnm
 	$(NN) eval --run $(NOTEBOOK)/seed-$*
 
-$(NOTEBOOK)/report.md: $(foreach s,$(SEED_LIST),$(NOTEBOOK)/seed-$(s)/metrics.json)
+# report.md and report.html are written together (grouped target): a checkout that has
+# report.md but not report.html still gets the page from `make reproduce`.
+$(NOTEBOOK)/report.md $(NOTEBOOK)/report.html &: $(foreach s,$(SEED_LIST),$(NOTEBOOK)/seed-$(s)/metrics.json)
 	$(NN) report --notebook --html --out $(NOTEBOOK) $(foreach s,$(SEED_LIST),$(NOTEBOOK)/seed-$(s))
 
-reproduce: $(NOTEBOOK)/report.md
+reproduce: $(NOTEBOOK)/report.md $(NOTEBOOK)/report.html
 	@echo "report: $(NOTEBOOK)/report.md"
 
 .PRECIOUS: $(NOTEBOOK)/seed-%/model.nnm $(NOTEBOOK)/seed-%/metrics.json

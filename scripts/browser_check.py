@@ -7,7 +7,7 @@ DevTools Network events, and the page's Resource Timing entries); the runs table
 descending on a second click); typing the first row's --filter-column cell into the filter
 box leaves only the rows containing it, and clearing it shows all again; each --charts
 caption names a figure holding a drawn SVG; with JavaScript off, the same rows and charts
-are there. Saves screenshots (PATH, PATH.filtered.png, PATH.noscript.png). Exit status 0 when all
+are there; the page has one script element and no script pasted in with an SVG ran. Saves screenshots (PATH, PATH.filtered.png, PATH.noscript.png). Exit status 0 when all
 hold, 1 with one line per failure otherwise.
 """
 import argparse
@@ -127,6 +127,12 @@ def main():
             if not drawn:
                 failures.append(f"no drawn chart captioned {want!r} (captions: {captions})")
         print(f"browser-check: {len(captions)} charts: {captions}")
+
+        # Only the page's own script ran: test-browser.sh gives runs a hostile roc.svg whose
+        # <script> and onload= would set window.nnInjected.
+        scripts, injected = driver.execute_script("return [document.scripts.length, typeof window.nnInjected]")
+        if scripts != 1 or injected != "undefined":
+            failures.append(f"{scripts} script elements and window.nnInjected {injected}: script from the page's content")
 
         errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
         for e in errors:

@@ -7,15 +7,9 @@
 # sweep scale-out test). Python: numpy (the reference port used by the parity tests and
 # the export loader test).
 set -euo pipefail
-need=()
-packages=(zlib1g-dev libopenblas-dev libpng-dev pkg-config parallel)
-if command -v dpkg-query >/dev/null 2>&1; then
-    # One dpkg-query for all (a package never installed is an error line, hence 2>/dev/null).
-    installed=$(dpkg-query -W -f='${binary:Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true)
-    for pkg in "${packages[@]}"; do
-        grep -Eq "^${pkg}(:[a-z0-9]+)? ii" <<<"$installed" || need+=("$pkg")
-    done
-fi
+# Debian packages: scripts/apt-ensure.sh (the one copy of the dpkg/apt logic; apt's output
+# is shown when it fails).
+bash "$(dirname "$0")/apt-ensure.sh" nn zlib1g-dev libopenblas-dev libpng-dev pkg-config parallel
 log=$(mktemp "${TMPDIR:-/tmp}/nn-deps.XXXXXX")
 trap 'rm -f "$log"' EXIT
 fail() {
@@ -23,15 +17,8 @@ fail() {
     cat "$log" >&2
     exit 2
 }
-if ((${#need[@]})); then
-    echo "nn: installing missing Debian packages: ${need[*]}"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq >"$log" 2>&1 || fail "apt-get update"
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >>"$log" 2>&1 \
-        || fail "apt-get install ${need[*]}"
-fi
 # find_spec looks numpy up without importing it (an import takes seconds on a loaded machine).
 if ! python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('numpy') is None)" 2>/dev/null; then
     echo "nn: installing the Python module numpy (pip)"
-    python3 -m pip install --quiet numpy >"$log" 2>&1 || fail "pip install numpy"
+    python3 -m pip install --quiet --timeout 60 numpy >"$log" 2>&1 || fail "pip install numpy"
 fi

@@ -17,10 +17,11 @@ MLFLOW_VERSION=${MLFLOW_VERSION:-3.17.*}
 log() { echo "test-mlflow: $*"; }
 die() { echo "test-mlflow: FAILED: $*" >&2; exit 1; }
 
+bash scripts/apt-ensure.sh test-mlflow python3-venv
 if ! "$VENV/bin/python" -c "import mlflow" 2>/dev/null; then
     log "installing mlflow==$MLFLOW_VERSION into $VENV (pip)"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check "mlflow==$MLFLOW_VERSION"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check --timeout 60 "mlflow==$MLFLOW_VERSION"
 fi
 py="$VENV/bin/python"
 
@@ -49,7 +50,8 @@ setsid "$VENV/bin/mlflow" server --backend-store-uri "sqlite:///$W/m.db" --artif
 server=$!
 disown "$server"        # stopped by the trap, not reported by bash as "Killed"
 start=$SECONDS
-until curl -sf "$uri/health" >/dev/null 2>&1; do
+# Python's urllib, not curl (one tool fewer to install).
+until "$py" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' "$uri/health" >/dev/null 2>&1; do
     kill -0 "$server" 2>/dev/null || die "mlflow server exited"
     ((SECONDS - start < 180)) || die "mlflow server not answering /health after 180 s"
     sleep 1

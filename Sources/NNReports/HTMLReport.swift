@@ -18,8 +18,26 @@ import NNRuns
 /// images inlined (loss, metric vs parameter, the notebook comparison); last each run's
 /// `config.json` and `provenance.json` in a `<details>` element. One chart per kind, never
 /// one per row, keeps a 100-point sweep's page small. Same inputs, same bytes.
+///
+/// Run directories may come from elsewhere (issue 17), so the SVGs pasted in are not
+/// trusted: the page's CSP lets only its own script run (`script-src` is the SHA-256 of
+/// `script`, no `'unsafe-inline'`), and `figure` also neutralises `<script` and `on*=`
+/// attributes in them. Every file is read through `readFileBytes` (regular files of at most
+/// `maxInputBytes`); a file that cannot be read is an error naming it.
 enum HTMLReport {
-    static let file = "report.html"
+    static let file = Report.htmlFile
+
+    /// The most bytes an SVG, `config.json` or `provenance.json` put in the page may hold.
+    static let maxInputBytes = 1 << 20
+
+    /// The text of `path`, nil when there is no such file; an error (naming the file) when it
+    /// is no regular file, is larger than `maxInputBytes` or is not UTF-8.
+    static func readInput(_ path: String) throws -> String? {
+        guard FilePath.exists(path) else { return nil }
+        let bytes = try readFileBytes(path, maxBytes: maxInputBytes)
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw NNError("\(path): not UTF-8 text") }
+        return text
+    }
 
     /// The runs table and its best rows (`RunsTable`'s rule): the one place the ranking
     /// rule enters the page.
@@ -50,11 +68,11 @@ enum HTMLReport {
 
         // The report's opening lines (what was reported on) stay under the title.
         let firstSection = lines.firstIndex { $0.hasPrefix("## ") } ?? lines.endIndex
-        var body = "<h1>\(escape(title))</h1>\n" + html(markdown: lines[..<firstSection].joined(separator: "\n"), images: &images)
+        var body = try "<h1>\(escape(title))</h1>\n" + html(markdown: lines[..<firstSection].joined(separator: "\n"), images: &images)
         body += runsSection(table)
         body += try chartsSection(table, images: &images)
-        body += "<section id=\"report\">\n" + html(markdown: lines[firstSection...].joined(separator: "\n"), images: &images) + "</section>\n"
-        body += detailsSection(table)
+        body += try "<section id=\"report\">\n" + html(markdown: lines[firstSection...].joined(separator: "\n"), images: &images) + "</section>\n"
+        body += try detailsSection(table)
         return document(title: title, body: body)
     }
 
@@ -102,7 +120,7 @@ enum HTMLReport {
         let dir = table.rows[pick][pathColumn]
         var s = ""
         let names = [(RunLayout.rocFile, "ROC curve"), (RunLayout.prFile, "precision-recall curve"), (RunLayout.confusionFile, "confusion matrix")]
-        let charts = names.compactMap { name, caption in images.file(name, in: dir).map { (name, caption, $0) } }
+        let charts = try names.compactMap { name, caption in try images.file(name, in: dir).map { (name, caption, $0) } }
         if !charts.isEmpty {
             let whose = table.rows.count == 1 ? "" : " of the \(table.best[pick] ? "best" : "first") run, \(escape(table.rows[pick][table.header.firstIndex(of: "name") ?? 0])) \(escape(table.rows[pick][table.header.firstIndex(of: "id") ?? 0]))"
             s += "<h2>Evaluation charts\(whose)</h2>\n<p>On the test split (<code>\(escape(dir))</code>).</p>\n"
@@ -133,7 +151,7 @@ enum HTMLReport {
     }
 
     /// Each run's `config.json` and `provenance.json`, folded.
-    static func detailsSection(_ table: RunsTable) -> String {
+    static func detailsSection(_ table: RunsTable) throws -> String {
         guard let pathColumn = table.header.firstIndex(of: "path") else { return "" }
         let name = table.header.firstIndex(of: "name"), id = table.header.firstIndex(of: "id")
         var s = "<section id=\"details\">\n<h2>Configuration and provenance</h2>\n"
@@ -143,7 +161,7 @@ enum HTMLReport {
             s += "<details><summary>\(escape(label)) <code>\(escape(dir))</code></summary>\n"
             for file in [RunLayout.configFile, RunLayout.provenanceFile] {
                 let path = RunLayout(dir).path(file)
-                if let text = try? String(contentsOfFile: path, encoding: .utf8), text.utf8.count <= 1 << 20 {
+                if let text = try readInput(path) {
                     s += "<h3>\(file)</h3>\n<pre>\(escape(text))</pre>\n"
                 } else {
                     s += "<p>No \(file).</p>\n"
@@ -169,12 +187,11 @@ enum HTMLReport {
         }
 
         /// The SVG `name` of the report, else of `dir` (or of `directories` when nil).
-        func file(_ name: String, in dir: String? = nil) -> String? {
+        func file(_ name: String, in dir: String? = nil) throws -> String? {
             guard name.hasSuffix(".svg"), !name.contains("/") else { return nil }
             if let svg = files[name] { return svg }
             for d in dir.map({ [$0] }) ?? directories {
-                let path = FilePath.join(d, name)
-                if FilePath.exists(path), let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
+                if let text = try readInput(FilePath.join(d, name)) { return text }
             }
             return nil
         }
@@ -183,7 +200,7 @@ enum HTMLReport {
     /// The Markdown `nn report` writes as HTML: `#`/`##`/`###` headings, pipe tables,
     /// image lines `![alt](name.svg)` (inlined; an image not found stays as its alt text),
     /// paragraphs, and `code` spans. Everything else is text, escaped.
-    static func html(markdown: String, images: inout Images) -> String {
+    static func html(markdown: String, images: inout Images) throws -> String {
         var out = ""
         var paragraph: [String] = []
         var table: [String] = []
@@ -209,7 +226,7 @@ enum HTMLReport {
                 out += "<h\(n)>\(inline(text))</h\(n)>\n"
             } else if let image = imageReference(line) {
                 flush()
-                if let svg = images.file(image.name), !images.used.contains(image.name) {
+                if let svg = try images.file(image.name), !images.used.contains(image.name) {
                     images.used.insert(image.name)
                     out += figure(svg, caption: image.alt)
                 } else if !images.used.contains(image.name) {
@@ -291,14 +308,30 @@ enum HTMLReport {
 
     // MARK: - Pieces
 
-    /// An SVG document as an inline figure (its XML declaration dropped).
+    /// An SVG document as an inline figure (its XML declaration dropped, scripts neutralised).
     static func figure(_ svg: String, caption: String) -> String {
         var body = svg
         if body.hasPrefix("<?xml"), let end = body.range(of: "?>") { body = String(body[end.upperBound...]) }
-        return "<figure>\(body.trimmingCharacters(in: .whitespacesAndNewlines))<figcaption>\(escape(caption))</figcaption></figure>\n"
+        return "<figure>\(neutralise(body.trimmingCharacters(in: .whitespacesAndNewlines)))<figcaption>\(escape(caption))</figcaption></figure>\n"
+    }
+
+    /// `svg` with every `<script` (also `<svg:script`) made text and every `on…=` event
+    /// attribute renamed `data-blocked-on…=`; nn's own charts have neither, so their bytes
+    /// are unchanged. The CSP is what stops script; this keeps a hostile SVG inert even in a
+    /// viewer that ignores the CSP.
+    static func neutralise(_ svg: String) -> String {
+        svg.replacingOccurrences(of: "<(/?)([A-Za-z0-9_-]+:)?(script)", with: "&lt;$1$2$3", options: [.regularExpression, .caseInsensitive])
+            .replacingOccurrences(of: "(\\s)(on[A-Za-z]+\\s*=)", with: "$1data-blocked-$2", options: [.regularExpression, .caseInsensitive])
     }
 
     static func escape(_ text: String) -> String { LineChart.escape(text) }
+
+    /// The text of the page's one `<script>` element, exactly.
+    static let scriptElement = "\n" + script + "\n"
+
+    /// The Content-Security-Policy: nothing fetched; only `scriptElement` runs (its hash).
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-"
+        + Checksum.sha256Base64(Array(scriptElement.utf8)) + "'; img-src data:"
 
     /// The whole page around `body`.
     static func document(title: String, body: String) -> String {
@@ -307,7 +340,7 @@ enum HTMLReport {
         <html lang="en">
         <head>
         <meta charset="utf-8">
-        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+        <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="generator" content="nn \(NNVersion.current)">
         <title>\(escape(title))</title>
@@ -316,9 +349,7 @@ enum HTMLReport {
         </style>
         </head>
         <body>
-        \(body)<script>
-        \(script)
-        </script>
+        \(body)<script>\(scriptElement)</script>
         </body>
         </html>
 

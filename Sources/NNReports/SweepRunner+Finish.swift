@@ -12,7 +12,10 @@ extension SweepRunner {
     package static func finish(dir: String, counts: SweepTable.Counts) -> (summary: String, reportWarning: String?, notOk: String?) {
         var warning: String?
         if counts.ok > 0 {
-            do { try Report.writeSweep(dir: dir) } catch { warning = "report not written: \(error)" }
+            do {
+                try Report.writeSweep(dir: dir)
+                warning = Report.staleHTMLWarning(dir: dir)
+            } catch { warning = "report not written: \(error)" }
         }
         let summary = "wrote \(SweepLayout(dir).summary): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed"
             + (counts.pending > 0 ? ", \(counts.pending) not run" : "")

@@ -12,6 +12,7 @@ import NNRuns
 ///     provenance.json   nn version, git commit, start time, host, command line of the last
 ///                       `nn sweep` that ran or planned it (`Provenance`; never compared)
 ///     report.md, *.svg  `Report.writeSweep`, when at least one point is ok
+///     report.html       `nn report --html` (`HTMLReport`)
 ///     runs/<id>/        one run directory per point (`RunLayout`): point.json (the resolved
 ///                       experiment, an experiment file), then what `nn train` and `nn
 ///                       eval` write (the point is trained in place, see `Run.Placement`)
@@ -29,7 +30,7 @@ package struct SweepLayout: Sendable {
     /// The files of a sweep directory, and its directories (everything below them is the
     /// sweep's too): no command writes onto one of them as an output (`OutputPath`).
     package static let ownedFiles = [planFile, summaryFile, timingFile, provenanceFile, Report.markdownFile, Report.lossFile,
-                             runsDirectory, logsDirectory, slurmDirectory]
+                             Report.htmlFile, runsDirectory, logsDirectory, slurmDirectory]
 
     /// True when `relative` (path components below a sweep directory) is the sweep's: one
     /// of `ownedFiles` or below one of its directories, a chart (`*.svg`), or a hidden file.

@@ -38,6 +38,26 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root + "/a/report.html"))
     }
 
+    /// A report rewritten without --html beside an older report.html keeps the page (it
+    /// may be the user's) and says in one line that it is stale; report.html is a file the
+    /// run's layout owns (no command writes onto it as an output).
+    @Test func aStaleReportHTMLIsKeptWithAWarning() throws {
+        let root = try fixture()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(try runNN(["report", "--html", "a"], cwd: root).status == 0)
+        let page = try String(contentsOfFile: root + "/a/report.html", encoding: .utf8)
+        let r = try runNN(["report", "a"], cwd: root)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "a/loss.svg\na/report.md\n")
+        #expect(r.stderr == "warning: a/report.html is older than the report.md just written; kept, run `nn report --html` to rewrite it\n")
+        #expect(try String(contentsOfFile: root + "/a/report.html", encoding: .utf8) == page)
+        // With --html again: rewritten, no warning.
+        let again = try runNN(["report", "--html", "a"], cwd: root)
+        #expect(again.status == 0 && again.stderr.isEmpty, "\(again.stderr)")
+        #expect(RunLayout.owns([Report.htmlFile]) && SweepLayout.owns([Report.htmlFile]))
+        #expect(RunLayout.ownedFiles.contains("report.html") && HTMLReport.file == "report.html")
+    }
+
     @Test func pushWithoutAServerIsOneLineAndStatusTwo() throws {
         let root = try fixture()
         defer { try? FileManager.default.removeItem(atPath: root) }

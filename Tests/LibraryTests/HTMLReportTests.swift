@@ -67,8 +67,8 @@ import Testing
         let dir = try ResultFixture.directory("html-hostile")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let hostile = "<script>alert(1)</script>&\"'<img src=x>"
-        for (sub, f1, loss) in [("a", 0.7, 0.31), ("b", 0.8, 0.2)] {
-            try ResultFixture.run(at: "\(dir)/\(sub)", f1: f1, losses: [0.69, 0.5, loss])
+        for (sub, f1) in [("a", 0.7), ("b", 0.8)] {
+            try ResultFixture.run(at: "\(dir)/\(sub)", f1: f1)
             var config = try JSONValue.read(path: "\(dir)/\(sub)/config.json").dictionary!
             config["name"] = .string(hostile + sub)
             try AtomicFile.write(JSONValue.sortedObject(config).fileText, to: "\(dir)/\(sub)/config.json")
@@ -81,11 +81,57 @@ import Testing
         #expect(html.components(separatedBy: "<script>").count == 2)
         let rows = try Self.tableRows(html)
         #expect(rows.count == 2)
-        // Sorted best first by the ranking rule (accuracy ties, so the lower last_epoch_loss
-        // wins): b is the best row.
-        #expect(rows[0].hasPrefix(" class=\"best\">") && rows[0].contains("img src=x&gt;b"))
-        #expect(!rows[1].contains("class=\"best\""))
+        // One best row (RunsTable's ranking rule), first; each name escaped in its row.
+        #expect(rows[0].hasPrefix(" class=\"best\">") && !rows[1].contains("class=\"best\""))
+        for name in ["a", "b"] {
+            #expect(rows.filter { $0.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&apos;&lt;img src=x&gt;\(name)</td>") }.count == 1)
+        }
         #expect(Self.outsideReferences(html).isEmpty, "\(Self.outsideReferences(html))")
+    }
+
+    /// A run directory from elsewhere (issue 17) may carry a hostile `roc.svg`: the page's
+    /// CSP lets only the page's own script run (its SHA-256), and the SVG's `<script>` and
+    /// `onload=` are neutralised.
+    @Test func aHostileSVGCannotRunScript() throws {
+        let dir = try ResultFixture.directory("html-hostile-svg")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ResultFixture.run(at: dir)
+        try AtomicFile.write("<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"x()\"><script>y()</script><svg:SCRIPT>z()</svg:SCRIPT><rect ONclick = \"w()\"/></svg>\n",
+                             to: dir + "/roc.svg")
+        try Report.write(paths: [dir], out: nil, html: true)
+        let html = try readText(dir + "/report.html")
+        #expect(html.contains("<figcaption>ROC curve</figcaption>"))
+        #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" data-blocked-onload=\"x()\">&lt;script>y()&lt;/script>&lt;svg:SCRIPT>z()&lt;/svg:SCRIPT><rect data-blocked-ONclick = \"w()\"/></svg>"))
+        #expect(html.components(separatedBy: "<script").count == 2)          // the page's own only
+        #expect(html.range(of: "\\son[a-z]+\\s*=", options: [.regularExpression, .caseInsensitive]) == nil)
+        // The CSP: no inline script but the page's own, by the hash of its exact text.
+        let hex = Array(Checksum.sha256(Array(HTMLReport.scriptElement.utf8)))
+        let digest = stride(from: 0, to: hex.count, by: 2).map { UInt8(String(hex[$0...$0 + 1]), radix: 16)! }
+        #expect(digest.count == 32)
+        let csp = "script-src 'sha256-" + Data(digest).base64EncodedString() + "'"
+        #expect(html.components(separatedBy: "'unsafe-inline'").count == 2)        // style-src only
+        #expect(html.contains("content=\"default-src 'none'; style-src 'unsafe-inline'; \(csp); img-src data:\""))
+        let start = try #require(html.range(of: "<script>")), end = try #require(html.range(of: "</script>"))
+        #expect(String(html[start.upperBound..<end.lowerBound]) == HTMLReport.scriptElement)
+    }
+
+    /// SVGs, `config.json` and `provenance.json` are read as regular files of at most 1 MiB:
+    /// a FIFO or an oversized file is a one-line error naming it, never a hang or a skip.
+    @Test func inputsThatAreNoRegularFileOrTooLargeAreErrors() throws {
+        let dir = try ResultFixture.directory("html-fifo")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ResultFixture.run(at: dir)
+        #expect(mkfifo(dir + "/roc.svg", 0o600) == 0)
+        #expect(throws: NNError("\(dir)/roc.svg: is a FIFO (named pipe), expected a regular file")) {
+            try Report.write(paths: [dir], out: dir + "/out", html: true)
+        }
+        try FileManager.default.removeItem(atPath: dir + "/roc.svg")
+        let provenance = dir + "/provenance.json"
+        try AtomicFile.write("{\"pad\": \"" + String(repeating: "x", count: 1 << 20) + "\"}\n", to: provenance)
+        #expect(throws: NNError("\(provenance): 1048588 bytes, more than the 1048576 such a file may hold")) {
+            try Report.write(paths: [dir], out: dir + "/out", html: true)
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/report.html"))
     }
 
     @Test func sweepPageHasARowPerPointAndStaysSmallAtAHundredPoints() throws {
@@ -98,9 +144,10 @@ import Testing
         let html = try readText(dir + "/report.html")
         #expect(try Self.tableRows(html).count == 100)
         #expect(html.utf8.count < 2_000_000, "report.html is \(html.utf8.count) bytes")
-        // One chart per kind: the metric chart and the loss, each once.
+        // One chart per kind: the main metric vs lr (the sweep report's choice) and the loss, each once.
         #expect(html.components(separatedBy: "<figure>").count - 1 == 2)
-        #expect(html.contains(" vs lr</figcaption>"))
+        #expect(html.components(separatedBy: " vs lr</figcaption>").count - 1 == 1)
+        #expect(html.contains("<figcaption>loss</figcaption>"))
         #expect(html.components(separatedBy: "<details>").count - 1 == 100)
         #expect(Self.outsideReferences(html).isEmpty, "\(Self.outsideReferences(html))")
     }
@@ -126,7 +173,7 @@ import Testing
         #expect(Self.outsideReferences(html).isEmpty, "\(Self.outsideReferences(html))")
     }
 
-    @Test func markdownPiecesBecomeHTML() {
+    @Test func markdownPiecesBecomeHTML() throws {
         #expect(HTMLReport.inline("a `b<c` d") == "a <code>b&lt;c</code> d")
         #expect(HTMLReport.inline("odd ` tick") == "odd ` tick")
         #expect(HTMLReport.inline("x<br>y & z") == "x<br>y &amp; z")
@@ -134,7 +181,7 @@ import Testing
         #expect(HTMLReport.imageReference("![f1 vs lr](f1-vs-lr.svg)")! == ("f1 vs lr", "f1-vs-lr.svg"))
         #expect(HTMLReport.imageReference("text ![a](b.svg)") == nil)
         var images = HTMLReport.Images(files: [("c.svg", "<?xml version=\"1.0\"?>\n<svg><rect/></svg>\n")], directories: [])
-        let html = HTMLReport.html(markdown: "## T `x`\n\n| h | i |\n| --- | --- |\n| 1 | <b> |\n\n![c](c.svg)\n\n![c](c.svg)\ntext", images: &images)
+        let html = try HTMLReport.html(markdown: "## T `x`\n\n| h | i |\n| --- | --- |\n| 1 | <b> |\n\n![c](c.svg)\n\n![c](c.svg)\ntext", images: &images)
         #expect(html == """
             <h2>T <code>x</code></h2>
             <div class="scroll"><table>

@@ -94,6 +94,23 @@ import Testing
         #expect(server.runs.count == 3)
     }
 
+    /// Where the results lie is not part of the push: after a move (or from another
+    /// checkout) the same runs are up to date, and `nn.path` stays as set at creation.
+    @Test func pushingAMovedDirectoryChangesNothing() throws {
+        let dir = try Self.sweep()
+        let moved = dir + "-moved"
+        defer { for d in [dir, moved] { try? FileManager.default.removeItem(atPath: d) } }
+        let server = FakeMLflow()
+        try Self.push(dir, server)
+        let before = server.runs.map(\.tags), sent = server.requests.count
+        #expect(before.allSatisfy { $0["nn.path"]?.hasPrefix(dir + "/runs/") == true })
+        try FileManager.default.moveItem(atPath: dir, toPath: moved)
+        let again = try Self.push(moved, server)
+        #expect(again.unchanged == 3 && again.created == 0 && again.updated == 0)
+        #expect(server.runs.map(\.tags) == before)
+        #expect(server.requests.count - sent == 4)
+    }
+
     @Test func aPushInterruptedAnywhereIsCompletedByTheNext() throws {
         let dir = try Self.sweep()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -123,6 +140,43 @@ import Testing
         #expect(server.requests.filter { $0.path.hasSuffix("log-batch") }.count == 3)
         #expect(server.history(run.id, "m").map(\.step) == Array(0..<2500))
         #expect(server.runs[0].params.count == 150)
+    }
+
+    /// 100 params of 6,000 bytes and 100 tags of 5,000 (1.1 MB) are more than MLflow's
+    /// 1 MB request limit (which the fake enforces): they go in requests below 900 KB.
+    @Test func batchesStayBelowMLflowsRequestSize() throws {
+        let server = FakeMLflow()
+        let client = MLflowClient(transport: server, server: "fake")
+        let run = try client.createRun(experiment: try client.experimentID(name: "size"), name: "r", startTime: 0, tags: [])
+        let params = (0..<100).map { ("p\($0)", String(repeating: "v", count: 6000)) }
+        let tags = (0..<100).map { ("t\($0)", String(repeating: "t", count: 5000)) }
+        let metrics = (0..<10).map { MLflowClient.Metric(key: "m", value: "\($0)", step: $0, timestamp: 0) }
+        // One request with all of it is what the fake refuses.
+        let whole = JSONValue.object([JSONMember("run_id", .string(run.id)), JSONMember("params", .array(params.map { MLflowClient.keyValue($0.0, $0.1) })),
+                                      JSONMember("tags", .array(tags.map { MLflowClient.keyValue($0.0, $0.1) }))])
+        #expect(throws: NNError.self) { _ = try client.call("POST", "runs/log-batch", body: whole) }
+        let sent = server.requests.count
+        try client.logBatch(run: run.id, metrics: metrics, params: params, tags: tags)
+        let batches = server.requests.dropFirst(sent).filter { $0.path.hasSuffix("log-batch") }
+        #expect(batches.count == 2)
+        #expect(batches.allSatisfy { $0.body.count < 900_100 }, "\(batches.map(\.body.count))")
+        #expect(server.runs[0].params.count == 100 && server.runs[0].tags.count == 100)
+        #expect(server.history(run.id, "m").map(\.step) == Array(0..<10))
+    }
+
+    /// A server whose artifacts are not proxied (S3 root, `--no-serve-artifacts`) is refused
+    /// right after the run is created, in one line, before any param, metric or tag is logged.
+    @Test func aServerWithoutTheArtifactProxyIsRefusedBeforeLogging() throws {
+        let dir = try Self.sweep()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = FakeMLflow()
+        server.artifactRoot = "s3://bucket/"
+        let error = #expect(throws: NNError.self) { try Self.push(dir, server) }
+        #expect(error?.message == "MLflow tracking server fake: the run's artifact location s3://bucket/1/run0000/artifacts is not "
+                + "served by the server's artifact proxy (mlflow-artifacts:); start the server with --serve-artifacts")
+        #expect(server.runs.count == 1)
+        #expect(!server.requests.contains { $0.path.hasSuffix("log-batch") || $0.method == "PUT" })
+        #expect(server.runs[0].params.isEmpty && server.runs[0].metrics.isEmpty)
     }
 
     @Test func serverErrorsAreOneLine() throws {

@@ -98,7 +98,7 @@ import Testing
         let (net, r) = trainTiny(lr: .infinity, epochs: 3)
         #expect(r.history.count == 1 && r.history[0].loss.isFinite)
         #expect(r.divergence?.nonFiniteWeights == true)
-        #expect(r.divergence?.message.hasPrefix("training diverged at epoch 1: the weights are no longer usable: not finite, too large (above √max), or giving non-finite outputs (the loss before the update was 0.") == true)
+        #expect(r.divergence?.problem.hasPrefix("training diverged at epoch 1: the weights are no longer usable: not finite, too large (above √max), or giving non-finite outputs (the loss before the update was 0.") == true)
         #expect(!net.parametersAreFinite)
     }
 

@@ -69,11 +69,15 @@ struct ReportCommand: ParsableCommand {
             let written = try (html ? outcome.files.addingHTML(runs: paths) : outcome.files).write(to: out)
             for line in outcome.summary { print(line) }
             for path in written { print(path) }
+            if !html, let warning = Report.staleHTMLWarning(dir: out) { Console.err("warning: \(warning)\n") }
             if !outcome.testSetMatches { throw NNError("the test set differs from the notebook's (see \(out)/report.md)") }
             return
         }
         let written = try Report.write(paths: paths, out: out, metric: metric, param: param, logY: logY,
                                        xScale: xScale, html: html)
         for path in written { print(path) }
+        if !html, let warning = Report.staleHTMLWarning(dir: out ?? paths[0]) {
+            Console.err("warning: \(warning)\n")
+        }
     }
 }

@@ -11,6 +11,11 @@ package enum Checksum {
 
     package static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
 
+    /// Base64 SHA-256 of `bytes` (the form a Content-Security-Policy hash source takes).
+    package static func sha256Base64(_ bytes: some Sequence<UInt8>) -> String {
+        Data(SHA256.hash(data: Array(bytes))).base64EncodedString()
+    }
+
     /// Incremental SHA-256: `update` with successive pieces, then `finalize` (lowercase hex).
     package struct Stream {
         private var hasher = SHA256()

@@ -94,8 +94,8 @@ struct MLflowClient: Sendable {
 
     /// MLflow's limits on one `runs/log-batch` request.
     static let batchMetrics = 1000, batchParams = 100, batchTags = 100, batchEntities = 1000
-    /// Longest tag and param values stored (MLflow's guaranteed minimums: 5000 and 6000
-    /// bytes); longer texts are cut, ending in `…`.
+    /// Longest tag and param values sent (MLflow 3 stores tags of 8000 and params of 6000
+    /// bytes; 5000 for tags is what older servers take); longer texts are cut, ending in `…`.
     static let maxTagValue = 5000, maxParamValue = 6000
 
     /// A run on the server as `runs/get` and `runs/search` return it.
@@ -212,24 +212,51 @@ struct MLflowClient: Sendable {
         var timestamp: Int64
     }
 
-    /// `runs/log-batch`, split into requests within MLflow's limits.
+    /// `runs/log-batch`, split into requests within MLflow's limits: entity counts, and
+    /// the encoded body below `maxBatchBytes` (MLflow refuses a request over 1 MB,
+    /// `MAX_BATCH_LOG_REQUEST_SIZE`; 100 params of 6,000 bytes and 100 tags of 5,000 would pass it).
     func logBatch(run: String, metrics: [Metric] = [], params: [(String, String)] = [], tags: [(String, String)] = []) throws {
-        var metrics = metrics[...], params = params[...], tags = tags[...]
-        while !metrics.isEmpty || !params.isEmpty || !tags.isEmpty {
-            let p = params.prefix(Self.batchParams), t = tags.prefix(Self.batchTags)
-            let m = metrics.prefix(min(Self.batchMetrics, Self.batchEntities - p.count - t.count))
-            params = params.dropFirst(p.count); tags = tags.dropFirst(t.count); metrics = metrics.dropFirst(m.count)
-            let body = JSONValue.object([
-                JSONMember("run_id", .string(run)),
-                JSONMember("metrics", .array(m.map { metric in
-                    .object([JSONMember("key", .string(metric.key)), JSONMember("value", .number(metric.value)),
-                             JSONMember("timestamp", .number(String(metric.timestamp))), JSONMember("step", .int(metric.step))])
-                })),
-                JSONMember("params", .array(p.map { Self.keyValue($0.0, Self.cut($0.1, Self.maxParamValue)) })),
-                JSONMember("tags", .array(t.map { Self.keyValue($0.0, Self.cut($0.1, Self.maxTagValue)) })),
-            ])
-            _ = try call("POST", "runs/log-batch", body: body)
+        let metrics = metrics.map { metric in
+            JSONValue.object([JSONMember("key", .string(metric.key)), JSONMember("value", .number(metric.value)),
+                              JSONMember("timestamp", .number(String(metric.timestamp))), JSONMember("step", .int(metric.step))])
         }
+        let params = params.map { Self.keyValue($0.0, Self.cut($0.1, Self.maxParamValue)) }
+        let tags = tags.map { Self.keyValue($0.0, Self.cut($0.1, Self.maxTagValue)) }
+        for batch in Self.batches(metrics: metrics, params: params, tags: tags) {
+            _ = try call("POST", "runs/log-batch", body: .object([
+                JSONMember("run_id", .string(run)), JSONMember("metrics", .array(batch.metrics)),
+                JSONMember("params", .array(batch.params)), JSONMember("tags", .array(batch.tags)),
+            ]))
+        }
+    }
+
+    /// The most bytes of entities one log-batch request carries (its envelope adds < 100).
+    static let maxBatchBytes = 900_000
+
+    /// Params, tags and metrics cut into batches: each takes as many of the params left,
+    /// then of the tags, then of the metrics as the count limits and `maxBatchBytes` allow
+    /// (each entity's encoded size plus its comma); a batch holds at least one entity.
+    static func batches(metrics: [JSONValue], params: [JSONValue], tags: [JSONValue])
+        -> [(metrics: [JSONValue], params: [JSONValue], tags: [JSONValue])] {
+        var left = [params[...], tags[...], metrics[...]]
+        let limits = [batchParams, batchTags, batchMetrics]
+        var out: [(metrics: [JSONValue], params: [JSONValue], tags: [JSONValue])] = []
+        while left.contains(where: { !$0.isEmpty }) {
+            var taken: [[JSONValue]] = [[], [], []]
+            var bytes = 0, count = 0
+            for kind in 0..<3 {
+                while let next = left[kind].first, taken[kind].count < limits[kind], count < batchEntities {
+                    let size = next.encoded(pretty: false).utf8.count + 1
+                    if count > 0 && bytes + size > maxBatchBytes { break }
+                    taken[kind].append(next)
+                    left[kind].removeFirst()
+                    bytes += size
+                    count += 1
+                }
+            }
+            out.append((metrics: taken[2], params: taken[0], tags: taken[1]))
+        }
+        return out
     }
 
     /// Every logged (step, value) of metric `key` of run `run`, in the server's order.
@@ -260,13 +287,17 @@ struct MLflowClient: Sendable {
     /// Uploads `data` as artifact `path` of the run whose artifact URI is `artifactURI`,
     /// through the server's artifact proxy (`mlflow-artifacts:` URIs only).
     func uploadArtifact(artifactURI: String, path: String, data: Data) throws {
-        guard let root = Self.proxyPath(artifactURI) else {
-            throw NNError("MLflow tracking server \(server): the run's artifact location \(artifactURI) is not served by the "
-                          + "server's artifact proxy (mlflow-artifacts:); start the server with --serve-artifacts")
-        }
+        guard let root = Self.proxyPath(artifactURI) else { throw notProxied(artifactURI) }
         let url = "/api/2.0/mlflow-artifacts/artifacts/" + Self.percent(root + "/" + path, keepSlash: true)
         let response = try transport.send(HTTPRequest(method: "PUT", path: url, body: data, contentType: "application/octet-stream"))
         try check(response, "mlflow-artifacts/artifacts/\(root)/\(path)")
+    }
+
+    /// The error for a run whose artifacts the server does not proxy (an S3 root, or
+    /// `--no-serve-artifacts`): nn uploads through the proxy only.
+    func notProxied(_ artifactURI: String) -> NNError {
+        NNError("MLflow tracking server \(server): the run's artifact location \(artifactURI) is not served by the "
+                + "server's artifact proxy (mlflow-artifacts:); start the server with --serve-artifacts")
     }
 
     /// The artifact proxy's path of an `mlflow-artifacts:/a/b` or `mlflow-artifacts://host/a/b`

@@ -12,7 +12,9 @@ import NNRuns
 /// - params: `config.json` flattened (`lr`, `layers`, `data.manifest_sha256`, ...);
 /// - metrics: each `history.csv` column but `epoch` as a history, step = epoch (`loss`,
 ///   `val_loss`, `val_f1`, ...), and each number of `metrics.json` at step 0 (`f1`, `tp`, ...);
-/// - tags: `nn.run_id` (how the run is found again), `nn.name`, `nn.path`, `nn.tags`,
+/// - tags: `nn.run_id` (how the run is found again), `nn.name`, `nn.path` (set when the run
+///   is created only, and out of the digest: a push after a move or from another checkout
+///   changes nothing), `nn.tags`,
 ///   `nn.notes`, `nn.description`, provenance (`nn.version`, `nn.git_commit`,
 ///   `nn.git_dirty`, `nn.started`, `nn.hostname`; and MLflow's `mlflow.source.git.commit`);
 /// - artifacts, through the server's artifact proxy: the model (`model.nnm`, and
@@ -27,7 +29,7 @@ import NNRuns
 /// whose digest matches is left alone.
 package enum MLflowPush {
     package static let defaultExperiment = "nn"
-    static let runIDTag = "nn.run_id", pushTag = "nn.push", digestTag = "nn.digest"
+    static let runIDTag = "nn.run_id", pushTag = "nn.push", digestTag = "nn.digest", pathTag = "nn.path"
     static let artifactFiles = ["model.nnm", "model.npz", "model.safetensors", RunLayout.configFile,
                                 RunLayout.metricsJSONFile, RunLayout.historyFile, HTMLReport.file]
 
@@ -106,9 +108,11 @@ package enum MLflowPush {
             state = .updated
         } else {
             remote = try client.createRun(experiment: experiment, name: runName(run), startTime: now(),
-                                          tags: [(runIDTag, run.id)])
+                                          tags: [(runIDTag, run.id), (pathTag, absolute(run.path))])
             state = .created
         }
+        // Artifacts go through the server's proxy only: refuse before logging anything.
+        guard MLflowClient.proxyPath(remote.artifactURI) != nil else { throw client.notProxied(remote.artifactURI) }
         // Params cannot change once logged: send only those the run lacks.
         let params = run.params.filter { remote.params[$0.0] == nil }
         // Metric points: only those not there yet (by step and value); final metrics when
@@ -162,7 +166,8 @@ package enum MLflowPush {
             guard let x = field.value.number, x.isFinite else { return nil }
             return .init(key: field.key, value: field.value.text, step: 0, timestamp: time)
         }
-        var tags: [(String, String)] = [(runIDTag, row.id), ("nn.name", row.name), ("nn.path", absolute(row.path))]
+        // Only what the run is, never where it lies (nn.path is set at creation, see `push`).
+        var tags: [(String, String)] = [(runIDTag, row.id), ("nn.name", row.name)]
         for key in ["tags", "notes", "description"] {
             guard let value = config[key] else { continue }
             let text = value.elements.map { $0.compactMap(\.text).joined(separator: ",") } ?? value.text ?? ""

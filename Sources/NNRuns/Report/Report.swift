@@ -21,6 +21,16 @@ package struct ReportSection: Sendable, Equatable {
 package enum Report {
     package static let markdownFile = RunLayout.reportFile
     package static let lossFile = RunLayout.lossChartFile
+    /// `nn report --html`'s page (written in NNReports, `HTMLReport`).
+    package static let htmlFile = RunLayout.htmlReportFile
+
+    /// The one-line warning when a report was written into `dir` without `--html` and an
+    /// older `report.html` is there: it is kept (it may be the user's), never deleted.
+    package static func staleHTMLWarning(dir: String) -> String? {
+        let path = FilePath.join(dir, htmlFile)
+        return FilePath.exists(path) ? "\(path) is older than the report.md just written; kept, "
+            + "run `nn report --html` to rewrite it" : nil
+    }
     /// The files every report writes (charts of a sweep's metrics besides).
     package static let outputFiles = [markdownFile, lossFile]
 

@@ -28,7 +28,7 @@ import NNFormats
 ///                     complete (`RunMarker`; how a run is put in place: `RunInstall`)
 /// - `point.json`      a sweep point only: its experiment, written when the sweep is planned
 /// - `status.json`     a failed sweep point only: `{"error": "...", "status": "failed"}`
-/// - `report.md`, `loss.svg`  `nn report` (`Report`)
+/// - `report.md`, `loss.svg`  `nn report` (`Report`); `report.html` with `--html`
 package struct RunLayout: Sendable {
     package static let configFile = "config.json"
     package static let historyFile = "history.csv"
@@ -52,6 +52,8 @@ package struct RunLayout: Sendable {
     /// `nn report`'s files (`Report`).
     package static let reportFile = "report.md"
     package static let lossChartFile = "loss.svg"
+    /// `nn report --html`'s page (`HTMLReport`).
+    package static let htmlReportFile = "report.html"
 
     /// Every file a run directory can hold under its own name; README's table of a run
     /// directory lists exactly these, plus `nn eval --threshold`'s (`atThreshold`) and `nn
@@ -63,7 +65,7 @@ package struct RunLayout: Sendable {
     /// The files of a run from before markers (`RunInstall`), report included.
     package static let legacyFiles: Set<String> = [
         configFile, historyFile, timingFile, metricsJSONFile, metricsCSVFile, predictionsFile, modelFile,
-        reportFile, lossChartFile,
+        reportFile, lossChartFile, htmlReportFile,
     ]
 
     /// Every file a run directory may hold (its own, `nn eval`'s, `nn report`'s and a sweep
@@ -71,7 +73,7 @@ package struct RunLayout: Sendable {
     package static let ownedFiles = [
         configFile, historyFile, modelFile, timingFile, provenanceFile, metricsJSONFile, metricsCSVFile, predictionsFile,
         markerFile, checkpointFile, bestFile, pointFile, thresholdsFile, rocFile, prFile, confusionFile, statusFile,
-        Report.markdownFile, Report.lossFile,
+        Report.markdownFile, Report.lossFile, Report.htmlFile,
     ]
 
     /// True when `relative` (path components below a run directory) names a file the run

@@ -20,7 +20,9 @@ final class FakeMLflow: HTTPTransport, @unchecked Sendable {
         var params: [String: String] = [:]
         var tags: [String: String] = [:]
         var metrics: [(key: String, value: Double, step: Int, timestamp: Int64)] = []
-        var artifactURI: String { "mlflow-artifacts:/\(experiment)/\(id)/artifacts" }
+        /// Where the server stores artifacts (`FakeMLflow.artifactRoot` when the run was created).
+        var artifactRoot = "mlflow-artifacts:/"
+        var artifactURI: String { "\(artifactRoot)\(experiment)/\(id)/artifacts" }
     }
 
     private let lock = NSLock()
@@ -29,6 +31,8 @@ final class FakeMLflow: HTTPTransport, @unchecked Sendable {
     private(set) var artifacts: [String: Data] = [:]
     private(set) var requests: [HTTPRequest] = []
     var failAfter: Int?
+    /// The artifact root of runs created from now on (`s3://bucket/`: a server without the proxy).
+    var artifactRoot = "mlflow-artifacts:/"
 
     func send(_ request: HTTPRequest) throws -> HTTPResponse {
         try lock.withLock {
@@ -89,11 +93,16 @@ final class FakeMLflow: HTTPTransport, @unchecked Sendable {
             return ok(.object([JSONMember("run", json(run))]))
         case ("POST", "/api/2.0/mlflow/runs/create"):
             var run = Run(id: String(format: "run%04d", runs.count), experiment: body["experiment_id"]!.text!, name: body["run_name"]?.text ?? "")
+            run.artifactRoot = artifactRoot
             for tag in body["tags"]?.elements ?? [] { run.tags[tag["key"]!.text!] = tag["value"]!.text! }
             runs.append(run)
             return ok(.object([JSONMember("run", json(run))]))
         case ("POST", "/api/2.0/mlflow/runs/log-batch"):
             guard let i = runs.firstIndex(where: { $0.id == body["run_id"]?.text }) else { return error(404, "RESOURCE_DOES_NOT_EXIST", "no run") }
+            // MLflow's MAX_BATCH_LOG_REQUEST_SIZE (mlflow/utils/validation.py): 1e6 bytes.
+            guard request.body.count <= 1_000_000 else {
+                return error(400, "INVALID_PARAMETER_VALUE", "Batched logging API requests must be at most 1000000 bytes, got \(request.body.count)")
+            }
             let metrics = body["metrics"]?.elements ?? [], params = body["params"]?.elements ?? [], tags = body["tags"]?.elements ?? []
             guard metrics.count <= 1000, params.count <= 100, tags.count <= 100, metrics.count + params.count + tags.count <= 1000 else {
                 return error(400, "INVALID_PARAMETER_VALUE", "too many entities: \(metrics.count) \(params.count) \(tags.count)")
