@@ -145,12 +145,13 @@ extension Report {
     /// the mean of the metric over that x's rows (the seeds), with a band from their
     /// minimum to their maximum; `seeds` is the most rows behind one point. The y axis is
     /// cut to the metric's range (`bounds(ofMetric:)`); the x axis follows `xScale`. Rows
-    /// whose metric is not a number are left out and counted in `leftOut`. Errors: `param`
-    /// not numeric in every ok row.
+    /// whose metric is not a number are left out and counted in `leftOut`. The axes end
+    /// 12 px inside the frame, so no point sits on it. Errors: `param` not numeric in every
+    /// ok row.
     ///
     /// With `random` (`param` sampled by a random search; true when log-spaced) each series
-    /// is a scatter of its rows (no line, no mean: the samples' order means nothing), kept
-    /// clear of the frame, and `.auto` picks a log x axis when log-spaced (`loguniform`).
+    /// is a scatter of its rows (no line, no mean: the samples' order means nothing), and
+    /// `.auto` picks a log x axis when log-spaced (`loguniform`).
     static func metricChart(_ summary: SweepSummary, metric: String, param: String, xScale: XScale = .auto,
                             source: String, random: Bool? = nil) throws -> (chart: LineChart, grouping: [String], leftOut: Int, seeds: Int) {
         let table = summary.table
@@ -208,7 +209,7 @@ extension Report {
         }
         let yLabel = seeds > 1 && random == nil ? "\(metric) (mean over seeds; band: min to max)" : metric
         let chart = LineChart(title: "\(metric) vs \(param)", xLabel: param, yLabel: yLabel, series: series, logX: logX,
-                              yBounds: bounds(ofMetric: metric), integerX: param == "epochs", margin: random == nil ? 0 : 12)
+                              yBounds: bounds(ofMetric: metric), integerX: param == "epochs", margin: 12)
         return (chart, grouping.map(\.0), leftOut, seeds)
     }
 

@@ -113,7 +113,7 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         let lossSVG = try readText(dir + "/loss.svg")
         let loss = try #require(SVGCounter.count(lossSVG))
         #expect(loss.series.count == 4)
-        #expect(loss.titles.contains("lr=0.01 (mean of 3)") && loss.titles.contains("lr=0.1 (mean of 2)"))   // not run ids
+        #expect(loss.titles.contains("lr=0.01 (mean of 3; band min-max)") && loss.titles.contains("lr=0.1 (mean of 2; band min-max)"))   // not run ids
         #expect(lossSVG.components(separatedBy: "<polygon class=\"band\"").count - 1 == 4)
         try Report.writeSweep(dir: dir, metric: "f1", out: dir + "/byf1")   // --metric f1 still charts F1
         let metricSVG = try readText(dir + "/byf1/f1-vs-lr.svg")

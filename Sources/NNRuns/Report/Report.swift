@@ -159,11 +159,10 @@ package enum Report {
             var byEpoch: [Double: [Double]] = [:]
             for h in group.runs { for (e, l) in zip(h.epochs, h.losses) where l.isFinite { byEpoch[e, default: []].append(l) } }
             let epochs = byEpoch.keys.sorted()
-            chart.series[i] = Series(name: "\(group.name) (mean of \(group.runs.count))",
+            chart.series[i] = Series(name: "\(group.name) (mean of \(group.runs.count); band min-max)",
                                      points: epochs.map { e in ChartPoint(x: e, y: byEpoch[e]!.reduce(0, +) / Double(byEpoch[e]!.count)) },
                                      markers: false, band: epochs.map { ChartBand(x: $0, lo: byEpoch[$0]!.min()!, hi: byEpoch[$0]!.max()!) })
         }
-        if groups.contains(where: { $0.runs.count > 1 }) { chart.yLabel += "; band: min to max over seeds" }
         return chart
     }
 
