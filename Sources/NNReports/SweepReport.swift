@@ -62,8 +62,17 @@ extension Report {
             histories.append((label, try History.read(path: path)))
             lossName = lossName ?? (try? JSONValue.read(path: RunLayout(runDir).config))?["loss"]?.text
         }
+        // Seeds of one configuration share a colour: their mean inside a min-max band.
+        let seedsVary = varying.contains { $0.0 == "seed" }
+        var groups: [(name: String, runs: [History])] = []
+        for (label, history) in histories {
+            let rest = seedsVary ? label.split(separator: " ").filter { !$0.hasPrefix("seed=") }.joined(separator: " ") : label
+            let name = rest.isEmpty ? sweep.name : rest
+            if seedsVary, let i = groups.firstIndex(where: { $0.name == name }) { groups[i].runs.append(history) }
+            else { groups.append((name, [history])) }
+        }
         var files: [(name: String, content: String)] = [
-            (lossFile, lossChart(histories, title: "Training loss: \(sweep.name)", loss: lossName, logY: logY).svg()),
+            (lossFile, groupedLossChart(groups, title: "Training loss: \(sweep.name)", loss: lossName, logY: logY).svg()),
         ]
 
         var md = "# Sweep report: \(sweep.name)\n\nSweep directory: `\(dir)`\n\n"
@@ -90,12 +99,19 @@ extension Report {
         let chosenParam = param ?? defaultParam(summary)
         if metric == nil, let note = ranked.note { md += note + "\n\n" }
         if let m = chosenMetric, let p = chosenParam {
-            let plot = try metricChart(summary, metric: m, param: p, xScale: xScale, source: summaryPath)
+            let distribution = randomDistributions(dir: dir)[p]
+            let plot = try metricChart(summary, metric: m, param: p, xScale: xScale, source: summaryPath,
+                                       random: distribution.map { $0.hasPrefix("loguniform:") })
             let name = "\(fileSafe(m))-vs-\(fileSafe(p)).svg"
             files.append((name, plot.chart.svg()))
             md += "## \(m) vs \(p)\n\n![\(m) vs \(p)](\(name))\n\n"
-            md += plot.grouping.isEmpty ? "One line" : "One line per \(plot.grouping.joined(separator: ", "))"
-            md += plot.seeds > 1 ? ": each point the mean over \(plot.seeds) seeds, the band their minimum to maximum.\n\n" : ".\n\n"
+            if let distribution {
+                md += "Random search (\(p) drawn from \(distribution)): one dot per run, not joined"
+                md += (plot.grouping.isEmpty ? "" : ", one colour per \(plot.grouping.joined(separator: ", "))") + ".\n\n"
+            } else {
+                md += plot.grouping.isEmpty ? "One line" : "One line per \(plot.grouping.joined(separator: ", "))"
+                md += plot.seeds > 1 ? ": each point the mean over \(plot.seeds) seeds, the band their minimum to maximum.\n\n" : ".\n\n"
+            }
             if plot.leftOut > 0 { md += "\(plot.leftOut) ok rows without a numeric \(m) are not drawn.\n\n" }
         } else {
             md += "## Metric chart\n\n"
@@ -129,10 +145,15 @@ extension Report {
     /// the mean of the metric over that x's rows (the seeds), with a band from their
     /// minimum to their maximum; `seeds` is the most rows behind one point. The y axis is
     /// cut to the metric's range (`bounds(ofMetric:)`); the x axis follows `xScale`. Rows
-    /// whose metric is not a number are left out and counted in `leftOut`. Errors: `param`
-    /// not numeric in every ok row.
+    /// whose metric is not a number are left out and counted in `leftOut`. The axes end
+    /// 12 px inside the frame, so no point sits on it. Errors: `param` not numeric in every
+    /// ok row.
+    ///
+    /// With `random` (`param` sampled by a random search; true when log-spaced) each series
+    /// is a scatter of its rows (no line, no mean: the samples' order means nothing), and
+    /// `.auto` picks a log x axis when log-spaced (`loguniform`).
     static func metricChart(_ summary: SweepSummary, metric: String, param: String, xScale: XScale = .auto,
-                            source: String) throws -> (chart: LineChart, grouping: [String], leftOut: Int, seeds: Int) {
+                            source: String, random: Bool? = nil) throws -> (chart: LineChart, grouping: [String], leftOut: Int, seeds: Int) {
         let table = summary.table
         guard let mi = table.column(metric) else { throw NNError("\(source): no metric column '\(metric)'") }
         guard let pi = table.column(param) else { throw NNError("\(source): no parameter column '\(param)'") }
@@ -170,6 +191,10 @@ extension Report {
             let xs = group.points.keys.sorted()
             let ys = xs.map { group.points[$0]! }
             seeds = max(seeds, ys.map(\.count).max() ?? 0)
+            if random != nil {
+                let rows = zip(xs, ys).flatMap { x, ys in ys.map { ChartPoint(x: x, y: $0) } }
+                return Series(name: name, points: rows, line: false)
+            }
             let means = ys.map { $0.reduce(0, +) / Double($0.count) }
             let band = ys.map(\.count).contains { $0 > 1 }
                 ? zip(xs, ys).map { ChartBand(x: $0, lo: $1.min()!, hi: $1.max()!) } : []
@@ -178,14 +203,23 @@ extension Report {
         let xs = series.flatMap { $0.points.map(\.x) }
         let logX: Bool
         switch xScale {
-        case .auto: logX = !xs.isEmpty && xs.allSatisfy { $0 > 0 } && (xs.max() ?? 0) > 10 * (xs.min() ?? 0)
+        case .auto: logX = random == true || !xs.isEmpty && xs.allSatisfy { $0 > 0 } && (xs.max() ?? 0) > 10 * (xs.min() ?? 0)
         case .linear: logX = false
         case .log: logX = true
         }
-        let yLabel = seeds > 1 ? "\(metric) (mean over seeds; band: min to max)" : metric
+        let yLabel = seeds > 1 && random == nil ? "\(metric) (mean over seeds; band: min to max)" : metric
         let chart = LineChart(title: "\(metric) vs \(param)", xLabel: param, yLabel: yLabel, series: series, logX: logX,
-                              yBounds: bounds(ofMetric: metric), integerX: param == "epochs")
+                              yBounds: bounds(ofMetric: metric), integerX: param == "epochs", margin: 12)
         return (chart, grouping.map(\.0), leftOut, seeds)
+    }
+
+    /// The random search's distribution text per key (`sweep.json`'s
+    /// `random.distributions`, e.g. `lr: loguniform:0.01:1`); empty for a grid sweep or
+    /// without a readable `sweep.json`.
+    static func randomDistributions(dir: String) -> [String: String] {
+        guard let doc = try? JSONValue.read(path: SweepLayout(dir).plan),
+              let members = doc["random"]?["distributions"]?.dictionary else { return [:] }
+        return members.compactMapValues(\.text)
     }
 
     /// The numeric parameter column with the most distinct values among the ok rows (at

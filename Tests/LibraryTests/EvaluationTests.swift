@@ -61,10 +61,39 @@ import Testing
         let lines = table.split(separator: "\n")
         #expect(lines.count == 10 && lines[0] == "threshold,accuracy,precision,recall,f1,tp,fp,fn,tn")
         #expect(lines[5] == "0.5,0.75,0.6666666666666666,1.0,0.8,4,2,0,2")
-        #expect(e.rankingFiles.map(\.name) == ["thresholds.csv", "roc.svg", "pr.svg"])
+        #expect(e.rankingFiles.map(\.name) == ["thresholds.csv", "roc.svg", "roc-log.svg", "pr.svg"])
         for (_, svg) in e.rankingFiles.dropFirst() { #expect(SVGCounter.count(svg) != nil) }
         #expect(SVGCounter.count(e.confusionChart) != nil)
         #expect(e.confusionChart.contains(">not 8<"))
+    }
+
+    /// The heat map reads like `nn eval`'s table: true 1 / true 0 rows against pred 1 /
+    /// pred 0 columns, so (tp, fn / fp, tn) in document order; here tp 4, fn 0, fp 2, tn 2.
+    @Test func binaryConfusionChartHasTheTerminalsOrder() throws {
+        let e = Evaluation.binary(probabilities: Self.scores, labels: Self.labels, threshold: 0.5, positive: "8")
+        let svg = e.confusionChart
+        let counts = svg.components(separatedBy: "\n").compactMap { line -> String? in
+            guard line.contains("font-size=\"15\">"), !line.contains("font-weight") else { return nil }
+            return line.components(separatedBy: ">").dropFirst().first?.components(separatedBy: "<").first
+        }
+        #expect(counts == ["4", "0", "2", "2"])
+        let positive = try #require(svg.range(of: ">8</text>")), negative = try #require(svg.range(of: ">not 8</text>"))
+        #expect(positive.lowerBound < negative.lowerBound)
+    }
+
+    /// roc-log.svg: the same curve on a log FPR axis (points at FPR 0 left out), the
+    /// chance line a curve of many points from the smallest FPR's decade to 1.
+    @Test func rocLogHasALogFalsePositiveAxis() throws {
+        let e = Evaluation.binary(probabilities: Self.scores, labels: Self.labels, threshold: 0.5, positive: "8")
+        let svg = try #require(e.rankingFiles.first { $0.name == "roc-log.svg" }).content
+        let linear = try #require(e.rankingFiles.first { $0.name == "roc.svg" }).content
+        #expect(svg.contains("false positive rate (share of negatives above the threshold) (log scale)"))
+        #expect(!linear.contains("(log scale)"))
+        let counts = try #require(SVGCounter.count(svg))
+        #expect(counts.series.count == 2 && counts.series[1].polylinePoints > 2)   // chance: a curve on a log axis
+        let chart = EvalCharts.roc([("8", RankingMetrics.curve(scores: Self.scores, labels: Self.labels))], title: "t", logFPR: true)
+        #expect(chart.logX && chart.xBounds == nil)
+        #expect(chart.series[0].points.contains { $0.x == 0 } && chart.drawnPoints(chart.series[0]).allSatisfy { $0.x > 0 })
     }
 
     /// sklearn: `roc_auc_score(t, P, multi_class="ovr")` = 0.8958333333333334, per class

@@ -109,9 +109,12 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         #expect(md.contains("One line: each point the mean over 3 seeds, the band their minimum to maximum."))
         #expect(md.contains("12 points: 11 ok, 1 not ok."))
 
-        let loss = try #require(SVGCounter.count(readText(dir + "/loss.svg")))
-        #expect(loss.series.count == 11)
-        #expect(loss.titles.contains("lr=0.01 seed=0") && loss.titles.contains("lr=1.0 seed=2"))   // not run ids
+        // The loss chart: one colour per lr, its seeds a mean line inside a min-max band.
+        let lossSVG = try readText(dir + "/loss.svg")
+        let loss = try #require(SVGCounter.count(lossSVG))
+        #expect(loss.series.count == 4)
+        #expect(loss.titles.contains("lr=0.01 (mean of 3; band min-max)") && loss.titles.contains("lr=0.1 (mean of 2; band min-max)"))   // not run ids
+        #expect(lossSVG.components(separatedBy: "<polygon class=\"band\"").count - 1 == 4)
         try Report.writeSweep(dir: dir, metric: "f1", out: dir + "/byf1")   // --metric f1 still charts F1
         let metricSVG = try readText(dir + "/byf1/f1-vs-lr.svg")
         let metric = try #require(SVGCounter.count(metricSVG))
@@ -124,6 +127,36 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         #expect(lr01.y == [0.5 + 0.1 / 4 + 0.0 / 100, 0.5 + 0.1 / 4 + 1.0 / 100].reduce(0, +) / 2)
         #expect(plot.chart.series[0].band.first { $0.x == 1 } == ChartBand(x: 1, lo: 0.5 + 1.0 / 4 + 0.0 / 100, hi: 0.5 + 1.0 / 4 + 2.0 / 100))
         #expect(plot.seeds == 3)
+    }
+
+    /// A random search (sweep.json's `random`) is a scatter: a dot per run, no line, no
+    /// mean; loguniform gives a log x axis; the axes' ends sit inside the frame.
+    @Test func randomSearchIsAScatterOnALogAxisClearOfTheFrame() throws {
+        let dir = try ResultFixture.directory("report-random")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ResultFixture.sweep(at: dir, points: ResultFixture.grid(lrs: [0.02, 0.05, 0.3, 0.7], seeds: [0]))
+        let plan = #"{"random": {"count": 4, "sample_seed": 1, "distributions": {"lr": "loguniform:0.01:1"}}}"#
+        try AtomicFile.write(plan + "\n", to: dir + "/sweep.json")
+        try Report.writeSweep(dir: dir, metric: "final_loss", param: "lr", out: dir + "/out")
+        let svg = try readText(dir + "/out/final_loss-vs-lr.svg")
+        let counts = try #require(SVGCounter.count(svg))
+        #expect(counts.series.map(\.circles) == [4] && counts.series.map(\.polylinePoints) == [0])
+        #expect(!svg.contains("<polyline"))
+        #expect(svg.contains("lr (log scale)"))   // 0.02 ... 0.7 is less than the 10x the grid rule needs
+        // Plot frame x 76 ... 636, y 48 ... 388: every dot at least the 12 px margin inside.
+        let circles = svg.components(separatedBy: "<circle cx=\"").dropFirst().filter { !$0.contains("r=\"3.5\" fill=") }
+        let centres = circles.map { c -> (Double, Double) in
+            let parts = c.components(separatedBy: "\"")
+            return (Double(parts[0])!, Double(parts[2])!)
+        }
+        #expect(centres.count == 4)
+        #expect(centres.allSatisfy { $0.0 >= 76 + 12 && $0.0 <= 636 - 12 && $0.1 >= 48 + 12 && $0.1 <= 388 - 12 }, "\(centres)")
+        let md = try readText(dir + "/out/report.md")
+        #expect(md.contains("Random search (lr drawn from loguniform:0.01:1): one dot per run, not joined."))
+        // Without sweep.json's random section the same summary is a grid: a line.
+        try AtomicFile.write("{\"name\": \"lr-grid\"}", to: dir + "/sweep.json")
+        try Report.writeSweep(dir: dir, metric: "final_loss", param: "lr", out: dir + "/grid")
+        #expect(try readText(dir + "/grid/final_loss-vs-lr.svg").contains("<polyline"))
     }
 
     @Test func sweepLinesPerCombinationWhenOtherParametersVary() throws {

@@ -94,8 +94,8 @@ func tinyProblem(n: Int, seed: UInt32) -> (Matrix<Double>, Matrix<Double>) {
         #expect(d != nil)
         #expect(r.history.count == d?.epoch)
         #expect(r.history.count < 40)
-        #expect(d?.message.hasPrefix("training diverged at epoch \(r.history.count): ") == true)
-        #expect(d?.message.contains("--") == false)   // the kernel names no flag
+        #expect(d?.problem.hasPrefix("training diverged at epoch \(r.history.count): ") == true)
+        #expect(d?.problem.contains("--") == false)   // the kernel names no flag
     }
 
     /// The advice fits the run: no `--precision f64` to an f64 run, no `--gradient stable`

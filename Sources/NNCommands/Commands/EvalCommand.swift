@@ -14,7 +14,7 @@ struct EvalCommand: ParsableCommand {
         abstract: "Evaluate a trained run on its test split; writes metrics, predictions and charts into it.",
         discussion: """
             Writes metrics.json, metrics.csv, predictions.csv, thresholds.csv (binary), roc.svg, \
-            pr.svg (binary) and confusion.svg into the run. With --threshold other than the run's \
+            roc-log.svg (ROC on a log false positive rate axis), pr.svg (binary) and confusion.svg into the run. With --threshold other than the run's \
             own, the metrics, predictions and confusion matrix go to metrics-t<threshold>.json, \
             metrics-t<threshold>.csv, predictions-t<threshold>.csv and confusion-t<threshold>.svg, \
             leaving the run's own metrics as they are.

@@ -43,7 +43,7 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .customLong("log-y"), help: "Logarithmic loss axis.")
     var logY = false
 
-    @Option(name: .customLong("x-scale"), help: "Sweep only: x axis of the metric chart (auto: log when every value is positive and they span more than a decade).")
+    @Option(name: .customLong("x-scale"), help: "Sweep only: x axis of the metric chart (auto: log when every value is positive and they span more than a decade, or a random search drew it loguniform).")
     var xScale: XScale = .auto
 
     @Flag(help: "Set the runs (seeds of the notebook experiment) beside the notebook's published figures: test-set check, metric band, loss curves. Needs --out.")

@@ -9,16 +9,28 @@ package enum EvalCharts {
     package static let referenceColor = "#333333", referenceDash = "6 4"
 
     /// One ROC curve per `(name, curve)`, the legend giving each its AUC, over the
-    /// diagonal of a random ranking; both axes 0...1.
-    static func roc(_ curves: [(name: String, curve: RankingMetrics.Curve)], title: String) -> LineChart {
+    /// diagonal of a random ranking; both axes 0...1. With `logFPR` the x axis is log10
+    /// (from the decade of the smallest positive false positive rate to 1), so a good
+    /// model's curve is not squashed into the top-left corner; points at FPR 0 cannot be
+    /// drawn there, and the chance line (TPR = FPR) becomes a curve.
+    static func roc(_ curves: [(name: String, curve: RankingMetrics.Curve)], title: String, logFPR: Bool = false) -> LineChart {
         var series = curves.map { name, curve in
             Series(name: "\(name) (AUC \(RankingMetrics.rocAUC(curve).map { Markdown.number($0) } ?? "n/a"))",
                    points: RankingMetrics.rocPoints(curve).map { ChartPoint(x: $0.fpr, y: $0.tpr) }, markers: false)
         }
-        series.append(Series(name: "chance (AUC 0.5)", points: [ChartPoint(x: 0, y: 0), ChartPoint(x: 1, y: 1)],
-                             color: referenceColor, dash: referenceDash, markers: false))
+        var chance = [ChartPoint(x: 0, y: 0), ChartPoint(x: 1, y: 1)]
+        if logFPR {
+            let smallest = series.flatMap { $0.points.map(\.x) }.filter { $0 > 0 }.min() ?? 0.001
+            let decades = max(1, -floor(log10(smallest)))
+            chance = (0...Int(4 * decades)).map { k in
+                let x = pow(10, -decades + Double(k) / 4)
+                return ChartPoint(x: x, y: x)
+            }
+        }
+        series.append(Series(name: "chance (AUC 0.5)", points: chance, color: referenceColor, dash: referenceDash, markers: false))
         return LineChart(title: title, xLabel: "false positive rate (share of negatives above the threshold)",
-                         yLabel: "true positive rate (recall)", series: series, xBounds: 0...1, yBounds: 0...1)
+                         yLabel: "true positive rate (recall)", series: series, logX: logFPR,
+                         xBounds: logFPR ? nil : 0...1, yBounds: 0...1)
     }
 
     /// The precision-recall curve (legend: its average precision) over the level of a

@@ -49,15 +49,19 @@ package struct Series: Equatable, Sendable {
     var markers = true
     /// A band drawn under the line, in its colour, translucent.
     var band: [ChartBand] = []
+    /// A polyline through the points; false: a scatter (markers only, e.g. the samples of a
+    /// random search, whose order means nothing).
+    var line = true
 
     package init(name: String, points: [ChartPoint], color: String? = nil, dash: String? = nil, markers: Bool = true,
-                 band: [ChartBand] = []) {
+                 band: [ChartBand] = [], line: Bool = true) {
         self.name = name
         self.points = points
         self.color = color
         self.dash = dash
-        self.markers = markers
+        self.markers = markers || !line
         self.band = band
+        self.line = line
     }
 }
 
@@ -157,12 +161,13 @@ struct ChartAxis: Equatable, Sendable {
 /// the ticks (`ChartAxis.linear` / `.logarithmic`), axis labels below and rotated left;
 /// legend to the right, one entry per series (long names cut to 40 characters), the
 /// image growing taller when the legend needs it. Each series is a `<g class="series">`
-/// holding a `<polyline>` through its points (when it has two or more) and one
-/// `<circle>` per point (unless the series has no `markers`), over its translucent `band`
-/// when it has one; colours come from a fixed 10-colour palette, then repeat with a dash
+/// holding a `<polyline>` through its points (when it has two or more, unless it is a
+/// scatter: no `line`) and one `<circle>` per point (unless the series has no `markers`),
+/// over its translucent `band` when it has one; colours come from a fixed 10-colour palette, then repeat with a dash
 /// pattern, unless the series sets its own. `xBounds`/`yBounds` cut an axis to a
 /// quantity's range (`ChartAxis.linear`); `integerX` keeps x ticks on whole numbers
-/// (epochs). Points with a non-finite coordinate, or a non-positive one on a log axis,
+/// (epochs); `margin` keeps the axes' ends (and so every point) that many pixels inside
+/// the frame. Points with a non-finite coordinate, or a non-positive one on a log axis,
 /// are not drawn. All coordinates are written with two decimals by
 /// `NumberText.fixed`, so equal inputs give byte-identical SVG.
 package struct LineChart: Sendable {
@@ -180,10 +185,13 @@ package struct LineChart: Sendable {
     var verticalLines: [(x: Double, label: String)] = []
     var plotWidth: Double = 560
     var plotHeight: Double = 340
+    /// Pixels between the frame and the axes' ends, so no point sits on the frame.
+    var margin: Double = 0
 
     package init(title: String, xLabel: String, yLabel: String, series: [Series], logX: Bool = false, logY: Bool = false,
                  xBounds: ClosedRange<Double>? = nil, yBounds: ClosedRange<Double>? = nil, integerX: Bool = false,
-                 verticalLines: [(x: Double, label: String)] = [], plotWidth: Double = 560, plotHeight: Double = 340) {
+                 verticalLines: [(x: Double, label: String)] = [], plotWidth: Double = 560, plotHeight: Double = 340,
+                 margin: Double = 0) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -196,6 +204,7 @@ package struct LineChart: Sendable {
         self.verticalLines = verticalLines
         self.plotWidth = plotWidth
         self.plotHeight = plotHeight
+        self.margin = margin
     }
 
     /// Tableau 10.
@@ -237,8 +246,8 @@ package struct LineChart: Sendable {
         let width = (left + plotWidth + gap + legendWidth + 12).rounded(.up)
         let height = max(top + plotHeight + bottom, top + entry * Double(series.count) + 12).rounded(.up)
         let px = SVG.px
-        func sx(_ v: Double) -> String { px(left + xAxis.fraction(v) * plotWidth) }
-        func sy(_ v: Double) -> String { px(top + plotHeight - yAxis.fraction(v) * plotHeight) }
+        func sx(_ v: Double) -> String { px(left + margin + xAxis.fraction(v) * (plotWidth - 2 * margin)) }
+        func sy(_ v: Double) -> String { px(top + plotHeight - margin - yAxis.fraction(v) * (plotHeight - 2 * margin)) }
         let right = left + plotWidth, base = top + plotHeight
 
         var s = LineChart.documentStart(width: width, height: height, title: title, titleX: left + plotWidth / 2)
@@ -285,11 +294,12 @@ package struct LineChart: Sendable {
             let (color, dash) = style(i)
             let dashAttr = dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\""
             s += "<g class=\"series\" stroke=\"\(color)\" fill=\"\(color)\">\n<title>\(LineChart.escape(series[i].name))</title>\n"
-            if points.count >= 2 {
+            if points.count >= 2 && series[i].line {
                 let coords = points.map { "\(sx($0.x)),\(sy($0.y))" }.joined(separator: " ")
                 s += "<polyline fill=\"none\" stroke-width=\"1.5\"\(dashAttr) points=\"\(coords)\"/>\n"
             }
-            for p in points where series[i].markers { s += "<circle cx=\"\(sx(p.x))\" cy=\"\(sy(p.y))\" r=\"2.5\" stroke=\"none\"/>\n" }
+            let r = series[i].line ? "2.5" : "3.5"
+            for p in points where series[i].markers { s += "<circle cx=\"\(sx(p.x))\" cy=\"\(sy(p.y))\" r=\"\(r)\" stroke=\"none\"/>\n" }
             s += "</g>\n"
         }
 
@@ -299,7 +309,11 @@ package struct LineChart: Sendable {
             for (i, name) in names.enumerated() {
                 let (color, dash) = style(i)
                 let y = top + 8 + entry * Double(i)
-                s += "<line x1=\"\(px(lx))\" y1=\"\(px(y))\" x2=\"\(px(lx + 22))\" y2=\"\(px(y))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>\n"
+                if series[i].line {
+                    s += "<line x1=\"\(px(lx))\" y1=\"\(px(y))\" x2=\"\(px(lx + 22))\" y2=\"\(px(y))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>\n"
+                } else {
+                    s += "<circle cx=\"\(px(lx + 11))\" cy=\"\(px(y))\" r=\"3.5\" fill=\"\(color)\"/>\n"
+                }
                 s += SVG.text(LineChart.escape(name), x: px(lx + 28), y: px(y), "dy=\"0.35em\"")
             }
             s += "</g>\n"

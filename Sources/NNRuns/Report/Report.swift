@@ -87,7 +87,7 @@ package enum Report {
             let scalars = ReportTables.ordered(metrics.flattened())
             md += "On the test split (training loss: on the training split). Rounded; full precision in \(RunLayout.metricsJSONFile).\n\n"
             md += Markdown.table(header: ["metric", "value"], rows: scalars.map { [ReportTables.label($0.key), ReportTables.display($0.value)] }) + "\n"
-            let charts = [(RunLayout.rocFile, "ROC curve"), (RunLayout.prFile, "precision-recall curve"), (RunLayout.confusionFile, "confusion matrix")]
+            let charts = [(RunLayout.rocFile, "ROC curve"), (RunLayout.rocLogFile, "ROC curve, log FPR"), (RunLayout.prFile, "precision-recall curve"), (RunLayout.confusionFile, "confusion matrix")]
                 .filter { evalCharts && FilePath.exists(RunLayout(dir).path($0.0)) }
             if !charts.isEmpty { md += charts.map { "![\($1)](\($0))" }.joined(separator: "\n") + "\n\n" }
             if let confusion = confusionMatrix(metrics) {
@@ -157,6 +157,23 @@ package enum Report {
         let kind = loss.map { " (\($0.uppercased()))" } ?? ""
         return LineChart(title: title, xLabel: "epoch", yLabel: "training loss\(kind), before the update", series: series,
                          logY: logY, yBounds: 0...Double.greatestFiniteMagnitude, integerX: true)
+    }
+
+    /// `lossChart` with runs in groups (a sweep's seeds of one configuration): one colour
+    /// per group; a group of one run is its line, a larger group the mean loss per epoch
+    /// (over the runs that reached it) inside a band from the minimum to the maximum.
+    package static func groupedLossChart(_ groups: [(name: String, runs: [History])], title: String, loss: String? = nil,
+                                         logY: Bool = false) -> LineChart {
+        var chart = lossChart(groups.compactMap { g in g.runs.first.map { (g.name, $0) } }, title: title, loss: loss, logY: logY)
+        for (i, group) in groups.enumerated() where group.runs.count > 1 {
+            var byEpoch: [Double: [Double]] = [:]
+            for h in group.runs { for (e, l) in zip(h.epochs, h.losses) where l.isFinite { byEpoch[e, default: []].append(l) } }
+            let epochs = byEpoch.keys.sorted()
+            chart.series[i] = Series(name: "\(group.name) (mean of \(group.runs.count); band min-max)",
+                                     points: epochs.map { e in ChartPoint(x: e, y: byEpoch[e]!.reduce(0, +) / Double(byEpoch[e]!.count)) },
+                                     markers: false, band: epochs.map { ChartBand(x: $0, lo: byEpoch[$0]!.min()!, hi: byEpoch[$0]!.max()!) })
+        }
+        return chart
     }
 
     /// Short, distinct labels for run directories: the fewest trailing path components

@@ -25,7 +25,7 @@ extension Run {
 
     /// Evaluates a trained run on its test split and writes, into the run (`RunLayout`):
     /// `metrics.json`, `metrics.csv`, `predictions.csv`, `thresholds.csv` (binary),
-    /// `roc.svg`, `pr.svg` (binary) and `confusion.svg`.
+    /// `roc.svg`, `roc-log.svg`, `pr.svg` (binary) and `confusion.svg`.
     ///
     /// `threshold` other than the run's own (config.json's `threshold`) is an extra view
     /// of the same model: its metrics, predictions and confusion matrix go to
@@ -112,7 +112,7 @@ struct Evaluation {
     var scalars: [(String, Metrics.MetricValue)] = []
     var confusion: [[Int]]?
     var predictions: [[String]] = []
-    /// Threshold-independent files (thresholds.csv, roc.svg, pr.svg): name -> content.
+    /// Threshold-independent files (thresholds.csv, roc.svg, roc-log.svg, pr.svg): name -> content.
     var rankingFiles: [(name: String, content: String)] = []
     var confusionChart = ""
 
@@ -139,7 +139,8 @@ struct Evaluation {
 extension Evaluation {
     /// Binary metrics at `threshold`, the ranking metrics (ROC AUC and average precision
     /// after F1 in the scalars), the threshold table and the charts; the confusion heat map
-    /// has rows and columns `not <positive>`, `<positive>` (as sklearn orders 0, 1).
+    /// has rows and columns `<positive>`, `not <positive>`: the order `nn eval` prints
+    /// (true 1 / true 0 against pred 1 / pred 0), so the chart and the terminal agree.
     static func binary(probabilities p: [Double], labels y: [Int], threshold: Double, positive: String) -> Evaluation {
         var e = Evaluation()
         let m = Metrics.binary(probabilities: p, labels: y, threshold: threshold)
@@ -159,10 +160,12 @@ extension Evaluation {
         e.rankingFiles = [
             (RunLayout.thresholdsFile, CSVTable.text(header: ["threshold", "accuracy", "precision", "recall", "f1", "tp", "fp", "fn", "tn"], rows: table)),
             (RunLayout.rocFile, EvalCharts.roc([(positive, curve)], title: "ROC curve: is it \(positive)? (test set)").svg()),
+            (RunLayout.rocLogFile, EvalCharts.roc([(positive, curve)], title: "ROC curve, log FPR: is it \(positive)? (test set)",
+                                                  logFPR: true).svg()),
             (RunLayout.prFile, EvalCharts.precisionRecall(curve, title: "Precision-recall curve: is it \(positive)? (test set)").svg()),
         ]
         e.confusionChart = HeatMap(title: "Confusion matrix at threshold \(NumberText.shortest(threshold)) (test set)",
-                                   labels: ["not \(positive)", positive], counts: [[m.tn, m.fp], [m.fn, m.tp]]).svg()
+                                   labels: [positive, "not \(positive)"], counts: [[m.tp, m.fn], [m.fp, m.tn]]).svg()
         return e
     }
 
@@ -193,8 +196,12 @@ extension Evaluation {
             [String(j), String(truth[j]), NumberText.real(scores[predicted[j]][j]), String(predicted[j])]
         }
         e.confusion = m.confusion
-        e.rankingFiles = [(RunLayout.rocFile, EvalCharts.roc(curves.indices.map { (String($0), curves[$0]) },
-                                                             title: "ROC curves, one class against the rest (test set)").svg())]
+        let named = curves.indices.map { (name: String($0), curve: curves[$0]) }
+        e.rankingFiles = [
+            (RunLayout.rocFile, EvalCharts.roc(named, title: "ROC curves, one class against the rest (test set)").svg()),
+            (RunLayout.rocLogFile, EvalCharts.roc(named, title: "ROC curves, log FPR, one class against the rest (test set)",
+                                                  logFPR: true).svg()),
+        ]
         e.confusionChart = HeatMap(title: "Confusion matrix (test set)", labels: (0..<classes).map(String.init),
                                    counts: m.confusion).svg()
         return e

@@ -19,8 +19,8 @@ import NNFormats
 ///   threshold other than the run's own (`nn eval --threshold 0.2`) these three go to
 ///   `metrics-t0.2.json`, `metrics-t0.2.csv`, `predictions-t0.2.csv` instead (`atThreshold`)
 /// - `thresholds.csv`  binary: `threshold,precision,recall,f1,tp,fp,fn,tn` at 0.1 ... 0.9
-/// - `roc.svg`, `pr.svg`, `confusion.svg`  `nn eval`'s charts: the ROC curve (one per class
-///   for ten classes), the precision-recall curve (binary), the confusion-matrix heat map
+/// - `roc.svg`, `roc-log.svg`, `pr.svg`, `confusion.svg`  `nn eval`'s charts: the ROC curve (one per class
+///   for ten classes; again on a log FPR axis), the precision-recall curve (binary), the confusion-matrix heat map
 ///   (`confusion-t0.2.svg` at another threshold)
 /// - `checkpoint.nnc`  the state to continue training from (`Checkpoint`; `nn train --resume`)
 /// - `best.json`       with a validation set only: the best validation epoch (`ValidationTracker`)
@@ -44,10 +44,12 @@ package struct RunLayout: Sendable {
     package static let pointFile = "point.json"
     package static let thresholdsFile = "thresholds.csv"
     package static let rocFile = "roc.svg"
+    /// The ROC curve again on a log false-positive-rate axis (`EvalCharts.roc(logFPR:)`).
+    package static let rocLogFile = "roc-log.svg"
     package static let prFile = "pr.svg"
     package static let confusionFile = "confusion.svg"
     /// The files `nn eval` writes (at the run's own threshold).
-    package static let evalFiles = [metricsJSONFile, metricsCSVFile, predictionsFile, thresholdsFile, rocFile, prFile, confusionFile]
+    package static let evalFiles = [metricsJSONFile, metricsCSVFile, predictionsFile, thresholdsFile, rocFile, rocLogFile, prFile, confusionFile]
     package static let statusFile = "status.json"
     /// `nn report`'s files (`Report`).
     package static let reportFile = "report.md"
@@ -72,7 +74,7 @@ package struct RunLayout: Sendable {
     /// point's): no command writes onto one of them as an output (`OutputPath`).
     package static let ownedFiles = [
         configFile, historyFile, modelFile, timingFile, provenanceFile, metricsJSONFile, metricsCSVFile, predictionsFile,
-        markerFile, checkpointFile, bestFile, pointFile, thresholdsFile, rocFile, prFile, confusionFile, statusFile,
+        markerFile, checkpointFile, bestFile, pointFile, thresholdsFile, rocFile, rocLogFile, prFile, confusionFile, statusFile,
         Report.markdownFile, Report.lossFile, Report.htmlFile,
     ]
 
