@@ -61,8 +61,8 @@ package struct RunLayout: Sendable {
     /// directory lists exactly these, plus `nn eval --threshold`'s (`atThreshold`) and `nn
     /// export`'s (`Export.defaultPath`) (`RunLayoutDocsTests`).
     static let allFiles = [configFile, historyFile, modelFile, timingFile, provenanceFile, metricsJSONFile, metricsCSVFile,
-                           predictionsFile, thresholdsFile, rocFile, prFile, confusionFile, checkpointFile, bestFile, markerFile,
-                           pointFile, statusFile, reportFile, lossChartFile]
+                           predictionsFile, thresholdsFile, rocFile, rocLogFile, prFile, confusionFile, checkpointFile, bestFile,
+                           markerFile, pointFile, statusFile, reportFile, lossChartFile, htmlReportFile, RunMeta.file]
 
     /// The files of a run from before markers (`RunInstall`), report included.
     package static let legacyFiles: Set<String> = [
