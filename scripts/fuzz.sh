@@ -7,7 +7,7 @@
 #                                     seed corpus Tests/Fuzz/corpus/<harness>/
 #   FUZZ_SECONDS=5 scripts/fuzz.sh    the short CI run (scripts/fuzz-ci.sh)
 #
-# The binary is the library modules (NNKernel ... NNRunIndex, see `modules`) compiled by
+# The binary is the library modules (NNKernel ... NNReports, see `modules`) compiled by
 # swiftc, each as its own module, with -sanitize=fuzzer,address (-O, so overflow checks
 # and preconditions are on) and -enable-testing (the harnesses `@testable import` them),
 # then linked with the harnesses. NNFormats' Files/Checksum.swift needs swift-crypto;
@@ -24,7 +24,7 @@ bin=$out/nn-fuzz
 mkdir -p "$out/crashes"
 export SWIFT_BACKTRACE=enable=no
 
-modules=(NNKernel NNFormats NNRuns NNSweeps NNReports NNRunIndex)   # in import order
+modules=(NNKernel NNFormats NNRuns NNSweeps NNRunIndex NNReports)   # in import order
 shim=Tests/Fuzz/Support/ChecksumShim.swift
 module_sources() {
     find "Sources/$1" -name '*.swift' ! -name Checksum.swift | sort

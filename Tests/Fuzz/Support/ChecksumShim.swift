@@ -14,8 +14,15 @@ package enum Checksum {
 
     package static func sha256(_ data: Data) -> String { sha256(Array(data)) }
 
+    /// Base64 of the same stand-in digest (report.html's script hash; not SHA-256 here).
+    package static func sha256Base64(_ bytes: some Sequence<UInt8>) -> String {
+        var s = Stream()
+        Array(bytes).withUnsafeBytes { s.update($0) }
+        return Data(s.h.flatMap { v in (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }).base64EncodedString()
+    }
+
     package struct Stream {
-        private var h: [UInt64] = [0xcbf29ce484222325, 0x84222325cbf29ce4, 0x9ce484222325cbf2, 0x2325cbf29ce48422]
+        fileprivate var h: [UInt64] = [0xcbf29ce484222325, 0x84222325cbf29ce4, 0x9ce484222325cbf2, 0x2325cbf29ce48422]
         package init() {}
         package mutating func update(_ bytes: UnsafeRawBufferPointer) {
             for b in bytes {
