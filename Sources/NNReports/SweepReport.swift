@@ -123,7 +123,7 @@ extension Report {
             // No seed table: the points of one configuration stopped after different epochs.
             files.append(halving.file)
             md += "## Successive halving\n\n" + halving.markdown + "\n"
-        } else if let m = chosenMetric, let seeds = try SeedSpread.markdown(sweep: dir, metric: m) {
+        } else if let seeds = try SeedSpread.markdown(sweep: dir, ranking: ranked.ranking) {
             md += seeds
         }
         md += "## Loss\n\n![loss](\(lossFile))\n\nLoss per epoch of the \(ok.count) ok runs.\n\n"

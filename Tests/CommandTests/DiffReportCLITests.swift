@@ -75,4 +75,45 @@ import Testing
         #expect(try runNN(["report", "a", "b", "--out", "both"], cwd: root).status == 0)
         #expect(FileManager.default.fileExists(atPath: root + "/both/loss.svg"))
     }
+
+    /// `nn diff --by seed` says which side is better by the one ranking rule (`Ranking`):
+    /// val_loss when every run has one (here from history.csv), compared first and counted
+    /// in the ranking line; `--rank-by`/`--goal` override it; bad flags are errors (exit 2).
+    @Test func seedDiffRanksByTheOneRule() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("nn-cli-seeddiff-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // A: val_loss 0.30..0.32, average_precision 0.80..0.82; B: val_loss 0.20..0.22 (better),
+        // average_precision 0.70..0.72 (worse).
+        for (side, val, ap) in [("A", [0.30, 0.31, 0.32], [0.80, 0.81, 0.82]), ("B", [0.20, 0.21, 0.22], [0.70, 0.71, 0.72])] {
+            for seed in 0..<3 {
+                let run = "\(root)/\(side)/seed-\(seed)"
+                try AtomicFile.write("{\"lr\": 0.3, \"seed\": \(seed)}", to: run + "/config.json")
+                try AtomicFile.write("epoch,loss,val_loss,val_f1\n1,0.5,0.6,0.1\n2,0.3,\(val[seed]),0.5\n", to: run + "/history.csv")
+                try AtomicFile.write("{\"accuracy\": 0.9, \"average_precision\": \(ap[seed])}", to: run + "/metrics.json")
+            }
+        }
+        let r = try runNN(["diff", "A", "B", "--by", "seed"], cwd: root)
+        #expect(r.status == 1, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(2).joined(separator: " ") }.prefix(5)
+                == ["lr=0.3 val_loss", "lr=0.3 last_epoch_loss", "lr=0.3 val_f1", "lr=0.3 accuracy", "lr=0.3 average_precision"], "\(r.stdout)")
+        #expect(lines[1].hasSuffix("  better") && lines[5].hasSuffix("  worse"), "\(r.stdout)")
+        #expect(lines.suffix(2) == ["by val_loss (lower is better), B is better in 1, worse in 0, within seed noise in 0 of 1 configuration",
+                                    "differs beyond seed noise: 2 of 5 comparisons between A=A and B=B (Welch's t, 95%)"])
+        let ap = try runNN(["diff", "A", "B", "--by", "seed", "--rank-by", "average_precision"], cwd: root)
+        #expect(ap.status == 1)
+        #expect(ap.stdout.split(separator: "\n")[1].hasPrefix("lr=0.3  average_precision  0.81000 ± 0.01000 (n=3)  0.71000 ± 0.01000 (n=3)  -0.10000"), "\(ap.stdout)")
+        #expect(ap.stdout.contains("\nby average_precision (higher is better), B is better in 0, worse in 1, within seed noise in 0 of 1 configuration\n"))
+        let flipped = try runNN(["diff", "A", "B", "--by", "seed", "--rank-by", "average_precision", "--goal", "min"], cwd: root)
+        #expect(flipped.stdout.contains("\nby average_precision (lower is better), B is better in 1, worse in 0, within seed noise in 0 of 1 configuration\n"))
+        let errors: [([String], String)] = [
+            (["--by", "seed", "--rank-by", "nope"], "Error: --rank-by: no ok run of A or B has a numeric 'nope'\n"),
+            (["--rank-by", "val_loss"], "Error: --rank-by: applies only to --by seed\n"),
+            (["--by", "seed", "--goal", "min"], "Error: --goal: applies only to --rank-by\n"),
+        ]
+        for (args, message) in errors {
+            let e = try runNN(["diff", "A", "B"] + args, cwd: root)
+            #expect(e.status == 2 && e.stdout.isEmpty && e.stderr == message, "\(args): \(e.stderr)")
+        }
+    }
 }

@@ -26,13 +26,18 @@ struct DiffCommand: ParsableCommand {
             directories of runs), grouped by every parameter but the seed; per metric it \
             prints mean ± sd of each side, mean(B) - mean(A) with Welch's 95% t interval, \
             and the verdict better / worse (the interval excludes 0: beyond seed noise) or \
-            within seed noise. With one configuration per side those two are compared.
+            within seed noise. With one configuration per side those two are compared. \
+            Which side is better is judged on the ranking metric of `nn runs` and sweep \
+            reports (val_loss when every run has one, else average_precision, or accuracy \
+            for ten classes; --rank-by and --goal override it): it is compared first and \
+            the summary counts its verdicts.
             Exit status: 0 equal (--by seed: every difference within seed noise), 1 \
             different, 2 error.
 
             Examples:
               nn diff results/runs/notebook/0123456789ab results/runs/notebook/ba9876543210
               nn diff results/sweeps/a results/sweeps/b --by seed
+              nn diff results/sweeps/a results/sweeps/b --by seed --rank-by f1
             """
     )
 
@@ -60,7 +65,17 @@ struct DiffCommand: ParsableCommand {
     @Option(help: ArgumentHelp("seed: compare means over seeds per configuration against the seed-to-seed spread (Welch's t, 95%).", valueName: "seed"), completion: .list(["seed"]))
     var by: String?
 
+    @Option(name: .customLong("rank-by"), help: ArgumentHelp("With --by seed: the metric that says which side is better (default: the ranking metric of `nn runs`).", valueName: "metric"))
+    var rankBy: String?
+
+    @Option(help: "With --by seed: whether a lower (min) or higher (max) ranking metric is better (default: min for losses, else max).")
+    var goal: RankGoal?
+
     func validate() throws {
+        if by == nil, rankBy != nil || goal != nil {
+            throw NNError("\(rankBy != nil ? "--rank-by" : "--goal"): applies only to --by seed")
+        }
+        if rankBy == nil, goal != nil { throw NNError("--goal: applies only to --rank-by") }
         if let by {
             guard by == "seed" else { throw NNError("--by: only 'seed' is supported, got '\(by)'") }
             if all || key != nil { throw NNError("--by seed: \(all ? "--all" : "--key") does not apply") }
@@ -78,7 +93,7 @@ struct DiffCommand: ParsableCommand {
         let lock = try RunLock.reading([a, b])
         defer { withExtendedLifetime(lock) {} }
         if by != nil {
-            let diff = try SeedDiff.compare(a, b, rtol: rtol, atol: atol)
+            let diff = try SeedDiff.compare(a, b, rtol: rtol, atol: atol, rankBy: rankBy, goal: goal)
             print(diff.render(csv: format == .csv), terminator: "")
             if !diff.equal { throw ExitCode(1) }
             return

@@ -40,11 +40,13 @@ package struct Ranking: Sendable, Equatable {
         self.chosen = chosen
     }
 
+    /// The metric and its goal: `val_loss (lower is better)`.
+    package var phrase: String { "\(metric) (\(goal == .min ? "lower" : "higher") is better)" }
+
     /// The rule's statement for a table's header: `ranked by val_loss (lower is better)
     /// per data set; ties: lower last_epoch_loss, then id; only complete runs`.
     package static func statement(_ rankings: [Ranking], tie: String = "id") -> String {
-        let metrics = rankings.reduce(into: [Ranking]()) { if !$0.contains($1) { $0.append($1) } }
-            .map { "\($0.metric) (\($0.goal == .min ? "lower" : "higher") is better)" }
+        let metrics = rankings.reduce(into: [Ranking]()) { if !$0.contains($1) { $0.append($1) } }.map(\.phrase)
         return "ranked by \(metrics.isEmpty ? "nothing (no rankable rows)" : metrics.joined(separator: ", ")) per data set; "
             + "ties: lower last_epoch_loss, then \(tie); only complete runs"
     }
