@@ -107,18 +107,33 @@ $(PREPARED)/manifest.json: data/mnist/*.gz | $(NN)
 	$(NN) fetch
 	$(NN) prepare --out $(PREPARED)
 
-# One run per seed: train then eval. nn train prints one line per epoch into a pipe or
-# log (one updating line on a terminal), so a 40-epoch seed is never silent.
+# One run per seed: train then eval. Each seed starts with `[2/5] seed 1: training ...`
+# and ends with `[2/5] seed 1: trained in 0:41, ETA 2:03 for the rest at this pace` (this
+# seed's time for each seed after it); in between nn train prints one line per epoch into
+# a pipe or log (one updating line on a terminal), so a 40-epoch seed is never silent.
+# QUIET=1 (like nn sweep --quiet) prints only the report's path (errors still show).
+QUIET        ?=
+SAY          := $(if $(QUIET),:,echo)
+AT           := $(if $(QUIET),@,)
+TO_LOG       := $(if $(QUIET),>/dev/null,)
+SEED_OF      = [$$(( $* + 1 ))/$(SEEDS)] seed $*
+TRAIN_SEED   = $(NN) train --config $(EXPERIMENT) --seed $* --data $(PREPARED) --out $(NOTEBOOK)/seed-$* --force
+# m:ss of a shell arithmetic expression
+CLOCK        = $$(printf %d:%02d $$(( ($(1)) / 60 )) $$(( ($(1)) % 60 )))
 $(NOTEBOOK)/seed-%/model.nnm: $(PREPARED)/manifest.json $(EXPERIMENT) $(NN)
-	$(NN) train --config $(EXPERIMENT) --seed $* --data $(PREPARED) --out $(NOTEBOOK)/seed-$* --force
+	@$(SAY) "$(SEED_OF): training $(NOTEBOOK)/seed-$*"
+	@start=$$(date +%s) && $(SAY) '$(TRAIN_SEED)' && $(TRAIN_SEED) $(TO_LOG) && \
+	s=$$(( $$(date +%s) - start )) && left=$$(( $(SEEDS) - $* - 1 )) && \
+	$(SAY) "$(SEED_OF): trained in $(call CLOCK,s)$$([ $$left -gt 0 ] && \
+	  echo ", ETA $(call CLOCK,s * left) for the rest at this pace")"
 
 $(NOTEBOOK)/seed-%/metrics.json: $(NOTEBOOK)/seed-%/model.nnm
-	$(NN) eval --run $(NOTEBOOK)/seed-$*
+	$(AT)$(NN) eval --run $(NOTEBOOK)/seed-$* $(TO_LOG)
 
 # report.md and report.html are written together (grouped target): a checkout that has
 # report.md but not report.html still gets the page from `make reproduce`.
 $(NOTEBOOK)/report.md $(NOTEBOOK)/report.html &: $(foreach s,$(SEED_LIST),$(NOTEBOOK)/seed-$(s)/metrics.json)
-	$(NN) report --notebook --html --out $(NOTEBOOK) $(foreach s,$(SEED_LIST),$(NOTEBOOK)/seed-$(s))
+	$(AT)$(NN) report --notebook --html --out $(NOTEBOOK) $(foreach s,$(SEED_LIST),$(NOTEBOOK)/seed-$(s)) $(TO_LOG)
 
 reproduce: $(NOTEBOOK)/report.md $(NOTEBOOK)/report.html
 	@echo "report: $(NOTEBOOK)/report.md"
