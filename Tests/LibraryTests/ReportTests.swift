@@ -108,6 +108,15 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         #expect(imageReferences(md).allSatisfy { FileManager.default.fileExists(atPath: "\(dir)/\($0)") })
         #expect(md.contains("One line: each point the mean over 3 seeds, the band their minimum to maximum."))
         #expect(md.contains("12 points: 11 ok, 1 not ok."))
+        // The seed section ranks configurations with the same rule (accuracy, ties on the
+        // mean training loss): one best configuration, listed first.
+        #expect(md.contains("Configurations are ranked by accuracy (higher is better) per data set on their means over seeds; "
+                            + "ties: lower mean last_epoch_loss, then parameters."), "\(md)")
+        let seedRows = md.components(separatedBy: "## Seeds")[1].components(separatedBy: "## Loss")[0]
+            .split(separator: "\n").filter { $0.hasPrefix("| lr=") }
+        let bestRows = seedRows.filter { $0.hasSuffix("| best by accuracy |") }
+        #expect(!bestRows.isEmpty && Set(bestRows.map { $0.split(separator: "|")[0] }).count == 1, "\(md)")
+        #expect(seedRows.first.map { $0.split(separator: "|")[0] } == bestRows.first.map { $0.split(separator: "|")[0] })
 
         // The loss chart: one colour per lr, its seeds a mean line inside a min-max band.
         let lossSVG = try readText(dir + "/loss.svg")
