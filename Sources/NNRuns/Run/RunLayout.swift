@@ -57,7 +57,7 @@ package struct RunLayout: Sendable {
     /// `nn report --html`'s page (`HTMLReport`).
     package static let htmlReportFile = "report.html"
 
-    /// Every file a run directory can hold under its own name; README's table of a run
+    /// Every file a run directory can hold under its own name; docs/layout.md's table of a run
     /// directory lists exactly these, plus `nn eval --threshold`'s (`atThreshold`) and `nn
     /// export`'s (`Export.defaultPath`) (`RunLayoutDocsTests`).
     static let allFiles = [configFile, historyFile, modelFile, timingFile, provenanceFile, metricsJSONFile, metricsCSVFile,
