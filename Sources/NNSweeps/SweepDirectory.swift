@@ -19,7 +19,7 @@ import NNRuns
 ///                       experiment, an experiment file), then what `nn train` and `nn
 ///                       eval` write (the point is trained in place, see `Run.Placement`)
 ///                       and, for a failed point, status.json (`recordFailure`)
-///     logs/, slurm/     child processes' logs, `--submit slurm`'s scripts (`SlurmSubmit`)
+///     logs/, slurm/     child processes' logs, `--submit slurm`'s scripts (`SweepRunner.submitSlurm`)
 package struct SweepDirectory: Sendable {
     package static let planFile = "sweep.json"
     package static let summaryFile = "summary.csv"
@@ -64,6 +64,10 @@ package struct SweepDirectory: Sendable {
     package var summary: String { FilePath.join(directory, Self.summaryFile) }
     package var timing: String { FilePath.join(directory, Self.timingFile) }
     package var provenance: String { FilePath.join(directory, Self.provenanceFile) }
+    /// Where the child processes' standard error goes, one `<run id>.log` per point in flight.
+    var logs: String { FilePath.join(directory, Self.logsDirectory) }
+    /// `--submit slurm`'s scripts and job output.
+    var slurm: String { FilePath.join(directory, Self.slurmDirectory) }
 
     /// The run directory of point `id`: `runs/<id>`.
     package func run(_ id: String) -> RunLayout { RunLayout(FilePath.join(directory, Self.runsDirectory, id)) }

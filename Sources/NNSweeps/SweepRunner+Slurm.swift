@@ -35,7 +35,7 @@ extension SweepRunner {
         guard Self.findExecutable(sbatch) != nil else {
             throw NNError("--submit slurm: \(sbatch) not found on the PATH (run on a Slurm login node); nothing written")
         }
-        let slurm = FilePath.join(dir, SweepDirectory.slurmDirectory)
+        let slurm = SweepDirectory(dir).slurm
         let made = [dir, slurm].first { !FileManager.default.fileExists(atPath: $0) }
         let pending: [ResolvedPoint]
         do {

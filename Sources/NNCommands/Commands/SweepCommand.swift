@@ -306,7 +306,7 @@ struct SweepSubmitCommand: ParsableCommand {
         print("wrote \(jobs.directory)/plan.txt: \(jobs.pending) of \(jobs.total) points to run")
         print("submitted job array \(array): \(jobs.pending) tasks x \(options.threads) CPU(s) (\(jobs.directory)/array.sh)")
         print("submitted collect job \(collect): after job \(array) ends (\(jobs.directory)/collect.sh)")
-        print("follow it with `nn sweep status \(runner.dir)`; the summary is \(runner.dir)/summary.csv")
+        print("follow it with `nn sweep status \(runner.dir)`; the summary is \(SweepDirectory(runner.dir).summary)")
     }
 }
 
