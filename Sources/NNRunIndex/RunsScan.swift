@@ -155,7 +155,8 @@ package struct RunsScan {
         do {
             let listed = try sweep.readPointIDs()
             name = listed.name ?? name
-            ids = listed.ids
+            guard let listedIDs = listed.ids else { throw NNError("\(sweep.plan): no points") }
+            ids = listedIDs
         } catch {
             warnings.append("\(Self.message(error)); listing what is under \(SweepDirectory.runsDirectory)/")
             ids = Self.subdirectories(FilePath.join(dir, SweepDirectory.runsDirectory))

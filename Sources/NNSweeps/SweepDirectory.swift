@@ -86,13 +86,12 @@ package struct SweepDirectory: Sendable {
     /// The plan (`sweep.json`), checked (`SweepPlan.read`).
     package func readPlan() throws -> SweepPlan { try SweepPlan.read(path: plan) }
 
-    /// `sweep.json`'s name and point ids (valid run ids only), read without checking the rest
-    /// of the plan: `nn runs` lists a sweep's points fast, and a plan it cannot fully read
-    /// still lists.
-    package func readPointIDs() throws -> (name: String?, ids: [String]) {
+    /// `sweep.json`'s name and point ids (valid run ids only; nil when it lists no points),
+    /// read without checking the rest of the plan: `nn runs` lists a sweep's points fast,
+    /// and names them by a plan it cannot fully read.
+    package func readPointIDs() throws -> (name: String?, ids: [String]?) {
         let doc = try JSONValue.read(path: plan)
-        guard let points = doc["points"]?.elements else { throw NNError("\(plan): no points") }
-        return (doc["name"]?.text, points.compactMap { $0["id"]?.text }.filter(RunID.isValid))
+        return (doc["name"]?.text, doc["points"]?.elements.map { $0.compactMap { $0["id"]?.text }.filter(RunID.isValid) })
     }
 
     /// The random search's distribution text per key (`sweep.json`'s
