@@ -25,12 +25,13 @@ struct SeedGroups: Sendable {
         }
 
         /// This configuration as a `Ranking.Entry` for `metric` (ties: its mean training
-        /// loss, then its label), ranked only against configurations on the same data.
+        /// loss, then its label in place of a run's path), ranked only against
+        /// configurations on the same data.
         func entry(_ metric: String) -> Ranking.Entry {
             let dataKeys = Set(ExperimentConfig.table.filter(\.selectsData).map(\.name))
             return Ranking.Entry(group: params.filter { dataKeys.contains($0.key) }.map(\.value).joined(separator: " "),
                                  complete: true, value: mean(metric),
-                                 loss: mean("last_epoch_loss") ?? mean("final_loss"), tie: label)
+                                 loss: mean("last_epoch_loss") ?? mean("final_loss"), path: label)
         }
     }
 
