@@ -1,4 +1,4 @@
-import NNKernel
+import NNBase
 
 /// The one bound every reader of untrusted input applies (IDX and gzip through
 /// `Gzip.forEachChunk` and `IDXArray.readFile`, CSV and JSON through `readFileBytes` (then

@@ -1,4 +1,5 @@
 import Dispatch
+import NNBase
 
 /// One epoch's record: its loss (the loss of that epoch's forward pass, before its update —
 /// as the notebook prints it; the size-weighted mean over mini-batches) and wall time.

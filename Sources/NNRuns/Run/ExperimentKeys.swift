@@ -1,3 +1,4 @@
+import NNBase
 import NNKernel
 import NNFormats
 
@@ -158,9 +159,6 @@ extension ExperimentConfig {
 
     /// An error naming the known keys when `key` is none of them.
     package static func checkKey(_ key: String, source: String) throws { _ = try entry(key, source: source) }
-
-    /// The keys `nn train` and `nn sweep` take as flags.
-    static var flagKeys: [ExperimentKey] { table.filter(\.hasFlag) }
 
     /// The `--help` text of `key`'s flag: what it means, its values when they are a closed
     /// set, and the notebook's value.
