@@ -164,7 +164,7 @@ package final class Network<T: NNScalar> {
 
     /// Backward pass from the output `output` of `forward(x, ws)`, last layer first. Each
     /// layer gets its raw `dW`, `db` and writes `dA_prev` (a packed first layer only takes
-    /// note of its `dZ`: see `SparseBatch.beginPackedTraining`).
+    /// note of its `dZ`: see `SparseBatch.trainingPacked`).
     private func backpropagate(x: LayerInput<T>, y: Matrix<T>, output a: Matrix<T>, _ ws: Workspace) {
         let last = layers.count - 1
         let isDZ = Loss.startGradient(architecture.loss, path: architecture.gradient, a: a, y: y, into: ws.grad[last],

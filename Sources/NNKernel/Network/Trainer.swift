@@ -116,15 +116,14 @@ package enum Trainer {
         // A mini-batch's targets (and dense inputs), gathered into buffers kept per batch width.
         var yBatch: [Int: Matrix<T>] = [:], xBatch: [Int: Matrix<T>] = [:]
         // Plain gradient descent updates the first layer's weights in the packed layout the
-        // sparse products use, written back at the end of each epoch (SparseBatch.beginPackedTraining).
+        // sparse products use, written back at the end of each epoch (SparseBatch.trainingPacked).
         let packed = optimizer.updatesPacked ? sparse : nil
         for epoch in stride(from: first, through: epochs, by: 1) {
             let start = DispatchTime.now().uptimeNanoseconds
-            var loss: Double
-            packed?.beginPackedTraining(net.layers[0].weights, parallel: net.parallel)
-            if fullBatch {
-                loss = net.trainStep(x: sparse.map { .sparse($0) } ?? .dense(input.x), y: y, optimizer: optimizer)
-            } else {
+            func epochLoss() -> Double {
+                if fullBatch {
+                    return net.trainStep(x: sparse.map { .sparse($0) } ?? .dense(input.x), y: y, optimizer: optimizer)
+                }
                 let order = rng.permutation(n)
                 sparse?.setOrder(order)
                 var weighted = 0.0
@@ -150,9 +149,14 @@ package enum Trainer {
                     if !l.isFinite { break }
                     lo = hi
                 }
-                loss = weighted / Double(n)
+                return weighted / Double(n)
             }
-            packed?.endPackedTraining(parallel: net.parallel)
+            let loss: Double
+            if let packed {
+                loss = packed.trainingPacked(net.layers[0].weights, parallel: net.parallel, epochLoss)
+            } else {
+                loss = epochLoss()
+            }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let record = EpochRecord(epoch: epoch, loss: loss, seconds: seconds)
             history.append(record)
