@@ -20,7 +20,7 @@ package struct Divergence: Equatable, Sendable {
     var loss: Double
     /// True when the loss was still finite but the update left a weight NaN or infinite, or
     /// (after the last epoch) weights so large that the outputs are not finite.
-    package var nonFiniteWeights = false
+    var nonFiniteWeights = false
     /// What happened, naming no flag: what to try depends on the run's settings, which the
     /// layer above knows (`RunDivergence` in NNRuns phrases it with the flags).
     package var problem: String {

@@ -12,13 +12,13 @@ import NNFormats
 ///     manifest.json                       what the four files are (`PreparedManifest`);
 ///                                         written last, so its presence means complete
 package struct PreparedLayout: Sendable {
-    package static let trainImagesFile = "train-images.idx"
-    package static let trainLabelsFile = "train-labels.idx"
-    package static let testImagesFile = "test-images.idx"
-    package static let testLabelsFile = "test-labels.idx"
-    package static let manifestFile = "manifest.json"
+    static let trainImagesFile = "train-images.idx"
+    static let trainLabelsFile = "train-labels.idx"
+    static let testImagesFile = "test-images.idx"
+    static let testLabelsFile = "test-labels.idx"
+    static let manifestFile = "manifest.json"
     /// The data files, which `nn prepare` writes before the manifest.
-    package static let dataFiles: Set<String> = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
+    static let dataFiles: Set<String> = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
 
     /// Every file of a prepared directory: no command writes onto one as an output (`OutputPath`).
     package static let ownedFiles = dataFiles.sorted() + [manifestFile]
@@ -46,7 +46,7 @@ package struct PreparedLayout: Sendable {
     /// Throws, naming the `nn prepare` command that makes it (with `--out` when the
     /// directory was `given` rather than `options`' default), unless the directory holds
     /// a manifest.
-    package func requireManifest(_ options: PrepareOptions, dataset: String, given: Bool) throws {
+    func requireManifest(_ options: PrepareOptions, dataset: String, given: Bool) throws {
         guard FileManager.default.fileExists(atPath: manifest) else {
             throw NNError("\(directory): no prepared data here; run `\(options.commandLine(dataset: dataset))\(given ? " --out \(directory)" : "")` first")
         }

@@ -22,7 +22,7 @@ package struct ExperimentKey: Sendable {
     /// `;`-separated.
     package let isList: Bool
     /// A true/false key: its flag alone means true (`--keep-best`).
-    package let isBoolean: Bool
+    let isBoolean: Bool
     /// The type as the README names it (`integer`, `one of bce, cce`, ...).
     package let typeName: String
     /// The values (of each item, for a list) when they are a closed set.
