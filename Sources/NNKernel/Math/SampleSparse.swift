@@ -12,11 +12,7 @@ import Dispatch
 /// Memory: `nonzeros × (2 + MemoryLayout<T>.size)` bytes plus 8 per (sample, group) — 77 MB
 /// in f64 and 47 MB in f32 for MNIST's 785 × 50,000 training input.
 final class SampleSparse<T: NNScalar>: @unchecked Sendable {
-    let features: Int
-    let samples: Int
-    let group: Int
-    let groups: Int
-    let nonzeros: Int
+    let features, samples, group, groups, nonzeros: Int
     /// The most nonzeros of any one sample.
     let mostPerSample: Int
     let start: UnsafeMutableBufferPointer<Int64>

@@ -71,13 +71,10 @@ package struct RunLayout: Sendable {
         reportFile, lossChartFile, htmlReportFile,
     ]
 
-    /// Every file a run directory may hold (its own, `nn eval`'s, `nn report`'s and a sweep
-    /// point's): no command writes onto one of them as an output (`OutputPath`).
-    package static let ownedFiles = [
-        configFile, historyFile, modelFile, timingFile, provenanceFile, metricsJSONFile, metricsCSVFile, predictionsFile,
-        markerFile, checkpointFile, bestFile, pointFile, thresholdsFile, rocFile, rocLogFile, prFile, confusionFile, statusFile,
-        Report.markdownFile, Report.lossFile, Report.htmlFile,
-    ]
+    /// Every file a run directory may hold (`allFiles`: its own, `nn eval`'s, `nn report`'s,
+    /// a sweep point's, `meta.json`): no command writes onto one of them as an output
+    /// (`OutputPath`).
+    package static let ownedFiles = allFiles
 
     /// True when `relative` (path components below a run directory) names a file the run
     /// owns: one of `ownedFiles`, one of them at another threshold (`atThreshold`), or a
@@ -109,7 +106,6 @@ package struct RunLayout: Sendable {
     package var provenance: String { path(Self.provenanceFile) }
     package var metricsJSON: String { path(Self.metricsJSONFile) }
     var metricsCSV: String { path(Self.metricsCSVFile) }
-    package var predictions: String { path(Self.predictionsFile) }
     package var marker: String { path(Self.markerFile) }
     package var checkpoint: String { path(Self.checkpointFile) }
     package var best: String { path(Self.bestFile) }
