@@ -7,20 +7,18 @@ let commandExecutables = ["fetch", "prepare", "train", "eval", "predict", "expor
 
 // The layers, each a module that can import only the ones below it:
 //
-//   nn, nn-<command>  (executables: one line each)
-//        └─ NNCommands     argument parsing, terminal output, exit statuses
-//             ├─ NNRunIndex   the index of run directories (`nn runs`)
-//             ├─ NNReports    `nn report`'s entry, result tables, diffs, seed diffs
-//             └─ NNSweeps     grid, random search, halving, plan, submit, summary,
-//                  │          sweep report (the two above stand on it too)
-//                  └─ NNRuns  experiment keys and configs, datasets, fetch, prepare, run
-//                       │     directory, train/eval/predict/export, one-run report, charts
-//                       ├─ NNFormats  gzip, IDX, PNG/PGM, npz, safetensors, CSV, JSON text,
-//                       │    │        atomic files, checksums
-//                       ├─ NNKernel   matrices, BLAS, layers, losses, optimisers, network,
-//                       │    │        trainer, MT19937 (no file system, no Foundation)
-//                       └─ NNBase     NNError, NumberText, MemoryBudget (no Foundation);
-//                                     NNFormats and NNKernel stand on it, not on each other
+//   nn, nn-<command>   executables: one line each
+//   NNCommands         argument parsing, terminal output, exit statuses
+//   NNReports          `nn report`'s entry, result tables, diffs, seed diffs, MLflow push
+//   NNRunIndex         the index of run directories (`nn runs`)
+//   NNSweeps           grid, random search, halving, plan, submit, summary, sweep report
+//   NNRuns             experiment keys and configs, datasets, fetch, prepare, run directory,
+//                      train/eval/predict/export, one-run report, charts
+//   NNKernel | NNFormats  side by side, neither imports the other: matrices, BLAS, layers,
+//                      losses, optimisers, network, trainer, MT19937 (no file system, no
+//                      Foundation) | gzip, IDX, PNG/PGM, npz, safetensors, CSV, JSON text,
+//                      atomic files, checksums
+//   NNBase             NNError, NumberText, MemoryBudget (no Foundation)
 //
 // See ARCHITECTURE.md.
 let package = Package(
