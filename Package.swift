@@ -11,7 +11,7 @@ let commandExecutables = ["fetch", "prepare", "train", "eval", "predict", "expor
 //   NNCommands         argument parsing, terminal output, exit statuses
 //   NNReports          `nn report`'s entry, result tables, diffs, seed diffs, MLflow push
 //   NNRunIndex         the index of run directories (`nn runs`)
-//   NNSweeps           grid, random search, halving, plan, submit, summary, sweep report
+//   NNSweeps           grid, random search, halving, plan, submit, summary.csv, status
 //   NNRuns             experiment keys and configs, datasets, fetch, prepare, run directory,
 //                      train/eval/predict/export, one-run report, charts
 //   NNKernel | NNFormats  side by side, neither imports the other: matrices, BLAS, layers,

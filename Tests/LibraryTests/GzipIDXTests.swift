@@ -9,7 +9,7 @@ import NNBase
 import TestSupport
 import Testing
 
-/// Gzip and IDX edge cases, on fixtures built in code (`Gzip.compress`, `IDXArray.encoded`).
+/// Gzip and IDX edge cases, on fixtures built in code (`GzipWriter.compress`, `IDXArray.encoded`).
 @Suite final class GzipIDXTests {
     private let dir: String
 

@@ -8,11 +8,11 @@ import NNFormats
 /// the split and `manifest.json`, written last, so its presence means complete. What each
 /// holds: docs/layout.md (`nn docs prepared-files`, from `ownedFiles`).
 package struct PreparedLayout: Sendable {
-    static let trainImagesFile = "train-images.idx"
-    static let trainLabelsFile = "train-labels.idx"
-    static let testImagesFile = "test-images.idx"
-    static let testLabelsFile = "test-labels.idx"
-    static let manifestFile = "manifest.json"
+    package static let trainImagesFile = "train-images.idx"
+    package static let trainLabelsFile = "train-labels.idx"
+    package static let testImagesFile = "test-images.idx"
+    package static let testLabelsFile = "test-labels.idx"
+    package static let manifestFile = "manifest.json"
     /// The data files, which `nn prepare` writes before the manifest.
     static let dataFiles: Set<String> = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
 
