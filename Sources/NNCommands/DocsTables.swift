@@ -34,7 +34,7 @@ enum DocsTable: String, CaseIterable, Sendable {
     /// the table), or nil for a table that is not a directory's.
     var layoutFiles: [String]? {
         switch self {
-        case .sweepFiles: SweepLayout.ownedFiles
+        case .sweepFiles: SweepDirectory.ownedFiles
         case .preparedFiles: PreparedLayout.ownedFiles
         case .keys, .exitStatus: nil
         }
@@ -69,14 +69,14 @@ struct FileRow: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A sweep directory (`SweepLayout`), default `results/sweeps/<name>/`.
+    /// A sweep directory (`SweepDirectory`), default `results/sweeps/<name>/`.
     static let sweep: [FileRow] = [
-        FileRow([SweepLayout.planFile], "the plan: the base experiment, the grid and its points (with `--random`, the search; "
+        FileRow([SweepDirectory.planFile], "the plan: the base experiment, the grid and its points (with `--random`, the search; "
             + "with `--halving`, its settings, which cannot change afterwards); marks the directory as a sweep's"),
-        FileRow([SweepLayout.summaryFile], "one row per point, in point order, no timings: byte-identical across re-runs and "
+        FileRow([SweepDirectory.summaryFile], "one row per point, in point order, no timings: byte-identical across re-runs and "
             + "`--jobs` (its columns: below)"),
-        FileRow([SweepLayout.timingFile], "every timing of the sweep (wall clock, per point); nothing time-dependent is elsewhere"),
-        FileRow([SweepLayout.provenanceFile], "nn version, git commit, start, host and command line of the last `nn sweep` "
+        FileRow([SweepDirectory.timingFile], "every timing of the sweep (wall clock, per point); nothing time-dependent is elsewhere"),
+        FileRow([SweepDirectory.provenanceFile], "nn version, git commit, start, host and command line of the last `nn sweep` "
             + "that ran or planned it; never compared"),
         FileRow([Report.markdownFile, Report.lossFile], shown: [Report.markdownFile, Report.lossFile, "<metric>-vs-<param>.svg",
                                                                "halving-<metric>.svg"],
@@ -84,11 +84,11 @@ struct FileRow: Sendable {
                 + "successive halving's rungs"),
         FileRow([Report.htmlFile], "`nn report --html`: one self-contained page"),
         FileRow([], shown: [RunMeta.file], "with `--name`, `--tag` or `--note`: the sweep's name, tags and note"),
-        FileRow([SweepLayout.runsDirectory], shown: [SweepLayout.runsDirectory + "/<run id>/"],
+        FileRow([SweepDirectory.runsDirectory], shown: [SweepDirectory.runsDirectory + "/<run id>/"],
                 "one run directory per point, trained in place, plus `point.json` and, for a failed point, `status.json`"),
-        FileRow([SweepLayout.logsDirectory], shown: [SweepLayout.logsDirectory + "/<run id>.log"],
+        FileRow([SweepDirectory.logsDirectory], shown: [SweepDirectory.logsDirectory + "/<run id>.log"],
                 "a point's standard error, kept when the point did not end ok"),
-        FileRow([SweepLayout.slurmDirectory], shown: [SweepLayout.slurmDirectory + "/"],
+        FileRow([SweepDirectory.slurmDirectory], shown: [SweepDirectory.slurmDirectory + "/"],
                 "after `nn sweep submit slurm`: `plan.txt`, `array.sh`, `collect.sh` and the jobs' output"),
     ]
 

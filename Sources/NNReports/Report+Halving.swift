@@ -14,14 +14,15 @@ extension Report {
     /// halving stopped it and its metric there.
     static func halvingSection(dir: String, summary: SweepSummary, labels: [String: String]) throws
         -> (file: (name: String, content: String), markdown: String)? {
-        guard let plan = try? SweepPlan.read(path: SweepLayout(dir).plan), let halving = plan.halving else { return nil }
+        let sweep = SweepDirectory(dir)
+        guard let plan = try? sweep.readPlan(), let halving = plan.halving else { return nil }
         let table = summary.table
         guard let rungColumn = table.column("rung"), let stoppedColumn = table.column("stopped_at") else { return nil }
         let rungs = halving.rungs(epochs: Halving.fullEpochs(plan))
         var series: [Series] = []
         var rows: [(rung: Int, value: Double, cells: [String])] = []
         for row in summary.okRows {
-            let runDir = try SweepDirectory(path: dir, summary: summary).runPath(row[0])
+            let runDir = try sweep.runPath(row[0])
             let history = try History.read(path: RunLayout(runDir).history).table
             guard let e = history.column("epoch"), let m = history.column(halving.column) else { continue }
             let points = history.rows.compactMap { r -> ChartPoint? in
@@ -45,7 +46,8 @@ extension Report {
                 : rank.ahead(a.offset, a.element.value, b.offset, b.element.value)
         }.map(\.element)
         var md = "Rungs at \(rungs.map(String.init).joined(separator: ", ")) epochs (eta \(halving.eta)); at each rung the best "
-        md += "1/\(halving.eta) of the points by \(halving.metric.rawValue) (\(halving.goal.rawValue)) went on, from their checkpoints.\n\n"
+        md += "1/\(halving.eta) of the points by \(halving.metric.rawValue) (\(halving.goal.rawValue)) went on, from their checkpoints; "
+        md += "\(HalvingScheduler.tieRule).\n\n"
         md += "![\(halving.metric.rawValue) per epoch with the rungs](\(name))\n\n"
         md += Markdown.table(header: ["run_id", "point", "rung", "stopped_at", "\(halving.metric.rawValue) at its last rung"],
                              rows: ordered.map { r in r.cells.enumerated().map { $0.offset == 4 ? ReportTables.display(FieldValue($0.element)) : $0.element } })

@@ -70,7 +70,7 @@ struct ResultTable: Sendable {
         let maxJSONBytes = maxJSONBytes(maxFields: maxFields)
         if isDir.boolValue {
             if SweepDirectory.looksLikeSweep(path) {
-                return sweep(try SweepDirectory.load(path, maxFields: maxFields, why: why).summary, source: path)
+                return sweep(try SweepDirectory(path).readSummary(maxFields: maxFields, why: why), source: path)
             }
             guard RunDirectory.looksLikeRun(path) else {
                 throw NNError("\(path): not a run or sweep directory (no summary.csv, config.json, history.csv or metrics.json)")

@@ -190,10 +190,12 @@ enum SeedSpread {
         let side = try SeedGroups.load(dir)
         let groups = side.groups.filter { ($0.metrics[metric]?.count ?? 0) >= 2 }
         guard !groups.isEmpty else { return nil }
-        let lowerIsBetter = SeedGroups.losses.contains(metric)
-        let best = groups.max { a, b in
+        // The best configuration: its mean compared as `Ranking` compares (the metric's goal,
+        // NaN last); equal means: the first.
+        let lowerIsBetter = RankGoal.of(metric) == .min
+        let best = groups.min { a, b in
             let (x, y) = (WelchTest.meanSD(a.metrics[metric]!).mean, WelchTest.meanSD(b.metrics[metric]!).mean)
-            return lowerIsBetter ? x > y : x < y
+            return Ranking.ahead(x, y, lowerIsBetter: lowerIsBetter) ?? false
         }!
         func number(_ x: Double) -> String { NumberText.fixed(x, decimals: 4) }
         // Configurations are named by the parameters that differ between them.

@@ -9,7 +9,7 @@ extension SweepRunner {
     /// DIR/summary.csv: N points, K ok, F failed[, P not run]`), why the report could not be
     /// written (the sweep still counts), and, when some point is not ok, what is wrong and
     /// what to do: a negative outcome, exit status 1.
-    package static func finish(dir: String, counts: SweepTable.Counts) -> (summary: String, reportWarning: String?, notOk: String?) {
+    package static func finish(dir: String, counts: SweepSummary.Counts) -> (summary: String, reportWarning: String?, notOk: String?) {
         var warning: String?
         if counts.ok > 0 {
             do {
@@ -17,7 +17,7 @@ extension SweepRunner {
                 warning = Report.staleHTMLWarning(dir: dir)
             } catch { warning = "report not written: \(error)" }
         }
-        let summary = "wrote \(SweepLayout(dir).summary): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed"
+        let summary = "wrote \(SweepDirectory(dir).summary): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed"
             + (counts.pending > 0 ? ", \(counts.pending) not run" : "")
         var notOk: String?
         if counts.ok < counts.total {

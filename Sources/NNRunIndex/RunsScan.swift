@@ -114,7 +114,7 @@ package struct RunsScan {
     }
 
     private mutating func visit(_ dir: String, depth: Int) {
-        if FilePath.exists(FilePath.join(dir, SweepLayout.planFile)) { return sweep(dir) }
+        if SweepDirectory.isSweep(dir) { return sweep(dir) }
         if Self.isRun(dir) { return found.append((dir, nil)) }
         guard depth < Self.maxDepth else { return }
         for sub in Self.subdirectories(dir) { visit(FilePath.join(dir, sub), depth: depth + 1) }
@@ -150,19 +150,19 @@ package struct RunsScan {
     /// A sweep directory: its points in `sweep.json`'s order (or, when that cannot be
     /// read, whatever is under `runs/`).
     private mutating func sweep(_ dir: String) {
-        let layout = SweepLayout(dir)
-        var name = URL(fileURLWithPath: dir).lastPathComponent
+        let sweep = SweepDirectory(dir)
+        var name = sweep.name
         var ids: [String]
         do {
-            let plan = try JSONValue.read(path: layout.plan)
-            name = plan["name"]?.text ?? name
-            guard let points = plan["points"]?.elements else { throw NNError("\(layout.plan): no points") }
-            ids = points.compactMap { $0["id"]?.text }.filter(RunID.isValid)
+            let listed = try sweep.readPointIDs()
+            name = listed.name ?? name
+            guard let listedIDs = listed.ids else { throw NNError("\(sweep.plan): no points") }
+            ids = listedIDs
         } catch {
-            warnings.append("\(Self.message(error)); listing what is under \(SweepLayout.runsDirectory)/")
-            ids = Self.subdirectories(FilePath.join(dir, SweepLayout.runsDirectory))
+            warnings.append("\(Self.message(error)); listing what is under \(SweepDirectory.runsDirectory)/")
+            ids = Self.subdirectories(FilePath.join(dir, SweepDirectory.runsDirectory))
         }
-        for id in ids { found.append((layout.run(id).directory, name)) }
+        for id in ids { found.append((sweep.run(id).directory, name)) }
     }
 
     /// The bytes of the regular file `path` (opened as `name` in the directory open as

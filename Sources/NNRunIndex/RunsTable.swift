@@ -115,7 +115,7 @@ package struct RunsTable: Sendable {
             }
         }
         return RunsTable(header: header, rows: cells, best: rows.indices.map(bestRows.contains), warnings: warnings,
-                         resultColumns: Set(results), ranking: Ranking.statement(used, tie: "path"))
+                         resultColumns: Set(results), ranking: Ranking.statement(used))
     }
 
     /// The terminal's columns, at most `width` characters wide: name, id, status, tags, the
@@ -171,7 +171,7 @@ package struct RunsTable: Sendable {
     /// The ranking entry of `row` under its task's ranking.
     static func entry(_ row: RunsRow, _ ranking: Ranking) -> Ranking.Entry {
         Ranking.Entry(group: dataGroup(row), complete: row.status == "complete", value: row.value(ranking.metric),
-                      loss: row.results["last_epoch_loss"], tie: row.path)
+                      loss: row.results["last_epoch_loss"], path: row.path)
     }
 
     /// Each row's rank within its data set (1: the best), nil for rows that do not rank.

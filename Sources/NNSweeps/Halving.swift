@@ -209,9 +209,12 @@ package struct HalvingScheduler: Sendable {
         lowerIsBetter = goal == .min
     }
 
+    /// `ahead`'s tie-break in the words the halving report states it.
+    package static let tieRule = "equal values go to the earlier point (a rung is decided before later points' losses exist)"
+
     /// True when point `a` with value `x` ranks ahead of point `b` with value `y`.
     /// The metric is compared by `Ranking.ahead`, the rule every table ranks with; equal
-    /// values go to the earlier point (a rung's result is decided before the others' losses exist).
+    /// values go to the earlier point (`tieRule`: a rung's result is decided before the others' losses exist).
     package func ahead(_ a: Int, _ x: Double, _ b: Int, _ y: Double) -> Bool {
         Ranking.ahead(x, y, lowerIsBetter: lowerIsBetter) ?? (a < b)
     }

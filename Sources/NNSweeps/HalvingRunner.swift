@@ -27,7 +27,7 @@ extension SweepRunner {
     /// settings (or halving where this sweep has none, or none where it has), so that
     /// points stopped early are never retrained, nor finished points mistaken for stopped.
     func checkSameHalving() throws {
-        let path = SweepLayout(dir).plan
+        let path = SweepDirectory(dir).plan
         guard FileManager.default.fileExists(atPath: path) else { return }
         let old = try SweepPlan.read(path: path).halving
         guard old != plan.halving else { return }
@@ -46,15 +46,15 @@ extension SweepRunner {
     /// the order in which jobs end. Resumable like a grid: what the run directories
     /// already hold is not trained again, and a point that failed is retried.
     /// `summary.csv` is rewritten after every job.
-    func runHalving(_ halving: Halving, jobs: Int, progress: (Event) -> Void) throws -> SweepTable.Counts {
+    func runHalving(_ halving: Halving, jobs: Int, progress: (Event) -> Void) throws -> SweepSummary.Counts {
         let start = DispatchTime.now().uptimeNanoseconds
         let (lock, cache) = try beginRun()
         defer { withExtendedLifetime(lock) {} }
 
         let rungs = halving.rungs(epochs: Halving.fullEpochs(plan))
         let scheduler = HalvingScheduler(points: setup.points.count, rungs: rungs.count, eta: halving.eta, goal: halving.goal)
-        func read(_ n: Int) -> HalvingPointState {
-            halving.state(runDir: SweepLayout(dir).run(setup.points[n].point.id).directory, id: setup.points[n].point.id, rungs: rungs)
+        func read(_ n: Int) -> Halving.PointState {
+            halving.state(runDir: SweepDirectory(dir).run(setup.points[n].point.id).directory, id: setup.points[n].point.id, rungs: rungs)
         }
         var states = setup.points.indices.map(read)
         for n in states.indices where states[n].failure != nil {     // retried: the failure is forgotten
@@ -103,7 +103,7 @@ extension SweepRunner {
 
             let done = children.next()
             let n = done.index, p = setup.points[n], rung = inFlight.removeValue(forKey: n) ?? 0
-            let runDir = SweepLayout(dir).run(p.point.id).directory
+            let runDir = SweepDirectory(dir).run(p.point.id).directory
             var message: String?
             if done.signal != nil || ![0, 1].contains(done.status) {
                 message = done.stderr.split(separator: "\n").last.map(String.init) ?? "exited with status \(done.status)"
@@ -114,15 +114,15 @@ extension SweepRunner {
                 if !reached && state.results[rung] != .failed {
                     // It could not run the point (killed, or a setup error): recorded as a failure there.
                     let error = done.signal.map { "nn sweep-point was killed by signal \($0)" } ?? message ?? "no evaluated run"
-                    try Halving.recordFailure(runDir: runDir, error: error, epochs: rungs[rung])
+                    try SweepDirectory.recordFailure(runDir: runDir, error: error, epochs: rungs[rung])
                     state = read(n)
                 }
                 states[n] = state
-                try SweepTable.write(plan, dir: dir, cache: cache)
+                try SweepDirectory(dir).writeSummary(plan, cache: cache)
             }
             seconds[n] += done.seconds
             ran.insert(n)
-            let outcome: SweepFiles.State = states[n].failure.map { .failed(error: $0) }
+            let outcome: SweepDirectory.PointState = states[n].failure.map { .failed(error: $0) }
                 ?? (states[n].results[rung] == nil ? .pending : .complete)
             progress(Event(index: n, point: p.point, state: outcome, ran: true, seconds: done.seconds, message: message, rung: rung))
         }
@@ -136,7 +136,7 @@ extension SweepRunner {
     func halvingDryRunText(_ halving: Halving) -> String {
         let rungs = halving.rungs(epochs: Halving.fullEpochs(plan))
         var lines = [halving.summary(points: plan.points.count, epochs: rungs[rungs.count - 1])]
-        let states = setup.points.map { halving.state(runDir: SweepLayout(dir).run($0.point.id).directory, id: $0.point.id, rungs: rungs) }
+        let states = setup.points.map { halving.state(runDir: SweepDirectory(dir).run($0.point.id).directory, id: $0.point.id, rungs: rungs) }
         let fates = HalvingScheduler(points: plan.points.count, rungs: rungs.count, eta: halving.eta, goal: halving.goal)
             .fates(states.map(\.results))
         for (n, p) in setup.points.enumerated() {

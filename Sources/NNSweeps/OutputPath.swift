@@ -6,7 +6,7 @@ import NNRuns
 
 /// Outputs never land on inputs: every path a command is told to write (`--out`, `--plan`)
 /// is checked, before any work, against the files the run, sweep and prepared directories
-/// around it own (`RunLayout.owns`, `SweepLayout.owns`, `PreparedLayout.owns`), whatever
+/// around it own (`RunLayout.owns`, `SweepDirectory.owns`, `PreparedLayout.owns`), whatever
 /// way it is written: relative or absolute, through symbolic links or with `..` (the path
 /// is resolved as the file system will resolve it when the file is written). It sits with
 /// the sweeps because it knows all three layouts.
@@ -52,7 +52,7 @@ package enum OutputPath {
 
     /// Each directory kind: its name, how to recognise one, and which paths below it it owns.
     static let layouts: [(kind: String, isKind: @Sendable (String) -> Bool, owns: @Sendable ([String]) -> Bool)] = [
-        ("run", RunLayout.isRun, RunLayout.owns), ("sweep", SweepLayout.isSweep, SweepLayout.owns),
+        ("run", RunLayout.isRun, RunLayout.owns), ("sweep", SweepDirectory.isSweep, SweepDirectory.owns),
         ("prepared data", PreparedLayout.isPrepared, PreparedLayout.owns),
     ]
 

@@ -75,7 +75,7 @@ final class Children: @unchecked Sendable {
     private(set) var running = 0
 
     init(sweepDirectory: String) {
-        logs = sweepDirectory + "/logs"
+        logs = SweepDirectory(sweepDirectory).logs
         for signo in [SIGINT, SIGTERM, SIGHUP] {
             // A signal ignored from the start (a background job's SIGINT) stays ignored.
             let previous = signal(signo, SIG_IGN)

@@ -50,7 +50,7 @@ package enum SweepPointRunner {
             return try runToRung(runDir: runDir, id: id, config: config, dataDir: dataDir, threads: threads, epochs: epochs,
                                  inputs: inputs)
         }
-        if SweepFiles.isComplete(runDir: runDir, id: id) { return .skipped }
+        if SweepDirectory.isComplete(runDir: runDir, id: id) { return .skipped }
         try checkID(id, config: config, runDir: runDir, dataDir: dataDir)
 
         try? FileManager.default.removeItem(atPath: run.status)
@@ -58,7 +58,7 @@ package enum SweepPointRunner {
             return try trainAndEvaluate(config: config, runDir: runDir, dataDir: dataDir, threads: threads, resume: nil,
                                         inputs: inputs)
         } catch let e as NNError {
-            try SweepFiles.recordFailure(runDir: runDir, error: e.message)
+            try SweepDirectory.recordFailure(runDir: runDir, error: e.message)
             return .failed(error: e.message)
         }
     }
@@ -77,7 +77,7 @@ package enum SweepPointRunner {
         }
         let run = RunLayout(runDir)
         let trained = Halving.trainedEpochs(runDir: runDir, id: id, fullEpochs: config.epochs)
-        if let trained, trained >= epochs, Halving.isEvaluated(runDir) { return .skipped }
+        if let trained, trained >= epochs, SweepDirectory.isEvaluated(runDir) { return .skipped }
         try checkID(id, config: config, runDir: runDir, dataDir: dataDir)
         let marker = (try? RunMarker.read(dir: runDir)) ?? nil
         let resumable = trained.map { $0 <= epochs } == true && FileManager.default.fileExists(atPath: run.checkpoint)
@@ -89,7 +89,7 @@ package enum SweepPointRunner {
             return try trainAndEvaluate(config: rung, runDir: runDir, dataDir: dataDir, threads: threads,
                                         resume: resumable ? ResumePoint(checkpoint: run.checkpoint) : nil, inputs: inputs)
         } catch let e as NNError {
-            try Halving.recordFailure(runDir: runDir, error: e.message, epochs: epochs)
+            try SweepDirectory.recordFailure(runDir: runDir, error: e.message, epochs: epochs)
             return .failed(error: e.message)
         }
     }

@@ -47,7 +47,7 @@ package struct SweepRunner {
     /// The arguments of point `p`'s command, executable first.
     func command(_ p: ResolvedPoint) -> [String] {
         [executable, "sweep-point", "--threads", String(plan.threads), "--data", p.dataDirectory,
-         SweepLayout(dir).run(p.point.id).directory]
+         SweepDirectory(dir).run(p.point.id).directory]
     }
 
     /// `s` as one shell word: unchanged when it holds only safe characters, else in
@@ -81,10 +81,10 @@ package struct SweepRunner {
         if plan.halving != nil { throw NNError("--plan: successive halving decides which points go on as results come in; run it with nn sweep --halving") }
         let lock = try SweepLock(dir, creating: true)
         defer { withExtendedLifetime(lock) {} }
-        try SweepFiles.checkOurs(dir, creating: true)
+        try SweepDirectory(dir).checkOurs(creating: true)
         try checkSameHalving()
-        try SweepFiles.writeSetup(setup, dir: dir)
-        try Provenance.write(to: SweepLayout(dir).provenance)
+        try SweepDirectory(dir).writeSetup(setup)
+        try Provenance.write(to: SweepDirectory(dir).provenance)
         try AtomicFile.write(planText, to: planPath)
     }
 
@@ -98,7 +98,7 @@ package struct SweepRunner {
         if let h = plan.halving { return lines.joined(separator: "\n") + "\n" + halvingDryRunText(h) }
         for (n, p) in setup.points.enumerated() {
             let state: String
-            switch SweepFiles.state(runDir: SweepLayout(dir).run(p.point.id).directory, id: p.point.id) {
+            switch SweepDirectory.state(runDir: SweepDirectory(dir).run(p.point.id).directory, id: p.point.id) {
             case .complete: state = "complete (skip)"
             case .failed: state = "failed (retry)"
             case .pending: state = "to run"
@@ -116,7 +116,7 @@ package struct SweepRunner {
         package var index: Int
         package var point: SweepPoint
         /// The point's state afterwards.
-        package var state: SweepFiles.State
+        package var state: SweepDirectory.PointState
         /// False when the point was complete already and skipped.
         package var ran: Bool
         /// Wall-clock seconds of its child process (0 when skipped).
@@ -132,7 +132,7 @@ package struct SweepRunner {
     /// is rewritten (atomically), so killing the sweep loses only points in flight. Ends
     /// with `timing.json` and the counts.
     /// A successive-halving sweep runs by `runHalving` instead.
-    package func run(jobs: Int, progress: (Event) -> Void) throws -> SweepTable.Counts {
+    package func run(jobs: Int, progress: (Event) -> Void) throws -> SweepSummary.Counts {
         if let halving = plan.halving { return try runHalving(halving, jobs: jobs, progress: progress) }
         let start = DispatchTime.now().uptimeNanoseconds
         let (lock, cache) = try beginRun()
@@ -156,20 +156,20 @@ package struct SweepRunner {
             }
             let done = children.next()
             let p = setup.points[done.index]
-            let runDir = SweepLayout(dir).run(p.point.id).directory
+            let runDir = SweepDirectory(dir).run(p.point.id).directory
             var message: String?
             if done.signal != nil || ![0, 1].contains(done.status) {
                 message = done.stderr.split(separator: "\n").last.map(String.init)
                     ?? "exited with status \(done.status)"
             }
             try children.exclusive {
-                if let signal = done.signal, SweepFiles.state(runDir: runDir, id: p.point.id) == .pending {
-                    try SweepFiles.recordFailure(runDir: runDir, error: "nn sweep-point was killed by signal \(signal)")
+                if let signal = done.signal, SweepDirectory.state(runDir: runDir, id: p.point.id) == .pending {
+                    try SweepDirectory.recordFailure(runDir: runDir, error: "nn sweep-point was killed by signal \(signal)")
                 }
-                try SweepTable.write(plan, dir: dir, cache: cache)
+                try SweepDirectory(dir).writeSummary(plan, cache: cache)
             }
             seconds[done.index] = done.seconds
-            progress(Event(index: done.index, point: p.point, state: SweepFiles.state(runDir: runDir, id: p.point.id),
+            progress(Event(index: done.index, point: p.point, state: SweepDirectory.state(runDir: runDir, id: p.point.id),
                            ran: true, seconds: done.seconds, message: message))
         }
         return try endRun(children: children, cache: cache, jobs: jobs, start: start, ran: Set(todo), seconds: seconds)
@@ -178,24 +178,24 @@ package struct SweepRunner {
     /// The start of an in-process run: locks the sweep directory (until the lock returned
     /// is dropped), checks that it may hold this sweep, writes its setup and provenance,
     /// and a first `summary.csv`, which finds (and caches) the points complete already.
-    func beginRun() throws -> (lock: SweepLock, cache: SweepTable.Cache) {
+    func beginRun() throws -> (lock: SweepLock, cache: SweepSummary.Cache) {
         let lock = try SweepLock(dir, creating: true)
-        try SweepFiles.checkOurs(dir, creating: true)
+        try SweepDirectory(dir).checkOurs(creating: true)
         try checkSameHalving()
-        try SweepFiles.writeSetup(setup, dir: dir)
-        try Provenance.write(to: SweepLayout(dir).provenance)
-        let cache = SweepTable.Cache()
-        try SweepTable.write(plan, dir: dir, cache: cache)
+        try SweepDirectory(dir).writeSetup(setup)
+        try Provenance.write(to: SweepDirectory(dir).provenance)
+        let cache = SweepSummary.Cache()
+        try SweepDirectory(dir).writeSummary(plan, cache: cache)
         return (lock, cache)
     }
 
     /// The end of an in-process run that started at `start` (uptime nanoseconds): the last
     /// `summary.csv` and `timing.json` (`ran`: the points run, `seconds`: their child
     /// processes' seconds), safe from signals; returns the counts.
-    func endRun(children: Children, cache: SweepTable.Cache, jobs: Int, start: UInt64, ran: Set<Int>,
-                seconds: [Double]) throws -> SweepTable.Counts {
+    func endRun(children: Children, cache: SweepSummary.Cache, jobs: Int, start: UInt64, ran: Set<Int>,
+                seconds: [Double]) throws -> SweepSummary.Counts {
         try children.exclusive {
-            let counts = try SweepTable.write(plan, dir: dir, cache: cache)
+            let counts = try SweepDirectory(dir).writeSummary(plan, cache: cache)
             let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             try Self.writeTiming(plan: plan, dir: dir, run: (jobs: jobs, wall: wall, ran: ran, seconds: seconds))
             return counts
@@ -207,12 +207,12 @@ package struct SweepRunner {
     /// Writes `summary.csv` and `timing.json` of an existing sweep directory from its
     /// `sweep.json` and run directories (after a plan file ran). `dir` must be a sweep
     /// directory written by `nn sweep`.
-    package static func collect(dir: String) throws -> (plan: SweepPlan, counts: SweepTable.Counts) {
-        try SweepFiles.checkOurs(dir, creating: false)
+    package static func collect(dir: String) throws -> (plan: SweepPlan, counts: SweepSummary.Counts) {
+        try SweepDirectory(dir).checkOurs(creating: false)
         let lock = try SweepLock(dir, creating: false)
         defer { withExtendedLifetime(lock) {} }
-        let plan = try SweepPlan.read(path: SweepLayout(dir).plan)
-        let counts = try SweepTable.write(plan, dir: dir)
+        let plan = try SweepPlan.read(path: SweepDirectory(dir).plan)
+        let counts = try SweepDirectory(dir).writeSummary(plan)
         try writeTiming(plan: plan, dir: dir, run: nil)
         return (plan, counts)
     }
@@ -231,7 +231,7 @@ package struct SweepRunner {
         var points: [JSONValue] = []
         var total = 0.0
         for (n, p) in plan.points.enumerated() {
-            let timing = (try? JSONValue.read(path: SweepLayout(dir).run(p.id).timing)) ?? .null
+            let timing = (try? JSONValue.read(path: SweepDirectory(dir).run(p.id).timing)) ?? .null
             var entry: [String: JSONValue] = ["id": .string(p.id)]
             let train = timing["total_seconds"]?.text.flatMap(Double.init)
             let eval = timing["eval_seconds"]?.text.flatMap(Double.init)
@@ -252,7 +252,7 @@ package struct SweepRunner {
             doc["jobs"] = .int(run.jobs)
             doc["wall_seconds"] = .real(run.wall)
         }
-        try AtomicFile.write(JSONValue.sortedObject(doc).fileText, to: SweepLayout(dir).timing)
+        try AtomicFile.write(JSONValue.sortedObject(doc).fileText, to: SweepDirectory(dir).timing)
     }
 }
 

@@ -3,47 +3,55 @@ import NNKernel
 import NNFormats
 import NNRuns
 
-/// `nn sweep --status DIR`: where each point of a sweep stands, read from its run
-/// directory alone (so it works while a job array or `parallel` runs the plan):
+/// Where each point of a sweep stands (`nn sweep status DIR`), read from its run
+/// directories alone (so it works while a job array or `parallel` runs the plan):
 ///
-///     done      complete (`SweepFiles.State.complete`)
+///     done      complete (`SweepDirectory.PointState.complete`)
 ///     running   an `nn sweep-point` holds the run directory's lock now
 ///     failed    `status.json` records a failure
 ///     pending   not run yet (or interrupted)
-package enum SweepStatus {
+package struct SweepStatus: Sendable {
     package struct Line: Sendable {
         package var index: Int
         package var point: SweepPoint
         package var state: String
     }
 
-    package static func read(dir: String) throws -> (name: String, lines: [Line]) {
-        try SweepFiles.checkOurs(dir, creating: false)
-        let plan = try SweepPlan.read(path: SweepLayout(dir).plan)
+    /// The sweep's name (`sweep.json`).
+    package var name: String
+    /// The sweep directory as given.
+    package var directory: String
+    /// One line per point, in point order.
+    package var lines: [Line]
+
+    /// The status of the sweep in `dir` now.
+    package init(reading dir: SweepDirectory) throws {
+        try dir.checkOurs(creating: false)
+        let plan = try dir.readPlan()
         // Successive halving: a point stopped at a rung is done; its summary row says so.
-        let halving = try plan.halving.map { _ in try SweepTable.build(plan, dir: dir).table.rows.map { $0[1] } }
-        let lines = plan.points.enumerated().map { n, point in
-            let runDir = SweepLayout(dir).run(point.id).directory
+        let halving = try plan.halving.map { _ in try SweepSummary.build(plan, in: dir).summary.table.rows.map { $0[1] } }
+        lines = plan.points.enumerated().map { n, point in
+            let runDir = dir.run(point.id).directory
             let state: String
-            let found = halving.map { rows -> SweepFiles.State in
+            let found = halving.map { rows -> SweepDirectory.PointState in
                 rows[n] == "ok" ? .complete : rows[n] == "failed" ? .failed(error: "") : .pending
-            } ?? SweepFiles.state(runDir: runDir, id: point.id)
+            } ?? SweepDirectory.state(runDir: runDir, id: point.id)
             switch found {
             case .complete: state = "done"
-            case _ where isLocked(runDir): state = "running"
+            case _ where Self.isLocked(runDir): state = "running"
             case .failed: state = "failed"
             case .pending: state = "pending"
             }
             return Line(index: n, point: point, state: state)
         }
-        return (plan.name, lines)
+        name = plan.name
+        directory = dir.directory
     }
 
-    /// The text `nn sweep --status` prints: one line per point, then the counts.
-    package static func text(dir: String) throws -> String {
-        let (name, lines) = try read(dir: dir)
+    /// The text `nn sweep status` prints: one line per point, then the counts.
+    package var text: String {
         let width = String(lines.count).count
-        var out = "sweep \(name): \(lines.count) points in \(dir)\n"
+        var out = "sweep \(name): \(lines.count) points in \(directory)\n"
         for l in lines {
             let n = String(l.index + 1)
             out += "[\(String(repeating: " ", count: width - n.count))\(n)/\(lines.count)] "

@@ -69,7 +69,7 @@ import Testing
     @Test func diffRefusesACSVOrSweepOfMoreFieldsThanItHolds() throws {
         let sweep = Self.tmp + "/bigsweep", small = Self.tmp + "/small.csv"
         try FileManager.default.createDirectory(atPath: sweep, withIntermediateDirectories: true)
-        let big = SweepLayout(sweep).summary
+        let big = SweepDirectory(sweep).summary
         let rows = ResultTable.maxFields / 3 + 1
         var text = "run_id,status,lr\n"
         text.reserveCapacity(rows * 20)

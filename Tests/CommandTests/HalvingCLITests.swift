@@ -79,6 +79,9 @@ import Testing
         // The report charts the rungs.
         let report = try read(root + "/a/report.md")
         #expect(report.contains("## Successive halving"))
+        // Its tie-break stated by the code that applies it (HalvingScheduler.ahead), and the
+        // best point's by Ranking's one sentence.
+        #expect(report.contains(HalvingScheduler.tieRule) && report.contains(Ranking.rule), "\(report)")
         let svg = try read(root + "/a/halving-val_loss.svg")
         #expect(svg.contains("<g class=\"vertical-lines\"") && svg.contains(">rung 2</text>"))
         #expect(svg.components(separatedBy: "<g class=\"series\"").count == 10)          // one curve per point

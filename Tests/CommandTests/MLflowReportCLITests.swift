@@ -54,7 +54,7 @@ import Testing
         // With --html again: rewritten, no warning.
         let again = try runNN(["report", "--html", "a"], cwd: root)
         #expect(again.status == 0 && again.stderr.isEmpty, "\(again.stderr)")
-        #expect(RunLayout.owns([Report.htmlFile]) && SweepLayout.owns([Report.htmlFile]))
+        #expect(RunLayout.owns([Report.htmlFile]) && SweepDirectory.owns([Report.htmlFile]))
         #expect(RunLayout.ownedFiles.contains("report.html") && HTMLReport.file == "report.html")
     }
 

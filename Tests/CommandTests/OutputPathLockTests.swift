@@ -21,7 +21,7 @@ import Testing
     }
 
     /// The property: for every file each layout declares (`RunLayout.ownedFiles`,
-    /// `SweepLayout.ownedFiles`, `PreparedLayout.ownedFiles`, and a sweep point's files),
+    /// `SweepDirectory.ownedFiles`, `PreparedLayout.ownedFiles`, and a sweep point's files),
     /// every writing command pointed at it (`export --out`, `predict --out`, `report --out`,
     /// `train --out`, `sweep --out`, `sweep --plan`, `prepare --out`, `fetch --data-dir`), by a relative path, an
     /// absolute one, one through a symbolic link and one with `..`, exits 2 with one line
@@ -37,7 +37,7 @@ import Testing
         try ok(["sweep", "--data", "P", "--lr", "0.1", "--out", "S"] + Self.tiny.dropLast(), cwd: root)
         try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: root)
         let point = "S/runs/" + (entries(root + "/S/runs").first ?? "missing")
-        let owned = RunLayout.ownedFiles.map { ("R", $0) } + SweepLayout.ownedFiles.map { ("S", $0) }
+        let owned = RunLayout.ownedFiles.map { ("R", $0) } + SweepDirectory.ownedFiles.map { ("S", $0) }
             + PreparedLayout.ownedFiles.map { ("P", $0) } + [RunLayout.metricsJSONFile, RunLayout.pointFile].map { (point, $0) }
             + [("R", "metrics-t0.2.json"), ("S", "f1-vs-lr.svg")]
         let mnist = packageRoot() + "/data/mnist"

@@ -11,6 +11,16 @@ import Testing
 @Suite struct RunsCommandTests {
     static let tiny = ["--layers", "785,16,1", "--activations", "relu,sigmoid", "--epochs", "2"]
 
+    /// `nn runs --help` states the ranking rule in the words of every table's header
+    /// (`Ranking.rule`), not a rule of its own.
+    @Test func helpStatesTheOneRankingRule() throws {
+        let r = try runNN(["runs", "--help"])
+        #expect(r.status == 0)
+        let words = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(words.contains(Ranking.rule), "\(r.stdout)")
+        #expect(!words.contains("by the main metric: f1"))
+    }
+
     @Test func listsRunsAndSweepPointsAndEveryRunRecordsItsProvenance() throws {
         let data = try sweepData.get()
         let root = scratchDirectory("runs-cli")

@@ -84,6 +84,7 @@ import NNBase
         #expect(rows.count == 2)
         // One best row (RunsTable's ranking rule), first; each name escaped in its row.
         #expect(rows[0].hasPrefix(" class=\"best\">") && !rows[1].contains("class=\"best\""))
+        #expect(html.contains("★ marks the best run of each data set: ranked by ") && html.contains(Ranking.rule))
         for name in ["a", "b"] {
             #expect(rows.filter { $0.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&apos;&lt;img src=x&gt;\(name)</td>") }.count == 1)
         }

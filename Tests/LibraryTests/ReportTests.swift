@@ -104,8 +104,13 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         let md = try readText(dir + "/report.md")
         #expect(imageReferences(md) == ["final_loss-vs-lr.svg", "loss.svg"])   // the headline chart first
         #expect(md.contains("accuracy is 0.9 for every ok point, so the chart shows final_loss instead."))
-        // Exactly one best point, by the one rule: accuracy ties, then the lower loss, then the run id.
-        #expect(md.contains("Best point: `000000000009` (lr=1.0 seed=0, accuracy 0.9). Ranked by accuracy (higher is better)"), "\(md)")
+        // Exactly one best point, by the one rule: accuracy ties, then the lower loss, then
+        // the path (of one sweep's points: the run id), stated in Ranking's one sentence.
+        #expect(md.contains("Best point: `000000000009` (lr=1.0 seed=0, accuracy 0.9). Ranked by accuracy (higher is better) "
+                            + Ranking.rule + "."), "\(md)")
+        // Only the parameters that differ between the points are "swept"; the rest are named once.
+        #expect(md.contains("Swept parameters: lr, seed. The same for every point: "), "\(md)")
+        #expect(!md.contains("Swept parameters: lr, epochs"))
         #expect(imageReferences(md).allSatisfy { FileManager.default.fileExists(atPath: "\(dir)/\($0)") })
         #expect(md.contains("One line: each point the mean over 3 seeds, the band their minimum to maximum."))
         #expect(md.contains("12 points: 11 ok, 1 not ok."))
@@ -123,7 +128,7 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         #expect(metric.series.map(\.circles) == [4])
         #expect(metricSVG.contains("<polygon class=\"band\""))
         #expect(metricSVG.contains("lr (log scale)"))   // 0.01 ... 1 spans two decades
-        let plot = try Report.metricChart(try SweepSummary.read(path: dir + "/summary.csv"), metric: "f1", param: "lr", source: "s")
+        let plot = try Report.metricChart(try SweepDirectory(dir).readSummary(), metric: "f1", param: "lr", source: "s")
         let lr01 = try #require(plot.chart.series[0].points.first { $0.x == 0.1 })
         #expect(lr01.y == [0.5 + 0.1 / 4 + 0.0 / 100, 0.5 + 0.1 / 4 + 1.0 / 100].reduce(0, +) / 2)
         #expect(plot.chart.series[0].band.first { $0.x == 1 } == ChartBand(x: 1, lo: 0.5 + 1.0 / 4 + 0.0 / 100, hi: 0.5 + 1.0 / 4 + 2.0 / 100))
@@ -210,7 +215,7 @@ func readText(_ path: String) throws -> String { try String(contentsOfFile: path
         let dir = try ResultFixture.directory("report-default")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try ResultFixture.sweep(at: dir, points: ResultFixture.grid(lrs: [0.03, 0.1, 0.3, 1], seeds: [0, 1, 2, 3, 4]))
-        let summary = try SweepSummary.read(path: dir + "/summary.csv")
+        let summary = try SweepDirectory(dir).readSummary()
         #expect(Report.defaultParam(summary) == "lr")   // seed has more values but is averaged over
         let linear = try Report.metricChart(summary, metric: "f1", param: "lr", xScale: .linear, source: "s").chart
         let auto = try Report.metricChart(summary, metric: "f1", param: "lr", source: "s").chart

@@ -49,6 +49,7 @@ import Testing
         #expect(Self.column(t, "best") == ["*", "", ""])
         #expect(t.best == [true, false, false])
         #expect(t.ranking.hasPrefix("ranked by f1 (higher is better) per data set; ties: lower last_epoch_loss, then path; only complete runs"))
+        #expect(t.ranking == Ranking.statement([Ranking(metric: "f1")]))   // the sentence every table prints
         // Other keys: parameters ascending unless signed or flipped; the best mark stays.
         #expect(Self.column(try Self.table(root, RunsQuery(sort: "lr")), "lr") == ["0.1", "0.3", "1.0"])
         #expect(Self.column(try Self.table(root, RunsQuery(sort: "-lr")), "lr") == ["1.0", "0.3", "0.1"])
@@ -89,8 +90,8 @@ import Testing
         // A degenerate model (predicts "not an 8" everywhere: F1 0, accuracy 0.9, AP 0.1)
         // against a real one: F1 would tie at 0 for short runs; AP ranks the real one first.
         let rule = Ranking.choose(task: "binary", rows: [["average_precision": "0.1"], ["average_precision": "0.6"]])
-        let e = { (group: String, complete: Bool, value: String?, loss: String?, tie: String) in
-            Ranking.Entry(group: group, complete: complete, value: value, loss: loss, tie: tie) }
+        let e = { (group: String, complete: Bool, value: String?, loss: String?, path: String) in
+            Ranking.Entry(group: group, complete: complete, value: value, loss: loss, path: path) }
         #expect(rule.ranks([e("d", true, "0.1", "0.3", "a"), e("d", true, "0.6", "0.3", "b")]) == [2, 1])
         // Groups rank apart; a diverged/failed row (not complete) and a NaN never rank; ties: loss, then tie text.
         let ranks = rule.ranks([e("small", true, "0.9", "0.5", "a"), e("large", true, "0.5", "0.5", "b"), e("large", false, "0.99", "0.1", "c"),

@@ -156,7 +156,7 @@ func sweepError(_ body: () throws -> Void) -> String {
     }
 }
 
-@Suite struct SweepTableTests {
+@Suite struct SweepSummaryTests {
     /// A sweep directory with three points over lr: one complete, one failed, one not run.
     func fixture() throws -> (dir: String, plan: SweepPlan) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-sweep-table-\(UUID().uuidString)").path
@@ -171,7 +171,7 @@ func sweepError(_ body: () throws -> Void) -> String {
             for (k, v) in values { try c.set(k, v, source: "test") }
             let id = RunID.of(config: c, manifestSHA256: sha)
             points.append(SweepPoint(id: id, params: values.map { SweepParam(key: $0.key, value: $0.value) }))
-            let run = SweepLayout(dir).run(id).directory
+            let run = SweepDirectory(dir).run(id).directory
             switch c.lr {
             case 0.1:   // complete: config.json as nn train writes it, history, metrics
                 let config = c.jsonObject(extra: ["data": .sortedObject(["directory": .string("/d"), "manifest_sha256": .string(sha)])])
@@ -182,7 +182,7 @@ func sweepError(_ body: () throws -> Void) -> String {
                      "samples": 20, "threshold": 0.5, "tn": 15, "tp": 1}
                     """, to: RunLayout(run).metricsJSON)
             case 1000:
-                try SweepFiles.recordFailure(runDir: run, error: "training diverged at epoch 3: loss is NaN")
+                try SweepDirectory.recordFailure(runDir: run, error: "training diverged at epoch 3: loss is NaN")
             default:
                 break
             }
@@ -193,8 +193,8 @@ func sweepError(_ body: () throws -> Void) -> String {
     @Test func summaryRowsStatusesAndFormatting() throws {
         let (dir, plan) = try fixture()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let counts = try SweepTable.write(plan, dir: dir)
-        #expect(counts == SweepTable.Counts(ok: 1, failed: 1, pending: 1))
+        let counts = try SweepDirectory(dir).writeSummary(plan)
+        #expect(counts == SweepSummary.Counts(ok: 1, failed: 1, pending: 1))
         let ids = plan.points.map(\.id)
         let text = try String(contentsOfFile: dir + "/summary.csv", encoding: .utf8)
         #expect(text == """
@@ -206,39 +206,61 @@ func sweepError(_ body: () throws -> Void) -> String {
             """)
         // (This metrics.json predates train_loss and the AUCs: their cells are empty.)
         // The results readers split parameters from metrics at last_epoch_loss.
-        let summary = try SweepSummary.read(path: dir + "/summary.csv")
+        let summary = try SweepDirectory(dir).readSummary()
         #expect(summary.parameterColumns == ["layers", "lr", "dtype"])
         #expect(summary.okRows.count == 1)
+        // Only lr differs between the points; layers and dtype hold one value each.
+        #expect(summary.parameters.varying == ["lr"])
+        #expect(summary.parameters.fixed.map { "\($0.column)=\($0.value)" } == ["layers=785,16,1", "dtype=f32"])
+        // summary.csv is a results table, never a ranking: no rank or best column (which
+        // point is best is Ranking's call where it is shown), so its bytes are results only.
+        #expect(summary.table.header.allSatisfy { !["rank", "best", "is_best"].contains($0) })
     }
 
     @Test func staleRunDirectoriesAreNotComplete() throws {
         let (dir, plan) = try fixture()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let first = SweepLayout(dir).run(plan.points[0].id).directory
-        #expect(SweepFiles.state(runDir: first, id: plan.points[0].id) == .complete)
+        let first = SweepDirectory(dir).run(plan.points[0].id).directory
+        #expect(SweepDirectory.state(runDir: first, id: plan.points[0].id) == .complete)
         // The same files under another point's id: config.json does not resolve to it.
-        #expect(SweepFiles.state(runDir: first, id: plan.points[1].id) == .pending)
+        #expect(SweepDirectory.state(runDir: first, id: plan.points[1].id) == .pending)
         try FileManager.default.removeItem(atPath: RunLayout(first).metricsJSON)
-        #expect(SweepFiles.state(runDir: first, id: plan.points[0].id) == .pending)
+        #expect(SweepDirectory.state(runDir: first, id: plan.points[0].id) == .pending)
+    }
+
+    /// `status.json` is written and read by the directory type alone: a point's failure
+    /// (and, for a halving step, the epochs it was for) round-trips, and its bytes are the
+    /// sorted members.
+    @Test func failuresRoundTripThroughStatusJSON() throws {
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("nn-sweep-status-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        #expect(SweepDirectory.failure(runDir: run) == nil)
+        try SweepDirectory.recordFailure(runDir: run, error: "boom")
+        #expect(try String(contentsOfFile: RunLayout(run).status, encoding: .utf8)
+                == JSONValue.sortedObject(["error": .string("boom"), "status": .string("failed")]).fileText)
+        #expect(SweepDirectory.failure(runDir: run)?.error == "boom" && SweepDirectory.failure(runDir: run)?.epochs == nil)
+        #expect(SweepDirectory.state(runDir: run, id: "000000000000") == .failed(error: "boom"))
+        try SweepDirectory.recordFailure(runDir: run, error: "diverged", epochs: 4)
+        #expect(SweepDirectory.failure(runDir: run)?.error == "diverged" && SweepDirectory.failure(runDir: run)?.epochs == 4)
     }
 
     @Test func tenClassMetricColumns() {
-        #expect(SweepTable.metricColumns(classes: .all)
+        #expect(SweepSummary.metricColumns(classes: .all)
                 == ["train_loss", "accuracy", "macro_precision", "macro_recall", "macro_f1", "micro_f1", "macro_roc_auc"])
-        #expect(SweepTable.column(forKey: "precision") == "dtype")
-        #expect(SweepTable.column(forKey: "lr") == "lr")
+        #expect(SweepSummary.column(forKey: "precision") == "dtype")
+        #expect(SweepSummary.column(forKey: "lr") == "lr")
     }
 
     @Test func directoriesThatAreNotOursAreRefused() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-sweep-ours-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try SweepFiles.checkOurs(dir, creating: true)              // absent: fine to create
+        try SweepDirectory(dir).checkOurs(creating: true)              // absent: fine to create
         try AtomicFile.createDirectory(dir)
-        try SweepFiles.checkOurs(dir, creating: true)              // empty: fine
-        #expect(sweepError { try SweepFiles.checkOurs(dir, creating: false) }
+        try SweepDirectory(dir).checkOurs(creating: true)              // empty: fine
+        #expect(sweepError { try SweepDirectory(dir).checkOurs(creating: false) }
                 == "\(dir): not a sweep directory (no sweep.json written by nn sweep)")
         try AtomicFile.write("x\n", to: dir + "/notes.txt")
-        #expect(sweepError { try SweepFiles.checkOurs(dir, creating: true) }
+        #expect(sweepError { try SweepDirectory(dir).checkOurs(creating: true) }
                 == "\(dir): not a sweep directory (no sweep.json written by nn sweep); choose another --name or --out")
     }
 }

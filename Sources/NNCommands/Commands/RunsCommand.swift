@@ -19,9 +19,9 @@ struct RunsCommand: ParsableCommand {
             config.json) and sweeps (sweep.json; one row per point). Reads only \
             .nn-run, config.json, metrics.json and history.csv (sweep points not \
             trained yet: point.json, status.json), never a model. Columns: best (* on the \
-            best complete run, and any tied with it, by the main metric: f1, or accuracy for 10 classes; \
-            val_f1 / val_accuracy when runs record validation metrics, ties going to the \
-            lower val_loss), name, id, status \
+            one best run, ranked by --rank-by or by default val_loss when every complete run \
+            has one, else average_precision, or accuracy for ten classes; \(Ranking.rule)), \
+            name, id, status \
             (complete, incomplete = not evaluated, training = running or killed, \
             diverged, and for sweep points failed, pending), the parameters that differ \
             among the runs listed (the config's precision is dtype), last_epoch_loss, \

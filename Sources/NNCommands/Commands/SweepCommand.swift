@@ -16,7 +16,7 @@ extension HalvingGoal: ExpressibleByArgument {}
 /// successive halving. The other modes are subcommands sharing `SweepOptions`:
 /// `nn sweep plan FILE`, `submit slurm`, `collect DIR`, `status DIR` (the older
 /// `--plan FILE`, `--submit slurm`, `--collect DIR`, `--status DIR` still work, hidden).
-/// See `SweepGrid` (lists), `SweepPlan` (run ids, sweep.json), `SweepTable`
+/// See `SweepGrid` (lists), `SweepPlan` (run ids, sweep.json), `SweepSummary`
 /// (summary.csv), `SweepRunner`, `SweepProgress` (the lines printed). docs/sweep-modes.md
 /// has the whole story.
 ///
@@ -104,8 +104,8 @@ struct SweepCommand: ParsableCommand {
         let runner = options.runner(setup, executable: executable)
         if dryRun {
             if FileManager.default.fileExists(atPath: runner.dir) {
-                try SweepFiles.checkOurs(runner.dir, creating: true)
-                try SweepFiles.checkSamePoints(setup.plan, dir: runner.dir)
+                try SweepDirectory(runner.dir).checkOurs(creating: true)
+                try SweepDirectory(runner.dir).checkSamePoints(setup.plan)
             }
             print(runner.dryRunText(jobs: options.effectiveJobs), terminator: "")
             return
@@ -130,7 +130,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     /// Prints how the sweep ended (`SweepRunner.finish`); exits 1 when a point is not ok.
-    static func finish(dir: String, counts: SweepTable.Counts, quiet: Bool) throws {
+    static func finish(dir: String, counts: SweepSummary.Counts, quiet: Bool) throws {
         let ending = SweepRunner.finish(dir: dir, counts: counts)
         if let warning = ending.reportWarning { Console.err("warning: \(warning)\n") }
         print(quiet ? dir : ending.summary)
@@ -307,7 +307,7 @@ struct SweepSubmitCommand: ParsableCommand {
         print("wrote \(jobs.directory)/plan.txt: \(jobs.pending) of \(jobs.total) points to run")
         print("submitted job array \(array): \(jobs.pending) tasks x \(options.threads) CPU(s) (\(jobs.directory)/array.sh)")
         print("submitted collect job \(collect): after job \(array) ends (\(jobs.directory)/collect.sh)")
-        print("follow it with `nn sweep status \(runner.dir)`; the summary is \(runner.dir)/summary.csv")
+        print("follow it with `nn sweep status \(runner.dir)`; the summary is \(SweepDirectory(runner.dir).summary)")
     }
 }
 
@@ -355,7 +355,7 @@ struct SweepStatusCommand: ParsableCommand {
     func run() throws { try Self.show(dir) }
 
     static func show(_ dir: String) throws {
-        print(try SweepStatus.text(dir: SweepSetup.absolutePath(dir)), terminator: "")
+        print(try SweepStatus(reading: SweepDirectory(SweepSetup.absolutePath(dir))).text, terminator: "")
     }
 }
 

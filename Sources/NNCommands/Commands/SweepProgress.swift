@@ -106,7 +106,7 @@ package final class SweepProgress {
     /// The point's value of `metric` as its run directory holds it now.
     func pointValue(_ e: SweepRunner.Event) -> String? {
         var warnings: [String] = []
-        let dir = SweepLayout(runner.dir).run(e.point.id).directory
+        let dir = SweepDirectory(runner.dir).run(e.point.id).directory
         return RunsScan.read(run: dir, sweepName: runner.setup.plan.name, warnings: &warnings).value(metric)
     }
 

@@ -27,8 +27,13 @@ package enum RankGoal: String, CaseIterable, Sendable {
 /// - **Against whom.** Rows are ranked only against rows on the same data (`group`: the
 ///   prepared data's identity, so a 2,000-sample test set is never ranked against a
 ///   20,000-sample one).
-/// - **Ties.** Broken by the lower `last_epoch_loss` (the training loss), then by the row's
-///   `tie` text (run id or path), so exactly one row per group is best.
+/// - **Ties.** Broken by the lower `last_epoch_loss` (the training loss), then by the run
+///   directory's path (`Entry.path`; within one sweep, its points' paths differ only in
+///   the run id), so exactly one row per group is best.
+///
+/// Every table that marks a best row states this rule with `statement` (its text after
+/// the metric is `rule`); successive halving's promotions compare the metric with `ahead`
+/// but break its ties by point order (`HalvingScheduler.tieRule`).
 package struct Ranking: Sendable, Equatable {
     package var metric: String
     package var goal: RankGoal
@@ -41,13 +46,17 @@ package struct Ranking: Sendable, Equatable {
         self.chosen = chosen
     }
 
-    /// The rule's statement for a table's header: `ranked by val_loss (lower is better)
-    /// per data set; ties: lower last_epoch_loss, then id; only complete runs`.
-    package static func statement(_ rankings: [Ranking], tie: String = "id") -> String {
+    /// The rule after the metric, in the words every table uses (`statement`) and `nn runs
+    /// --help` quotes.
+    package static let rule = "per data set; ties: lower last_epoch_loss, then path; only complete runs"
+
+    /// The rule's statement for a table's header or footnote (`nn runs`, `nn report
+    /// --html`, the sweep report): `ranked by val_loss (lower is better) per data set;
+    /// ties: lower last_epoch_loss, then path; only complete runs`.
+    package static func statement(_ rankings: [Ranking]) -> String {
         let metrics = rankings.reduce(into: [Ranking]()) { if !$0.contains($1) { $0.append($1) } }
             .map { "\($0.metric) (\($0.goal == .min ? "lower" : "higher") is better)" }
-        return "ranked by \(metrics.isEmpty ? "nothing (no rankable rows)" : metrics.joined(separator: ", ")) per data set; "
-            + "ties: lower last_epoch_loss, then \(tie); only complete runs"
+        return "ranked by \(metrics.isEmpty ? "nothing (no rankable rows)" : metrics.joined(separator: ", ")) \(rule)"
     }
 
     /// The default ranking of the rows of one task (`classes` binary or all), given each
@@ -83,15 +92,15 @@ package struct Ranking: Sendable, Equatable {
         package var value: String?
         /// Its `last_epoch_loss`, the first tie-break.
         package var loss: String?
-        /// The last tie-break (run id, or path).
-        package var tie: String
+        /// Its run directory's path, the last tie-break.
+        package var path: String
 
-        package init(group: String, complete: Bool, value: String?, loss: String?, tie: String) {
+        package init(group: String, complete: Bool, value: String?, loss: String?, path: String) {
             self.group = group
             self.complete = complete
             self.value = value
             self.loss = loss
-            self.tie = tie
+            self.path = path
         }
     }
 
@@ -107,14 +116,14 @@ package struct Ranking: Sendable, Equatable {
         return out
     }
 
-    /// The order of two rankable entries: metric, then lower loss, then tie text.
+    /// The order of two rankable entries: metric, then lower loss, then path.
     package func isBefore(_ a: Entry, _ b: Entry) -> Bool {
         if let x = Self.finite(a.value), let y = Self.finite(b.value), let first = Self.ahead(x, y, lowerIsBetter: goal == .min) {
             return first
         }
         let (la, lb) = (Self.finite(a.loss) ?? .infinity, Self.finite(b.loss) ?? .infinity)
         if la != lb { return la < lb }
-        return a.tie < b.tie
+        return a.path < b.path
     }
 
     /// A cell's finite number, or nil.

@@ -4,7 +4,7 @@ import NNKernel
 import NNFormats
 
 /// The files of a run directory (default `results/runs/<name>/<run id>/`; a sweep's point
-/// is `<sweep>/runs/<run id>/`, see `SweepLayout`). `Run` writes them (`nn train`, `nn
+/// is `<sweep>/runs/<run id>/`, see `SweepDirectory`). `Run` writes them (`nn train`, `nn
 /// eval`); `RunDirectory`, `History` and the sweep's summary read them. What each file
 /// holds is said once, in docs/layout.md's table, which `RunLayoutDocsTests` keeps to
 /// exactly the names below.

@@ -36,15 +36,15 @@ extension SweepRunner {
         guard Self.findExecutable(sbatch) != nil else {
             throw NNError("--submit slurm: \(sbatch) not found on the PATH (run on a Slurm login node); nothing written")
         }
-        let slurm = FilePath.join(dir, SweepLayout.slurmDirectory)
+        let slurm = SweepDirectory(dir).slurm
         let made = [dir, slurm].first { !FileManager.default.fileExists(atPath: $0) }
         let pending: [ResolvedPoint]
         do {
             let lock = try SweepLock(dir, creating: true)
             defer { withExtendedLifetime(lock) {} }
-            try SweepFiles.checkOurs(dir, creating: true)
-            try SweepFiles.writeSetup(setup, dir: dir)
-            pending = setup.points.filter { SweepFiles.state(runDir: SweepLayout(dir).run($0.point.id).directory, id: $0.point.id) != .complete }
+            try SweepDirectory(dir).checkOurs(creating: true)
+            try SweepDirectory(dir).writeSetup(setup)
+            pending = setup.points.filter { SweepDirectory(dir).state(of: $0.point.id) != .complete }
             try AtomicFile.createDirectory(slurm)
             let plan = FilePath.join(slurm, "plan.txt")
             try AtomicFile.write(pending.map { command($0).map(Self.shellQuote).joined(separator: " ") + "\n" }.joined(), to: plan)

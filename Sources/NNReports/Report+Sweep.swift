@@ -42,9 +42,9 @@ extension Report {
     /// says why. Every ok run needs `runs/<run_id>/history.csv`.
     static func sweep(dir: String, metric: String? = nil, param: String? = nil, logY: Bool = false,
                       xScale: XScale = .auto, extraSections: [ReportSection] = []) throws -> Files {
-        let sweep = try SweepDirectory.load(dir)
-        let summary = sweep.summary
-        let summaryPath = SweepLayout(dir).summary
+        let sweep = SweepDirectory(dir)
+        let summary = try sweep.readSummary()
+        let summaryPath = sweep.summary
         let table = summary.table
         let ok = summary.okRows
 
@@ -78,7 +78,7 @@ extension Report {
 
         var md = "# Sweep report: \(sweep.name)\n\nSweep directory: `\(dir)`\n\n"
         md += "\(table.rows.count) points: \(ok.count) ok, \(table.rows.count - ok.count) not ok. "
-        md += "Swept parameters: \(summary.parameterColumns.isEmpty ? "none" : summary.parameterColumns.joined(separator: ", ")).\n\n"
+        md += parametersText(summary) + "\n\n"
 
         if let metric, table.column(metric) == nil {
             throw NNError("\(summaryPath): no metric column '\(metric)'")
@@ -86,21 +86,21 @@ extension Report {
         if let param, !summary.parameterColumns.contains(param) {
             throw NNError("\(summaryPath): '\(param)' is not a parameter column (parameters: \(summary.parameterColumns.joined(separator: ", ")))")
         }
-        let ranked = sweepRanking(summary)
+        let ranked = sweepRanking(summary, in: sweep)
         if !ranked.best.isEmpty {
             let rows = ranked.best.map { ok[$0] }
             let text = rows.map { row in
                 "`\(row[0])` (" + (varying.isEmpty ? "base experiment" : varying.map { "\($0.0)=\(row[$0.1])" }.joined(separator: " "))
                     + ", \(ranked.ranking.metric) \(table.column(ranked.ranking.metric).map { ReportTables.display(FieldValue(row[$0])) } ?? "-"))"
             }
-            md += "Best point: \(text.joined(separator: "; ")). \(Ranking.statement([ranked.ranking], tie: "run id").prefix(1).uppercased())"
-                + "\(Ranking.statement([ranked.ranking], tie: "run id").dropFirst()).\n\n"
+            let rule = Ranking.statement([ranked.ranking])
+            md += "Best point: \(text.joined(separator: "; ")). \(rule.prefix(1).uppercased())\(rule.dropFirst()).\n\n"
         }
         let chosenMetric = metric ?? ranked.chart ?? defaultMetrics.first { table.column($0) != nil }
         let chosenParam = param ?? defaultParam(summary)
         if metric == nil, let note = ranked.note { md += note + "\n\n" }
         if let m = chosenMetric, let p = chosenParam {
-            let distribution = randomDistributions(dir: dir)[p]
+            let distribution = sweep.randomDistributions()[p]
             let plot = try metricChart(summary, metric: m, param: p, xScale: xScale, source: summaryPath,
                                        random: distribution.map { $0.hasPrefix("loguniform:") })
             let name = "\(fileSafe(m))-vs-\(fileSafe(p)).svg"
@@ -132,7 +132,7 @@ extension Report {
         let rows = table.rows.map { row in
             row.enumerated().map { i, cell in shown.contains(table.header[i]) ? cell : ReportTables.display(FieldValue(cell)) }
         }
-        md += "## Summary\n\nRounded; full precision in \(SweepLayout.summaryFile).\n\n" + Markdown.table(header: table.header, rows: rows) + "\n"
+        md += "## Summary\n\nRounded; full precision in \(SweepDirectory.summaryFile).\n\n" + Markdown.table(header: table.header, rows: rows) + "\n"
         files.append((markdownFile, md + sections(extraSections)))
         return Files(files: files)
     }
@@ -214,13 +214,14 @@ extension Report {
         return (chart, grouping.map(\.0), leftOut, seeds)
     }
 
-    /// The random search's distribution text per key (`sweep.json`'s
-    /// `random.distributions`, e.g. `lr: loguniform:0.01:1`); empty for a grid sweep or
-    /// without a readable `sweep.json`.
-    static func randomDistributions(dir: String) -> [String: String] {
-        guard let doc = try? JSONValue.read(path: SweepLayout(dir).plan),
-              let members = doc["random"]?["distributions"]?.dictionary else { return [:] }
-        return members.compactMapValues(\.text)
+    /// The report's sentence on the parameters: those that differ between the points
+    /// (`SweepSummary.parameters`), then the grid keys that hold one value for every point.
+    /// `Swept parameters: lr, seed. The same for every point: `epochs=4`, `layers=785,16,1`.`
+    static func parametersText(_ summary: SweepSummary) -> String {
+        let (varying, fixed) = summary.parameters
+        var text = "Swept parameters: " + (varying.isEmpty ? "none differ between the points" : varying.joined(separator: ", ")) + "."
+        if !fixed.isEmpty { text += " The same for every point: " + fixed.map { "`\($0.column)=\($0.value)`" }.joined(separator: ", ") + "." }
+        return text
     }
 
     /// The numeric parameter column with the most distinct values among the ok rows (at

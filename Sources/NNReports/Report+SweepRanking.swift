@@ -7,11 +7,12 @@ import NNRuns
 
 extension Report {
     /// The sweep's ranking (`Ranking.choose` over its ok rows: val_loss when every ok point
-    /// has one, else average_precision or accuracy), the best point (exactly one: the
-    /// sweep's points share their data unless a data key is swept, then one per data), and
-    /// the metric its chart shows: the ranking metric, or when that is the same for every
-    /// ok point (a flat line says nothing) the first of the others that is not, with why.
-    static func sweepRanking(_ summary: SweepSummary) -> (ranking: Ranking, best: [Int], chart: String?, note: String?) {
+    /// has one, else average_precision or accuracy), the best point by `Ranking.ranks`
+    /// (exactly one: the sweep's points share their data unless a data key is swept, then
+    /// one per data; ties by path, the point's run directory in `sweep`), and the metric its
+    /// chart shows: the ranking metric, or when that is the same for every ok point (a flat
+    /// line says nothing) the first of the others that is not, with why.
+    static func sweepRanking(_ summary: SweepSummary, in sweep: SweepDirectory) -> (ranking: Ranking, best: [Int], chart: String?, note: String?) {
         let table = summary.table
         let ok = summary.okRows
         let records = ok.map { row in
@@ -22,7 +23,7 @@ extension Report {
         let dataKeys = Set(ExperimentConfig.table.filter(\.selectsData).map(\.name))
         let entries = records.map { r in
             Ranking.Entry(group: summary.parameterColumns.filter(dataKeys.contains).map { r[$0] ?? "" }.joined(separator: " "),
-                          complete: true, value: r[ranking.metric], loss: r["last_epoch_loss"] ?? r["final_loss"], tie: r["run_id"] ?? "")
+                          complete: true, value: r[ranking.metric], loss: r["last_epoch_loss"] ?? r["final_loss"], path: sweep.run(r["run_id"] ?? "").directory)
         }
         let ranks = ranking.ranks(entries)
         let best = ok.indices.filter { ranks[$0] == 1 }
