@@ -7,7 +7,7 @@
 #                                     seed corpus Tests/Fuzz/corpus/<harness>/
 #   FUZZ_SECONDS=5 scripts/fuzz.sh    the short CI run (scripts/fuzz-ci.sh)
 #
-# The binary is the library modules (NNKernel ... NNReports, see `modules`) compiled by
+# The binary is the library modules (NNBase ... NNReports, see `modules`) compiled by
 # swiftc, each as its own module, with -sanitize=fuzzer,address (-O, so overflow checks
 # and preconditions are on) and -enable-testing (the harnesses `@testable import` them),
 # then linked with the harnesses. NNFormats' Files/Checksum.swift needs swift-crypto;
@@ -24,13 +24,13 @@ bin=$out/nn-fuzz
 mkdir -p "$out/crashes"
 export SWIFT_BACKTRACE=enable=no
 
-modules=(NNKernel NNFormats NNRuns NNSweeps NNRunIndex NNReports)   # in import order
+modules=(NNBase NNKernel NNFormats NNRuns NNSweeps NNRunIndex NNReports)   # in import order
 shim=Tests/Fuzz/Support/ChecksumShim.swift
 module_sources() {
     find "Sources/$1" -name '*.swift' ! -name Checksum.swift | sort
     [ "$1" != NNFormats ] || echo "$shim"
 }
-harness=$(ls Tests/Fuzz/*.swift Tests/Fuzz/Support/*.swift | grep -v "$shim")
+harness=$(ls Tests/Fuzz/*.swift Tests/Fuzz/Support/*.swift Tests/TestSupport/GzipWriter.swift | grep -v "$shim")
 all_sources=$(for m in "${modules[@]}"; do module_sources "$m"; done; echo "$harness")
 # Rebuild when a source is newer than the binary. (No `ls -t | head -1`: under pipefail, head
 # leaving before ls has written everything kills ls with SIGPIPE and the script with 141.)

@@ -1,5 +1,6 @@
-// The kernels of nn_kernels.h, each compiled three times from kernels_body.h: portable, and
-// with AVX2 and with AVX-512 code generation (x86-64 only), one selected once per process.
+// The kernels of nn_kernels.h, each compiled three times from kernels_body.h (through
+// kernels_variant.h): portable, and with AVX2 and with AVX-512 code generation (x86-64
+// only), one selected once per process.
 #include "nn_kernels.h"
 #include <stdlib.h>
 #include <stdint.h>
@@ -21,102 +22,36 @@ int64_t nn_wgrad_scratch_bytes(int64_t features, int64_t most, int64_t scalar_by
     return 2 * NN_CHUNK * 128 + (2 * features + 1) * 8 + (NN_CHUNK + 2) * 4 + features * 2 + most * (2 + scalar_bytes) + 128;
 }
 
+#define VARIANT portable
 #define TARGET
 #define WAYS 2
 #define GRAD_WAYS 2
 #define PAIRS 0
 #define FUSED 0
-#define SCALAR double
-#define SUFFIX f64_portable
-#include "kernels_body.h"
-#undef SCALAR
-#undef SUFFIX
-#define SCALAR float
-#define SUFFIX f32_portable
-#include "kernels_body.h"
-#undef SCALAR
-#undef SUFFIX
-#undef TARGET
-#undef WAYS
-#undef GRAD_WAYS
-#undef PAIRS
-#undef FUSED
-
-static const nn_kernels portable = {
-    "portable", 0,
-    sparse_forward_f64_portable, sparse_forward_f32_portable,
-    sparse_wgrad_f64_portable, sparse_wgrad_f32_portable,
-    relu_forward_f64_portable, relu_forward_f32_portable,
-    relu_backward_f64_portable, relu_backward_f32_portable,
-    descend_f64_portable, descend_f32_portable,
-};
+#include "kernels_variant.h"
 
 const nn_kernels *nn_kernels_portable(void) { return &portable; }
 
 #if defined(__x86_64__) && defined(__clang__)
+#define VARIANT avx2
 #define TARGET __attribute__((target("avx2,fma")))
 #define WAYS 2
 #define GRAD_WAYS 2
 #define PAIRS 0
 #define FUSED 1
-#define SCALAR double
-#define SUFFIX f64_avx2
-#include "kernels_body.h"
-#undef SCALAR
-#undef SUFFIX
-#define SCALAR float
-#define SUFFIX f32_avx2
-#include "kernels_body.h"
-#undef SCALAR
-#undef SUFFIX
-#undef TARGET
-#undef WAYS
-#undef GRAD_WAYS
-#undef PAIRS
-#undef FUSED
-
-static const nn_kernels avx2 = {
-    "avx2", 1,
-    sparse_forward_f64_avx2, sparse_forward_f32_avx2,
-    sparse_wgrad_f64_avx2, sparse_wgrad_f32_avx2,
-    relu_forward_f64_avx2, relu_forward_f32_avx2,
-    relu_backward_f64_avx2, relu_backward_f32_avx2,
-    descend_f64_avx2, descend_f32_avx2,
-};
+#include "kernels_variant.h"
 
 const nn_kernels *nn_kernels_avx2(void) { return nn_cpu_has_avx2_fma() ? &avx2 : NULL; }
 
 // AVX-512 (F, VL, BW, DQ: Skylake-X and later): a 128-byte tile is two 512-bit registers
 // instead of four 256-bit ones; the operations and their order are the AVX2 kernels'.
+#define VARIANT avx512
 #define TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
 #define WAYS 4
 #define GRAD_WAYS 4
 #define PAIRS 1
 #define FUSED 1
-#define SCALAR double
-#define SUFFIX f64_avx512
-#include "kernels_body.h"
-#undef SCALAR
-#undef SUFFIX
-#define SCALAR float
-#define SUFFIX f32_avx512
-#include "kernels_body.h"
-#undef SCALAR
-#undef SUFFIX
-#undef TARGET
-#undef WAYS
-#undef GRAD_WAYS
-#undef PAIRS
-#undef FUSED
-
-static const nn_kernels avx512 = {
-    "avx512", 1,
-    sparse_forward_f64_avx512, sparse_forward_f32_avx512,
-    sparse_wgrad_f64_avx512, sparse_wgrad_f32_avx512,
-    relu_forward_f64_avx512, relu_forward_f32_avx512,
-    relu_backward_f64_avx512, relu_backward_f32_avx512,
-    descend_f64_avx512, descend_f32_avx512,
-};
+#include "kernels_variant.h"
 
 int nn_cpu_has_avx512(void) {
     __builtin_cpu_init();

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NNBase
 import NNKernel
 
 /// The value of a flag that takes a real number, read as the README writes numbers:

@@ -1,3 +1,4 @@
+import NNBase
 import NNKernel
 import NNFormats
 import NNRuns

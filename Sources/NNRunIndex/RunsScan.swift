@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 import NNRuns
@@ -67,13 +68,13 @@ package struct RunsScan {
 
     /// Metrics of `metrics.json` that are counts or settings, not measures (left out of
     /// the table: `tp`, `samples`, `threshold`, ...).
-    package static let nonMeasures: Set<String> = ["tp", "fp", "fn", "tn", "samples", "positives", "classes", "threshold"]
+    static let nonMeasures: Set<String> = ["tp", "fp", "fn", "tn", "samples", "positives", "classes", "threshold"]
     /// Config fields never shown as parameters: the name is a column of its own, the
     /// description is prose, and the data directory is where, not what (its
     /// `data.manifest_sha256` says what).
-    package static let hiddenParams: Set<String> = ["name", "description", "data.directory"]
+    static let hiddenParams: Set<String> = ["name", "description", "data.directory"]
     /// How deep below a given path runs are looked for.
-    package static let maxDepth = 16
+    static let maxDepth = 16
 
     /// Scans every path (a run, a sweep, or a directory holding them at any depth). A path
     /// that is not a directory is an error naming it.
@@ -120,13 +121,13 @@ package struct RunsScan {
     }
 
     /// A run directory: it has the `.nn-run` marker or a `config.json`.
-    package static func isRun(_ dir: String) -> Bool {
+    static func isRun(_ dir: String) -> Bool {
         access(FilePath.join(dir, RunLayout.configFile), F_OK) == 0 || access(FilePath.join(dir, RunLayout.markerFile), F_OK) == 0
     }
 
     /// The names of `dir`'s subdirectories, sorted; hidden ones (`.x`, which includes
     /// runs being built) and symbolic links are skipped.
-    package static func subdirectories(_ dir: String) -> [String] {
+    static func subdirectories(_ dir: String) -> [String] {
         guard let d = opendir(dir) else { return [] }
         defer { closedir(d) }
         var names: [String] = []
@@ -166,7 +167,7 @@ package struct RunsScan {
 
     /// The bytes of the regular file `path` (opened as `name` in the directory open as
     /// `dir`, which spares the kernel the walk of the whole path), or nil when there is none.
-    package static func contents(_ path: String, dir: Int32, name: String) throws -> [UInt8]? {
+    static func contents(_ path: String, dir: Int32, name: String) throws -> [UInt8]? {
         let fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
@@ -262,7 +263,7 @@ package struct RunsScan {
 
     /// `last_epoch_loss` (the last row's `loss`) and, for every other column C but
     /// `epoch`, C's last value and `best_C`.
-    package static func readHistory(_ data: Data, path: String, into results: inout [String: String]) throws {
+    static func readHistory(_ data: Data, path: String, into results: inout [String: String]) throws {
         let table = try CSVTable.parse(data, name: path)
         guard let last = table.rows.last else { return }
         for (i, column) in table.header.enumerated() where column != "epoch" {
@@ -282,7 +283,7 @@ package struct RunsScan {
 
     /// The run id of a run directory not named by it (`results/notebook/seed-0`): the
     /// sweep's id of its configuration on its data, when `config.json` records the data.
-    package static func computedID(_ config: JSONValue) -> String? {
+    static func computedID(_ config: JSONValue) -> String? {
         guard var object = config.dictionary, let sha = object.removeValue(forKey: "data")?["manifest_sha256"]?.text else { return nil }
         var c = ExperimentConfig()
         guard (try? c.apply(json: object, source: "config.json")) != nil else { return nil }

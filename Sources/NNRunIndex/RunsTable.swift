@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 import NNRuns
@@ -60,8 +61,8 @@ package struct RunsTable: Sendable {
     /// Which metric ranked, and how (`Ranking.statement`).
     package var ranking: String = ""
 
-    package static let fixedColumns = ["name", "id", "status", "tags", "started", "data", "path"]
-    package static let metricOrder = [
+    static let fixedColumns = ["name", "id", "status", "tags", "started", "data", "path"]
+    static let metricOrder = [
         "accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc",
         "macro_precision", "macro_recall", "macro_f1", "micro_precision", "micro_recall", "micro_f1",
     ]
@@ -121,7 +122,7 @@ package struct RunsTable: Sendable {
     /// parameters that differ (not the data's: one short `data` column when the data
     /// differ), the ranking metric and two more, started and duration. Parameters are left
     /// out from the last while the table is too wide; `--columns` or `--format` show all.
-    package static func compactColumns(_ rows: [RunsRow], tags: [String], params: [String], metrics: [String], timing: [String],
+    static func compactColumns(_ rows: [RunsRow], tags: [String], params: [String], metrics: [String], timing: [String],
                                best: Set<Int>, width: Int = 120) -> [String] {
         let present = Set(rows.flatMap(\.results.keys))
         let others = ["average_precision", "accuracy", "f1", "roc_auc", "macro_f1", "last_epoch_loss"]
@@ -148,14 +149,14 @@ package struct RunsTable: Sendable {
     }
 
     /// `2026-12-07T15:45:27Z` as `12-07 15:45` (the year and seconds left out).
-    package static func shortTime(_ iso: String) -> String {
+    static func shortTime(_ iso: String) -> String {
         guard iso.count >= 16, iso.dropFirst(4).first == "-" else { return iso }
         let chars = Array(iso)
         return String(chars[5..<10]) + " " + String(chars[11..<16])
     }
 
     /// The ranking of each task (`classes`) among `rows` (`Ranking.choose` over its complete rows).
-    package static func rankings(_ rows: [RunsRow], rankBy: String?, goal: RankGoal?) -> [String: Ranking] {
+    static func rankings(_ rows: [RunsRow], rankBy: String?, goal: RankGoal?) -> [String: Ranking] {
         let tasks = Dictionary(grouping: rows, by: { $0.classes ?? "binary" })
         return tasks.mapValues { group in
             Ranking.choose(task: group.first?.classes, rows: group.filter { $0.status == "complete" }.map(\.results), rankBy: rankBy, goal: goal)
@@ -163,12 +164,12 @@ package struct RunsTable: Sendable {
     }
 
     /// The data a row was measured on: its task and prepared data (`data.manifest_sha256`).
-    package static func dataGroup(_ row: RunsRow) -> String {
+    static func dataGroup(_ row: RunsRow) -> String {
         (row.classes ?? "binary") + " " + (row.params["data.manifest_sha256"] ?? "")
     }
 
     /// The ranking entry of `row` under its task's ranking.
-    package static func entry(_ row: RunsRow, _ ranking: Ranking) -> Ranking.Entry {
+    static func entry(_ row: RunsRow, _ ranking: Ranking) -> Ranking.Entry {
         Ranking.Entry(group: dataGroup(row), complete: row.status == "complete", value: row.value(ranking.metric),
                       loss: row.results["last_epoch_loss"], path: row.path)
     }
@@ -186,7 +187,7 @@ package struct RunsTable: Sendable {
 
     /// The default order: ranked rows best first (by the ranking's order, across data
     /// sets), then the rows that do not rank, in path order.
-    package static func rankedFirst(_ rows: [RunsRow], rankings: [String: Ranking]) -> [RunsRow] {
+    static func rankedFirst(_ rows: [RunsRow], rankings: [String: Ranking]) -> [RunsRow] {
         let r = ranks(rows, rankings: rankings)
         let ranked = rows.indices.filter { r[$0] != nil }.sorted { a, b in
             let (ta, tb) = (rows[a].classes ?? "binary", rows[b].classes ?? "binary")
@@ -197,7 +198,7 @@ package struct RunsTable: Sendable {
     }
 
     /// The ranking metric of the most common task (`--sort`'s default).
-    package static func primaryMetric(_ rows: [RunsRow], _ rankings: [String: Ranking]) -> String {
+    static func primaryMetric(_ rows: [RunsRow], _ rankings: [String: Ranking]) -> String {
         let groups = Dictionary(grouping: rows, by: { $0.classes ?? "binary" })
         let first = groups.max { a, b in a.value.count != b.value.count ? a.value.count < b.value.count : a.key > b.key }?.key
         return first.flatMap { rankings[$0]?.metric } ?? "average_precision"
@@ -206,7 +207,7 @@ package struct RunsTable: Sendable {
     /// The sort column and direction: `--sort` (with its sign), else the primary ranking
     /// key; a result is sorted best first (highest, or lowest for a loss), anything else
     /// ascending; `--asc` / `--desc` override.
-    package static func sortOrder(_ query: RunsQuery, primary: String, check: (String, String) throws -> Void) throws -> (String, Bool) {
+    static func sortOrder(_ query: RunsQuery, primary: String, check: (String, String) throws -> Void) throws -> (String, Bool) {
         var key = primary
         var descending: Bool?
         if var text = query.sort {
@@ -225,7 +226,7 @@ package struct RunsTable: Sendable {
 
     /// Parameters are config keys; results are metric names (see `RunsRow`; the metric
     /// `precision` is a result, the config's precision is `dtype`).
-    package static func isParameterName(_ key: String) -> Bool {
+    static func isParameterName(_ key: String) -> Bool {
         !metricOrder.contains(key) && (key == "dtype" || key.hasPrefix("data.") || ExperimentConfig.keys.contains(key))
     }
 
@@ -253,7 +254,7 @@ package struct RunsTable: Sendable {
 
     /// The parameters whose values are not the same in every listed run that has a
     /// configuration (a key some runs lack differs too), alphabetically, `data.*` last.
-    package static func differingParameters(_ rows: [RunsRow]) -> [String] {
+    static func differingParameters(_ rows: [RunsRow]) -> [String] {
         // One pass: a key differs when a value is not its first one, or some run lacks it.
         var first: [String: (value: String, count: Int)] = [:]
         var differing = Set<String>()
@@ -293,9 +294,9 @@ package struct RunsTable: Sendable {
 /// `=` and `!=` compare numbers as numbers when both sides are numbers (`lr=0.30`
 /// matches `0.3`), else text; the others need numbers. A run without the key matches
 /// only `key=` and `key!=value`.
-package struct RunsFilter: Sendable, Equatable {
+struct RunsFilter: Sendable, Equatable {
     package var key: String
-    package var op: String
+    var op: String
     package var value: String
 
     package init(parsing text: String) throws {

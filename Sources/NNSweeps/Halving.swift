@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 import NNRuns
@@ -13,10 +14,10 @@ package enum HalvingMetric: String, CaseIterable, Sendable {
     case valAccuracy = "val_accuracy"
 
     /// The goal when `--goal` is not given: `min` for the losses, `max` for the others.
-    package var defaultGoal: HalvingGoal { self == .loss || self == .valLoss ? .min : .max }
+    var defaultGoal: HalvingGoal { self == .loss || self == .valLoss ? .min : .max }
 
     /// True for the validation columns, which need a validation set.
-    package var needsValidation: Bool { self != .loss }
+    var needsValidation: Bool { self != .loss }
 }
 
 /// Whether a lower (`min`) or higher (`max`) value of the halving metric is better.
@@ -69,7 +70,7 @@ package struct Halving: Equatable, Sendable {
     }
 
     /// How many points each rung holds: n_0 = `points`, n_{j+1} = max(1, ⌊n_j/η⌋).
-    package func rungSizes(points: Int, rungs: Int) -> [Int] {
+    func rungSizes(points: Int, rungs: Int) -> [Int] {
         var sizes = [points]
         while sizes.count < rungs { sizes.append(Swift.max(1, sizes.last! / eta)) }
         return sizes
@@ -77,7 +78,7 @@ package struct Halving: Equatable, Sendable {
 
     /// Epochs that halving trains in all when every rung is full: Σ n_j (r_j − r_{j−1});
     /// nil when that overflows an Int.
-    package func plannedEpochs(points: Int, epochs: Int) -> Int? {
+    func plannedEpochs(points: Int, epochs: Int) -> Int? {
         let r = rungs(epochs: epochs), n = rungSizes(points: points, rungs: r.count)
         var total = 0
         for j in r.indices {
@@ -161,7 +162,7 @@ package struct Halving: Equatable, Sendable {
 }
 
 /// One point's result at one rung, as the scheduler sees it.
-package enum RungResult: Equatable, Sendable {
+enum RungResult: Equatable, Sendable {
     /// The metric at the rung's last epoch (NaN when history.csv has no number there).
     case value(Double)
     /// The point failed while training to this rung.
@@ -181,7 +182,7 @@ package enum RungResult: Equatable, Sendable {
 /// in every order in which results arrive.
 package struct HalvingScheduler: Sendable {
     /// Where a point stands.
-    package enum Fate: Equatable, Sendable {
+    enum Fate: Equatable, Sendable {
         /// In rung `rung` without a result there: it is to be trained to that rung.
         case train(rung: Int)
         /// Has its result at rung `rung`; whether it goes on is not decided yet.
@@ -221,7 +222,7 @@ package struct HalvingScheduler: Sendable {
     /// Every point's fate given `results[p][j]` (nil: not known; points × rungs). Results
     /// of rungs a point has not been promoted to are ignored (it may have trained further
     /// in an earlier sweep of the directory).
-    package func fates(_ results: [[RungResult?]]) -> [Fate] {
+    func fates(_ results: [[RungResult?]]) -> [Fate] {
         let n = results.count, last = sizes.count - 1
         var fate = [Fate](repeating: .train(rung: 0), count: n)
         var members = Array(0..<n)

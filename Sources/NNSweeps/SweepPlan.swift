@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 import NNRuns
@@ -46,7 +47,7 @@ package struct SweepPoint: Equatable, Sendable {
 ///     base            the resolved base experiment (every key, sorted)
 package struct SweepPlan: Equatable, Sendable {
     package static let format = "nn-sweep"
-    package static let formatVersion = 1
+    static let formatVersion = 1
 
     package var name: String
     package var base: ExperimentConfig
@@ -186,7 +187,7 @@ package struct SweepSetup: Sendable {
     }
 
     /// The SHA-256 and content of a prepared directory's `manifest.json`.
-    package static func readManifest(_ dir: String, config: ExperimentConfig, given: Bool) throws -> (sha256: String, manifest: PreparedManifest) {
+    static func readManifest(_ dir: String, config: ExperimentConfig, given: Bool) throws -> (sha256: String, manifest: PreparedManifest) {
         let layout = PreparedLayout(dir), path = layout.manifest
         try layout.prepareIfMissing(config.prepareOptions, dataset: config.dataset, given: given)
         let bytes = try readFileBytes(path)

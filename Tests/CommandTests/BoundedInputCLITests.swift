@@ -1,10 +1,12 @@
 import Foundation
+import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns
 @testable import NNSweeps
 @testable import NNReports
 @testable import NNRunIndex
+import TestSupport
 import Testing
 
 /// Issue 17, parts 6-8, end to end through the real executable: readers bounded the same
@@ -39,7 +41,7 @@ import Testing
         let run = try Self.run.get()
         let path = Self.tmp + "/claims-10M.idx.gz"
         let header = IDXArray(u8: [], shape: [10_000_000, 28, 28]).encoded()
-        try AtomicFile.write(try Gzip.compress(header + [UInt8](repeating: 0, count: 2 << 20)), to: path)
+        try AtomicFile.write(try GzipWriter.compress(header + [UInt8](repeating: 0, count: 2 << 20)), to: path)
         let r = try runNN(["predict", "--run", run, path])
         #expect(r.status == 2 && r.stdout.isEmpty)
         let lines = errorLines(r)

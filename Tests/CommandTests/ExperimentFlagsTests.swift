@@ -1,6 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 import ArgumentParser
+import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns

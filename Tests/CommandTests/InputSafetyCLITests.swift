@@ -6,6 +6,7 @@ import Foundation
 @testable import NNReports
 @testable import NNRunIndex
 @testable import NNCommands
+import TestSupport
 import Testing
 
 /// Bad sizes and damaged inputs end `nn` with one `Error:` line (never a signal), and leave
@@ -55,7 +56,7 @@ import Testing
         let roles: [WritableKeyPath<DatasetSpec, DatasetFile>] = [\.trainImages, \.trainLabels, \.testImages, \.testLabels]
         for (role, array) in zip(roles, arrays) {
             let bytes = array.encoded()
-            try AtomicFile.write(try Gzip.compress(bytes), to: dataDir + "/" + spec[keyPath: role].name)
+            try AtomicFile.write(try GzipWriter.compress(bytes), to: dataDir + "/" + spec[keyPath: role].name)
             spec[keyPath: role].payloadSHA256 = Checksum.sha256(bytes)
             spec[keyPath: role].payloadBytes = bytes.count
         }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import NNFormats
+import TestSupport
 import Testing
 
 /// `nn predict` and `nn export` end to end on short real-MNIST runs: predicting the test
@@ -49,7 +50,7 @@ import Testing
         #expect(Array(got.dropFirst()) == expected)
         // The same through gzip and into a file.
         let gz = Self.tmp + "/test-images.idx.gz"
-        try Data(try Gzip.compress(try readFileBytes(Self.tmp + "/bin/test-images.idx"))).write(to: URL(fileURLWithPath: gz))
+        try Data(try GzipWriter.compress(try readFileBytes(Self.tmp + "/bin/test-images.idx"))).write(to: URL(fileURLWithPath: gz))
         let f = try runNN(["predict", "--run", Self.tmp + "/run", gz, "--out", Self.tmp + "/p.csv"])
         #expect(f.status == 0 && f.stdout.isEmpty, "\(f.stderr)")
         #expect(try text(Self.tmp + "/p.csv") == r.stdout)
@@ -81,11 +82,10 @@ import Testing
         try #require(Self.runs)
         let idx = try readFileBytes(Self.tmp + "/bin/test-images.idx")
         let pixels = Array(idx[16..<(16 + 784)])
-        let image = GreyImage(width: 28, height: 28, pixels: pixels)
         let dir = Self.tmp + "/images"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try Data(try PNG.encodeGrey(image)).write(to: URL(fileURLWithPath: dir + "/0.png"))
-        try Data(PGM.encodeP5(image)).write(to: URL(fileURLWithPath: dir + "/0.pgm"))
+        try Data(try ImageWriter.png(width: 28, height: 28, pixels: pixels)).write(to: URL(fileURLWithPath: dir + "/0.png"))
+        try Data(ImageWriter.pgm(width: 28, height: 28, pixels: pixels)).write(to: URL(fileURLWithPath: dir + "/0.pgm"))
         try ("P2\n28 28\n255\n" + pixels.map(String.init).joined(separator: " ") + "\n").write(toFile: dir + "/0p2.pgm", atomically: true, encoding: .utf8)
         try (pixels.map(String.init).joined(separator: ",") + "\n").write(toFile: dir + "/0.csv", atomically: true, encoding: .utf8)
         let nn = nnExecutable().path
@@ -106,7 +106,7 @@ import Testing
         let dir = Self.tmp + "/bad"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "hello\n".write(toFile: dir + "/hello.txt", atomically: true, encoding: .utf8)
-        try Data(PGM.encodeP5(GreyImage(width: 27, height: 28, pixels: [UInt8](repeating: 0, count: 27 * 28))))
+        try Data(ImageWriter.pgm(width: 27, height: 28, pixels: [UInt8](repeating: 0, count: 27 * 28)))
             .write(to: URL(fileURLWithPath: dir + "/small.pgm"))
         let cases: [(String, String)] = [
             (dir + "/hello.txt", "hello.txt: not an IDX, PNG or PGM image file"),

@@ -40,7 +40,7 @@ enum ManifestFixture {
              (\.testImages, images(12..<17)), (\.testLabels, labels(12..<17))]
         for (role, array) in roles {
             let bytes = array.encoded()
-            try! AtomicFile.write(try! Gzip.compress(bytes), to: dataDir + "/" + spec[keyPath: role].name)
+            try! AtomicFile.write(try! GzipWriter.compress(bytes), to: dataDir + "/" + spec[keyPath: role].name)
             spec[keyPath: role].payloadSHA256 = Checksum.sha256(bytes)
             spec[keyPath: role].payloadBytes = bytes.count
         }

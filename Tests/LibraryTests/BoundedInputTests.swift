@@ -1,10 +1,12 @@
 import Foundation
+import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns
 @testable import NNSweeps
 @testable import NNReports
 @testable import NNRunIndex
+import TestSupport
 import Testing
 
 /// Issue 17, parts 6-8, by class rather than by example: every reader bounds a header's
@@ -19,7 +21,7 @@ import Testing
         #expect(InputBound.payloadCeiling(fileSize: 1000, gzip: true) == 1000 * 1032 + 1024)
         #expect(InputBound.payloadCeiling(fileSize: Int.max / 2, gzip: true) == Int.max)
         // A real deflate stream never passes it: 16 MiB of zeros, the best case for deflate.
-        let zeros = try! Gzip.compress([UInt8](repeating: 0, count: 16 << 20), level: 9)
+        let zeros = try! GzipWriter.compress([UInt8](repeating: 0, count: 16 << 20), level: 9)
         #expect(16 << 20 <= InputBound.payloadCeiling(fileSize: zeros.count, gzip: true))
     }
 
@@ -30,7 +32,7 @@ import Testing
         defer { removeTree(dir) }
         let path = dir + "/claims.idx.gz"
         let header = IDXArray(u8: [], shape: [10_000_000, 28, 28]).encoded()
-        try AtomicFile.write(try Gzip.compress(header + [UInt8](repeating: 0, count: 4 << 20)), to: path)
+        try AtomicFile.write(try GzipWriter.compress(header + [UInt8](repeating: 0, count: 4 << 20)), to: path)
         let expected = "\(path): IDX header of u8 of shape [10000000, 28, 28] declares 7840000016 bytes, but a gzip file of "
         var seen = 0
         let read = errorMessage { _ = try IDXArray.readFile(path: path, observe: { seen += $0.count }) }
@@ -50,7 +52,7 @@ import Testing
     /// pixels inflates from 3,751 bytes, not 30,000), so a valid 1-bit image is not called hostile.
     @Test(arguments: [(UInt8(8), 900_030_000), (UInt8(1), 112_530_000)])
     func pngClaimingMoreThanItsFileCanHoldIsRefused(depth: UInt8, declared: Int) throws {
-        var png = try PNG.encodeGrey(GreyImage(width: 1, height: 1, pixels: [7]))
+        var png = try ImageWriter.png(width: 1, height: 1, pixels: [7])
         // IHDR: length (4) "IHDR" (4) width (4) height (4) bit depth (1) ... CRC over type and data.
         let ihdr = 8 + 8
         for (offset, value) in [(ihdr, UInt32(30_000)), (ihdr + 4, UInt32(30_000))] {
@@ -70,7 +72,7 @@ import Testing
         defer { removeTree(dir) }
         let path = dir + "/images.idx.gz"
         let pixels = (0..<(3 * 4)).map { UInt8($0 * 9) }
-        try AtomicFile.write(try Gzip.compress(IDXArray(u8: pixels, shape: [3, 2, 2]).encoded()), to: path)
+        try AtomicFile.write(try GzipWriter.compress(IDXArray(u8: pixels, shape: [3, 2, 2]).encoded()), to: path)
         let (header, payload) = try IDXArray.readPayload(path: path)
         #expect(header.shape == [3, 2, 2] && payload == pixels && payload.capacity < pixels.count + 32)   // no room kept for a header
         var asked: [Int] = []

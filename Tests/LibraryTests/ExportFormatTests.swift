@@ -1,10 +1,12 @@
 import Foundation
+import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns
 @testable import NNSweeps
 @testable import NNReports
 @testable import NNRunIndex
+import TestSupport
 import Testing
 
 /// The export formats (npy, npz, safetensors) and the image readers of `nn predict` (PGM,
@@ -85,7 +87,7 @@ import Testing
 
     @Test func pgmBinaryAndPlain() throws {
         let image = GreyImage(width: 3, height: 2, pixels: [0, 1, 2, 253, 254, 255])
-        #expect(try PGM.decode(PGM.encodeP5(image), name: "a.pgm") == image)
+        #expect(try PGM.decode(ImageWriter.pgm(width: image.width, height: image.height, pixels: image.pixels), name: "a.pgm") == image)
         let plain = Array("P2\n# a comment\n3 2\n# another\n255\n0 1 2\n253 254 255\n".utf8)
         #expect(try PGM.decode(plain, name: "b.pgm") == image)
         let maxval15 = Array("P2 1 2 15 0 15".utf8)
@@ -107,11 +109,11 @@ import Testing
 
     @Test func pngRoundTripAndSizeCheckBeforeDecoding() throws {
         let image = GreyImage(width: 28, height: 28, pixels: (0..<784).map { UInt8($0 % 256) })
-        let png = try PNG.encodeGrey(image)
+        let png = try ImageWriter.png(width: image.width, height: image.height, pixels: image.pixels)
         #expect(PNG.isPNG(png))
         #expect(try PNG.decodeGrey(png, name: "a.png") == image)
         let input = PredictInput(features: 784)
-        let wide = try PNG.encodeGrey(GreyImage(width: 32, height: 28, pixels: [UInt8](repeating: 9, count: 32 * 28)))
+        let wide = try ImageWriter.png(width: 32, height: 28, pixels: [UInt8](repeating: 9, count: 32 * 28))
         #expect(message { _ = try PNG.decodeGrey(wide, name: "w.png", accept: input.check("w.png", "PNG")) }
             == "w.png: PNG image is 32x28, but the model takes 28x28 grey images")
         #expect(message { _ = try PNG.decodeGrey(Array(png.prefix(60)), name: "t.png") }.hasPrefix("t.png: "))

@@ -1,10 +1,12 @@
 import Foundation
+import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns
 @testable import NNSweeps
 @testable import NNReports
 @testable import NNRunIndex
+import TestSupport
 import Testing
 
 /// Collects `FetchEvent`s (they may arrive on a URLSession queue while the caller waits).
@@ -25,7 +27,7 @@ final class EventLog: @unchecked Sendable {
         defer { removeTree(dir) }
         let n = data.names
         try AtomicFile.write(data.archives[n[0]]!, to: "\(dir)/\(n[0])")                   // good
-        try AtomicFile.write(try Gzip.compress([0, 0, 8, 1, 0, 0, 0, 1, 8]), to: "\(dir)/\(n[1])")  // wrong size
+        try AtomicFile.write(try GzipWriter.compress([0, 0, 8, 1, 0, 0, 0, 1, 8]), to: "\(dir)/\(n[1])")  // wrong size
         try AtomicFile.write(try data.wrongBytes(n[2]), to: "\(dir)/\(n[2])")             // right size, wrong bytes
         // n[3] missing
         var checks = try DatasetVerifier.check(data.spec(), in: dir)
@@ -50,8 +52,8 @@ final class EventLog: @unchecked Sendable {
         defer { removeTree(dir) }
         let file = data.files[0]
         let payload = data.payloads[file.name]!
-        let fast = try Gzip.compress(payload, level: 1), best = try Gzip.compress(payload, level: 9)
-        let stored = try Gzip.compress(payload, level: 0)
+        let fast = try GzipWriter.compress(payload, level: 1), best = try GzipWriter.compress(payload, level: 9)
+        let stored = try GzipWriter.compress(payload, level: 0)
         #expect(Set([fast, best, stored]).count == 3)  // three different archives...
         for (label, bytes) in [("fast", fast), ("best", best), ("stored", stored), ("plain", payload)] {
             let path = "\(dir)/\(label)-\(file.name)"
@@ -301,7 +303,7 @@ final class EventLog: @unchecked Sendable {
     @Test func recompressedArchiveFromAMirrorIsAccepted() throws {
         let data = try SyntheticDataset()
         let name = data.names[0]
-        let recompressed = try Gzip.compress(data.payloads[name]!, level: 1)
+        let recompressed = try GzipWriter.compress(data.payloads[name]!, level: 1)
         #expect(recompressed != data.archives[name]!)
         let server = try TestHTTPServer(routes: ["/m/\(name)": .body(recompressed)])
         defer { server.stop() }

@@ -1,13 +1,15 @@
 import Foundation
+import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns
 @testable import NNSweeps
 @testable import NNReports
 @testable import NNRunIndex
+import TestSupport
 import Testing
 
-/// Gzip and IDX edge cases, on fixtures built in code (`Gzip.compress`, `IDXArray.encoded`).
+/// Gzip and IDX edge cases, on fixtures built in code (`GzipWriter.compress`, `IDXArray.encoded`).
 @Suite final class GzipIDXTests {
     private let dir: String
 
@@ -50,7 +52,7 @@ import Testing
             }
             let array = IDXArray(type: type, shape: shape, values: values)
             #expect(array.payload.count == count * type.size)
-            let gz = try file("a-\(type.name)-\(shape.count).gz", Gzip.compress(array.encoded()))
+            let gz = try file("a-\(type.name)-\(shape.count).gz", GzipWriter.compress(array.encoded()))
             let back = try IDXArray.read(path: gz)
             #expect(back == array)
             #expect(back.doubles() == values)
@@ -82,7 +84,7 @@ import Testing
     }
 
     @Test func damagedGzipIsAClearError() throws {
-        let gz = try Gzip.compress(IDXArray(u8: [UInt8](repeating: 9, count: 5000), shape: [50, 100]).encoded())
+        let gz = try GzipWriter.compress(IDXArray(u8: [UInt8](repeating: 9, count: 5000), shape: [50, 100]).encoded())
         let truncated = try file("truncated.gz", Array(gz.dropLast(12)))
         #expect(message { _ = try IDXArray.read(path: truncated) }.contains("\(truncated): truncated gzip stream"))
         let noTrailer = try file("notrailer.gz", Array(gz.dropLast(3)))
@@ -109,7 +111,7 @@ import Testing
     @Test func multiMemberGzipIsConcatenated() throws {
         let bytes = Self.sample.encoded()
         let cut = 10
-        let path = try file("multi.gz", try Gzip.compress(Array(bytes[..<cut])) + Gzip.compress(Array(bytes[cut...]))
+        let path = try file("multi.gz", try GzipWriter.compress(Array(bytes[..<cut])) + GzipWriter.compress(Array(bytes[cut...]))
             + [0, 0, 0, 0])  // trailing zero padding is ignored
         #expect(try IDXArray.read(path: path) == Self.sample)
         let digest = try Checksum.payloadDigest(path: path)

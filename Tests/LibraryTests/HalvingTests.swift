@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns

@@ -1,10 +1,12 @@
 import Foundation
+@testable import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns
 @testable import NNSweeps
 @testable import NNReports
 @testable import NNRunIndex
+import TestSupport
 import Testing
 
 /// Sizes from flags, headers and files are overflow-checked and compared with physical
@@ -61,14 +63,14 @@ import Testing
         defer { removeTree(dir) }
         let path = dir + "/bomb.gz"
         // 16 MiB of zeros compress to ~16 KiB.
-        try AtomicFile.write(try Gzip.compress([UInt8](repeating: 0, count: 16 << 20)), to: path)
+        try AtomicFile.write(try GzipWriter.compress([UInt8](repeating: 0, count: 16 << 20)), to: path)
         var seen = 0
         let m = errorMessage { try Gzip.forEachChunk(path: path, maxBytes: 1000) { seen += $0.count } }
         #expect(m == "\(path): payload is more than 1000 bytes, the most this file may hold; stopped reading (wrong file, or a gzip bomb)")
         #expect(seen <= 1000)  // the callback never sees a byte past the limit
         // An IDX file's header fixes its size: a bomb behind a valid header stops there.
         let header = IDXArray(u8: [], shape: [10]).encoded()
-        try AtomicFile.write(try Gzip.compress(header + [UInt8](repeating: 0, count: 4 << 20)), to: path)
+        try AtomicFile.write(try GzipWriter.compress(header + [UInt8](repeating: 0, count: 4 << 20)), to: path)
         #expect(errorMessage { _ = try IDXArray.read(path: path) }
             .contains("IDX data runs past the 18 bytes its header declares; stopped reading"))
         // Plain (not gzip'd) files are bounded the same way.
@@ -83,7 +85,7 @@ import Testing
         let labels = tiny.dataDir + "/" + tiny.spec.trainLabels.name
         // 12 labels (20 bytes with the header), then 8 MiB more.
         let bomb = IDXArray(u8: [UInt8](repeating: 1, count: 12), shape: [12]).encoded() + [UInt8](repeating: 1, count: 8 << 20)
-        try AtomicFile.write(try Gzip.compress(bomb), to: labels)
+        try AtomicFile.write(try GzipWriter.compress(bomb), to: labels)
         #expect(errorMessage { _ = try tiny.prepare(PrepareTests.options) }
             == "\(labels): payload is more than 20 bytes, the most this file may hold; stopped reading (wrong file, or a gzip bomb)")
         tiny.spec.trainLabels.payloadSHA256 = ""  // unpinned: the IDX header bounds the read
@@ -102,7 +104,7 @@ import Testing
         let m = errorMessage { _ = try IDXArray.read(path: path) }
         #expect(m == "\(path): IDX header of u8 of shape [65535, 65535, 65535] declares 281462092005391 bytes, but the file has only 16; the file is truncated, damaged or hostile", "\(m)")
         // gzip'd, it could hold 1032 times its size; the caller's cap comes first.
-        try AtomicFile.write(try Gzip.compress([0, 0, 8, 3, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255]), to: path)
+        try AtomicFile.write(try GzipWriter.compress([0, 0, 8, 3, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255]), to: path)
         #expect(errorMessage { _ = try IDXArray.read(path: path, maxBytes: 100) }
             .contains("declares 281462092005391 bytes, more than the 100 bytes this file may hold"))
         #expect(errorMessage { _ = try IDXArray.read(path: path) }.contains("but a gzip file of "))

@@ -1,10 +1,12 @@
 import Foundation
+import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns
 @testable import NNSweeps
 @testable import NNReports
 @testable import NNRunIndex
+import TestSupport
 import Testing
 
 /// A tiny synthetic dataset in a temporary directory: `trainCount` + `testCount` images of
@@ -53,7 +55,7 @@ struct TinyDataset {
     /// Writes `array` gzip'd as the file `role` names and (if `pin`) pins its checksum.
     mutating func put(_ role: WritableKeyPath<DatasetSpec, DatasetFile>, _ array: IDXArray, pin: Bool = true) throws {
         let bytes = array.encoded()
-        try Data(try Gzip.compress(bytes)).write(to: URL(fileURLWithPath: dataDir + "/" + spec[keyPath: role].name))
+        try Data(try GzipWriter.compress(bytes)).write(to: URL(fileURLWithPath: dataDir + "/" + spec[keyPath: role].name))
         if pin {
             spec[keyPath: role].payloadSHA256 = Checksum.sha256(bytes)
             spec[keyPath: role].payloadBytes = bytes.count

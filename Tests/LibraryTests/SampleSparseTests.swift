@@ -190,12 +190,12 @@ import TestSupport
                     let want = w.copy()
                     kernels.descend(want.pointer, raw: g.pointer, lr: lr, scale: scale, 0..<want.count)
                     let parallel = Parallel(threads: 2, minimumWork: 1)
-                    batch.beginPackedTraining(w, parallel: parallel)
-                    batch.weightGradient(dz: dzb, into: g, parallel: parallel)
-                    batch.descendPacked(lr: lr, scale: scale, parallel: parallel)
                     let z = Matrix<T>(rows: out, cols: count), zWant = Matrix<T>(rows: out, cols: count)
-                    batch.forward(w: w, into: z, parallel: parallel)
-                    batch.endPackedTraining(parallel: parallel)
+                    batch.trainingPacked(w, parallel: parallel) {
+                        batch.weightGradient(dz: dzb, into: g, parallel: parallel)
+                        batch.descendPacked(lr: lr, scale: scale, parallel: parallel)
+                        batch.forward(w: w, into: z, parallel: parallel)
+                    }
                     #expect(w.values == want.values && zip(w.values, want.values).allSatisfy { $0.sign == $1.sign }, "\(kernels.name) lr \(lr) out \(out) in \(inputs) m \(count)")
                     batch.forward(w: want, into: zWant, parallel: .serial)
                     #expect(z.values == zWant.values, "\(kernels.name) forward after the packed descent")
@@ -206,6 +206,58 @@ import TestSupport
 
     @Test func packedDescentF64() throws { try packedDescentMatchesGradientThenDescend(Double.self) }
     @Test func packedDescentF32() throws { try packedDescentMatchesGradientThenDescend(Float.self) }
+
+    /// A 4-feature, 6-sample sparse batch, 3×4 weights, a 3×6 dZ and a 3×4 gradient.
+    static func packedFixture() -> (SparseBatch<Double>, w: Matrix<Double>, dz: Matrix<Double>, g: Matrix<Double>) {
+        let x = Matrix<Double>(rows: 4, cols: 6)
+        x[0, 0] = 1; x[2, 3] = 2
+        let batch = SparseBatch(SampleSparse(x, parallel: .serial)!)
+        batch.selectRange(first: 0, count: 6)
+        let w = Matrix<Double>(rows: 3, cols: 4), dz = Matrix<Double>(rows: 3, cols: 6)
+        w.fill(0.5); dz.fill(1)
+        return (batch, w, dz, Matrix<Double>(rows: 3, cols: 4))
+    }
+
+    /// The packed mode's order is enforced: a descent outside `trainingPacked` or without a
+    /// weight gradient, a forward before the pending descent, and a nested scope each trap
+    /// (each case runs in a child process); the right order passes, and the weights are
+    /// written back when the scope ends.
+    @Test func packedTrainingOrderIsEnforced() async throws {
+        let (batch, w, dz, g) = SampleSparseTests.packedFixture()
+        let z = Matrix<Double>(rows: 3, cols: 6)
+        batch.trainingPacked(w, parallel: .serial) {
+            batch.forward(w: w, into: z, parallel: .serial)
+            batch.weightGradient(dz: dz, into: g, parallel: .serial)
+            batch.descendPacked(lr: 1, scale: 1, parallel: .serial)
+        }
+        #expect(!batch.trainsPacked)
+        #expect(w[0, 0] == 0.5 - 1 && w[0, 2] == 0.5 - 2 && w[0, 1] == 0.5 && w[2, 3] == 0.5, "the scope writes the descended weights back")
+
+        await #expect(processExitsWith: .failure) {
+            let (batch, _, _, _) = SampleSparseTests.packedFixture()
+            batch.descendPacked(lr: 1, scale: 1, parallel: .serial)   // outside the scope
+        }
+        await #expect(processExitsWith: .failure) {
+            let (batch, w, _, _) = SampleSparseTests.packedFixture()
+            batch.trainingPacked(w, parallel: .serial) {
+                batch.descendPacked(lr: 1, scale: 1, parallel: .serial)   // no weight gradient yet
+            }
+        }
+        await #expect(processExitsWith: .failure) {
+            let (batch, w, dz, g) = SampleSparseTests.packedFixture()
+            let z = Matrix<Double>(rows: 3, cols: 6)
+            batch.trainingPacked(w, parallel: .serial) {
+                batch.weightGradient(dz: dz, into: g, parallel: .serial)
+                batch.forward(w: w, into: z, parallel: .serial)            // before the descent
+            }
+        }
+        await #expect(processExitsWith: .failure) {
+            let (batch, w, _, _) = SampleSparseTests.packedFixture()
+            batch.trainingPacked(w, parallel: .serial) {
+                batch.trainingPacked(w, parallel: .serial) {}             // nested
+            }
+        }
+    }
 
     @Test func zeroInputGivesZeroProducts() throws {
         let s = try #require(SampleSparse(Matrix<Float>(rows: 11, cols: 13), parallel: .serial))

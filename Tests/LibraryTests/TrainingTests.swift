@@ -1,6 +1,7 @@
 import Synchronization
 import Foundation
 import Testing
+import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns

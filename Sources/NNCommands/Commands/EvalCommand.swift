@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 import NNRuns

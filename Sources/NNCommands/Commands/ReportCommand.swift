@@ -1,4 +1,5 @@
 import ArgumentParser
+import NNBase
 import NNKernel
 import NNFormats
 import NNRuns

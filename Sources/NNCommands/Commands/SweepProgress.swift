@@ -15,7 +15,7 @@ package final class SweepProgress {
     let jobs: Int
     /// The metric shown per point: halving's metric, else the sweep's default ranking
     /// (`Ranking.choose`: val_loss when every point has a validation set).
-    package let metric: String
+    let metric: String
     let start = DispatchTime.now().uptimeNanoseconds
     private(set) var finished = 0, ok = 0, failed = 0, skipped = 0
     private var ranSeconds: [Double] = []
@@ -35,7 +35,7 @@ package final class SweepProgress {
     var total: Int { runner.setup.points.count }
 
     /// `sweep lr: 4 points, 2 jobs x 1 thread, results/sweeps/lr (lines show val_loss)`.
-    package var header: String {
+    var header: String {
         let plan = runner.setup.plan
         var text = "sweep \(plan.name): \(total) point\(total == 1 ? "" : "s"), \(jobs) job\(jobs == 1 ? "" : "s") x \(plan.threads) thread\(plan.threads == 1 ? "" : "s"), \(runner.dir)"
         if let h = plan.halving, let e = runner.setup.points.first?.config.epochs {
@@ -45,7 +45,7 @@ package final class SweepProgress {
     }
 
     /// The line for one point's event; updates the counts behind `statusLine`.
-    package func line(for e: SweepRunner.Event) -> String {
+    func line(for e: SweepRunner.Event) -> String {
         let n = String(e.index + 1), width = String(total).count
         var line = e.rung.map { "[rung \($0)] " } ?? "[\(String(repeating: " ", count: width - n.count))\(n)/\(total)] "
         let label = self.label(e)
@@ -76,7 +76,7 @@ package final class SweepProgress {
     }
 
     /// `7/12 done (1 failed), elapsed 0:41, ETA 0:30`: the sweep as it stands.
-    package var statusLine: String {
+    var statusLine: String {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var text = runner.setup.plan.halving == nil ? "\(finished)/\(total) done" : "\(ok + failed) rung results"
         if failed > 0 { text += " (\(failed) failed)" }

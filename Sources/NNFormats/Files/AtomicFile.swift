@@ -1,5 +1,5 @@
 import Foundation
-import NNKernel
+import NNBase
 
 /// Writes files so that the final name never holds partial content: the bytes go to a
 /// temporary sibling (`.name.tmp-<pid>-<n>@<host>`) which is renamed over the target only once

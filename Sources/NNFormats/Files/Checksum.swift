@@ -1,8 +1,7 @@
 import Crypto
 import Foundation
-import NNKernel
 
-/// SHA-256 helpers (swift-crypto). File digests are in FileDigest.swift.
+/// SHA-256 helpers (swift-crypto). File digests are in Checksum+Files.swift.
 package enum Checksum {
     /// Lowercase hex SHA-256 of `bytes`.
     package static func sha256(_ bytes: some Sequence<UInt8>) -> String {

@@ -1,5 +1,4 @@
 import Foundation
-import NNKernel
 
 /// Standard output and error for messages, through C stdio like `print`. Unlike
 /// `FileHandle.write`, which traps (a crash, status 132) when the write fails, a failed

@@ -1,5 +1,5 @@
 import Foundation
-import NNKernel
+import NNBase
 
 /// Opening input files: only regular files are read as data. A FIFO, a device (such as
 /// `/dev/zero`), a socket or a directory is refused with one line naming the file, before

@@ -1,5 +1,5 @@
 import Foundation
-import NNKernel
+import NNBase
 
 /// Element types of the IDX format (the third byte of the magic number).
 package enum IDXType: UInt8, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import NNKernel
+import NNBase
 
 /// The one bound every reader of untrusted input applies (IDX and gzip through
 /// `Gzip.forEachChunk` and `IDXArray.readFile`, CSV and JSON through `readFileBytes` (then
@@ -26,7 +26,7 @@ package enum InputBound {
 
     /// The most payload bytes a file of `fileSize` bytes can hold: `fileSize` when plain,
     /// `1032 × fileSize + 1 KiB` when gzip'd (saturating at `Int.max`).
-    package static func payloadCeiling(fileSize: Int, gzip: Bool) -> Int {
+    static func payloadCeiling(fileSize: Int, gzip: Bool) -> Int {
         guard gzip else { return fileSize }
         return MemoryBudget.sum([MemoryBudget.product([fileSize, deflateRatio]), deflateSlack]) ?? .max
     }
@@ -35,7 +35,7 @@ package enum InputBound {
     /// fits in `ceiling` (what the file can hold, `payloadCeiling`), in `maxBytes` (the
     /// caller's cap) and in physical memory. `what` describes the claim
     /// (`IDX u8 of shape [10000000, 28, 28]`); errors name `path`.
-    package static func requireClaim(_ claimed: Int?, what: String, path: String, fileSize: Int,
+    static func requireClaim(_ claimed: Int?, what: String, path: String, fileSize: Int,
                                      gzip: Bool, maxBytes: Int = .max) throws {
         let ceiling = payloadCeiling(fileSize: fileSize, gzip: gzip)
         let size = claimed.map { "\($0) bytes" } ?? "more than \(Int.max) bytes"

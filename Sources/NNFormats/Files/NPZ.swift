@@ -1,4 +1,4 @@
-import NNKernel
+import NNBase
 
 /// A named little-endian array, for the export formats (`NPZ`, `Safetensors`).
 package struct ExportTensor: Equatable, Sendable {

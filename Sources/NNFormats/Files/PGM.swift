@@ -1,4 +1,4 @@
-import NNKernel
+import NNBase
 
 /// Netpbm grey images (PGM), binary `P5` and plain-text `P2`:
 ///
@@ -61,11 +61,6 @@ package enum PGM {
             throw NNError("\(name): \(bytes.count - reader.position) bytes after the PGM image (one image per file)")
         }
         return GreyImage(width: width, height: height, pixels: pixels)
-    }
-
-    /// The binary P5 encoding of `image` (maxval 255).
-    static func encodeP5(_ image: GreyImage) -> [UInt8] {
-        Array("P5\n\(image.width) \(image.height)\n255\n".utf8) + image.pixels
     }
 
     /// Whitespace- and comment-separated decimal numbers.

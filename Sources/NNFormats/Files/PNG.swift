@@ -1,6 +1,6 @@
 import CPNG
 import Foundation
-import NNKernel
+import NNBase
 
 /// A grey image: `height` rows of `width` 8-bit pixels, row-major (0 black, 255 white).
 package struct GreyImage: Equatable, Sendable {
@@ -71,29 +71,6 @@ package enum PNG {
         let channels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][colourType] ?? 4
         guard let bits = MemoryBudget.product([width, max(bitDepth, 1), channels]) else { return nil }
         return MemoryBudget.product([height, 1 + (bits + 7) / 8])
-    }
-
-    /// An 8-bit grey PNG of `image` (for tests and fixtures).
-    static func encodeGrey(_ image: GreyImage) throws -> [UInt8] {
-        var png = png_image()
-        png.version = png_uint_32(PNG_IMAGE_VERSION)
-        png.width = png_uint_32(image.width)
-        png.height = png_uint_32(image.height)
-        png.format = png_uint_32(PNG_FORMAT_GRAY)
-        defer { png_image_free(&png) }
-        var size = 0
-        // First call measures, second writes.
-        _ = image.pixels.withUnsafeBytes { px in
-            png_image_write_to_memory(&png, nil, &size, 0, px.baseAddress, png_int_32(image.width), nil)
-        }
-        var out = [UInt8](repeating: 0, count: size)
-        let ok = image.pixels.withUnsafeBytes { px in
-            out.withUnsafeMutableBytes { o in
-                png_image_write_to_memory(&png, o.baseAddress, &size, 0, px.baseAddress, png_int_32(image.width), nil)
-            }
-        }
-        guard ok != 0 else { throw NNError("PNG: cannot encode (\(message(png)))") }
-        return Array(out[0..<size])
     }
 
     /// libpng's message for the last failure.

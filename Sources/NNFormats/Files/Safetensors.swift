@@ -1,4 +1,4 @@
-import NNKernel
+import NNBase
 
 /// The safetensors format (Hugging Face), written without its library:
 ///

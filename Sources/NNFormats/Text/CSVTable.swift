@@ -1,5 +1,5 @@
 import Foundation
-import NNKernel
+import NNBase
 
 /// A CSV file held as text cells: a header row of unique column names, then data rows
 /// of exactly as many fields.

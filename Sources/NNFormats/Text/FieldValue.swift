@@ -1,5 +1,5 @@
 import Foundation
-import NNKernel
+import NNBase
 
 /// One scalar cell of a results file: the text exactly as written, and its numeric value
 /// when the text is a decimal number (see `NumberText.parse`). Two values compare as

@@ -1,5 +1,5 @@
 import Foundation
-import NNKernel
+import NNBase
 
 /// A JSON document that keeps what `JSONSerialization` loses: the order of object
 /// members and the exact text of every number (so `0.30000000000000004` and `1e-05`

@@ -12,11 +12,7 @@ import Dispatch
 /// Memory: `nonzeros × (2 + MemoryLayout<T>.size)` bytes plus 8 per (sample, group) — 77 MB
 /// in f64 and 47 MB in f32 for MNIST's 785 × 50,000 training input.
 final class SampleSparse<T: NNScalar>: @unchecked Sendable {
-    let features: Int
-    let samples: Int
-    let group: Int
-    let groups: Int
-    let nonzeros: Int
+    let features, samples, group, groups, nonzeros: Int
     /// The most nonzeros of any one sample.
     let mostPerSample: Int
     let start: UnsafeMutableBufferPointer<Int64>
@@ -137,9 +133,9 @@ final class SparseBatch<T: NNScalar> {
     private var packedRows = 0
     private var scratch: [UnsafeMutableRawPointer] = []
     private var scratchBytes = 0
-    /// The first layer's weights while plain gradient descent trains them packed (see
-    /// `beginPackedTraining`): `packedW` then holds their current values, `W` itself is
-    /// stale until `endPackedTraining`.
+    /// The first layer's weights while plain gradient descent trains them packed (inside
+    /// `trainingPacked`): `packedW` then holds their current values, `W` itself is stale
+    /// until the scope ends.
     private var trainingWeights: Matrix<T>?
     /// During packed training, the `dZ` of the last `weightGradient`, for `descendPacked`.
     private var pendingDZ: Matrix<T>?
@@ -235,23 +231,30 @@ final class SparseBatch<T: NNScalar> {
         }
     }
 
-    /// Plain gradient descent (`gd`, `sgd`) on the first layer's weights `w`, kept packed
-    /// from here to `endPackedTraining`: `forward(w:)` uses the packed copy as it is (no
-    /// transposition per step), `weightGradient` only takes note of `dZ` (the layer's
-    /// `gradW` is not written), and `descendPacked` forms `G` and updates the packed copy
-    /// with it in one pass of the kernel (no stored `G`, no separate descent pass). Each
-    /// element gets exactly the update `Optimizer` would give it (`p − lr·(scale·g)`,
-    /// rounded alike), only stored elsewhere, so results are bit-identical. Nothing but these
-    /// calls may read or write `w` until `endPackedTraining`, and `dZ` must stay as it is
-    /// from `weightGradient` to `descendPacked`.
-    func beginPackedTraining(_ w: Matrix<T>, parallel: Parallel) {
-        precondition(w.cols == input.features && trainingWeights == nil, "packed training of the wrong matrix")
+    /// Runs `body` with plain gradient descent (`gd`, `sgd`) training the first layer's
+    /// weights `w` packed, and writes them back into `w` when it returns (or throws). Inside,
+    /// `forward(w:)` uses the packed copy as it is (no transposition per step),
+    /// `weightGradient` only takes note of `dZ` (the layer's `gradW` is not written), and
+    /// `descendPacked` forms `G` and updates the packed copy with it in one pass of the
+    /// kernel (no stored `G`, no separate descent pass). Each element gets exactly the update
+    /// `Optimizer` would give it (`p − lr·(scale·g)`, rounded alike), only stored elsewhere,
+    /// so results are bit-identical.
+    ///
+    /// The scope is the only way in and out of the packed mode, so `w` can never be left
+    /// stale; inside it, nothing but these calls may read or write `w`, and each step must
+    /// be `weightGradient`, then `descendPacked`, before the next `forward` (preconditions
+    /// trap a nested scope, a descent without a gradient, a forward before the pending
+    /// descent, a forward with other weights).
+    func trainingPacked<R>(_ w: Matrix<T>, parallel: Parallel, _ body: () throws -> R) rethrows -> R {
+        precondition(w.cols == input.features && trainingWeights == nil, "packed training of the wrong matrix, or nested")
         pack(w, parallel: parallel)
         trainingWeights = w
+        defer { unpack(parallel: parallel) }
+        return try body()
     }
 
-    /// Writes the packed weights back into the matrix given to `beginPackedTraining`.
-    func endPackedTraining(parallel: Parallel) {
+    /// Writes the packed weights back into the matrix given to `trainingPacked`.
+    private func unpack(parallel: Parallel) {
         guard let w = trainingWeights else { return }
         let (out, n, L) = (w.rows, input.features, lanes)
         let wt = packedW!.assumingMemoryBound(to: T.self), wp = w.pointer
@@ -263,7 +266,7 @@ final class SparseBatch<T: NNScalar> {
         pendingDZ = nil
     }
 
-    /// True between `beginPackedTraining` and `endPackedTraining`.
+    /// True inside `trainingPacked`.
     var trainsPacked: Bool { trainingWeights != nil }
 
     /// `W ← W − lr·(scale·G)` on the packed copy, `G = dZ·X_batchᵀ` with the `dZ` given to
@@ -278,6 +281,7 @@ final class SparseBatch<T: NNScalar> {
     func forward(w: Matrix<T>, into z: Matrix<T>, parallel: Parallel) {
         precondition(w.cols == input.features && z.rows == w.rows && z.cols == samples, "sparse forward shape mismatch")
         precondition(trainingWeights == nil || trainingWeights === w, "forward with other weights during packed training")
+        precondition(pendingDZ == nil, "forward before descendPacked of the last weight gradient")
         let (out, L) = (w.rows, lanes)
         if trainingWeights == nil { pack(w, parallel: parallel) }
         let tiles = (out + L - 1) / L

@@ -1,6 +1,6 @@
 // The one file of the kernel that talks to the C library (glibc on Linux, Darwin on macOS):
 // the elementary functions `NNScalar` forwards to (as NumPy's scalar fallbacks do), `pow`
-// for Adam's bias correction, the machine's size, zeroed allocations, threads (WorkerPool),
+// for Adam's bias correction, the number of processors, zeroed allocations, threads (WorkerPool),
 // and the environment and exec for `BLAS.useKernelsForThisCPU`. The kernel imports no
 // Foundation.
 #if canImport(Glibc)
@@ -26,15 +26,6 @@ enum LibC {
 
     /// Gives up the processor to another runnable thread (`sched_yield`).
     static func yield() { _ = sched_yield() }
-
-    /// Physical memory in bytes (`sysconf(_SC_PHYS_PAGES) × sysconf(_SC_PAGESIZE)`), nil
-    /// when the system does not say or the product overflows.
-    static var physicalMemory: Int? {
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
-        guard pages > 0, pageSize > 0 else { return nil }
-        let (bytes, overflow) = pages.multipliedReportingOverflow(by: pageSize)
-        return overflow ? nil : bytes
-    }
 }
 
 extension LibC {

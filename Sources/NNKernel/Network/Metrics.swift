@@ -1,3 +1,4 @@
+import NNBase
 /// Classification metrics, computed as scikit-learn computes them for the notebook.
 ///
 /// Binary (positive class 1, prediction `p > threshold`):

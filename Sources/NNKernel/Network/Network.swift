@@ -164,7 +164,7 @@ package final class Network<T: NNScalar> {
 
     /// Backward pass from the output `output` of `forward(x, ws)`, last layer first. Each
     /// layer gets its raw `dW`, `db` and writes `dA_prev` (a packed first layer only takes
-    /// note of its `dZ`: see `SparseBatch.beginPackedTraining`).
+    /// note of its `dZ`: see `SparseBatch.trainingPacked`).
     private func backpropagate(x: LayerInput<T>, y: Matrix<T>, output a: Matrix<T>, _ ws: Workspace) {
         let last = layers.count - 1
         let isDZ = Loss.startGradient(architecture.loss, path: architecture.gradient, a: a, y: y, into: ws.grad[last],
@@ -232,42 +232,5 @@ package final class Network<T: NNScalar> {
         let inv = T(1.0 / Double(x.cols))
         backpropagate(x: .dense(x), y: y, output: a, ws)
         return layers.map { layer in (layer.gradW.values.map { $0 * inv }, layer.gradB.values.map { $0 * inv }) }
-    }
-}
-
-extension Matrix {
-    /// Columns `start..<start+width` as a new matrix (a copy).
-    func columns(_ start: Int, _ width: Int) -> Matrix<T> {
-        if start == 0 && width == cols { return self }
-        let m = Matrix(rows: rows, cols: width)
-        for r in 0..<rows { (m.pointer + r * width).update(from: pointer + r * cols + start, count: width) }
-        return m
-    }
-
-    /// Columns `start..<start + block.cols` ← `block` (same rows).
-    func copyColumns(at start: Int, from block: Matrix<T>) {
-        precondition(block.rows == rows && start >= 0 && block.cols <= cols - start, "copyColumns shape mismatch")
-        let w = block.cols
-        for r in 0..<rows { (pointer + r * cols + start).update(from: block.pointer + r * w, count: w) }
-    }
-
-    /// The columns listed in `indices`, in that order (a gather, for mini-batches).
-    func gatherColumns(_ indices: ArraySlice<Int>, parallel: Parallel) -> Matrix<T> {
-        let m = Matrix(rows: rows, cols: indices.count)
-        gatherColumns(indices, into: m, parallel: parallel)
-        return m
-    }
-
-    /// The columns listed in `indices` into `m` (`rows × indices.count`).
-    func gatherColumns(_ indices: ArraySlice<Int>, into m: Matrix<T>, parallel: Parallel) {
-        precondition(m.rows == rows && m.cols == indices.count, "gather shape mismatch")
-        let w = indices.count
-        parallel.forRanges(rows, cost: w) { lo, hi in
-            for r in lo..<hi {
-                let src = pointer + r * cols, dst = m.pointer + r * w
-                var j = 0
-                for idx in indices { dst[j] = src[idx]; j += 1 }
-            }
-        }
     }
 }

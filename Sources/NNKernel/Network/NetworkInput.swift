@@ -17,7 +17,7 @@ package final class NetworkInput<T: NNScalar>: @unchecked Sendable {
     let head: Matrix<T>
 
     /// The most nonzeros (a fraction of `x`) for which the sparse form is built.
-    package static var worthwhileDensity: Double { SampleSparse<T>.worthwhileDensity }
+    static var worthwhileDensity: Double { SampleSparse<T>.worthwhileDensity }
 
     /// `sparseDensity` 0 builds no sparse form (the dense products are used).
     package init(_ x: Matrix<T>, sparseDensity: Double = worthwhileDensity, keepDense: Bool = true, parallel: Parallel) {

@@ -1,4 +1,5 @@
 import Dispatch
+import NNBase
 
 /// One epoch's record: its loss (the loss of that epoch's forward pass, before its update —
 /// as the notebook prints it; the size-weighted mean over mini-batches) and wall time.
@@ -19,7 +20,7 @@ package struct Divergence: Equatable, Sendable {
     var loss: Double
     /// True when the loss was still finite but the update left a weight NaN or infinite, or
     /// (after the last epoch) weights so large that the outputs are not finite.
-    package var nonFiniteWeights = false
+    var nonFiniteWeights = false
     /// What happened, naming no flag: what to try depends on the run's settings, which the
     /// layer above knows (`RunDivergence` in NNRuns phrases it with the flags).
     package var problem: String {
@@ -115,15 +116,14 @@ package enum Trainer {
         // A mini-batch's targets (and dense inputs), gathered into buffers kept per batch width.
         var yBatch: [Int: Matrix<T>] = [:], xBatch: [Int: Matrix<T>] = [:]
         // Plain gradient descent updates the first layer's weights in the packed layout the
-        // sparse products use, written back at the end of each epoch (SparseBatch.beginPackedTraining).
+        // sparse products use, written back at the end of each epoch (SparseBatch.trainingPacked).
         let packed = optimizer.updatesPacked ? sparse : nil
         for epoch in stride(from: first, through: epochs, by: 1) {
             let start = DispatchTime.now().uptimeNanoseconds
-            var loss: Double
-            packed?.beginPackedTraining(net.layers[0].weights, parallel: net.parallel)
-            if fullBatch {
-                loss = net.trainStep(x: sparse.map { .sparse($0) } ?? .dense(input.x), y: y, optimizer: optimizer)
-            } else {
+            func epochLoss() -> Double {
+                if fullBatch {
+                    return net.trainStep(x: sparse.map { .sparse($0) } ?? .dense(input.x), y: y, optimizer: optimizer)
+                }
                 let order = rng.permutation(n)
                 sparse?.setOrder(order)
                 var weighted = 0.0
@@ -149,9 +149,14 @@ package enum Trainer {
                     if !l.isFinite { break }
                     lo = hi
                 }
-                loss = weighted / Double(n)
+                return weighted / Double(n)
             }
-            packed?.endPackedTraining(parallel: net.parallel)
+            let loss: Double
+            if let packed {
+                loss = packed.trainingPacked(net.layers[0].weights, parallel: net.parallel, epochLoss)
+            } else {
+                loss = epochLoss()
+            }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let record = EpochRecord(epoch: epoch, loss: loss, seconds: seconds)
             history.append(record)

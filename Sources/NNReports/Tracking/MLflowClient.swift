@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import NNBase
 import NNKernel
 import NNFormats
 import NNRunIndex

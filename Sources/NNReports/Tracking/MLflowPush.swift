@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 import NNRunIndex

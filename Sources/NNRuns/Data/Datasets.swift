@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 
@@ -89,5 +90,17 @@ package enum Datasets {
     package static func named(_ name: String) throws -> DatasetSpec {
         if let d = all.first(where: { $0.name == name }) { return d }
         throw NNError("unknown dataset '\(name)' (known: \(all.map(\.name).joined(separator: ", ")))")
+    }
+}
+
+extension DatasetFile {
+    /// The most bytes a download of this file may take: the pinned payload size plus
+    /// 1/1024 of it (deflate's worst case on incompressible data is ~0.03%) plus 1 MiB for
+    /// gzip headers; `Transfer.unknownSizeCap` (4 GiB) when the size is not pinned.
+    var maxDownloadBytes: Int64 {
+        guard payloadBytes > 0 else { return Transfer.unknownSizeCap }
+        let p = Int64(payloadBytes)
+        let (sum, overflow) = p.addingReportingOverflow(p / 1024 + (1 << 20))
+        return overflow ? Int64.max : sum
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 
@@ -13,7 +14,7 @@ package struct PreparedLayout: Sendable {
     package static let testLabelsFile = "test-labels.idx"
     package static let manifestFile = "manifest.json"
     /// The data files, which `nn prepare` writes before the manifest.
-    package static let dataFiles: Set<String> = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
+    static let dataFiles: Set<String> = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
 
     /// Every file of a prepared directory: no command writes onto one as an output (`OutputPath`).
     package static let ownedFiles = dataFiles.sorted() + [manifestFile]
@@ -41,7 +42,7 @@ package struct PreparedLayout: Sendable {
     /// Throws, naming the `nn prepare` command that makes it (with `--out` when the
     /// directory was `given` rather than `options`' default), unless the directory holds
     /// a manifest.
-    package func requireManifest(_ options: PrepareOptions, dataset: String, given: Bool) throws {
+    func requireManifest(_ options: PrepareOptions, dataset: String, given: Bool) throws {
         guard FileManager.default.fileExists(atPath: manifest) else {
             throw NNError("\(directory): no prepared data here; run `\(options.commandLine(dataset: dataset))\(given ? " --out \(directory)" : "")` first")
         }

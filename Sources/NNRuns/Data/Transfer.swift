@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import NNBase
 import NNKernel
 import NNFormats
 #endif
@@ -26,18 +27,6 @@ package struct TransferTimeouts: Sendable, Equatable {
 struct TransferFailure: Error, Equatable, Sendable {
     var reason: String
     init(_ reason: String) { self.reason = reason }
-}
-
-extension DatasetFile {
-    /// The most bytes a download of this file may take: the pinned payload size plus
-    /// 1/1024 of it (deflate's worst case on incompressible data is ~0.03%) plus 1 MiB for
-    /// gzip headers; `Transfer.unknownSizeCap` (4 GiB) when the size is not pinned.
-    var maxDownloadBytes: Int64 {
-        guard payloadBytes > 0 else { return Transfer.unknownSizeCap }
-        let p = Int64(payloadBytes)
-        let (sum, overflow) = p.addingReportingOverflow(p / 1024 + (1 << 20))
-        return overflow ? Int64.max : sum
-    }
 }
 
 /// Copies one URL's bytes into a local file, reporting progress as

@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 
@@ -56,7 +57,7 @@ package enum Report {
     /// One run: `loss.svg` (loss per epoch) and `report.md` (loss chart, metrics,
     /// confusion matrix when there is one, configuration) in `out` (default: `dir`).
     @discardableResult
-    package static func writeRun(dir: String, out: String? = nil, logY: Bool = false,
+    static func writeRun(dir: String, out: String? = nil, logY: Bool = false,
                                 extraSections: [ReportSection] = []) throws -> [String] {
         try run(dir: dir, logY: logY, evalCharts: out == nil || out == dir, extraSections: extraSections).write(to: out ?? dir)
     }
@@ -64,7 +65,7 @@ package enum Report {
     /// Several runs: one `loss.svg` with a line per run, and `report.md` comparing their
     /// metrics and the configuration fields that differ, in `out`.
     @discardableResult
-    package static func writeRuns(dirs: [String], out: String, logY: Bool = false,
+    static func writeRuns(dirs: [String], out: String, logY: Bool = false,
                                  extraSections: [ReportSection] = []) throws -> [String] {
         try runs(dirs: dirs, logY: logY, extraSections: extraSections).write(to: out)
     }

@@ -1,3 +1,4 @@
+import NNBase
 import NNKernel
 import NNFormats
 
@@ -21,7 +22,7 @@ package struct ExperimentKey: Sendable {
     /// `;`-separated.
     package let isList: Bool
     /// A true/false key: its flag alone means true (`--keep-best`).
-    package let isBoolean: Bool
+    let isBoolean: Bool
     /// The type as the README names it (`integer`, `one of bce, cce`, ...).
     package let typeName: String
     /// The values (of each item, for a list) when they are a closed set.
@@ -158,9 +159,6 @@ extension ExperimentConfig {
 
     /// An error naming the known keys when `key` is none of them.
     package static func checkKey(_ key: String, source: String) throws { _ = try entry(key, source: source) }
-
-    /// The keys `nn train` and `nn sweep` take as flags.
-    static var flagKeys: [ExperimentKey] { table.filter(\.hasFlag) }
 
     /// The `--help` text of `key`'s flag: what it means, its values when they are a closed
     /// set, and the notebook's value.

@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 
@@ -37,7 +38,7 @@ package struct Ranking: Sendable, Equatable {
     package var metric: String
     package var goal: RankGoal
     /// True when `--rank-by` chose the metric.
-    package var chosen: Bool
+    var chosen: Bool
 
     package init(metric: String, goal: RankGoal? = nil, chosen: Bool = false) {
         self.metric = metric
@@ -73,7 +74,7 @@ package struct Ranking: Sendable, Equatable {
 
     /// A binary task's default test metrics, in order of preference: the first that every
     /// rankable row has (runs evaluated before `nn eval` computed the AUCs lack them).
-    package static let thresholdFree = ["average_precision", "roc_auc", "accuracy"]
+    static let thresholdFree = ["average_precision", "roc_auc", "accuracy"]
 
     /// True when value `x` ranks ahead of `y` towards `lowerIsBetter`'s goal, nil when
     /// neither does (equal); NaN after every number. Successive halving ranks with this.

@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 
@@ -16,30 +17,30 @@ import NNFormats
 package struct RunLayout: Sendable {
     package static let configFile = "config.json"
     package static let historyFile = "history.csv"
-    package static let modelFile = "model.nnm"
+    static let modelFile = "model.nnm"
     package static let timingFile = "timing.json"
     package static let provenanceFile = Provenance.file
     package static let metricsJSONFile = "metrics.json"
-    package static let metricsCSVFile = "metrics.csv"
-    package static let predictionsFile = "predictions.csv"
+    static let metricsCSVFile = "metrics.csv"
+    static let predictionsFile = "predictions.csv"
     package static let markerFile = ".nn-run"
-    package static let checkpointFile = "checkpoint.nnc"
-    package static let bestFile = "best.json"
+    static let checkpointFile = "checkpoint.nnc"
+    static let bestFile = "best.json"
     package static let pointFile = "point.json"
-    package static let thresholdsFile = "thresholds.csv"
+    static let thresholdsFile = "thresholds.csv"
     package static let rocFile = "roc.svg"
     /// The ROC curve again on a log false-positive-rate axis (`EvalCharts.roc(logFPR:)`).
-    package static let rocLogFile = "roc-log.svg"
+    static let rocLogFile = "roc-log.svg"
     package static let prFile = "pr.svg"
     package static let confusionFile = "confusion.svg"
     /// The files `nn eval` writes (at the run's own threshold).
-    package static let evalFiles = [metricsJSONFile, metricsCSVFile, predictionsFile, thresholdsFile, rocFile, rocLogFile, prFile, confusionFile]
-    package static let statusFile = "status.json"
+    static let evalFiles = [metricsJSONFile, metricsCSVFile, predictionsFile, thresholdsFile, rocFile, rocLogFile, prFile, confusionFile]
+    static let statusFile = "status.json"
     /// `nn report`'s files (`Report`).
-    package static let reportFile = "report.md"
-    package static let lossChartFile = "loss.svg"
+    static let reportFile = "report.md"
+    static let lossChartFile = "loss.svg"
     /// `nn report --html`'s page (`HTMLReport`).
-    package static let htmlReportFile = "report.html"
+    static let htmlReportFile = "report.html"
 
     /// Every file a run directory can hold under its own name; docs/layout.md's table of a run
     /// directory lists exactly these, plus `nn eval --threshold`'s (`atThreshold`) and `nn
@@ -49,18 +50,15 @@ package struct RunLayout: Sendable {
                            markerFile, pointFile, statusFile, reportFile, lossChartFile, htmlReportFile, RunMeta.file]
 
     /// The files of a run from before markers (`RunInstall`), report included.
-    package static let legacyFiles: Set<String> = [
+    static let legacyFiles: Set<String> = [
         configFile, historyFile, timingFile, metricsJSONFile, metricsCSVFile, predictionsFile, modelFile,
         reportFile, lossChartFile, htmlReportFile,
     ]
 
-    /// Every file a run directory may hold (its own, `nn eval`'s, `nn report`'s and a sweep
-    /// point's): no command writes onto one of them as an output (`OutputPath`).
-    package static let ownedFiles = [
-        configFile, historyFile, modelFile, timingFile, provenanceFile, metricsJSONFile, metricsCSVFile, predictionsFile,
-        markerFile, checkpointFile, bestFile, pointFile, thresholdsFile, rocFile, rocLogFile, prFile, confusionFile, statusFile,
-        Report.markdownFile, Report.lossFile, Report.htmlFile,
-    ]
+    /// Every file a run directory may hold (`allFiles`: its own, `nn eval`'s, `nn report`'s,
+    /// a sweep point's, `meta.json`): no command writes onto one of them as an output
+    /// (`OutputPath`).
+    package static let ownedFiles = allFiles
 
     /// True when `relative` (path components below a run directory) names a file the run
     /// owns: one of `ownedFiles`, one of them at another threshold (`atThreshold`), or a
@@ -91,8 +89,7 @@ package struct RunLayout: Sendable {
     package var timing: String { path(Self.timingFile) }
     package var provenance: String { path(Self.provenanceFile) }
     package var metricsJSON: String { path(Self.metricsJSONFile) }
-    package var metricsCSV: String { path(Self.metricsCSVFile) }
-    package var predictions: String { path(Self.predictionsFile) }
+    var metricsCSV: String { path(Self.metricsCSVFile) }
     package var marker: String { path(Self.markerFile) }
     package var checkpoint: String { path(Self.checkpointFile) }
     package var best: String { path(Self.bestFile) }
@@ -102,7 +99,7 @@ package struct RunLayout: Sendable {
     /// The name of threshold-dependent `file` for an evaluation at `threshold`: `file` itself
     /// when `threshold` is nil (the run's own), else with `-t<threshold>` before the
     /// extension (`metrics.json` -> `metrics-t0.2.json`).
-    package static func atThreshold(_ file: String, _ threshold: Double?) -> String {
+    static func atThreshold(_ file: String, _ threshold: Double?) -> String {
         guard let threshold else { return file }
         let dot = file.lastIndex(of: ".") ?? file.endIndex
         return file[..<dot] + "-t" + NumberText.shortest(threshold) + file[dot...]

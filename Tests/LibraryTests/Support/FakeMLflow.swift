@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns

@@ -5,6 +5,7 @@ import Foundation
 @testable import NNSweeps
 @testable import NNReports
 @testable import NNRunIndex
+import TestSupport
 
 /// A tiny four-file dataset built in code: IDX images and labels (3 train, 2 test images
 /// of 2x2 pixels), gzip'd, with payload checksums computed from the bytes.
@@ -24,7 +25,7 @@ struct SyntheticDataset {
         var payloads: [String: [UInt8]] = [:], archives: [String: [UInt8]] = [:]
         for (name, array) in idx {
             payloads[name] = array.encoded()
-            archives[name] = try Gzip.compress(array.encoded())
+            archives[name] = try GzipWriter.compress(array.encoded())
         }
         self.payloads = payloads
         self.archives = archives
@@ -52,7 +53,7 @@ struct SyntheticDataset {
     func wrongBytes(_ name: String) throws -> [UInt8] {
         var bytes = payloads[name] ?? []
         bytes[bytes.count - 1] ^= 0xff
-        return try Gzip.compress(bytes)
+        return try GzipWriter.compress(bytes)
     }
 
     /// The archive cut in half: a truncated gzip stream.

@@ -8,7 +8,7 @@ extension Report {
     /// (`lr=0.1 seed=2`, at most three), else the shortest distinct path suffix
     /// (`runLabels`) — never a bare run id when the configurations differ. Labels that
     /// would repeat fall back to the path suffix.
-    package static func legendLabels(dirs: [String], configs: [JSONValue?]) -> [String] {
+    static func legendLabels(dirs: [String], configs: [JSONValue?]) -> [String] {
         let hidden: Set<String> = ["name", "description", "data.directory", "data.manifest_sha256"]
         let fields = configs.map { config in
             Dictionary((config?.flattened() ?? []).filter { !hidden.contains($0.key) }.map { ($0.key, $0.value.text) },

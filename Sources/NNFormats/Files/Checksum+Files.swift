@@ -1,5 +1,4 @@
 import Foundation
-import NNKernel
 
 /// File digests built on `Checksum.Stream` (kept apart from Checksum.swift, the only file
 /// that needs swift-crypto, so the fuzz build can stand in for that file alone).

@@ -1,3 +1,4 @@
+import NNBase
 import NNKernel
 import NNFormats
 
@@ -9,50 +10,6 @@ package enum Monitor: String, CaseIterable, Sendable {
 }
 
 extension Monitor: ClosedSetValue {}
-
-extension ExperimentConfig {
-    /// The validation metric's column in history.csv: `val_f1` (binary) or `val_accuracy`.
-    package var validationMetric: Monitor { classes == .binary ? .valF1 : .valAccuracy }
-
-    /// Checks the validation, early-stopping and checkpoint keys (the sizes against the
-    /// data: `validate(features:samples:)`).
-    func validateValidation() throws {
-        if valSize < 0 { throw NNError("--val-size: must be >= 0 (0 = no validation set), got \(valSize)") }
-        if evalEvery < 1 { throw NNError("eval_every: must be a positive integer, got \(evalEvery)") }
-        if patience < 1 { throw NNError("--patience: must be a positive integer, got \(patience)") }
-        if !(minDelta >= 0) { throw NNError("min_delta: must be >= 0, got \(NumberText.real(minDelta))") }
-        if checkpointEvery < 0 { throw NNError("--checkpoint-every: must be >= 0 (0 = only at the end), got \(checkpointEvery)") }
-        if valSize == 0 && (earlyStopping || keepBest) {
-            throw NNError("--\(earlyStopping ? "early-stopping" : "keep-best"): needs a validation set; give --val-size N")
-        }
-        if monitor != .valLoss && monitor != validationMetric {
-            throw NNError("--monitor: \(monitor.rawValue) is not measured for classes '\(classes.rawValue)'; use val_loss or \(validationMetric.rawValue)")
-        }
-    }
-}
-
-/// The validation set: `val_size` samples carved from the training split. The draw is its
-/// own: `MT19937(seed: split_seed).permutation(train count)`, whose first `val_size`
-/// indices are the validation samples; both parts keep the split's order. The training
-/// generator (`seed`: initial weights, mini-batch order) draws nothing for it, and with
-/// `val_size` 0 nothing is drawn at all, so the notebook's run is unchanged. The set is the
-/// same for every `seed`, so seeds are compared on the same samples.
-enum ValidationSplit {
-    static func indices(count n: Int, valSize: Int, seed: Int) -> (train: [Int], validation: [Int]) {
-        var rng = MT19937(seed: UInt32(clamping: seed))
-        let order = rng.permutation(n)
-        return (order[valSize...].sorted(), order[..<valSize].sorted())
-    }
-
-    /// The samples `indices` of `split`, in that order.
-    static func subset(_ split: PreparedSplit, _ indices: [Int]) -> PreparedSplit {
-        let f = split.features
-        var images = [UInt8]()
-        images.reserveCapacity(indices.count * f)
-        for i in indices { images += split.images[(i * f)..<((i + 1) * f)] }
-        return PreparedSplit(images: images, labels: indices.map { split.labels[$0] }, count: indices.count, features: f)
-    }
-}
 
 /// One epoch's validation: loss and the task's metric (nil for an epoch not evaluated).
 struct ValidationRecord: Equatable, Sendable {

@@ -1,5 +1,4 @@
 import Foundation
-import NNKernel
 
 /// Leftovers of killed commands. `AtomicFile` writes `.NAME.tmp-PID-N@HOST` and
 /// `RunInstall` builds runs in `.NAME.nn-new-PID@HOST` (and parks a replaced run in

@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 import NNRuns
@@ -43,7 +44,7 @@ extension RunsTable {
 
     /// A JSON cell: null when empty, a number when it reads as a finite one (and `text`
     /// is false), `true`/`false` as booleans, otherwise a string.
-    package static func jsonCell(_ cell: String, text: Bool) -> JSONValue {
+    static func jsonCell(_ cell: String, text: Bool) -> JSONValue {
         if cell.isEmpty { return .null }
         if text { return .string(cell) }
         if cell == "true" || cell == "false" { return .bool(cell == "true") }

@@ -1,4 +1,3 @@
-import NNKernel
 /// Conveniences for building and reading the JSON the trainer writes (config.json,
 /// timing.json, metrics.json): objects are built from dictionaries with their members
 /// sorted by key, so the same values always give the same bytes.

@@ -6,7 +6,7 @@
 /// `--layers 785,1000000000000,1 needs 5.6 PiB for layer 1's weights; this machine has 24 GiB`.
 package enum MemoryBudget {
     /// Physical memory in bytes (`Int.max` when the system does not say).
-    static let physicalBytes: Int = LibC.physicalMemory ?? Int.max
+    static let physicalBytes: Int = PhysicalMemory.bytes ?? Int.max
 
     /// Bytes of one `Int` index (permutations, index lists).
     package static let indexBytes = MemoryLayout<Int>.size

@@ -1,3 +1,4 @@
+import NNBase
 import NNKernel
 import NNFormats
 /// Whole-manifest consistency checks, run by `PreparedManifest.decode` (so `nn train`,

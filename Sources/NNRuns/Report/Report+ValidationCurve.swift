@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 
@@ -6,7 +7,7 @@ extension Report {
     /// A one-run loss chart with the validation loss beside the training loss when the run
     /// has a validation set (`history.csv` `val_loss`), and the best epoch (lowest
     /// validation loss, the first on ties) marked by a vertical line. Unchanged otherwise.
-    package static func withValidation(_ chart: LineChart, history: History) -> LineChart {
+    static func withValidation(_ chart: LineChart, history: History) -> LineChart {
         guard let v = history.table.column("val_loss"), let e = history.table.column("epoch") else { return chart }
         let points = history.table.rows.compactMap { row -> ChartPoint? in
             guard let x = NumberText.parse(row[e]), let y = NumberText.parse(row[v]), y.isFinite else { return nil }

@@ -1,3 +1,4 @@
+import NNBase
 /// What a network allocates, computed with overflow checks before anything is allocated
 /// and compared with physical memory (`MemoryBudget`).
 extension Architecture {
