@@ -132,10 +132,10 @@ def grid(a, tmp):
                 t, _ = timed(nn_sweep(a, base, points, epochs, nn=a.baseline))
                 bases.append(t / (train_seconds(base) / JOBS))
             if py:
-                t, out = timed([py, "scripts/bench_torch_sweep.py", "--data", a.data, "--lr", lrs(points),
+                t, report = timed([py, "scripts/bench_torch_sweep.py", "--data", a.data, "--lr", lrs(points),
                                 "--epochs", str(epochs), "--jobs", str(JOBS)])
                 torches.append(t)
-                torch_ideals.append(sum(p["train_seconds"] for p in json.loads(out)["points"]) / JOBS)
+                torch_ideals.append(sum(p["train_seconds"] for p in json.loads(report)["points"]) / JOBS)
         wall, ideal = statistics.median(walls), statistics.median(ideals)
         torch_s = statistics.median(torches) if torches else float("nan")
         target = case == "4x5"
