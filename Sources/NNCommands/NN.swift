@@ -11,25 +11,18 @@ struct NN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nn",
         abstract: "Reproducible experiments with the notebook's deep network on MNIST.",
-        discussion: """
-        Exit status, every command: 0 success; 1 a negative outcome (nn diff found \
-        differences, a sweep has points that are not ok, training diverged); 2 an error \
-        (a bad flag or value, a bad input file, an I/O error such as a full disk or an \
-        output pipe closed by its reader). A \
-        status above 128 means nn was killed by signal status-128 (an interrupted nn \
-        sweep stops its points, then exits with 128 + the signal as well).
-
+        discussion: ExitStatus.helpText + "\n\n" + """
         Plugins: `nn NAME ARGS...`, when NAME is none of these commands, runs the first \
         nn-NAME on the PATH with ARGS in nn's place (as git and cargo do), so its exit \
         status is nn's. Each command is also an executable of its own: `nn-train ARGS...` \
         is `nn train ARGS...`.
         """,
         version: NNVersion.current,
-        subcommands: BuiltInCommand.allCases.map(\.type) + [SweepPointCommand.self, KeysCommand.self]
+        subcommands: BuiltInCommand.allCases.map(\.type) + [SweepPointCommand.self, KeysCommand.self, DocsCommand.self]
     )
 
     /// ArgumentParser's `main()` with one exit-status convention (see the discussion):
-    /// `ExitCode`s a command throws on purpose (`negativeOutcome`) pass through; every
+    /// `ExitCode`s a command throws on purpose (`NegativeOutcome`) pass through; every
     /// other error — usage (ArgumentParser's 64), validation, `NNError` — prints the usual
     /// message and exits 2. Standard output and error are line-buffered even into a pipe
     /// or file, so `| tee`, nohup and CI logs show each line as it is printed; a closed
@@ -49,9 +42,9 @@ struct NN: ParsableCommand {
                 exit(withError: error)
             }
             Console.err(oneLine(fullMessage(for: error)) + "\n")
-            Foundation.exit(2)
+            Foundation.exit(ExitStatus.error)
         }
-        Foundation.exit(0)
+        Foundation.exit(ExitStatus.success)
     }
 
     /// A command's name (every command's configuration names it).
@@ -107,15 +100,8 @@ struct NN: ParsableCommand {
     static func checkStandardOutput() {
         guard let reason = Console.failedOutput() else { return }
         Console.err("Error: standard output: \(reason)\n")
-        Foundation.exit(2)
+        Foundation.exit(ExitStatus.error)
     }
-}
-
-/// Exit status 1 after printing `message` on standard error: the command worked and the
-/// answer is negative (see `NN`'s exit-status convention). Throw the result.
-func negativeOutcome(_ message: String) -> ExitCode {
-    Console.err(message + "\n")
-    return ExitCode(1)
 }
 
 /// The one check of every `--threads`: 1 to 1024 (more than any machine's cores; a

@@ -9,7 +9,7 @@ import Testing
 
 /// `ExperimentConfig.table` is the one description of the experiment keys: these tests
 /// walk it and check that every key reaches every place derived from it (experiment files,
-/// `config.json`, sweep grids, the README), so a new hyperparameter is one entry.
+/// `config.json`, sweep grids; docs/experiments.md's copy: `DocsTablesTests`), so a new hyperparameter is one entry.
 @Suite struct ExperimentKeysTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -95,16 +95,5 @@ import Testing
         #expect(RunID.labelKeys == ["name", "description"])
         #expect(SweepGrid.listValuedKeys == ["layers", "activations"])
         #expect(SweepGrid.dataKeys == ["dataset", "classes", "positive_digit", "train_size", "test_size", "split_seed"])
-    }
-
-    /// README.md's key table is the table's rendering (`nn keys` prints it to paste).
-    @Test func readmeKeyTableIsTheRendering() throws {
-        let readme = try String(contentsOfFile: Self.root + "/README.md", encoding: .utf8)
-        let begin = "<!-- experiment keys: rendered from ExperimentConfig.table by `nn keys`; a test fails while they differ -->\n"
-        let end = "<!-- end of experiment keys -->"
-        let start = try #require(readme.range(of: begin))
-        let stop = try #require(readme.range(of: end, range: start.upperBound..<readme.endIndex))
-        #expect(String(readme[start.upperBound..<stop.lowerBound]) == ExperimentConfig.markdownTable,
-                "README.md's key table is out of date: paste the output of `nn keys`")
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// Every Markdown file of the repository (outside build folders and `results/`) renders as
-/// written: each code fence it opens is closed, and each relative link names a file or
-/// folder that exists.
+/// written: each code fence it opens is closed, each relative link names a file or folder
+/// that exists, and each `#anchor` into a Markdown file names one of its headings.
 @Suite struct MarkdownDocsTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -52,6 +52,34 @@ import Testing
     /// The relative link targets of `text` outside code (fenced blocks and inline code),
     /// without their `#anchor`: `[text](target)` and `![alt](target)`.
     static func relativeLinks(_ text: String) -> [String] {
+        links(text).filter { !$0.target.isEmpty }.map(\.target)
+    }
+
+    /// The anchors GitHub gives the headings of `text` (outside fenced blocks): lower case,
+    /// punctuation but `-` and `_` dropped, spaces as `-`; a repeated one gets `-1`, `-2`, ….
+    static func anchors(_ text: String) -> Set<String> {
+        var found: [String: Int] = [:]
+        var result: Set<String> = []
+        var inFence = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.drop { $0 == " " }
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { inFence.toggle(); continue }
+            guard !inFence, line.hasPrefix("#") else { continue }
+            let title = line.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
+            let slug = String(title.lowercased().compactMap { c -> Character? in
+                if c == " " { return "-" }
+                return c.isLetter || c.isNumber || c == "-" || c == "_" ? c : nil
+            })
+            let n = found[slug, default: 0]
+            found[slug] = n + 1
+            result.insert(n == 0 ? slug : "\(slug)-\(n)")
+        }
+        return result
+    }
+
+    /// The relative links of `text` outside code, each as its target (empty for `#anchor`
+    /// alone, a link into the same file) and its anchor (nil without one).
+    static func links(_ text: String) -> [(target: String, anchor: String?)] {
         var prose = ""
         var inFence = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -62,7 +90,7 @@ import Testing
         // Inline code spans hold examples, not links.
         let withoutCode = prose.split(separator: "`", omittingEmptySubsequences: false).enumerated()
             .filter { $0.offset % 2 == 0 }.map(\.element).joined(separator: " ")
-        var links: [String] = []
+        var links: [(target: String, anchor: String?)] = []
         var rest = Substring(withoutCode)
         while let close = rest.range(of: "](") {
             rest = rest[close.upperBound...]
@@ -70,9 +98,13 @@ import Testing
             var target = String(rest[..<end]).trimmingCharacters(in: .whitespaces)
             if let space = target.firstIndex(of: " ") { target = String(target[..<space]) }   // a "title"
             if target.hasPrefix("<"), target.hasSuffix(">") { target = String(target.dropFirst().dropLast()) }
-            if let hash = target.firstIndex(of: "#") { target = String(target[..<hash]) }
+            var anchor: String?
+            if let hash = target.firstIndex(of: "#") {
+                anchor = String(target[target.index(after: hash)...])
+                target = String(target[..<hash])
+            }
             let external = ["http://", "https://", "mailto:"].contains { target.hasPrefix($0) }
-            if !target.isEmpty, !external { links.append(target) }
+            if !external, !target.isEmpty || anchor != nil { links.append((target, anchor)) }
         }
         return links
     }
@@ -88,6 +120,9 @@ import Testing
         #expect(Self.relativeLinks("see [a](docs/a.md#x) and ![c](c.svg \"t\") [w](https://x.org)\n`[n](no.md)`\n")
                 == ["docs/a.md", "c.svg"])
         #expect(Self.relativeLinks("```\n[n](no.md)\n```\n").isEmpty)
+        #expect(Self.links("[a](#x) [b](b.md#y-z)").map { "\($0.target)|\($0.anchor ?? "-")" } == ["|x", "b.md|y-z"])
+        #expect(Self.anchors("# `nn sweep` and its modes\n## Validation, early stopping and resume\n## A\n## A\n```\n# no\n```\n")
+                == ["nn-sweep-and-its-modes", "validation-early-stopping-and-resume", "a", "a-1"])
     }
 
     @Test func everyMarkdownFileClosesItsFencesAndLinksToFilesThatExist() throws {
@@ -97,10 +132,20 @@ import Testing
             let text = try String(contentsOfFile: Self.root + "/" + file, encoding: .utf8)
             if let line = Self.unclosedFence(text) { Issue.record("\(file):\(line): code fence never closed") }
             let dir = (file as NSString).deletingLastPathComponent
-            for link in Self.relativeLinks(text) {
-                let path = link.hasPrefix("/") ? Self.root + link : Self.root + "/" + (dir.isEmpty ? "" : dir + "/") + link
-                #expect(FileManager.default.fileExists(atPath: (path as NSString).standardizingPath),
-                        "\(file): link to \(link), which does not exist")
+            for link in Self.links(text) {
+                let target = link.target
+                let path = target.isEmpty ? Self.root + "/" + file
+                    : target.hasPrefix("/") ? Self.root + target : Self.root + "/" + (dir.isEmpty ? "" : dir + "/") + target
+                let standard = (path as NSString).standardizingPath
+                guard FileManager.default.fileExists(atPath: standard) else {
+                    Issue.record("\(file): link to \(target), which does not exist")
+                    continue
+                }
+                // An anchor into a Markdown file names one of its headings.
+                if let anchor = link.anchor, standard.hasSuffix(".md") {
+                    let headings = Self.anchors(try String(contentsOfFile: standard, encoding: .utf8))
+                    #expect(headings.contains(anchor), "\(file): link to \(target)#\(anchor): no such heading")
+                }
             }
         }
     }

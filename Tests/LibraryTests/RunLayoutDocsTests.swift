@@ -2,8 +2,9 @@ import Foundation
 import Testing
 @testable import NNRuns
 
-/// README's table of a run directory names exactly the files `RunLayout` knows, so the two
-/// cannot drift apart: a file added to the layout fails here until the README says what it is.
+/// docs/layout.md's table of a run directory names exactly the files `RunLayout` knows, so
+/// the two cannot drift apart: a file added to the layout fails here until the table says
+/// what it is, and a file named there that the layout does not know fails too.
 @Suite struct RunLayoutDocsTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -22,15 +23,16 @@ import Testing
         return names
     }
 
-    @Test func readmeListsEveryFileOfARunDirectory() throws {
-        let readme = try String(contentsOfFile: Self.root + "/README.md", encoding: .utf8)
-        let listed = Self.firstColumnNames(readme, after: "A **run directory** holds:")
+    @Test func theLayoutDocListsEveryFileOfARunDirectory() throws {
+        let doc = try String(contentsOfFile: Self.root + "/docs/layout.md", encoding: .utf8)
+        let listed = Self.firstColumnNames(doc, after: "A **run directory** holds:")
+        #expect(!listed.isEmpty, "docs/layout.md has no table after \"A **run directory** holds:\"")
         let thresholded = [RunLayout.metricsJSONFile, RunLayout.metricsCSVFile, RunLayout.predictionsFile, RunLayout.confusionFile]
             .map { RunLayout.atThreshold($0, 0.2) }
         let exports = Export.Format.allCases.map { (Export.defaultPath(runDir: "d", format: $0) as NSString).lastPathComponent }
         let expected = RunLayout.allFiles + thresholded + exports
-        #expect(Set(listed).subtracting(expected).isEmpty, "README lists files RunLayout does not know: \(Set(listed).subtracting(expected).sorted())")
-        #expect(Set(expected).subtracting(listed).isEmpty, "README does not list: \(Set(expected).subtracting(listed).sorted())")
-        #expect(listed.count == Set(listed).count, "README lists a file twice")
+        #expect(Set(listed).subtracting(expected).isEmpty, "docs/layout.md lists files RunLayout does not know: \(Set(listed).subtracting(expected).sorted())")
+        #expect(Set(expected).subtracting(listed).isEmpty, "docs/layout.md does not list: \(Set(expected).subtracting(listed).sorted())")
+        #expect(listed.count == Set(listed).count, "docs/layout.md lists a file twice")
     }
 }

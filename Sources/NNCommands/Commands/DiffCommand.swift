@@ -80,13 +80,13 @@ struct DiffCommand: ParsableCommand {
         if by != nil {
             let diff = try SeedDiff.compare(a, b, rtol: rtol, atol: atol)
             print(diff.render(csv: format == .csv), terminator: "")
-            if !diff.equal { throw ExitCode(1) }
+            if !diff.equal { throw NegativeOutcome.beyondSeedNoise.exit() }
             return
         }
         let options = DiffOptions(rtol: rtol, atol: atol, all: all, key: key.map(keyColumns))
         let result = try ResultDiff.compare(paths: a, b, options: options)
         print(format.render(result), terminator: "")
-        if !result.equal { throw ExitCode(1) }
+        if !result.equal { throw NegativeOutcome.differs.exit() }
     }
 
     private func keyColumns(_ text: String) -> [String] {

@@ -133,7 +133,7 @@ struct SweepCommand: ParsableCommand {
         let ending = SweepRunner.finish(dir: dir, counts: counts)
         if let warning = ending.reportWarning { Console.err("warning: \(warning)\n") }
         print(quiet ? dir : ending.summary)
-        if let notOk = ending.notOk { throw negativeOutcome(notOk) }
+        if let notOk = ending.notOk { throw NegativeOutcome.pointsNotOk.exit(notOk) }
     }
 }
 
@@ -428,7 +428,7 @@ struct SweepPointCommand: ParsableCommand {
         case .skipped: print("skipped \(runDir) (complete)")
         case .ok(let loss): print("ok \(runDir): final loss \(NumberText.real(loss))")
         case .failed(let error):
-            throw negativeOutcome("failed \(runDir): \(error)")
+            throw NegativeOutcome.pointFailed.exit("failed \(runDir): \(error)")
         }
     }
 }

@@ -99,9 +99,9 @@ struct TrainCommand: ParsableCommand {
         if !runMeta.isEmpty && !outcome.previousKept { try runMeta.write(dir: outDir) }
         if let d = outcome.divergence {
             if outcome.previousKept {
-                throw negativeOutcome("nn train: \(d.message) (the previous run in \(outDir) is kept unchanged)")
+                throw NegativeOutcome.diverged.exit("nn train: \(d.message) (the previous run in \(outDir) is kept unchanged)")
             }
-            throw negativeOutcome("nn train: \(d.message) (history so far in \(RunLayout(outDir).history))")
+            throw NegativeOutcome.diverged.exit("nn train: \(d.message) (history so far in \(RunLayout(outDir).history))")
         }
         if quiet { print(outDir) }
         if outcome.upToDate {

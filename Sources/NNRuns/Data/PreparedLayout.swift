@@ -3,13 +3,9 @@ import NNKernel
 import NNFormats
 
 /// The files of a prepared directory (default `results/prepared/<dataset>-<target>-<train>-<test>-s<seed>/`),
-/// written by `nn prepare` (`Prepare`) and read by `PreparedDataset`:
-///
-///     train-images.idx  train-labels.idx  the training split: u8 pixels [n, rows, cols],
-///                                         digit labels 0-9 [n], in split order
-///     test-images.idx   test-labels.idx   the test split, likewise
-///     manifest.json                       what the four files are (`PreparedManifest`);
-///                                         written last, so its presence means complete
+/// written by `nn prepare` (`Prepare`) and read by `PreparedDataset`: the four IDX files of
+/// the split and `manifest.json`, written last, so its presence means complete. What each
+/// holds: docs/layout.md (`nn docs prepared-files`, from `ownedFiles`).
 package struct PreparedLayout: Sendable {
     package static let trainImagesFile = "train-images.idx"
     package static let trainLabelsFile = "train-labels.idx"

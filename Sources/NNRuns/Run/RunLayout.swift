@@ -4,31 +4,15 @@ import NNFormats
 
 /// The files of a run directory (default `results/runs/<name>/<run id>/`; a sweep's point
 /// is `<sweep>/runs/<run id>/`, see `SweepLayout`). `Run` writes them (`nn train`, `nn
-/// eval`); `RunDirectory`, `History` and the sweep's summary read them:
+/// eval`); `RunDirectory`, `History` and the sweep's summary read them. What each file
+/// holds is said once, in docs/layout.md's table, which `RunLayoutDocsTests` keeps to
+/// exactly the names below.
 ///
-/// - `config.json`     the fully resolved experiment (sorted keys) plus `data`: the prepared
-///                     directory and its manifest's SHA-256 (`Run.write`, `Run.readConfig`)
-/// - `history.csv`     `epoch,loss` — epoch k's loss is that epoch's forward pass, before its
-///                     update (as the notebook prints it); shortest round-trip decimals (`History`)
-/// - `model.nnm`       the trained weights (`ModelFile`)
-/// - `timing.json`     every timing (nothing time-dependent is anywhere else)
-/// - `provenance.json` nn version, git commit and dirty flag, start time, host, command
-///                     line (`Provenance`; like timing.json, never compared)
-/// - `metrics.json`, `metrics.csv` (`metric,value`), `predictions.csv`
-///   (`index,label,probability,prediction`) — written by `nn eval` (`Run.evaluate`); at a
-///   threshold other than the run's own (`nn eval --threshold 0.2`) these three go to
-///   `metrics-t0.2.json`, `metrics-t0.2.csv`, `predictions-t0.2.csv` instead (`atThreshold`)
-/// - `thresholds.csv`  binary: `threshold,precision,recall,f1,tp,fp,fn,tn` at 0.1 ... 0.9
-/// - `roc.svg`, `roc-log.svg`, `pr.svg`, `confusion.svg`  `nn eval`'s charts: the ROC curve (one per class
-///   for ten classes; again on a log FPR axis), the precision-recall curve (binary), the confusion-matrix heat map
-///   (`confusion-t0.2.svg` at another threshold)
-/// - `checkpoint.nnc`  the state to continue training from (`Checkpoint`; `nn train --resume`)
-/// - `best.json`       with a validation set only: the best validation epoch (`ValidationTracker`)
-/// - `.nn-run`         the marker: the directory is nn's, and whether its training is
-///                     complete (`RunMarker`; how a run is put in place: `RunInstall`)
-/// - `point.json`      a sweep point only: its experiment, written when the sweep is planned
-/// - `status.json`     a failed sweep point only: `{"error": "...", "status": "failed"}`
-/// - `report.md`, `loss.svg`  `nn report` (`Report`); `report.html` with `--html`
+/// The code of each: `config.json` `Run.write`/`Run.readConfig`, `history.csv` `History`,
+/// `model.nnm` `ModelFile`, `metrics.*` and `predictions.csv` `Run.evaluate` (another
+/// threshold: `atThreshold`), `checkpoint.nnc` `Checkpoint`, `best.json`
+/// `ValidationTracker`, `.nn-run` `RunMarker` (putting a run in place: `RunInstall`),
+/// `provenance.json` `Provenance`, `report.md` `Report`.
 package struct RunLayout: Sendable {
     package static let configFile = "config.json"
     package static let historyFile = "history.csv"
@@ -57,7 +41,7 @@ package struct RunLayout: Sendable {
     /// `nn report --html`'s page (`HTMLReport`).
     package static let htmlReportFile = "report.html"
 
-    /// Every file a run directory can hold under its own name; README's table of a run
+    /// Every file a run directory can hold under its own name; docs/layout.md's table of a run
     /// directory lists exactly these, plus `nn eval --threshold`'s (`atThreshold`) and `nn
     /// export`'s (`Export.defaultPath`) (`RunLayoutDocsTests`).
     static let allFiles = [configFile, historyFile, modelFile, timingFile, provenanceFile, metricsJSONFile, metricsCSVFile,
