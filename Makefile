@@ -10,7 +10,10 @@
 #                    chromium-driver and Selenium into .build/venv-browser when missing)
 #   make test-mlflow nn mlflow push to a real MLflow server (MLflow into .build/venv-mlflow)
 #   make bench       nn vs the NumPy port, vs PyTorch CPU (full batch, mini-batches, ten
-#                    classes), vs the dense floor, and its scaling (scripts/bench.py)
+#                    classes), vs the dense floor, its scaling, and the sweep table of
+#                    make bench-sweep (scripts/bench.py)
+#   make bench-sweep nn sweep vs the machine's ideal and vs a PyTorch user's sweep, halving's
+#                    share of time in epochs, a 2-job sweep's memory (scripts/bench_sweep.py)
 #   make bench-runs  nn runs over 10,000 run directories (must take under 1 s)
 #   make bench-halving  nn sweep --halving against the full grid: 9 learning rates x 3
 #                    seeds of the notebook network, epochs trained (target <= 40%), wall
@@ -145,7 +148,8 @@ parity: $(NOTEBOOK)/seed-0/metrics.json
 	$(PYTHON) scripts/notebook_numpy.py --seed 0 --epochs 40 --out results/numpy/seed-0 --quiet
 	$(PYTHON) scripts/parity.py $(NOTEBOOK)/seed-0 results/numpy/seed-0
 
-# PyTorch is installed into .venv-bench/ by the script when missing (skipped if it cannot be).
+# PyTorch (its CPU build) is installed into .venv-bench/ by the script when missing, from a
+# local wheel (/opt/wheels) or PyTorch's CPU index (skipped if it cannot be).
 bench: $(PREPARED)/manifest.json $(PREPARED_ALL)/manifest.json
 	$(PYTHON) scripts/bench.py --epochs $(BENCH_EPOCHS) --nn $(NN) --data $(PREPARED) --data-all $(PREPARED_ALL) $(BENCH_FLAGS)
 

@@ -59,19 +59,50 @@ def timed(cmd, env=None):
     return time.perf_counter() - t0, rss
 
 
+# Where a CPU build of PyTorch comes from, first that works: a CPU wheel in a local wheel
+# directory (/opt/wheels, or pip's find-links), else PyTorch's CPU index. A plain
+# `pip install torch` from PyPI pulls the CUDA build (several GB of NVIDIA libraries), so it
+# is the last resort, said so when used.
+WHEEL_DIRS = ["/opt/wheels"]
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def cpu_wheel():
+    """A local CPU PyTorch wheel for this Python (torch-*+cpu-cpXY-*.whl), or None."""
+    tag = f"cp{sys.version_info.major}{sys.version_info.minor}"
+    dirs = WHEEL_DIRS + [d for d in os.environ.get("PIP_FIND_LINKS", "").split() if os.path.isdir(d)]
+    for d in dirs:
+        if os.path.isdir(d):
+            wheels = sorted(f for f in os.listdir(d) if f.startswith("torch-") and "+cpu-" in f and f"-{tag}-" in f
+                            and f.endswith(".whl"))
+            if wheels:
+                return os.path.join(d, wheels[-1])
+    return None
+
+
 def torch_python():
-    """The venv's python with torch, installing it when missing; None (with a message) when
+    """The venv's python with a CPU build of torch, installing it when missing (a venv with
+    a CUDA build is given the CPU build when one can be had); None (with a message) when
     it cannot be installed."""
     py = os.path.join(VENV, "bin", "python")
-    probe = [py, "-c", "import torch, numpy"]
+    probe = [py, "-c", "import sys, torch, numpy; sys.exit(torch.version.cuda is not None)"]
     if os.path.exists(py) and subprocess.run(probe, capture_output=True).returncode == 0:
         return py
-    print(f"bench: installing PyTorch (CPU) into {VENV}/ ...", flush=True)
+    wheel = cpu_wheel()
+    print(f"bench: installing PyTorch (CPU) into {VENV}/ from {wheel or CPU_INDEX} ...", flush=True)
     ok = subprocess.run([sys.executable, "-m", "venv", VENV], capture_output=True).returncode == 0
-    for args in (["torch", "numpy", "--index-url", "https://download.pytorch.org/whl/cpu"], ["torch", "numpy"]):
-        if ok and subprocess.run([py, "-m", "pip", "install", "-q"] + args, capture_output=True).returncode == 0:
+    attempts = ([[wheel, "numpy"]] if wheel else []) + [["torch", "numpy", "--index-url", CPU_INDEX]]
+    for args in attempts:
+        if ok and subprocess.run([py, "-m", "pip", "install", "-q", "--timeout", "60"] + args,
+                                 capture_output=True).returncode == 0:
             break
     if os.path.exists(py) and subprocess.run(probe, capture_output=True).returncode == 0:
+        return py
+    print("bench: no CPU build of PyTorch found (no torch-*+cpu wheel in " + ", ".join(WHEEL_DIRS)
+          + f", {CPU_INDEX} unreachable); installing PyTorch from PyPI (the CUDA build) ...", flush=True)
+    if ok and subprocess.run([py, "-m", "pip", "install", "-q", "--timeout", "60", "torch", "numpy"],
+                             capture_output=True).returncode == 0 and \
+            subprocess.run([py, "-c", "import torch, numpy"], capture_output=True).returncode == 0:
         return py
     print("bench: PyTorch could not be installed (pip install torch failed); skipping the PyTorch comparison")
     return None

@@ -69,6 +69,38 @@ def train_seconds(sweep):
     return total
 
 
+def breakdown(sweep):
+    """Where a sweep's time went, summed over its points (seconds): their epochs (timing.json
+    train_seconds), their evaluations (eval_seconds: a point's last one), and their jobs
+    (from being sent to a worker to its answer: the sweep's timing.json process_seconds,
+    every rung's job with halving), and the sweep's wall time."""
+    b = {"epochs": 0.0, "eval": 0.0}
+    runs = os.path.join(sweep, "runs")
+    for run in os.listdir(runs):
+        with open(os.path.join(runs, run, "timing.json")) as f:
+            t = json.load(f)
+        b["epochs"] += t["train_seconds"]
+        b["eval"] += t.get("eval_seconds", 0.0)
+    with open(os.path.join(sweep, "timing.json")) as f:
+        s = json.load(f)
+    b["process"] = sum(p.get("process_seconds", 0.0) for p in s["points"])
+    b["wall"] = s["wall_seconds"]
+    return b
+
+
+def where(b, jobs):
+    """The line saying where wall x jobs went (`breakdown`)."""
+    rest = b["process"] - b["epochs"] - b["eval"]
+    return (f"wall x jobs {b['wall'] * jobs:.2f} s = epochs {b['epochs']:.2f} + evaluations (each point's last) "
+            f"{b['eval']:.2f} + the rest of the points' jobs (worker start, data, inputs, validation, files, "
+            f"earlier rungs' evaluations) {rest:.2f} + jobs idle and the sweep's own work "
+            f"{b['wall'] * jobs - b['process']:.2f}")
+
+
+def load_average():
+    return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def lrs(points):
     return ",".join(str(lr) for lr in LRS[:points])
 
@@ -81,7 +113,7 @@ def nn_sweep(a, out, points, epochs, extra=(), nn=None):
 def grid(a, tmp):
     py = torch_python()
     print(f"\nsweeps of the notebook network (full batch f64), default --jobs ({JOBS} x 1 thread); wall s, "
-          f"median of {a.rounds} rounds, nn and PyTorch alternating")
+          f"median of {a.rounds} rounds, nn and PyTorch alternating ({load_average()})")
     if a.baseline:
         print(f"baseline: {a.baseline} (the same sweep with another nn, in the same rounds; its own ideal)")
     print(f"{'points':>6} {'epochs':>6} {'nn s':>7} {'ideal s':>8} {'nn/ideal':>9} {'target':>7} "
@@ -89,7 +121,7 @@ def grid(a, tmp):
     ok = True
     for case in a.cases.split(","):
         points, epochs = (int(v) for v in case.split("x"))
-        walls, ideals, torches, bases = [], [], [], []
+        walls, ideals, torches, bases, torch_ideals = [], [], [], [], []
         for r in range(a.rounds):
             out = os.path.join(tmp, f"grid-{case}-{r}")
             wall, _ = timed(nn_sweep(a, out, points, epochs))
@@ -100,9 +132,10 @@ def grid(a, tmp):
                 t, _ = timed(nn_sweep(a, base, points, epochs, nn=a.baseline))
                 bases.append(t / (train_seconds(base) / JOBS))
             if py:
-                t, _ = timed([py, "scripts/bench_torch_sweep.py", "--data", a.data, "--lr", lrs(points),
-                              "--epochs", str(epochs), "--jobs", str(JOBS)])
+                t, report = timed([py, "scripts/bench_torch_sweep.py", "--data", a.data, "--lr", lrs(points),
+                                "--epochs", str(epochs), "--jobs", str(JOBS)])
                 torches.append(t)
+                torch_ideals.append(sum(p["train_seconds"] for p in json.loads(report)["points"]) / JOBS)
         wall, ideal = statistics.median(walls), statistics.median(ideals)
         torch_s = statistics.median(torches) if torches else float("nan")
         target = case == "4x5"
@@ -114,6 +147,12 @@ def grid(a, tmp):
         print(f"{points:6} {epochs:6} {wall:7.2f} {ideal:8.2f} {wall / ideal:9.3f} {'<= 1.15' if target else '':>7} "
               f"{torch_s:10.2f} {wall / torch_s:11.3f} {'<= 0.40' if target else '':>7}"
               + (f" {statistics.median(bases):10.3f}" if bases else "") + f"  {verdict}", flush=True)
+        print(f"{'':13} last round: {where(breakdown(out), JOBS)}")
+        if torch_ideals:
+            t_ideal = statistics.median(torch_ideals)
+            print(f"{'':13} PyTorch's own ideal (its epochs / jobs) {t_ideal:.2f} s: PyTorch / its ideal "
+                  f"{torch_s / t_ideal:.3f}, nn's ideal / PyTorch's {ideal / t_ideal:.3f}", flush=True)
+    print(f"({load_average()} at the end)")
     return ok
 
 
@@ -124,9 +163,11 @@ def halving(a, tmp):
     epochs = train_seconds(out)
     share = epochs / (wall * JOBS)
     verdict = "ok" if share >= 0.80 else "MISSED"
+    b = breakdown(out)
     print(f"\nsuccessive halving: 8 points, --min-epochs 1 --eta 3 to {a.halving_epochs} epochs, val_loss on 5000, "
-          f"default --jobs ({JOBS})")
+          f"default --jobs ({JOBS}) ({load_average()})")
     print(f"wall {wall:.2f} s; epochs {epochs:.2f} s; epochs / (wall x jobs) = {share:.3f} (target >= 0.80)  {verdict}")
+    print(where(b, JOBS))
     return verdict == "ok"
 
 

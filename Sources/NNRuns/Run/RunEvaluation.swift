@@ -35,8 +35,9 @@ extension Run {
     /// Hook: the threshold that maximises F1 belongs on a validation split
     /// (`RankingMetrics.thresholdMaximisingF1`); runs have none yet, and choosing it on
     /// the test split would overstate F1, so it is not computed here.
-    /// With `inputs` (a sweep worker's), the data and the training samples' inputs are
-    /// those kept from the point's training, not loaded and built again.
+    /// With `inputs` (a sweep worker's), the data and the inputs (`RunInputs`: the training
+    /// samples', the test split's, the whole training split's) are those kept from the
+    /// point's training and earlier points, not loaded and built again.
     package static func evaluate(runDir: String, dataDir: String?, threshold: Double?, threads: Int,
                                  inputs: RunInputs? = nil) throws -> EvalOutcome {
         try RunMarker.requireComplete(runDir)
@@ -76,9 +77,9 @@ extension Run {
         guard net.architecture.sizes == config.layers else {
             throw NNError("\(modelPath): model layers \(net.architecture.sizes) do not match config.json's \(config.layers)")
         }
-        let design = DesignMatrix<T>(images: data.test.images, labels: data.test.labels, features: data.test.features,
-                                     target: data.target, biasColumn: config.biasColumn, parallel: parallel)
-        let out = net.predict(design.x)
+        let eval = inputs?.evaluation(T.self, config: config, data: data, parallel: parallel)
+            ?? EvaluationInputs<T>(config: config, data: data, parallel: parallel)
+        let out = net.predict(eval.test)
         // Huge but finite weights (a model from before training checked its outputs) can
         // still overflow to NaN here; such probabilities are no metrics.
         if let j = (0..<out.count).first(where: { !out.storage[$0].isFinite }) {
@@ -98,9 +99,8 @@ extension Run {
         if config.valSize == 0, let kept = try inputs?.training(T.self, config: config, data: data, parallel: parallel) {
             e.outcome.trainLoss = net.meanLoss(input: kept.input, y: kept.y)
         } else {
-            let train = DesignMatrix<T>(images: data.train.images, labels: data.train.labels, features: data.train.features,
-                                        target: data.target, biasColumn: config.biasColumn, parallel: parallel)
-            e.outcome.trainLoss = net.meanLoss(x: train.x, y: train.y)
+            let whole = eval.wholeTraining()
+            e.outcome.trainLoss = net.meanLoss(input: whole.input, y: whole.y)
         }
         e.scalars.append(("train_loss", .real(e.outcome.trainLoss)))
         return e
