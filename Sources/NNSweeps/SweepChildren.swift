@@ -28,7 +28,7 @@ import NNRuns
 /// to the children as SIGTERM, and this process then exits with status 128 + signal. The
 /// points in flight are lost (their run directories hold no metrics.json and are run
 /// again next time); everything finished is already in summary.csv.
-final class Children: @unchecked Sendable {
+final class SweepChildren: @unchecked Sendable {
     struct Done {
         var index: Int
         var status: Int32
@@ -37,7 +37,7 @@ final class Children: @unchecked Sendable {
         var stderr: String
     }
 
-    /// One worker process; its mutable fields are guarded by `Children.lock`.
+    /// One worker process; its mutable fields are guarded by `SweepChildren.lock`.
     private final class Worker: @unchecked Sendable {
         let process: Process
         /// The write end of the worker's standard input.
@@ -300,7 +300,7 @@ final class Children: @unchecked Sendable {
     }
 }
 
-/// The child side of `Children`: `nn sweep-point` started by an in-process sweep.
+/// The child side of `SweepChildren`: `nn sweep-point` started by an in-process sweep.
 package enum SweepChild {
     /// Environment variable holding the pid of the sweep that started the point.
     static let parentVariable = "NN_SWEEP_PARENT"
@@ -328,7 +328,7 @@ package enum SweepChild {
     }
 }
 
-/// The worker side of `Children`: `nn sweep-point --worker` serving the points an
+/// The worker side of `SweepChildren`: `nn sweep-point --worker` serving the points an
 /// in-process sweep sends it, one after another, with one `RunInputs` for all of them.
 package enum SweepWorker {
     /// Reads requests (JSON lines `{"arguments": [...], "log": PATH}`) from standard input

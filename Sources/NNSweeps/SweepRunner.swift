@@ -146,7 +146,7 @@ package struct SweepRunner {
                 todo.append(n)
             }
         }
-        let children = Children(sweepDirectory: dir)
+        let children = SweepChildren(sweepDirectory: dir)
         defer { children.close() }
         var seconds = [Double](repeating: 0, count: setup.points.count)
         var pending = todo[...]
@@ -192,7 +192,7 @@ package struct SweepRunner {
     /// The end of an in-process run that started at `start` (uptime nanoseconds): the last
     /// `summary.csv` and `timing.json` (`ran`: the points run, `seconds`: their child
     /// processes' seconds), safe from signals; returns the counts.
-    func endRun(children: Children, cache: SweepSummary.Cache, jobs: Int, start: UInt64, ran: Set<Int>,
+    func endRun(children: SweepChildren, cache: SweepSummary.Cache, jobs: Int, start: UInt64, ran: Set<Int>,
                 seconds: [Double]) throws -> SweepSummary.Counts {
         try children.exclusive {
             let counts = try SweepDirectory(dir).writeSummary(plan, cache: cache)
@@ -253,20 +253,5 @@ package struct SweepRunner {
             doc["wall_seconds"] = .real(run.wall)
         }
         try AtomicFile.write(JSONValue.sortedObject(doc).fileText, to: SweepDirectory(dir).timing)
-    }
-}
-
-/// An exclusive `flock` on a sweep directory itself, held by `nn sweep` (and `--plan`,
-/// `--collect`) while it writes there, so that two sweeps of one directory — even two
-/// creating it at the same moment — run one after the other: the second waits, saying
-/// so, then finds the first one's points complete. Released when dropped or when the
-/// process ends, however it ends. The same `flock` as a run's (`RunLock`).
-final class SweepLock {
-    private let lock: RunLock
-
-    /// Locks `dir`, creating it (and its parents) first when `creating`.
-    init(_ dir: String, creating: Bool) throws {
-        if creating { try AtomicFile.createDirectory(dir) }
-        lock = try RunLock(dir, .exclusive, waiting: "nn sweep: \(dir) is in use by another nn sweep; waiting for it to finish")
     }
 }

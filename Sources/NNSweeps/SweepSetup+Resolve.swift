@@ -35,3 +35,15 @@ extension SweepSetup {
         return try build(name: name ?? base.name, base: base, grid: grid, dataDirectory: dataDirectory, threads: threads)
     }
 }
+
+extension SweepSetup {
+    /// Makes this a successive-halving sweep (`Halving`), after checking the settings
+    /// against every point (`Halving.check`). `metric` defaults to the base experiment's
+    /// `monitor` (`val_loss` unless set), `goal` to the metric's (`defaultGoal`).
+    package mutating func useHalving(minEpochs: Int, eta: Int, metric: HalvingMetric?, goal: HalvingGoal?) throws {
+        let halving = Halving(minEpochs: minEpochs, eta: eta, metric: metric ?? HalvingMetric(rawValue: plan.base.monitor.rawValue) ?? .valLoss,
+                              goal: goal)
+        try halving.check(self)
+        plan.halving = halving
+    }
+}

@@ -8,7 +8,7 @@ import Foundation
 @testable import NNCommands
 import Testing
 
-/// `nn sweep`'s long-lived workers (`nn sweep-point --worker`, `Children`, `SweepWorker`)
+/// `nn sweep`'s long-lived workers (`nn sweep-point --worker`, `SweepChildren`, `SweepWorker`)
 /// through the built binary, on the small prepared data and tiny networks.
 @Suite struct SweepWorkerTests {
     func scratch() -> String { SweepProcessTests().scratch() }

@@ -4,18 +4,6 @@ import NNKernel
 import NNFormats
 import NNRuns
 
-extension SweepSetup {
-    /// Makes this a successive-halving sweep (`Halving`), after checking the settings
-    /// against every point (`Halving.check`). `metric` defaults to the base experiment's
-    /// `monitor` (`val_loss` unless set), `goal` to the metric's (`defaultGoal`).
-    package mutating func useHalving(minEpochs: Int, eta: Int, metric: HalvingMetric?, goal: HalvingGoal?) throws {
-        let halving = Halving(minEpochs: minEpochs, eta: eta, metric: metric ?? HalvingMetric(rawValue: plan.base.monitor.rawValue) ?? .valLoss,
-                              goal: goal)
-        try halving.check(self)
-        plan.halving = halving
-    }
-}
-
 extension SweepRunner {
     /// Point `p`'s command for one rung: `nn sweep-point --epochs R ...` (`SweepPointRunner.runToRung`).
     func command(_ p: ResolvedPoint, epochs: Int) -> [String] {
@@ -69,7 +57,7 @@ extension SweepRunner {
             }
         }
 
-        let children = Children(sweepDirectory: dir)
+        let children = SweepChildren(sweepDirectory: dir)
         defer { children.close() }
         var seconds = [Double](repeating: 0, count: setup.points.count)
         var ran = Set<Int>()
