@@ -111,7 +111,7 @@ package struct RunsTable: Sendable {
         let cells = rows.enumerated().map { i, row in
             [bestRows.contains(i) ? "*" : ""] + header.dropFirst().map { key in
                 let cell = row.value(key) ?? ""
-                return query.compact && key == "started" ? shortTime(cell) : cell
+                return query.compact ? compactTiming(key, cell) : cell
             }
         }
         return RunsTable(header: header, rows: cells, best: rows.indices.map(bestRows.contains), warnings: warnings,
@@ -120,8 +120,9 @@ package struct RunsTable: Sendable {
 
     /// The terminal's columns, at most `width` characters wide: name, id, status, tags, the
     /// parameters that differ (not the data's: one short `data` column when the data
-    /// differ), the ranking metric and two more, started and duration. Parameters are left
-    /// out from the last while the table is too wide; `--columns` or `--format` show all.
+    /// differ), the ranking metric and two more, started and duration. While the table is too
+    /// wide, the parameters with the fewest distinct values are left out first; `--columns`
+    /// or `--format` show all.
     static func compactColumns(_ rows: [RunsRow], tags: [String], params: [String], metrics: [String], timing: [String],
                                best: Set<Int>, width: Int = 120) -> [String] {
         let present = Set(rows.flatMap(\.results.keys))
@@ -132,12 +133,18 @@ package struct RunsTable: Sendable {
         for m in others where present.contains(m) && shown.count < ranking + 2 && !shown.contains(m)
             && Set(rows.compactMap { $0.results[m] }).count > 1 { shown.append(m) }
         let data = Set(rows.compactMap(\.data)).count > 1 ? ["data"] : []
+        // The parameters that tell the most runs apart stay longest (most distinct values
+        // first, a missing value counting as one), shown in alphabetical order.
+        let distinct = Dictionary(uniqueKeysWithValues: params.map { key in (key, Set(rows.map { $0.params[key] }).count) })
         var kept = params.filter { !$0.hasPrefix("data.") }
-        func header() -> [String] { ["best", "name", "id", "status"] + tags + kept + data + shown + timing }
+            .sorted { a, b in distinct[a]! != distinct[b]! ? distinct[a]! > distinct[b]! : a < b }
+        func header() -> [String] { ["best", "name", "id", "status"] + tags + kept.sorted() + data + shown + timing }
         func tableWidth(_ h: [String]) -> Int {
             let widths = h.map { key in
-                rows.map { row in key == "started" ? shortTime(row.value(key) ?? "").count
-                           : (present.contains(key) ? roundedForReading(row.value(key) ?? "") : row.value(key) ?? "").count }
+                rows.map { row in
+                    let cell = row.value(key) ?? ""
+                    return (present.contains(key) ? roundedForReading(cell) : compactTiming(key, cell)).count
+                }
                     .reduce(key.count, max)
             }
             return widths.reduce(0, +) + 2 * (widths.count - 1)
@@ -146,6 +153,22 @@ package struct RunsTable: Sendable {
             if kept.count > 2 { kept.removeLast() } else if shown.count > ranking { shown.removeLast() } else if !kept.isEmpty { kept.removeLast() } else { break }
         }
         return header()
+    }
+
+    /// The terminal's form of a timing cell: `started` as `shortTime`, `duration` (seconds)
+    /// with its unit, `8.4s` under a minute, else `m:ss` or `h:mm:ss`; other cells as they are.
+    static func compactTiming(_ key: String, _ cell: String) -> String {
+        switch key {
+        case "started": return shortTime(cell)
+        case "duration":
+            guard let seconds = Double(cell), seconds.isFinite, seconds >= 0 else { return cell }
+            if seconds < 60 { return cell + "s" }
+            let whole = Int(seconds.rounded())
+            let (h, m, sec) = (whole / 3600, whole / 60 % 60, whole % 60)
+            let mm = h > 0 && m < 10 ? "0\(m)" : "\(m)", ss = sec < 10 ? "0\(sec)" : "\(sec)"
+            return h > 0 ? "\(h):\(mm):\(ss)" : "\(mm):\(ss)"
+        default: return cell
+        }
     }
 
     /// `2026-12-07T15:45:27Z` as `12-07 15:45` (the year and seconds left out).

@@ -39,6 +39,33 @@ import Testing
         #expect(Self.column(t, "path").allSatisfy { $0.hasPrefix(root + "/runs/notebook/0000000000") })
     }
 
+    /// When the terminal table is too narrow for every differing parameter, the ones with
+    /// the most distinct values stay (here `lr`, then `epochs`), not the first alphabetically.
+    @Test func aNarrowTableKeepsTheParametersThatTellMostRunsApart() {
+        let lrs = ["0.01", "0.03", "0.1", "0.3", "1", "1000"]
+        let rows = lrs.enumerated().map { i, lr in
+            RunsRow(name: "notebook", id: String(format: "%012x", i), status: "complete", path: "r/\(i)",
+                    params: ["batch_size": i == 0 ? "32" : "0", "epochs": String(1 + i % 3), "lr": lr,
+                             "optimizer": i == 0 ? "adam" : "gd", "val_size": i < 3 ? "500" : "0"],
+                    results: ["average_precision": "0.\(i)"])
+        }
+        let params = RunsTable.differingParameters(rows)
+        #expect(params == ["batch_size", "epochs", "lr", "optimizer", "val_size"])
+        let wide = RunsTable.compactColumns(rows, tags: [], params: params, metrics: ["average_precision"], timing: [], best: [])
+        #expect(wide.filter(params.contains) == params)
+        let narrow = RunsTable.compactColumns(rows, tags: [], params: params, metrics: ["average_precision"], timing: [], best: [],
+                                              width: 75)
+        #expect(narrow.filter(params.contains) == ["epochs", "lr"])
+    }
+
+    @Test func theTerminalTableGivesDurationsTheirUnit() {
+        #expect(RunsTable.compactTiming("duration", "8.4") == "8.4s")
+        #expect(RunsTable.compactTiming("duration", "75") == "1:15")
+        #expect(RunsTable.compactTiming("duration", "3725.2") == "1:02:05")
+        #expect(RunsTable.compactTiming("started", "2026-12-07T15:45:27Z") == "12-07 15:45")
+        #expect(RunsTable.compactTiming("lr", "0.3") == "0.3")
+    }
+
     @Test func sortsByTheRankingMetricBestFirstAndMarksTheBest() throws {
         let root = try ResultFixture.directory("runs-sort")
         defer { try? FileManager.default.removeItem(atPath: root) }
