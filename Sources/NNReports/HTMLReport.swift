@@ -145,7 +145,7 @@ enum HTMLReport {
         if !series.isEmpty {
             let chart = LineChart(title: "Validation loss", xLabel: "epoch", yLabel: "validation loss",
                                   series: series.map { Series(name: $0.0, points: $0.1) },
-                                  yBounds: 0...Double.greatestFiniteMagnitude, integerX: true)
+                                  yBounds: 0...Double.greatestFiniteMagnitude, integerX: true, margin: 12)
             s += "<h2>Validation loss</h2>\n" + figure(chart.svg(), caption: "validation loss per evaluated epoch")
         }
         return s.isEmpty ? "" : "<section id=\"charts\">\n" + s + "</section>\n"

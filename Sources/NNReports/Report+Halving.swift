@@ -38,7 +38,7 @@ extension Report {
         let chart = LineChart(title: "Successive halving: \(halving.metric.rawValue)", xLabel: "epoch",
                               yLabel: "\(halving.metric.rawValue) (\(halving.goal.rawValue == "max" ? "higher" : "lower") is better)",
                               series: series, yBounds: bounds(ofMetric: halving.metric.rawValue), integerX: true,
-                              verticalLines: rungs.enumerated().map { (Double($0.element), "rung \($0.offset)") })
+                              verticalLines: rungs.enumerated().map { (Double($0.element), "rung \($0.offset)") }, margin: 12)
         let name = "halving-\(fileSafe(halving.metric.rawValue)).svg"
         let rank = HalvingScheduler(points: rows.count, rungs: rungs.count, eta: halving.eta, goal: halving.goal)
         let ordered = rows.enumerated().sorted { a, b in

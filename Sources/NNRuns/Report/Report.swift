@@ -157,7 +157,7 @@ package enum Report {
         let series = runs.map { Series(name: $0.name, points: zip($0.history.epochs, $0.history.losses).map { ChartPoint(x: $0, y: $1) }) }
         let kind = loss.map { " (\($0.uppercased()))" } ?? ""
         return LineChart(title: title, xLabel: "epoch", yLabel: "training loss\(kind), before the update", series: series,
-                         logY: logY, yBounds: 0...Double.greatestFiniteMagnitude, integerX: true)
+                         logY: logY, yBounds: 0...Double.greatestFiniteMagnitude, integerX: true, margin: 12)
     }
 
     /// `lossChart` with runs in groups (a sweep's seeds of one configuration): one colour
