@@ -34,7 +34,7 @@ package struct SweepDirectory: Sendable {
     /// The files of a sweep directory, and its directories (everything below them is the
     /// sweep's too): no command writes onto one of them as an output (`OutputPath`).
     package static let ownedFiles = [planFile, summaryFile, timingFile, provenanceFile, Report.markdownFile, Report.lossFile,
-                                     Report.htmlFile, runsDirectory, logsDirectory, slurmDirectory]
+                                     Report.htmlFile, RunMeta.file, runsDirectory, logsDirectory, slurmDirectory]
 
     /// True when `relative` (path components below a sweep directory) is the sweep's: one
     /// of `ownedFiles` or below one of its directories, a chart (`*.svg`), or a hidden file.
