@@ -29,12 +29,15 @@ struct SeedGroups: Sendable {
         /// loss, then its label in place of a run's path), ranked only against
         /// configurations on the same data.
         func entry(_ metric: String) -> Ranking.Entry {
-            let dataKeys = Set(ExperimentConfig.table.filter(\.selectsData).map(\.name))
-            return Ranking.Entry(group: params.filter { dataKeys.contains($0.key) }.map(\.value).joined(separator: " "),
-                                 complete: true, value: mean(metric),
-                                 loss: mean("last_epoch_loss") ?? mean("final_loss"), path: label)
+            Ranking.Entry(group: params.filter { SeedGroups.dataKeys.contains($0.key) }.map(\.value).joined(separator: " "),
+                          complete: true, value: mean(metric),
+                          loss: mean("last_epoch_loss") ?? mean("final_loss"), path: label)
         }
     }
+
+    /// The keys that select the data (`selectsData`): configurations rank only against
+    /// configurations with the same values of these.
+    static let dataKeys = Set(ExperimentConfig.table.filter(\.selectsData).map(\.name))
 
     var source: String
     var groups: [Group] = []
