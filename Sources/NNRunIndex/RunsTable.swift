@@ -105,12 +105,17 @@ package struct RunsTable: Sendable {
         if let columns = query.columns {
             for c in columns { try check(c, "--columns") }
             header = ["best"] + columns
-        } else if query.compact {
-            header = compactColumns(rows, tags: tags, params: params, metrics: used.map(\.metric), timing: timing, best: bestRows)
+        }
+        // The same run id on two rows (one configuration trained in two places, the same
+        // point in two sweeps): the terminal's table says where each is, or they look alike.
+        let places = query.compact && Set(rows.map(\.id)).count < rows.count ? Self.places(rows) : nil
+        if query.columns == nil && query.compact {
+            header = compactColumns(rows, tags: tags, params: params, metrics: used.map(\.metric), timing: timing, best: bestRows,
+                                    places: places)
         }
         let cells = rows.enumerated().map { i, row in
             [bestRows.contains(i) ? "*" : ""] + header.dropFirst().map { key in
-                let cell = row.value(key) ?? ""
+                let cell = key == "where" ? places?[i] ?? "" : row.value(key) ?? ""
                 return query.compact ? compactTiming(key, cell) : cell
             }
         }
@@ -122,9 +127,10 @@ package struct RunsTable: Sendable {
     /// parameters that differ (not the data's: one short `data` column when the data
     /// differ), the ranking metric and two more, started and duration. While the table is too
     /// wide, the parameters with the fewest distinct values are left out first; `--columns`
-    /// or `--format` show all.
+    /// or `--format` show all. `places` (the `where` column, see `places(_:)`) is shown
+    /// after the id when given.
     static func compactColumns(_ rows: [RunsRow], tags: [String], params: [String], metrics: [String], timing: [String],
-                               best: Set<Int>, width: Int = 120) -> [String] {
+                               best: Set<Int>, places: [String]? = nil, width: Int = 120) -> [String] {
         let present = Set(rows.flatMap(\.results.keys))
         let others = ["average_precision", "accuracy", "f1", "roc_auc", "macro_f1", "last_epoch_loss"]
         var shown = metrics.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
@@ -138,11 +144,13 @@ package struct RunsTable: Sendable {
         let distinct = Dictionary(uniqueKeysWithValues: params.map { key in (key, Set(rows.map { $0.params[key] }).count) })
         var kept = params.filter { !$0.hasPrefix("data.") }
             .sorted { a, b in distinct[a]! != distinct[b]! ? distinct[a]! > distinct[b]! : a < b }
-        func header() -> [String] { ["best", "name", "id", "status"] + tags + kept.sorted() + data + shown + timing }
+        let place = places == nil ? [] : ["where"]
+        func header() -> [String] { ["best", "name", "id"] + place + ["status"] + tags + kept.sorted() + data + shown + timing }
         func tableWidth(_ h: [String]) -> Int {
             let widths = h.map { key in
-                rows.map { row in
-                    let cell = row.value(key) ?? ""
+                rows.indices.map { i in
+                    let row = rows[i]
+                    let cell = key == "where" ? places?[i] ?? "" : row.value(key) ?? ""
                     return (present.contains(key) ? roundedForReading(cell) : compactTiming(key, cell)).count
                 }
                     .reduce(key.count, max)
@@ -153,6 +161,21 @@ package struct RunsTable: Sendable {
             if kept.count > 2 { kept.removeLast() } else if shown.count > ranking { shown.removeLast() } else if !kept.isEmpty { kept.removeLast() } else { break }
         }
         return header()
+    }
+
+    /// Where each row's run is, short: its path without the directories every row shares
+    /// and without a trailing `runs/ID` (a run inside a sweep or a results folder), so
+    /// `results/a` and `results/sweeps/lr/runs/ID` read `a` and `sweeps/lr`.
+    static func places(_ rows: [RunsRow]) -> [String] {
+        let parts = rows.map { row -> [Substring] in
+            var p = row.path.split(separator: "/").filter { $0 != "." }
+            if p.last.map(String.init) == row.id { p.removeLast(); if p.last == "runs" { p.removeLast() } }
+            return p
+        }
+        var common = 0
+        while let first = parts.first, common < first.count - 1,
+              parts.allSatisfy({ $0.count > common + 1 && $0[common] == first[common] }) { common += 1 }
+        return parts.map { $0.isEmpty ? "." : $0.dropFirst(common).joined(separator: "/") }
     }
 
     /// The terminal's form of a timing cell: `started` as `shortTime`, `duration` (seconds)

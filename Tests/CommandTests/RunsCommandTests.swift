@@ -57,6 +57,9 @@ import Testing
         #expect(lines[1].hasPrefix("best  name  ") && lines[1].hasSuffix("started      duration"), "\(lines[1])")
         #expect(lines.allSatisfy { $0.count <= 120 }, "\(table.stdout)")
         #expect(!table.stdout.contains("data.manifest_sha256") && !lines[1].contains("path"))
+        // Runs a and b are one configuration (one id) in two places: `where` tells them apart.
+        #expect(lines[1].hasPrefix("best  name      id            where      status"), "\(lines[1])")
+        #expect(Set(lines.dropFirst(2).map { $0.dropFirst(6) }).count == 5, "\(table.stdout)")
         #expect(lines[1].contains(" lr ") && lines[1].contains(" seed ") && !lines[1].contains(" epochs "))
         #expect(lines[2].hasPrefix("*"))   // best first, exactly one per data set
         #expect(lines.filter { $0.hasPrefix("*") }.count == 1)

@@ -58,6 +58,30 @@ import Testing
         #expect(narrow.filter(params.contains) == ["epochs", "lr"])
     }
 
+    /// The same point in two sweeps is one id on two rows: the terminal table adds `where`
+    /// (the path without what every row shares) so the rows differ; with every id listed
+    /// once there is no such column.
+    @Test func aRunIdListedTwiceSaysWhereEachIs() throws {
+        func row(_ id: String, _ path: String, _ lr: String) -> RunsRow {
+            RunsRow(name: "notebook", id: id, status: "complete", path: path,
+                    params: ["lr": lr], results: ["average_precision": lr == "0.3" ? "0.07" : "0.08"])
+        }
+        let twice = [row("0418655b42ba", "results/sweeps/a/runs/0418655b42ba", "0.1"),
+                     row("607244c4638f", "results/sweeps/a/runs/607244c4638f", "0.3"),
+                     row("607244c4638f", "results/sweeps/b/runs/607244c4638f", "0.3")]
+        let table = try RunsTable.build(rows: twice, warnings: [], query: RunsQuery(compact: true))
+        #expect(Array(table.header.prefix(4)) == ["best", "name", "id", "where"])
+        #expect(Set(table.rows).count == 3)
+        #expect(table.rows.map { $0[3] } == ["a", "a", "b"])
+        let once = try RunsTable.build(rows: Array(twice.prefix(2)), warnings: [], query: RunsQuery(compact: true))
+        #expect(!once.header.contains("where"))
+        // Runs trained with --out and sweep points together, each with its shortest place.
+        let mixed = [row("607244c4638f", "./results/a", "0.3"), row("607244c4638f", "./results/b", "0.3"),
+                     row("aa", "./results/runs/notebook/aa", "0.1"), row("bb", "./results/sweeps/lr/runs/bb", "0.1")]
+        #expect(RunsTable.places(mixed) == ["a", "b", "runs/notebook", "sweeps/lr"])
+        #expect(try RunsTable.build(rows: mixed, warnings: [], query: RunsQuery()).header.contains("where") == false)
+    }
+
     @Test func theTerminalTableGivesDurationsTheirUnit() {
         #expect(RunsTable.compactTiming("duration", "8.4") == "8.4s")
         #expect(RunsTable.compactTiming("duration", "75") == "1:15")
