@@ -24,8 +24,9 @@ import Testing
         #expect(first.stderr.hasPrefix("nn: no prepared data in \(prepared); preparing it (`nn prepare"), "\(first.stderr)")
         #expect(first.stderr.split(separator: "\n").count == 1)
         #expect(FileManager.default.fileExists(atPath: root + "/" + prepared + "/manifest.json"))
-        let again = try runNN(["train", "--config", "small.json", "--quiet", "--out", "again"] + Self.net, cwd: root)
+        let again = try runNN(["train", "--config", "small.json", "-q", "--out", "again"] + Self.net, cwd: root)
         #expect(again.status == 0 && again.stderr.isEmpty, "\(again.stderr)")
+        #expect(again.stdout == "again\n", "\(again.stdout)")   // -q: only where the run went
 
         try FileManager.default.removeItem(atPath: root + "/results")
         let sweep = try runNN(["sweep", "--config", "small.json", "--lr", "0.1,0.3", "--layers", "785,8,1",

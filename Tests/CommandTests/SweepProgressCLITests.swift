@@ -32,6 +32,9 @@ import Testing
         // Re-run: both points complete, skipped; --quiet prints only the directory.
         let quiet = try runNN(["sweep", "--data", data, "--lr", "0.1,0.3", "--out", "s", "--quiet"] + Self.tiny, cwd: root)
         #expect(quiet.status == 0 && quiet.stdout.split(separator: "\n").count == 1 && quiet.stdout.hasSuffix("/s\n"), "\(quiet.stdout)")
+        // -q is --quiet, as in most command-line tools.
+        let q = try runNN(["sweep", "--data", data, "--lr", "0.1,0.3", "--out", "s", "-q"] + Self.tiny, cwd: root)
+        #expect(q.status == 0 && q.stdout == quiet.stdout, "\(q.stdout)\(q.stderr)")
 
         // With a validation set on every point, the lines show val_loss.
         let val = try runNN(["sweep", "--data", data, "--lr", "0.1", "--val-size", "100", "--out", "v"] + Self.tiny, cwd: root)

@@ -175,7 +175,7 @@ struct SweepOptions: ParsableArguments {
     @OptionGroup(title: "Notes (meta.json; the points inherit them)")
     var meta: MetaOptions
 
-    @Flag(help: "Print only where the results went (and errors).")
+    @Flag(name: [.short, .long], help: "Print only where the results went (and errors).")
     var quiet = false
 
     /// `--jobs`, or as many points at once as the cores hold at `--threads` each (results
@@ -327,7 +327,7 @@ struct SweepCollectCommand: ParsableCommand {
     @Argument(help: "The sweep directory.", completion: .directory)
     var dir: String
 
-    @Flag(help: "Print only where the results went (and errors).")
+    @Flag(name: [.short, .long], help: "Print only where the results went (and errors).")
     var quiet = false
 
     func run() throws { try Self.collect(dir, quiet: quiet) }

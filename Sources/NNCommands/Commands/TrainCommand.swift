@@ -57,7 +57,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Notes on the run")
     var meta: MetaOptions
 
-    @Flag(help: "Print only where the run went (and errors).")
+    @Flag(name: [.short, .long], help: "Print only where the run went (and errors).")
     var quiet = false
 
     @Flag(help: "Replace a run already in --out (only once the new one is complete).")
