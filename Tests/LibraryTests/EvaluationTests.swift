@@ -120,5 +120,8 @@ import Testing
         #expect(SVGCounter.count(svg) != nil)
         #expect(svg.contains(">80.0%<") && svg.contains(">50.0%<"))
         #expect(HeatMap.shade(0) == "#ffffff" && HeatMap.shade(1) == "#08306b")
+        // Every cell is outlined, an empty one too (white on white would vanish).
+        let cells = svg.components(separatedBy: "<rect ").dropFirst().filter { $0.contains("width=\"52.00\"") }
+        #expect(cells.count == 9 && cells.allSatisfy { $0.contains("stroke=\"\(HeatMap.gridColor)\"") }, "\(svg)")
     }
 }

@@ -53,7 +53,8 @@ package enum EvalCharts {
 /// predicted class, each cell showing its count and its share of the row (the true
 /// class's samples), shaded by the square root of that share (so errors of a few percent
 /// still show, and errors of small classes are as visible as those of large ones); the
-/// diagonal holds the correct predictions.
+/// diagonal holds the correct predictions. Grey lines draw every cell, so an empty (white)
+/// cell still reads as part of the matrix.
 struct HeatMap: Sendable {
     var title: String
     var labels: [String]
@@ -68,6 +69,10 @@ struct HeatMap: Sendable {
         let width = max(left + cell * Double(n) + 30, 8.5 * Double(title.count) + 40, left + 6.2 * Double(note.count) + 20).rounded(.up), height = (top + cell * Double(n) + 60).rounded(.up)
         let px = SVG.px
         var s = LineChart.documentStart(width: width, height: height, title: title, titleX: width / 2)
+        // The matrix and its labels in the middle, under the title (a long title or note
+        // would otherwise leave them at the left of an empty page).
+        let shift = max(0, (width - (left + cell * Double(n) + 30)) / 2)
+        s += "<g transform=\"translate(\(px(shift)) 0)\">\n"
         s += SVG.text("predicted class", x: px(left + cell * Double(n) / 2), y: "48", "text-anchor=\"middle\" font-size=\"12\"")
         let midY = px(top + cell * Double(n) / 2)
         s += SVG.text("true class", x: "16", y: midY, "text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 16 \(midY))\"")
@@ -80,16 +85,21 @@ struct HeatMap: Sendable {
             for (j, c) in row.enumerated() {
                 let share = total == 0 ? 0 : Double(c) / Double(total)
                 let x = left + cell * Double(j), y = top + cell * Double(i)
-                s += "<rect x=\"\(px(x))\" y=\"\(px(y))\" width=\"\(px(cell))\" height=\"\(px(cell))\" fill=\"\(HeatMap.shade(share.squareRoot()))\" stroke=\"#ffffff\"/>\n"
+                s += "<rect x=\"\(px(x))\" y=\"\(px(y))\" width=\"\(px(cell))\" height=\"\(px(cell))\" fill=\"\(HeatMap.shade(share.squareRoot()))\" stroke=\"\(HeatMap.gridColor)\"/>\n"
                 let ink = share > 0.25 ? "#ffffff" : "#222222"
                 s += SVG.text(String(c), x: px(x + cell / 2), y: px(y + cell / 2 - (n <= 2 ? 8 : 5)), "text-anchor=\"middle\" fill=\"\(ink)\" font-size=\"\(n <= 2 ? 15 : 11)\"")
                 s += SVG.text("\(NumberText.fixed(100 * share, decimals: 1))%", x: px(x + cell / 2), y: px(y + cell / 2 + (n <= 2 ? 12 : 9)), "text-anchor=\"middle\" fill=\"\(ink)\" font-size=\"\(n <= 2 ? 11 : 9)\"")
             }
         }
-        s += SVG.text(note, x: px(left), y: px(height - 14), "fill=\"#555555\"")
+        s += "<rect x=\"\(px(left))\" y=\"\(px(top))\" width=\"\(px(cell * Double(n)))\" height=\"\(px(cell * Double(n)))\" fill=\"none\" stroke=\"#888888\"/>\n"
+        s += "</g>\n"
+        s += SVG.text(note, x: px(width / 2), y: px(height - 14), "text-anchor=\"middle\" fill=\"#555555\"")
         s += "</svg>\n"
         return s
     }
+
+    /// The lines between cells: light grey, seen on white and on dark blue.
+    static let gridColor = "#c8c8c8"
 
     /// White (0) to dark blue (1), linearly in RGB.
     static func shade(_ share: Double) -> String {
