@@ -12,7 +12,17 @@ struct NN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nn",
         abstract: "Reproducible experiments with the notebook's deep network on MNIST.",
-        discussion: ExitStatus.helpText + "\n\n" + """
+        discussion: """
+        Start here: `nn train` trains the notebook's network (preparing MNIST the first \
+        time), `nn sweep` trains a grid of them, `nn runs` lists every run with the best \
+        marked. The guides: docs/README.md.
+
+        Examples:
+          nn train                              the notebook: 40 epochs at lr 0.3
+          nn sweep --lr 0.1,0.3 --epochs 5      two learning rates, one summary.csv
+          nn runs                               every run under results/, ranked
+          nn report results/sweeps/notebook     charts and report.md of a sweep
+        """ + "\n\n" + ExitStatus.helpText + "\n\n" + """
         Plugins: `nn NAME ARGS...`, when NAME is none of these commands, runs the first \
         nn-NAME on the PATH with ARGS in nn's place (as git and cargo do), so its exit \
         status is nn's. Each command is also an executable of its own: `nn-train ARGS...` \

@@ -87,11 +87,11 @@ import Testing
     }
 }
 
-/// Issue 19 "Help that teaches": every command's help has 2-4 examples.
+/// Issue 19 "Help that teaches": every command's help has 2-4 examples, `nn --help` ("") too.
 @Suite struct HelpExamplesTests {
-    @Test(arguments: ["fetch", "prepare", "train", "eval", "predict", "export", "diff", "report", "sweep", "runs"])
+    @Test(arguments: ["", "fetch", "prepare", "train", "eval", "predict", "export", "diff", "report", "sweep", "runs"])
     func helpHasExamples(command: String) throws {
-        let help = try runNN([command, "--help"])
+        let help = try runNN((command.isEmpty ? [] : [command]) + ["--help"])
         #expect(help.status == 0)
         let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let start = try #require(lines.firstIndex(of: "Examples:"), "\(command)")
