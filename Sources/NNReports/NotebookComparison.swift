@@ -53,7 +53,7 @@ package enum NotebookComparison {
             }
             metrics.append(d)
         }
-        let labels = Report.runLabels(dirs)
+        let labels = Report.legendLabels(dirs: dirs, configs: runs.map(\.config))
         var summary: [String] = []
         var md = ""
 

@@ -18,14 +18,15 @@ extension Report {
         let sweeps = paths.filter(SweepDirectory.looksLikeSweep)
         if !sweeps.isEmpty {
             guard paths.count == 1 else { throw NNError("\(sweeps[0]): a sweep directory must be reported on its own") }
-            let files = try sweep(dir: paths[0], metric: metric, param: param, logY: logY, xScale: xScale, extraSections: extraSections)
+            let files = try sweep(dir: paths[0], metric: metric, param: param, out: out, logY: logY, xScale: xScale,
+                                  extraSections: extraSections)
             return try (html ? files.addingHTML(runs: paths) : files).write(to: out ?? paths[0])
         }
         if let metric { throw NNError("--metric \(metric): applies only to a sweep directory") }
         if let param { throw NNError("--param \(param): applies only to a sweep directory") }
         if xScale != .auto { throw NNError("--x-scale \(xScale.rawValue): applies only to a sweep directory") }
         if paths.count == 1 {
-            let files = try run(dir: paths[0], logY: logY, evalCharts: out == nil || out == paths[0], extraSections: extraSections)
+            let files = try run(dir: paths[0], out: out, logY: logY, extraSections: extraSections)
             return try (html ? files.addingHTML(runs: paths, imageDirectories: [paths[0]]) : files).write(to: out ?? paths[0])
         }
         guard let out else { throw NNError("--out: required when reporting on several run directories") }

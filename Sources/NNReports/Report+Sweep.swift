@@ -20,7 +20,8 @@ extension Report {
     @discardableResult
     static func writeSweep(dir: String, metric: String? = nil, param: String? = nil, out: String? = nil,
                                   logY: Bool = false, xScale: XScale = .auto, extraSections: [ReportSection] = []) throws -> [String] {
-        try sweep(dir: dir, metric: metric, param: param, logY: logY, xScale: xScale, extraSections: extraSections).write(to: out ?? dir)
+        try sweep(dir: dir, metric: metric, param: param, out: out, logY: logY, xScale: xScale, extraSections: extraSections)
+            .write(to: out ?? dir)
     }
 
     /// The metrics whose values lie in [0, 1] (ratios and AUCs); losses and counts are >= 0.
@@ -37,10 +38,12 @@ extension Report {
     /// `lr=0.1 seed=0`), then the summary table with metrics rounded to 5 significant
     /// digits (full precision in summary.csv).
     ///
-    /// `metric` defaults to the first of `defaultMetrics` that is a column; `param` to
-    /// `defaultParam`. Without such a pair the metric chart is left out and `report.md`
-    /// says why. Every ok run needs `runs/<run_id>/history.csv`.
-    static func sweep(dir: String, metric: String? = nil, param: String? = nil, logY: Bool = false,
+    /// `metric` defaults to the sweep's ranking metric (`sweepRanking`: `Ranking.choose`,
+    /// or the first other that varies when it is flat), else the first of `defaultMetrics`
+    /// that is a column; `param` to `defaultParam`. Without such a pair the metric chart is
+    /// left out and `report.md` says why. Every ok run needs `runs/<run_id>/history.csv`.
+    /// `out` is where the report goes (default: `dir`); it names `dir` relative to it.
+    static func sweep(dir: String, metric: String? = nil, param: String? = nil, out: String? = nil, logY: Bool = false,
                       xScale: XScale = .auto, extraSections: [ReportSection] = []) throws -> Files {
         let sweep = SweepDirectory(dir)
         let summary = try sweep.readSummary()
@@ -50,6 +53,7 @@ extension Report {
 
         let varying = summary.parameterColumns.compactMap { c in table.column(c).map { (c, $0) } }
             .filter { _, i in Set(ok.map { FieldValue($0[i]).normalized }).count > 1 }
+        let plan = try? sweep.readPlan()
         var histories: [(String, History)] = []
         var labels: [String: String] = [:]
         var lossName: String?
@@ -58,7 +62,7 @@ extension Report {
             try RunMarker.requireComplete(runDir)   // e.g. the point is being trained again
             let path = RunLayout(runDir).history
             guard FilePath.exists(path) else { throw NNError("\(path): missing (run \(row[0]) is ok in \(summaryPath))") }
-            let label = varying.isEmpty ? row[0] : varying.map { "\($0.0)=\(row[$0.1])" }.joined(separator: " ")
+            let label = varying.isEmpty ? pointDescription(row, summary: summary, plan: plan) : varying.map { "\($0.0)=\(row[$0.1])" }.joined(separator: " ")
             labels[row[0]] = label
             histories.append((label, try History.read(path: path)))
             lossName = lossName ?? (try? JSONValue.read(path: RunLayout(runDir).config))?["loss"]?.text
@@ -76,7 +80,7 @@ extension Report {
             (lossFile, groupedLossChart(groups, title: "Training loss: \(sweep.name)", loss: lossName, logY: logY).svg()),
         ]
 
-        var md = "# Sweep report: \(sweep.name)\n\nSweep directory: `\(dir)`\n\n"
+        var md = "# Sweep report: \(sweep.name)\n\nSweep directory: \(location(of: dir, from: out ?? dir))\n\n"
         md += "\(table.rows.count) points: \(ok.count) ok, \(table.rows.count - ok.count) not ok. "
         md += parametersText(summary) + "\n\n"
 
@@ -90,7 +94,7 @@ extension Report {
         if !ranked.best.isEmpty {
             let rows = ranked.best.map { ok[$0] }
             let text = rows.map { row in
-                "`\(row[0])` (" + (varying.isEmpty ? "base experiment" : varying.map { "\($0.0)=\(row[$0.1])" }.joined(separator: " "))
+                "`\(row[0])` (" + pointDescription(row, summary: summary, plan: plan)
                     + ", \(ranked.ranking.metric) \(table.column(ranked.ranking.metric).map { ReportTables.display(FieldValue(row[$0])) } ?? "-"))"
             }
             let rule = Ranking.statement([ranked.ranking])
@@ -210,8 +214,30 @@ extension Report {
         }
         let yLabel = seeds > 1 && random == nil ? "\(metric) (mean over seeds; band: min to max)" : metric
         let chart = LineChart(title: "\(metric) vs \(param)", xLabel: param, yLabel: yLabel, series: series, logX: logX,
-                              yBounds: bounds(ofMetric: metric), integerX: param == "epochs", margin: 12)
+                              yBounds: bounds(ofMetric: metric), integerX: xs.allSatisfy { $0 == $0.rounded() }, margin: 12)
         return (chart, grouping.map(\.0), leftOut, seeds)
+    }
+
+    /// A point of the sweep (its `summary.csv` row) in words, from `sweep.json`: its values
+    /// of the grid keys that vary between the points (`lr=0.1`; the others are the same for
+    /// every point, and the report names them once); in a sweep of one point, its values
+    /// that differ from the base experiment; `base experiment` only when none does. Without
+    /// a readable plan: its values of the parameter columns that differ between the points
+    /// (ok or not), else of every parameter column.
+    static func pointDescription(_ row: [String], summary: SweepSummary, plan: SweepPlan?) -> String {
+        if let plan, let point = plan.points.first(where: { $0.id == row[0] }) {
+            let varying = point.params.filter { p in Set(plan.points.map { $0.params.first { $0.key == p.key }?.value }).count > 1 }
+            let fromBase = point.params.filter { p in
+                var config = plan.base
+                guard (try? config.set(p.key, p.value, source: SweepDirectory.planFile)) != nil else { return true }
+                return config.text(p.key) != plan.base.text(p.key)
+            }
+            return SweepPoint(id: point.id, params: varying.isEmpty ? fromBase : varying).label
+        }
+        let varying = summary.parameters.varying
+        return (varying.isEmpty ? summary.parameterColumns : varying).compactMap { c in
+            summary.table.column(c).map { "\(c)=\(row[$0])" }
+        }.joined(separator: " ")
     }
 
     /// The report's sentence on the parameters: those that differ between the points

@@ -276,7 +276,7 @@ enum SeedSpread {
         func best(of i: Int) -> SeedGroups.Group? {
             bests.first { entries[$0].group == entries[order[i]].group }.map { unordered[$0] }
         }
-        func number(_ x: Double) -> String { NumberText.fixed(x, decimals: 4) }
+        func number(_ x: Double) -> String { Markdown.number(x) }   // 5 significant digits, as every report
         // Configurations are named by the parameters that differ between them.
         let varying = Set(groups.flatMap(\.params).map(\.key).filter { key in
             Set(groups.map { g in g.params.first { $0.key == key }?.value ?? "" }).count > 1

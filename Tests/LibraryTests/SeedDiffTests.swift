@@ -113,8 +113,8 @@ import NNBase
         #expect(md.contains("Configurations are ranked by f1 (higher is better) per data set on their means over seeds; "
                             + "ties: lower mean last_epoch_loss, then parameters."))
         // f1 of lr=0.3: mean 0.7, sd √0.0091, half-width 4.302652729911275·sd/√3 = 0.23697.
-        #expect(md.contains("| lr=0.3 | f1 | 0.7000 ± 0.0954 | 3 | [0.4630, 0.9370] |  | best by f1 |"), "\(md)")
-        #expect(md.contains("| lr=0.1 | final_loss | 0.3100 ± 0.0100 | 3 |"))
+        #expect(md.contains("| lr=0.3 | f1 | 0.7 ± 0.095394 | 3 | [0.46303, 0.93697] |  | best by f1 |"), "\(md)")
+        #expect(md.contains("| lr=0.1 | final_loss | 0.31 ± 0.01 | 3 |"))
         let lines = md.split(separator: "\n")
         func verdict(_ prefix: String) -> String? { lines.first { $0.hasPrefix(prefix) }.map { String($0.split(separator: "|").last!).trimmingCharacters(in: .whitespaces) } }
         #expect(verdict("| lr=0.1 | final_loss ") == "worse")
@@ -125,7 +125,7 @@ import NNBase
                 == [["lr=0.3", "f1"], ["lr=0.3", "final_loss"], ["lr=0.3", "accuracy"], ["lr=0.1", "f1"]])
         // By final_loss (lower is better) lr=0.3 is still best: 0.11 against 0.31.
         let byLoss = try #require(try SeedSpread.markdown(sweep: dir + "/a.csv", ranking: Ranking(metric: "final_loss")))
-        #expect(byLoss.contains("| lr=0.3 | final_loss | 0.1100 ± 0.0100 | 3 | [0.0852, 0.1348] |  | best by final_loss |"), "\(byLoss)")
+        #expect(byLoss.contains("| lr=0.3 | final_loss | 0.11 ± 0.01 | 3 | [0.085159, 0.13484] |  | best by final_loss |"), "\(byLoss)")
         // One seed per configuration: no section.
         #expect(try SeedSpread.markdown(sweep: dir + "/b.csv", ranking: Ranking(metric: "f1")) == nil)
         }
@@ -141,7 +141,7 @@ import NNBase
         let md = try #require(try SeedSpread.markdown(sweep: dir + "/a.csv", ranking: Ranking(metric: "f1")))
         #expect(md.contains("against the best configuration (`lr=0.1`)"), "\(md)")
         let rows = md.split(separator: "\n").filter { $0.hasPrefix("| lr=") }
-        #expect(rows.first?.hasPrefix("| lr=0.1 | f1 | 0.0000 ± 0.0000 | 2 |") == true, "\(md)")
+        #expect(rows.first?.hasPrefix("| lr=0.1 | f1 | 0 ± 0 | 2 |") == true, "\(md)")
         // "best" marks the best configuration's rows (one per metric), all of lr=0.1.
         let best = rows.filter { $0.hasSuffix("| best by f1 |") }
         #expect(best.count == 3 && best.allSatisfy { $0.hasPrefix("| lr=0.1 |") }, "\(md)")

@@ -35,7 +35,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Directory to write into (default: the run or sweep directory).", completion: .directory)
     var out: String?
 
-    @Option(help: "Sweep only: metric column to chart (default: f1, else macro_f1, accuracy, last_epoch_loss).")
+    @Option(help: "Sweep only: metric column to chart (default: the sweep's ranking metric, \(Ranking.defaultMetric); when that is the same for every ok point, the first other metric that varies).")
     var metric: String?
 
     @Option(help: "Sweep only: numeric parameter column for the x axis (default: the one with the most distinct values, seed last).")

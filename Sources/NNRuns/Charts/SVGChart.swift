@@ -165,7 +165,8 @@ struct ChartAxis: Equatable, Sendable {
 /// holding a `<polyline>` through its points (when it has two or more, unless it is a
 /// scatter: no `line`) and one `<circle>` per point (unless the series has no `markers`),
 /// over its translucent `band` when it has one; colours come from a fixed 10-colour palette, then repeat with a dash
-/// pattern, unless the series sets its own. `xBounds`/`yBounds` cut an axis to a
+/// pattern, unless the series sets its own. A series whose drawn points are exactly a later
+/// one's (hidden under it) gets a wider line and larger markers and says so in the legend. `xBounds`/`yBounds` cut an axis to a
 /// quantity's range (`ChartAxis.linear`); `integerX` keeps x ticks on whole numbers
 /// (epochs); `margin` keeps the axes' ends (and so every point) that many pixels inside
 /// the frame. Points with a non-finite coordinate, or a non-positive one on a log axis,
@@ -242,7 +243,12 @@ package struct LineChart: Sendable {
         let yAxis = logY ? ChartAxis.logarithmic(ys) : ChartAxis.linear(ys, bounds: yBounds)
 
         let left = 76.0, top = 48.0, bottom = 58.0, gap = 20.0, entry = 18.0
-        let names = series.map { $0.name.count > 40 ? String($0.name.prefix(39)) + "…" : $0.name }
+        let short = series.map { $0.name.count > 40 ? String($0.name.prefix(39)) + "…" : $0.name }
+        // A series with exactly the points of later ones is hidden under them: its line and
+        // markers grow by 2.5 px per such series (a border and a ring of its colour around
+        // theirs) and its legend entry names the one drawn on top.
+        let under = drawn.indices.map { i in drawn.indices.filter { $0 > i && !drawn[i].isEmpty && drawn[$0] == drawn[i] } }
+        let names = short.indices.map { i in under[i].last.map { "\(short[i]) (same as \(short[$0]), under it)" } ?? short[i] }
         let legendWidth = series.isEmpty ? 0 : 34 + 6.5 * Double(names.map(\.count).max() ?? 0)
         let width = (left + plotWidth + gap + legendWidth + 12).rounded(.up)
         let height = max(top + plotHeight + bottom, top + entry * Double(series.count) + 12).rounded(.up)
@@ -297,9 +303,9 @@ package struct LineChart: Sendable {
             s += "<g class=\"series\" stroke=\"\(color)\" fill=\"\(color)\">\n<title>\(LineChart.escape(series[i].name))</title>\n"
             if points.count >= 2 && series[i].line {
                 let coords = points.map { "\(sx($0.x)),\(sy($0.y))" }.joined(separator: " ")
-                s += "<polyline fill=\"none\" stroke-width=\"1.5\"\(dashAttr) points=\"\(coords)\"/>\n"
+                s += "<polyline fill=\"none\" stroke-width=\"\(NumberText.shortest(1.5 + 2.5 * Double(under[i].count)))\"\(dashAttr) points=\"\(coords)\"/>\n"
             }
-            let r = series[i].line ? "2.5" : "3.5"
+            let r = NumberText.shortest((series[i].line ? 2.5 : 3.5) + 2.5 * Double(under[i].count))
             for p in points where series[i].markers { s += "<circle cx=\"\(sx(p.x))\" cy=\"\(sy(p.y))\" r=\"\(r)\" stroke=\"none\"/>\n" }
             s += "</g>\n"
         }

@@ -68,7 +68,7 @@ extension Markdown {
     /// A real for people: `digits` significant digits, trailing zeros dropped (`%g`:
     /// 0.950950 -> `0.95095`, 0.66253869 -> `0.66254`, 1e-7 -> `1e-07`). Full precision
     /// stays in the JSON and CSV files.
-    static func number(_ x: Double, digits: Int = 5) -> String {
+    package static func number(_ x: Double, digits: Int = 5) -> String {
         x.isFinite ? String(format: "%.\(digits)g", x) : NumberText.shortest(x)
     }
 }

@@ -59,7 +59,7 @@ package enum Report {
     @discardableResult
     static func writeRun(dir: String, out: String? = nil, logY: Bool = false,
                                 extraSections: [ReportSection] = []) throws -> [String] {
-        try run(dir: dir, logY: logY, evalCharts: out == nil || out == dir, extraSections: extraSections).write(to: out ?? dir)
+        try run(dir: dir, out: out, logY: logY, extraSections: extraSections).write(to: out ?? dir)
     }
 
     /// Several runs: one `loss.svg` with a line per run, and `report.md` comparing their
@@ -75,14 +75,16 @@ package enum Report {
     /// The files of a one-run report (see `writeRun`). Needs `history.csv`. The metrics
     /// come first (`ReportTables`: fixed order, 5 significant digits), then the loss, then
     /// the configuration without the keys of other optimisers. `nn eval`'s charts are
-    /// linked when `evalCharts` (the report sits beside them) and they exist.
-    package static func run(dir: String, logY: Bool = false, evalCharts: Bool = true, extraSections: [ReportSection] = []) throws -> Files {
+    /// linked when the report sits beside them (`out` nil or `dir`) and they exist.
+    package static func run(dir: String, out: String? = nil, logY: Bool = false, extraSections: [ReportSection] = []) throws -> Files {
+        let evalCharts = out == nil || out == dir
         let run = try RunDirectory.load(dir)
         let history = try requireHistory(run)
-        let chart = withValidation(lossChart([(run.name, history)], title: "Training loss: \(run.name)", loss: run.lossName, logY: logY),
+        let name = legendLabels(dirs: [dir], configs: [run.config])[0]
+        let chart = withValidation(lossChart([(name, history)], title: "Training loss: \(name)", loss: run.lossName, logY: logY),
                                    history: history)
 
-        var md = "# Run report: \(run.name)\n\nRun directory: `\(dir)`\n\n"
+        var md = "# Run report: \(name)\n\nRun directory: \(location(of: dir, from: out ?? dir))\n\n"
         md += "## Metrics\n\n"
         if let metrics = run.metrics {
             let scalars = ReportTables.ordered(metrics.flattened())
@@ -197,6 +199,20 @@ package enum Report {
     }
 
     // MARK: - Helpers
+
+    /// Where `dir` is, for a report written into `reportDir`: its path relative to
+    /// `reportDir` in backquotes (`` `../runs/x` ``), and `` `.` (this report's
+    /// directory) `` when it is that directory. Never absolute, so a report reads the same
+    /// whichever way the directory was named (`nn sweep` knows it absolute, `nn report` as
+    /// typed) and on every machine.
+    package static func location(of dir: String, from reportDir: String) -> String {
+        func parts(_ p: String) -> [String] { URL(fileURLWithPath: p).standardizedFileURL.pathComponents.filter { $0 != "/" } }
+        let target = parts(dir), base = parts(reportDir)
+        var common = 0
+        while common < min(target.count, base.count), target[common] == base[common] { common += 1 }
+        let relative = Array(repeating: "..", count: base.count - common) + target.dropFirst(common)
+        return relative.isEmpty ? "`.` (this report's directory)" : "`\(relative.joined(separator: "/"))`"
+    }
 
     static func requireHistory(_ run: RunDirectory) throws -> History {
         guard let history = run.history else {

@@ -72,6 +72,9 @@ package struct Ranking: Sendable, Equatable {
         return Ranking(metric: metric, goal: goal)
     }
 
+    /// What `choose` picks without `--rank-by`, in words for help texts (`nn report --help`).
+    package static let defaultMetric = "val_loss when every complete run has one, else \(thresholdFree[0]), or accuracy for ten classes"
+
     /// A binary task's default test metrics, in order of preference: the first that every
     /// rankable row has (runs evaluated before `nn eval` computed the AUCs lack them).
     static let thresholdFree = ["average_precision", "roc_auc", "accuracy"]
