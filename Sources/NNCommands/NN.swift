@@ -73,7 +73,7 @@ struct NN: ParsableCommand {
     static func unknownCommand(_ arguments: [String]) -> String? {
         guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
         if first == "help" {
-            guard arguments.count > 1, !arguments[1].hasPrefix("-"), !commandNames.contains(arguments[1]) else { return nil }
+            guard arguments.count > 1, !arguments[1].hasPrefix("-"), !(commandNames + ["help"]).contains(arguments[1]) else { return nil }
             return unknownCommandMessage(arguments[1])
         }
         return Plugin.name(arguments) == nil ? nil : unknownCommandMessage(first)
