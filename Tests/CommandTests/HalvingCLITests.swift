@@ -94,6 +94,7 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("successive halving by val_loss (min), eta 3, 9 points: rung 0: 1 epoch x 9 points, rung 1: 3 epochs x 3 points, rung 2: 9 epochs x 1 point; 21 epochs at most, against 81 for the full grid (25.9%)"))
         #expect(r.stdout.contains("sweep-point --epochs 1 --threads 1"))
+        #expect(r.stdout.contains("  to train to rung 0 (1 epoch)  ") && !r.stdout.contains("(1 epochs)") && !r.stdout.contains(" 1 epochs "), "\(r.stdout)")
         #expect(!FileManager.default.fileExists(atPath: root + "/d"))
 
         // With random search: 4 samples x 2 seeds.
