@@ -85,7 +85,7 @@ struct FileRow: Sendable {
                 "the sweep report, written when a point is ok: the metric against the swept parameter, the loss curves, "
                 + "successive halving's rungs"),
         FileRow([Report.htmlFile], "`nn report --html`: one self-contained page"),
-        FileRow([RunMeta.file], "with `--name`, `--tag` or `--note`: the sweep's name, tags and note"),
+        FileRow([RunMeta.file], "with `--tag` or `--note`: the sweep's tags and note (its `--name` names the directory)"),
         FileRow([SweepDirectory.runsDirectory], shown: [SweepDirectory.runsDirectory + "/<run id>/"],
                 "one run directory per point, trained in place, plus `point.json` and, for a failed point, `status.json`"),
         FileRow([SweepDirectory.logsDirectory], shown: [SweepDirectory.logsDirectory + "/<run id>.log"],

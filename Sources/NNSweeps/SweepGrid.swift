@@ -160,6 +160,14 @@ struct SweepGrid: Equatable, Sendable {
     /// The keys of the axes and of the random search, in `ExperimentConfig.keys` order.
     var keys: [String] { ExperimentConfig.keys.filter { k in axes.contains { $0.key == k } || random?.keys.contains(k) == true } }
 
+    /// The values `key` takes over the points (an axis's, or a random search's samples),
+    /// nil when the grid does not vary it.
+    func values(of key: String) -> [String]? {
+        if let axis = axes.first(where: { $0.key == key }) { return axis.values }
+        if let r = random, let i = r.keys.firstIndex(of: key) { return r.samples.map { $0[i] } }
+        return nil
+    }
+
     /// The cartesian product: one list of (key, value) per point, in `keys` order, the first
     /// axis varying slowest; with a random search, its samples × the product, the sample
     /// slowest.

@@ -167,7 +167,7 @@ package struct SweepSetup: Sendable {
             do {
                 var config = base
                 for p in point.params { try config.set(p.key, p.value, source: "grid \(p.key)") }
-                try config.validate()
+                try config.validate(sources: ExperimentConfig.sources(given: point.params.map(\.key)))
                 let dir = absolutePath(dataDirectory ?? config.prepareOptions.defaultDirectory(dataset: config.dataset))
                 if manifests[dir] == nil { manifests[dir] = try readManifest(dir, config: config, given: dataDirectory != nil) }
                 let (sha, manifest) = manifests[dir]!

@@ -32,6 +32,10 @@ extension SweepSetup {
             flags.append((key, list, "--grid \(key)"))
         }
         let grid = try SweepGrid(file: fileGrid, fileSource: file ?? "", flags: flags, random: random)
+        // A key given on the command line that no point's optimizer uses would only make
+        // copies of the same training under other run ids (the file's keys are not checked).
+        let optimizers = Set((grid.values(of: "optimizer") ?? [base.text("optimizer")]).compactMap(OptimizerKind.init(rawValue:)))
+        for f in flags { try ExperimentConfig.checkUsed(f.key, by: optimizers, source: f.source) }
         return try build(name: name ?? base.name, base: base, grid: grid, dataDirectory: dataDirectory, threads: threads)
     }
 }

@@ -33,7 +33,9 @@ import NNBase
             let entry = try #require(keys.first { $0.name == g.key })
             #expect(g.value == entry.defaultText && g.source == entry.flag)
         }
-        #expect(try ExperimentConfig.resolve(file: nil, settings: given) == ExperimentConfig())
+        // An optimizer's own keys are errors for another optimizer (`unusedOptimizerKeys...`).
+        #expect(try ExperimentConfig.resolve(file: nil, settings: given.filter { g in keys.first { $0.name == g.key }?.usedBy == nil })
+                == ExperimentConfig())
     }
 
     /// Every key `nn keys` lists can be set: `--set KEY=VALUE` reaches it (a value other
@@ -81,11 +83,11 @@ import NNBase
         defer { try? FileManager.default.removeItem(atPath: root) }
         let data = try preparedMNIST(train: 200, test: 100, tag: "set").get()
         let r = try runNN(["train", "--data", data, "--out", "r", "--epochs", "2", "--layers", "785,4,1", "--activations", "relu,sigmoid",
-                           "--optimizer", "momentum", "--set", "momentum=0.5", "--beta1", "0.8", "--val-size", "50",
+                           "--optimizer", "adam", "--set", "beta2=0.99", "--beta1", "0.8", "--val-size", "50",
                            "--keep-best", "--early-stopping", "--threads", "1", "--quiet"], cwd: root)
         #expect(r.status == 0, "\(r.stderr)")
         let config = try String(contentsOfFile: root + "/r/config.json", encoding: .utf8)
-        for field in ["\"momentum\": 0.5", "\"beta1\": 0.8", "\"keep_best\": true", "\"early_stopping\": true"] {
+        for field in ["\"beta2\": 0.99", "\"beta1\": 0.8", "\"keep_best\": true", "\"early_stopping\": true"] {
             #expect(config.contains(field), "\(field)")
         }
         let sweep = try runNN(["sweep", "--data", data, "--set", "momentum=0.5,0.9", "--optimizer", "momentum", "--dry-run"], cwd: root)
@@ -126,6 +128,55 @@ import NNBase
         }
         #expect(NN.nearestOption("lrs", among: ["out", "lr", "layers"]) == "lr")
         #expect(NN.nearestOption("data-dir", among: ["data", "out"]) == nil)
+    }
+
+    /// A key given on the command line that the chosen optimizer does not use is a
+    /// one-line error naming the flag (it would change the run id, not the training);
+    /// their ranges are checked whatever the optimizer; an experiment file may set them.
+    @Test func unusedOptimizerKeysAreErrors() throws {
+        let root = scratchDirectory("unused-keys")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cases: [([String], String)] = [
+            (["train", "--momentum", "1.5"], "Error: --momentum: not used by optimizer gd (it is used by momentum)\n"),
+            (["train", "--set", "lr=0.2", "--set", "momentum=0.8"], "Error: --set momentum: not used by optimizer gd (it is used by momentum)\n"),
+            (["train", "--optimizer", "sgd", "--beta1", "0.5"], "Error: --beta1: not used by optimizer sgd (it is used by adam)\n"),
+            (["train", "--optimizer", "momentum", "--momentum", "1.5"], "Error: --momentum: must be in [0, 1), got 1.5\n"),
+            (["train", "--optimizer", "adam", "--beta1", "1"], "Error: --beta1: must be in [0, 1), got 1.0\n"),
+            (["train", "--optimizer", "adam", "--adam-epsilon", "0"], "Error: --adam-epsilon: must be > 0, got 0\n"),
+            (["sweep", "--set", "momentum=0.5,0.9", "--epochs", "1", "--dry-run"],
+             "Error: --set momentum: not used by optimizer gd (it is used by momentum)\n"),
+            (["sweep", "--optimizer", "gd,sgd", "--grid", "momentum=0.5", "--dry-run"],
+             "Error: --grid momentum: not used by optimizer gd or sgd (it is used by momentum)\n"),
+        ]
+        for (args, expected) in cases {
+            let r = try runNN(args, cwd: root)
+            #expect(r.status == 2 && r.stderr == expected && r.stdout.isEmpty, "\(args): \(r.stderr)")
+        }
+        #expect(entries(root).isEmpty, "nothing written")
+        // A file's value out of range is wrong whatever the optimizer; in range it is accepted.
+        try #"{"momentum": -0.5}"#.write(toFile: root + "/bad.json", atomically: true, encoding: .utf8)
+        let bad = try runNN(["train", "--config", "bad.json"], cwd: root)
+        #expect(bad.status == 2 && bad.stderr == "Error: bad.json: momentum: must be in [0, 1), got -0.5\n", "\(bad.stderr)")
+        let data = try preparedMNIST(train: 200, test: 100, tag: "set").get()
+        try #"{"momentum": 0.5}"#.write(toFile: root + "/shared.json", atomically: true, encoding: .utf8)
+        let file = try runNN(["train", "--config", "shared.json", "--data", data, "--out", "f", "--quiet"] + RunMetaCLITests.tiny, cwd: root)
+        #expect(file.status == 0, "\(file.stderr)")
+        // A sweep that varies the optimizer takes a key one of its optimizers uses.
+        let mixed = try runNN(["sweep", "--data", data, "--optimizer", "gd,momentum", "--momentum", "0.5", "--out", "s", "--dry-run"], cwd: root)
+        #expect(mixed.status == 0 && mixed.stdout.contains("optimizer=momentum"), "\(mixed.stdout)\(mixed.stderr)")
+    }
+
+    /// A layers/activations mismatch blames the flag given, with what to do.
+    @Test func layersWithoutActivationsBlameLayers() throws {
+        let root = scratchDirectory("layers-blame")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let r = try runNN(["train", "--layers", "785,10"], cwd: root)
+        #expect(r.status == 2 && r.stderr == "Error: --layers: 1 layer after the input needs 1 activation, but activations has 5; "
+                + "give --activations with 1 value\n", "\(r.stderr)")
+        let both = try runNN(["train", "--layers", "785,10,1", "--activations", "sigmoid"], cwd: root)
+        #expect(both.status == 2 && both.stderr == "Error: --activations: 2 layers need 2 activations, got 1\n", "\(both.stderr)")
+        let sweep = try runNN(["sweep", "--layers", "785,10", "--dry-run"], cwd: root)
+        #expect(sweep.status == 2 && sweep.stderr.contains(": --layers: 1 layer after the input needs 1 activation"), "\(sweep.stderr)")
     }
 
     /// A bad value is the table's one-line error in both commands.

@@ -56,6 +56,49 @@ import Testing
     }
 }
 
+/// Notes given again to a run or sweep that is already there are merged into its
+/// meta.json (a given name or note replaces that field, each tag adds or replaces its key,
+/// the rest is kept) and one line says so; nothing given leaves meta.json untouched.
+@Suite struct RunMetaMergeTests {
+    @Test func rerunMergesTheNotes() throws {
+        let data = try preparedMNIST(train: 200, test: 100, tag: "meta").get()
+        let root = scratchDirectory("meta-merge")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let first = try runNN(["train", "--data", data, "--quiet", "--name", "slow", "--note", "first look",
+                               "--tag", "team=vision", "--tag", "x=a,b"] + RunMetaCLITests.tiny, cwd: root)
+        #expect(first.status == 0, "\(first.stderr)")
+        let dir = first.stdout.trimmingCharacters(in: .newlines)
+        let metaFile = root + "/" + dir + "/meta.json"
+        let before = try Data(contentsOf: URL(fileURLWithPath: metaFile))
+        let upToDate = "\(dir): up to date (the same configuration on the same data is complete there; --force retrains)\n"
+
+        let plain = try runNN(["train", "--data", data] + RunMetaCLITests.tiny, cwd: root)
+        #expect(plain.status == 0 && plain.stdout == upToDate, "\(plain.stdout)\(plain.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: metaFile)) == before, "nothing given: meta.json untouched")
+
+        let tagged = try runNN(["train", "--data", data, "--tag", "extra=1"] + RunMetaCLITests.tiny, cwd: root)
+        #expect(tagged.status == 0 && tagged.stdout == upToDate + "nn: notes of \(dir) updated: tag extra=1\n", "\(tagged.stdout)\(tagged.stderr)")
+        #expect(try RunMeta.read(dir: root + "/" + dir)
+                == RunMeta(name: "slow", tags: [("extra", "1"), ("team", "vision"), ("x", "a,b")], note: "first look"))
+        let again = try runNN(["train", "--data", data, "--tag", "extra=1"] + RunMetaCLITests.tiny, cwd: root)
+        #expect(again.status == 0 && again.stdout == upToDate, "the same notes again change nothing: \(again.stdout)")
+
+        let renamed = try runNN(["train", "--data", data, "--name", "fast", "--note", "second look", "--tag", "team=audio"]
+                                + RunMetaCLITests.tiny, cwd: root)
+        #expect(renamed.stdout == upToDate + "nn: notes of \(dir) updated: name fast, tag team=audio, note\n", "\(renamed.stdout)")
+        #expect(try RunMeta.read(dir: root + "/" + dir)
+                == RunMeta(name: "fast", tags: [("extra", "1"), ("team", "audio"), ("x", "a,b")], note: "second look"))
+
+        // A sweep re-run with a tag keeps its note and other tags.
+        let sweep = ["sweep", "--data", data, "--lr", "0.1,0.3", "--name", "demo"] + RunMetaCLITests.tiny
+        let s1 = try runNN(sweep + ["--tag", "team=vision", "--note", "grid"], cwd: root)
+        #expect(s1.status == 0 && !s1.stdout.contains("notes of"), "\(s1.stdout)\(s1.stderr)")
+        let s2 = try runNN(sweep + ["--tag", "extra=1"], cwd: root)
+        #expect(s2.status == 0 && s2.stdout.contains("nn: notes of \(root)/results/sweeps/demo updated: tag extra=1\n"), "\(s2.stdout)\(s2.stderr)")
+        #expect(try RunMeta.read(dir: root + "/results/sweeps/demo") == RunMeta(tags: [("extra", "1"), ("team", "vision")], note: "grid"))
+    }
+}
+
 /// Issue 19 "Two argument styles": `nn eval DIR`, `nn predict DIR INPUT...`, `nn export
 /// DIR` take the run as a positional, `--run` stays an alias.
 @Suite struct PositionalRunTests {

@@ -113,6 +113,8 @@ struct SweepCommand: ParsableCommand {
         if submit != nil { return try SweepSubmitCommand.submit(runner, options: options, slurmArgs: slurmArgs) }
         if let plan { return try SweepPlanCommand.write(runner, points: setup.points.count, to: plan, options: options) }
 
+        let existed = FileManager.default.fileExists(atPath: runner.dir)
+        try options.checkMeta(dir: runner.dir)
         let progress = SweepProgress(runner: runner, jobs: options.effectiveJobs)
         let quiet = options.quiet
         let terminal = !quiet && isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1
@@ -125,7 +127,7 @@ struct SweepCommand: ParsableCommand {
             if terminal { Console.err(progress.statusLine) }
         }
         if terminal { Console.err("\r\u{1B}[K") }
-        try options.writeMeta(dir: runner.dir)
+        try options.writeMeta(dir: runner.dir, existed: existed)
         try Self.finish(dir: runner.dir, counts: counts, quiet: quiet)
     }
 
@@ -212,10 +214,18 @@ struct SweepOptions: ParsableArguments {
         SweepRunner(setup: setup, dir: out ?? "results/sweeps/\(setup.plan.name)", executable: executable ?? SweepRunner.currentExecutable())
     }
 
-    /// Writes the sweep's `meta.json` when `--tag` or `--note` was given.
-    func writeMeta(dir: String) throws {
-        let m = try meta.meta(name: nil)
-        if !m.isEmpty { try m.write(dir: dir) }
+    /// Merges `--tag` and `--note` into the sweep's `meta.json` (`RunMeta.merge`); when
+    /// the sweep directory `existed` before this command and the notes changed, says so in
+    /// one line (not with --quiet).
+    func writeMeta(dir: String, existed: Bool) throws {
+        let changes = try meta.meta(name: nil).merge(into: dir)
+        if existed && !changes.isEmpty && !quiet { print(RunMeta.updatedLine(dir: dir, changes: changes)) }
+    }
+
+    /// Throws, before anything runs, when notes are given and the sweep directory's
+    /// `meta.json` cannot be read (so a sweep never ends on that error).
+    func checkMeta(dir: String) throws {
+        if try !meta.meta(name: nil).isEmpty { _ = try RunMeta.read(dir: dir) }
     }
 }
 
@@ -252,8 +262,10 @@ struct SweepPlanCommand: ParsableCommand {
     }
 
     static func write(_ runner: SweepRunner, points: Int, to plan: String, options: SweepOptions) throws {
+        let existed = FileManager.default.fileExists(atPath: runner.dir)
+        try options.checkMeta(dir: runner.dir)
         try runner.writePlan(to: plan)
-        try options.writeMeta(dir: runner.dir)
+        try options.writeMeta(dir: runner.dir, existed: existed)
         if options.quiet { return print(plan) }
         print("wrote \(plan): \(NumberText.count(points, "command")), one per point of \(runner.dir)")
         print("run them with e.g. `parallel -j \(options.effectiveJobs) < \(plan)`, then `nn sweep collect \(runner.dir)`")
@@ -298,8 +310,10 @@ struct SweepSubmitCommand: ParsableCommand {
 
     /// Submits the array and the collect job, prints their ids.
     static func submit(_ runner: SweepRunner, options: SweepOptions, slurmArgs: String?) throws {
+        let existed = FileManager.default.fileExists(atPath: runner.dir)
+        try options.checkMeta(dir: runner.dir)
         let jobs = try runner.submitSlurm(arguments: SweepRunner.slurmArguments(slurmArgs ?? ""))
-        try options.writeMeta(dir: runner.dir)
+        try options.writeMeta(dir: runner.dir, existed: existed)
         guard let array = jobs.arrayID, let collect = jobs.collectID else {
             print("\(runner.dir): all \(NumberText.count(jobs.total, "point")) complete; nothing submitted (`nn sweep collect \(runner.dir)` writes the summary)")
             return

@@ -97,7 +97,7 @@ struct TrainCommand: ParsableCommand {
         }
         progress.finish()
         let outDir = outcome.runDirectory
-        if !runMeta.isEmpty && !outcome.previousKept { try runMeta.write(dir: outDir) }
+        let metaChanges = outcome.previousKept ? [] : try runMeta.merge(into: outDir)
         if let d = outcome.divergence {
             if outcome.previousKept {
                 throw NegativeOutcome.diverged.exit("nn train: \(d.message) (the previous run in \(outDir) is kept unchanged)")
@@ -107,6 +107,7 @@ struct TrainCommand: ParsableCommand {
         if quiet { print(outDir) }
         if outcome.upToDate {
             if !quiet { print("\(outDir): up to date (the same configuration on the same data is complete there; --force retrains)") }
+            if !quiet && !metaChanges.isEmpty { print(RunMeta.updatedLine(dir: outDir, changes: metaChanges)) }
             return
         }
         if !quiet, let last = outcome.history.last {

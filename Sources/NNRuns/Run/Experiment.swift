@@ -116,6 +116,7 @@ package struct ExperimentConfig: Equatable, Sendable {
             try c.set(s.key, s.value, source: s.source)
             sources[s.key] = s.source
         }
+        for s in settings { try checkUsed(s.key, by: [c.optimizer], source: s.source) }
         try c.validate(sources: sources)
         return c
     }
@@ -199,13 +200,23 @@ package struct ExperimentConfig: Equatable, Sendable {
         if seed < 0 || seed > Int(UInt32.max) { throw NNError("\(at("seed", "--seed")): must be in 0...\(UInt32.max), got \(seed)") }
         if !(0...9).contains(positiveDigit) { throw NNError("\(at("positive_digit", "positive_digit")): must be a digit 0-9, got \(positiveDigit)") }
         if !(threshold > 0 && threshold < 1) { throw NNError("\(at("threshold", "--threshold")): must be in (0, 1), got \(NumberText.shortest(threshold))") }
-        if optimizer == .momentum && !(momentum >= 0 && momentum < 1) { throw NNError("\(at("momentum", "momentum")): must be in [0, 1), got \(NumberText.real(momentum))") }
-        if optimizer == .adam && !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && adamEpsilon > 0) {
-            throw NNError("adam: need 0 <= beta1, beta2 < 1 and adam_epsilon > 0")
+        // Whatever the optimizer: a value out of range is wrong even where it is not used.
+        for (key, value) in [("momentum", momentum), ("beta1", beta1), ("beta2", beta2)] where !(value >= 0 && value < 1) {
+            throw NNError("\(at(key, "--" + key)): must be in [0, 1), got \(NumberText.real(value))")
         }
+        if !(adamEpsilon > 0) { throw NNError("\(at("adam_epsilon", "--adam-epsilon")): must be > 0, got \(NumberText.shortest(adamEpsilon))") }
         // Sizes first: a layer too large for the machine is the problem to report.
         try architecture.requireMemory(scalarBytes: scalarBytes, optimizer: optimizer, what: layersFlag)
-        do { try architecture.validate() } catch { throw NNError("\(at(error.key, "--" + error.key)): \(error.problem)") }
+        do { try architecture.validate() } catch {
+            // Too few or too many activations for the layers given: blame --layers when
+            // only it was given (the activations are then the defaults or the file's).
+            if case .activationCount(let count, let got) = error, let layersSource = sources["layers"], sources["activations"] == nil {
+                func n(_ k: Int, _ what: String) -> String { "\(k) \(what)\(k == 1 ? "" : "s")" }
+                throw NNError("\(layersSource): \(n(count, "layer")) after the input \(count == 1 ? "needs" : "need") \(n(count, "activation")), "
+                              + "but activations has \(got); give --activations with \(n(count, "value"))")
+            }
+            throw NNError("\(at(error.key, "--" + error.key)): \(error.problem)")
+        }
         if layers.last! != target.outputs {
             throw NNError("\(at("layers", "--layers")): the last layer has \(layers.last!) output(s) but classes '\(classes.rawValue)' needs \(target.outputs)")
         }

@@ -41,18 +41,22 @@ package struct ExperimentKey: Sendable {
     /// Left out of `config.json` (and so of the run id) while it has its default: keys
     /// added after runs existed, so that those runs keep their bytes and ids.
     let omittedAtDefault: Bool
+    /// The optimizers that use the key, nil for every one: a key given on the command line
+    /// that the chosen optimizer does not use is an error (`checkUsed`).
+    let usedBy: [OptimizerKind]?
 
     /// A key stored in `path`. `keepSpaces` takes the text as given (free text), otherwise
     /// it is trimmed; `check` rejects values the type allows but the key does not.
     init<T: KeyValue>(_ name: String, _ path: WritableKeyPath<ExperimentConfig, T> & Sendable, flag: Bool = false,
                       sweepable: Bool = true, selectsData: Bool = false, keepSpaces: Bool = false, omittedAtDefault: Bool = false,
-                      check: (@Sendable (T, String) throws -> Void)? = nil, help: String) {
+                      usedBy: [OptimizerKind]? = nil, check: (@Sendable (T, String) throws -> Void)? = nil, help: String) {
         self.name = name
         self.help = help
         self.hasFlag = flag
         self.sweepable = sweepable
         self.selectsData = selectsData
         self.omittedAtDefault = omittedAtDefault
+        self.usedBy = usedBy
         self.isList = T.isList
         self.isBoolean = T.self == Bool.self
         self.typeName = T.typeName
@@ -112,10 +116,10 @@ extension ExperimentConfig {
         ExperimentKey("lr", \.lr, flag: true, help: "Learning rate (> 0)"),
         ExperimentKey("epochs", \.epochs, flag: true, help: "Number of epochs"),
         ExperimentKey("batch_size", \.batchSize, flag: true, help: "Mini-batch size (0 = full batch, the notebook)"),
-        ExperimentKey("momentum", \.momentum, flag: true, help: "Momentum coefficient of optimizer momentum, in [0, 1)"),
-        ExperimentKey("beta1", \.beta1, flag: true, help: "Adam's first-moment decay, in [0, 1)"),
-        ExperimentKey("beta2", \.beta2, flag: true, help: "Adam's second-moment decay, in [0, 1)"),
-        ExperimentKey("adam_epsilon", \.adamEpsilon, flag: true, help: "Adam's ε in the update's denominator (> 0)"),
+        ExperimentKey("momentum", \.momentum, flag: true, usedBy: [.momentum], help: "Momentum coefficient of optimizer momentum, in [0, 1)"),
+        ExperimentKey("beta1", \.beta1, flag: true, usedBy: [.adam], help: "Adam's first-moment decay, in [0, 1)"),
+        ExperimentKey("beta2", \.beta2, flag: true, usedBy: [.adam], help: "Adam's second-moment decay, in [0, 1)"),
+        ExperimentKey("adam_epsilon", \.adamEpsilon, flag: true, usedBy: [.adam], help: "Adam's ε in the update's denominator (> 0)"),
         ExperimentKey("precision", \.precision, flag: true,
                       help: "Floating-point type of the weights and arithmetic (summary.csv column dtype)"),
         ExperimentKey("seed", \.seed, flag: true,
@@ -156,6 +160,22 @@ extension ExperimentConfig {
 
     /// The true/false keys that have a flag (given alone, it means true).
     package static var booleanFlagKeys: [String] { table.filter { $0.isBoolean && $0.hasFlag }.map(\.name) }
+
+    /// Throws when `key` is an optimizer's setting that none of `optimizers` uses (given
+    /// on the command line it would change the run id but not the training):
+    /// `--momentum: not used by optimizer gd (it is used by momentum)`. `source` names the
+    /// flag. Experiment files are not checked, as one file may serve several optimizers.
+    package static func checkUsed(_ key: String, by optimizers: Set<OptimizerKind>, source: String) throws {
+        guard let users = table.first(where: { $0.name == key })?.usedBy, optimizers.isDisjoint(with: users) else { return }
+        let these = optimizers.map(\.rawValue).sorted().joined(separator: " or ")
+        throw NNError("\(source): not used by optimizer \(these) (it is used by \(users.map(\.rawValue).joined(separator: " and ")))")
+    }
+
+    /// `validate`'s sources for keys given without a file: each key's flag (its name when
+    /// it has none), as `validate` names them by default, marked as given.
+    package static func sources(given keys: [String]) -> [String: String] {
+        Dictionary(keys.map { key in (key, table.first { $0.name == key }?.flag ?? key) }, uniquingKeysWith: { a, _ in a })
+    }
 
     /// An error naming the known keys when `key` is none of them.
     package static func checkKey(_ key: String, source: String) throws { _ = try entry(key, source: source) }

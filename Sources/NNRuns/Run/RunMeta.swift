@@ -59,6 +59,33 @@ package struct RunMeta: Sendable, Equatable {
         try AtomicFile.write(json.encoded() + "\n", to: FilePath.join(dir, Self.file))
     }
 
+    /// Merges this meta (what the flags give) into `dir`'s `meta.json`: a given name or
+    /// note replaces that field, each given tag adds or replaces its key, everything not
+    /// given is kept. Writes (atomically) only when that changes the file; returns what
+    /// changed (`name quick`, `tag extra=1`, `note`), empty when nothing did. A bad
+    /// `meta.json` is an error naming it, and is left as it was.
+    @discardableResult
+    package func merge(into dir: String) throws -> [String] {
+        if isEmpty { return [] }
+        let old = try Self.read(dir: dir)
+        let merged = over(old)
+        if merged == old { return [] }
+        var changes: [String] = []
+        if let name, name != old?.name { changes.append("name \(name)") }
+        for t in tags where !(old?.tags.contains { $0.key == t.key && $0.value == t.value } ?? false) {
+            changes.append("tag \(t.key)=\(t.value)")
+        }
+        if let note, note != old?.note { changes.append("note") }
+        try merged.write(dir: dir)
+        return changes
+    }
+
+    /// `nn: notes of DIR updated: tag extra=1, note`, what `nn train` and `nn sweep` print
+    /// when they change the notes of a run or sweep that was already there.
+    package static func updatedLine(dir: String, changes: [String]) -> String {
+        "nn: notes of \(dir) updated: \(changes.joined(separator: ", "))"
+    }
+
     /// Reads a `meta.json` document (`path` names it in errors).
     package static func parse(_ doc: JSONValue, path: String) throws -> RunMeta {
         guard case .object = doc else { throw NNError("\(path): expected a JSON object") }
