@@ -9,6 +9,11 @@ package enum NumberText {
         d.isFinite ? "\(d)" : shortest(d)
     }
 
+    /// `1 point`, `3 points`: a count and its noun, plural unless the count is 1.
+    package static func count(_ n: Int, _ noun: String) -> String {
+        "\(n) \(noun)\(n == 1 ? "" : "s")"
+    }
+
     /// The shortest decimal text that reads back as exactly `x` (Swift's round-trip
     /// `description`), except that integral values below 2^53 print without ".0"
     /// (`40`, not `40.0`), and `-0.0` prints as `0`. Non-finite: `nan`, `inf`, `-inf`.

@@ -10,13 +10,14 @@ enum DocsTable: String, CaseIterable, Sendable {
     case sweepFiles = "sweep-files"
     case preparedFiles = "prepared-files"
     case exitStatus = "exit-status"
+    case executables
 
     /// The docs file that holds the table, relative to the repository root.
     var file: String {
         switch self {
         case .keys: "docs/experiments.md"
         case .sweepFiles, .preparedFiles: "docs/layout.md"
-        case .exitStatus: "docs/commands.md"
+        case .exitStatus, .executables: "docs/commands.md"
         }
     }
 
@@ -27,6 +28,7 @@ enum DocsTable: String, CaseIterable, Sendable {
         case .sweepFiles: FileRow.markdown(FileRow.sweep)
         case .preparedFiles: FileRow.markdown(FileRow.prepared)
         case .exitStatus: ExitStatus.markdownTable
+        case .executables: BuiltInCommand.executablesMarkdown
         }
     }
 
@@ -36,7 +38,7 @@ enum DocsTable: String, CaseIterable, Sendable {
         switch self {
         case .sweepFiles: SweepDirectory.ownedFiles
         case .preparedFiles: PreparedLayout.ownedFiles
-        case .keys, .exitStatus: nil
+        case .keys, .exitStatus, .executables: nil
         }
     }
 
@@ -45,7 +47,7 @@ enum DocsTable: String, CaseIterable, Sendable {
         switch self {
         case .sweepFiles: FileRow.sweep.flatMap(\.names)
         case .preparedFiles: FileRow.prepared.flatMap(\.names)
-        case .keys, .exitStatus: []
+        case .keys, .exitStatus, .executables: []
         }
     }
 }

@@ -52,7 +52,7 @@ struct NN: ParsableCommand {
                 if error is ExitCode { checkStandardOutput() }
                 exit(withError: error)
             }
-            Console.err(oneLine(fullMessage(for: error)) + "\n")
+            Console.err(oneLine(nearestOptionHint(fullMessage(for: error), arguments: arguments)) + "\n")
             Foundation.exit(ExitStatus.error)
         }
         Foundation.exit(ExitStatus.success)
@@ -68,13 +68,76 @@ struct NN: ParsableCommand {
 
     /// The error for a first argument that names no command (and no plugin: that ran
     /// before), with the nearest command when one is close (`did you mean 'train'?`).
+    /// `nn help NAME` with a NAME that is no command is the same error (ArgumentParser
+    /// would print the top-level help and exit 0).
     static func unknownCommand(_ arguments: [String]) -> String? {
-        guard let first = arguments.first, !first.hasPrefix("-"), Plugin.name(arguments) != nil else { return nil }
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        if first == "help" {
+            guard arguments.count > 1, !arguments[1].hasPrefix("-"), !(commandNames + ["help"]).contains(arguments[1]) else { return nil }
+            return unknownCommandMessage(arguments[1])
+        }
+        return Plugin.name(arguments) == nil ? nil : unknownCommandMessage(first)
+    }
+
+    /// `unknown command 'trian' (did you mean 'train'?)`, or the list of commands when
+    /// none is close.
+    static func unknownCommandMessage(_ name: String) -> String {
         let shown = BuiltInCommand.allCases.map(\.name) + ["keys", "help"]
-        let nearest = shown.map { (name: $0, distance: editDistance(first, $0)) }.min { $0.distance < $1.distance }
-        let hint = nearest.flatMap { $0.distance <= max(1, first.count / 3) ? " (did you mean '\($0.name)'?)" : nil }
+        let nearest = shown.map { (name: $0, distance: editDistance(name, $0)) }.min { $0.distance < $1.distance }
+        let hint = nearest.flatMap { $0.distance <= max(1, name.count / 3) ? " (did you mean '\($0.name)'?)" : nil }
             ?? " (commands: \(shown.joined(separator: ", ")))"
-        return "unknown command '\(first)'\(hint)"
+        return "unknown command '\(name)'\(hint)"
+    }
+
+    /// ArgumentParser's "Unknown option '--lrs'. Did you mean '--out'?" with our nearest
+    /// option instead: ArgumentParser looks only at the options `--help` shows (not `nn
+    /// sweep`'s experiment keys) and by edit distance alone. Ours looks at every long
+    /// option of the command `arguments` name (`nearestOption`); other messages pass as
+    /// they are.
+    static func nearestOptionHint(_ message: String, arguments: [String]) -> String {
+        let prefix = "Error: Unknown option '--"
+        guard message.hasPrefix(prefix) else { return message }
+        let rest = message.dropFirst(prefix.count)
+        guard let quote = rest.firstIndex(of: "'") else { return message }
+        let typed = String(rest[..<quote])
+        let lineEnd = rest.firstIndex(of: "\n") ?? rest.endIndex
+        let hint = nearestOption(typed, among: longOptions(of: command(named: arguments))).map { ". Did you mean '--\($0)'?" } ?? ""
+        return prefix + typed + "'" + hint + rest[lineEnd...]
+    }
+
+    /// The command `arguments` run: the deepest subcommand their leading words name.
+    static func command(named arguments: [String]) -> any ParsableCommand.Type {
+        var type: any ParsableCommand.Type = NN.self
+        for word in arguments {
+            guard let sub = type.configuration.subcommands.first(where: { name(of: $0) == word }) else { break }
+            type = sub
+        }
+        return type
+    }
+
+    /// Every long option of `command`, hidden ones included (ArgumentParser's tool
+    /// description, the one public list of a command's options).
+    static func longOptions(of command: any ParsableCommand.Type) -> [String] {
+        guard let data = command._dumpHelp().data(using: .utf8),
+              let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let info = doc["command"] as? [String: Any],
+              let arguments = info["arguments"] as? [[String: Any]] else { return [] }
+        return arguments.flatMap { ($0["names"] as? [[String: Any]]) ?? [] }
+            .filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
+    }
+
+    /// The option nearest to `typed` (both without the leading `--`): one that differs
+    /// only by a short end (`lrs` and `lr`, `thread` and `threads`), else the closest by
+    /// edit distance when it is close (as for commands); nil when none is.
+    static func nearestOption(_ typed: String, among names: [String]) -> String? {
+        let byDistance = names.map { (name: $0, distance: editDistance(typed, $0)) }
+            .sorted { $0.distance != $1.distance ? $0.distance < $1.distance : $0.name < $1.name }
+        let extended = byDistance.first { n in
+            min(n.name.count, typed.count) >= 2 && abs(n.name.count - typed.count) <= 2
+                && (n.name.hasPrefix(typed) || typed.hasPrefix(n.name))
+        }
+        if let extended { return extended.name }
+        return byDistance.first.flatMap { $0.distance <= max(1, typed.count / 3) ? $0.name : nil }
     }
 
     /// Levenshtein distance, a transposition counting as one edit (`trian` is one from `train`).
@@ -162,6 +225,14 @@ package enum BuiltInCommand: CaseIterable, Sendable {
     }
 
     var name: String { NN.name(of: type) }
+
+    /// The executable of this command, `nn-<name>` (Package.swift's `commandExecutables`).
+    var executable: String { "nn-" + name }
+
+    /// docs/commands.md's list of the executables `make install` installs (`nn docs executables`).
+    static var executablesMarkdown: String {
+        "`nn` and one per command: " + allCases.map { "`\($0.executable)`" }.joined(separator: ", ") + ".\n"
+    }
 
     /// `nn`'s arguments for this command's arguments: the command's name in front. A
     /// hidden command (`sweep-point`, which `nn sweep` runs for each point with the

@@ -1,3 +1,4 @@
+import NNBase
 import NNRuns
 import NNSweeps
 
@@ -17,7 +18,7 @@ extension SweepRunner {
                 warning = Report.staleHTMLWarning(dir: dir)
             } catch { warning = "report not written: \(error)" }
         }
-        let summary = "wrote \(SweepDirectory(dir).summary): \(counts.total) points, \(counts.ok) ok, \(counts.failed) failed"
+        let summary = "wrote \(SweepDirectory(dir).summary): \(NumberText.count(counts.total, "point")), \(counts.ok) ok, \(counts.failed) failed"
             + (counts.pending > 0 ? ", \(counts.pending) not run" : "")
         var notOk: String?
         if counts.ok < counts.total {
@@ -26,7 +27,7 @@ extension SweepRunner {
             // points not run are sent back to a re-run.
             let what = [counts.failed > 0 ? "\(counts.failed) failed (see status.json in their run directories; training is deterministic, so a re-run fails them the same way unless the cause was outside training, e.g. a full disk)" : nil,
                         counts.pending > 0 ? "\(counts.pending) not run (re-run the sweep to run them)" : nil].compactMap { $0 }.joined(separator: ", ")
-            notOk = "nn sweep: \(counts.total - counts.ok) of \(counts.total) points are not ok: \(what)"
+            notOk = "nn sweep: \(counts.total - counts.ok) of \(NumberText.count(counts.total, "point")) \(counts.total - counts.ok == 1 ? "is" : "are") not ok: \(what)"
         }
         return (summary, warning, notOk)
     }

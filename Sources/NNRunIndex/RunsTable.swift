@@ -61,7 +61,11 @@ package struct RunsTable: Sendable {
     /// Which metric ranked, and how (`Ranking.statement`).
     package var ranking: String = ""
 
-    static let fixedColumns = ["name", "id", "status", "tags", "started", "data", "path"]
+    /// The columns that are not parameters or results (text, sorted ascending).
+    static let fixedColumns = ["name", "id", "status", "tags", "note", "started", "data", "where", "path"]
+    /// Every column a run can have whatever its files hold: `--columns`, `--sort` and
+    /// `--filter` accept them even when no listed run has a value (an empty column).
+    static let knownColumns = fixedColumns + ["duration"]
     static let metricOrder = [
         "accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc",
         "macro_precision", "macro_recall", "macro_f1", "micro_precision", "micro_recall", "micro_f1",
@@ -76,8 +80,8 @@ package struct RunsTable: Sendable {
 
     package static func build(rows all: [RunsRow], warnings: [String], query: RunsQuery) throws -> RunsTable {
         func check(_ key: String, _ flag: String) throws {
-            guard all.isEmpty || key.hasPrefix("tag.") || all.contains(where: { $0.value(key) != nil }) else {
-                let known = Set(fixedColumns).union(all.flatMap { Array($0.params.keys) + Array($0.results.keys) })
+            guard all.isEmpty || key.hasPrefix("tag.") || knownColumns.contains(key) || all.contains(where: { $0.value(key) != nil }) else {
+                let known = Set(knownColumns).union(all.flatMap { Array($0.params.keys) + Array($0.results.keys) })
                 throw NNError("\(flag): no column '\(key)' in these runs (columns: \(known.sorted().joined(separator: ", ")))")
             }
         }
@@ -266,7 +270,7 @@ package struct RunsTable: Sendable {
             key = text
         }
         if let ascending = query.ascending { descending = !ascending }
-        let isResult = !fixedColumns.contains(key) && key != "duration" && !key.contains("loss") && !isParameterName(key)
+        let isResult = !knownColumns.contains(key) && !key.contains("loss") && !isParameterName(key)
         return (key, descending ?? isResult)
     }
 

@@ -149,14 +149,14 @@ package struct Halving: Equatable, Sendable {
     /// against the full grid's.
     package func summary(points: Int, epochs: Int) -> String {
         let r = rungs(epochs: epochs), n = rungSizes(points: points, rungs: r.count)
-        let rungText = zip(r, n).enumerated().map { "rung \($0.offset): \($0.element.0) epochs x \($0.element.1) point(s)" }
+        let rungText = zip(r, n).enumerated().map { "rung \($0.offset): \(NumberText.count($0.element.0, "epoch")) x \(NumberText.count($0.element.1, "point"))" }
         let full = points.multipliedReportingOverflow(by: epochs)
         var budget = ""
         if let planned = plannedEpochs(points: points, epochs: epochs), !full.overflow, full.partialValue > 0 {
             budget = String(format: "; \(planned) epochs at most, against \(full.partialValue) for the full grid (%.1f%%)",
                             100 * Double(planned) / Double(full.partialValue))
         }
-        return "successive halving by \(metric.rawValue) (\(goal.rawValue)), eta \(eta), \(points) points: "
+        return "successive halving by \(metric.rawValue) (\(goal.rawValue)), eta \(eta), \(NumberText.count(points, "point")): "
             + rungText.joined(separator: ", ") + budget
     }
 }

@@ -20,9 +20,16 @@ package struct SweepPoint: Equatable, Sendable {
         self.params = params
     }
 
-    /// `key=value key=value`, for messages.
+    /// `key=value key=value`, for messages, each number as a person writes it (`lr=1000`,
+    /// where sweep.json keeps the key table's `1000.0`).
     package var label: String {
-        params.isEmpty ? "base experiment" : params.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        params.isEmpty ? "base experiment" : params.map { "\($0.key)=\(Self.shown($0.value))" }.joined(separator: " ")
+    }
+
+    /// A value's text without a trailing `.0` (`1000.0` is `1000`); any other text as it is.
+    static func shown(_ value: String) -> String {
+        guard value.hasSuffix(".0"), let x = Double(value) else { return value }
+        return NumberText.shortest(x)
     }
 }
 

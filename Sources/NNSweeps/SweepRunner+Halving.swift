@@ -130,10 +130,10 @@ extension SweepRunner {
         for (n, p) in setup.points.enumerated() {
             let state: String
             switch fates[n] {
-            case .train(let j): state = "to train to rung \(j) (\(rungs[j]) epochs)"
+            case .train(let j): state = "to train to rung \(j) (\(NumberText.count(rungs[j], "epoch")))"
             case .waiting(let j): state = "rung \(j) done, not decided yet"
-            case .stopped(let j): state = states[n].results[j] == .failed ? "failed at rung \(j) (retry)" : "stopped at rung \(j) (\(rungs[j]) epochs)"
-            case .finished: state = "trained all \(rungs[rungs.count - 1]) epochs"
+            case .stopped(let j): state = states[n].results[j] == .failed ? "failed at rung \(j) (retry)" : "stopped at rung \(j) (\(NumberText.count(rungs[j], "epoch")))"
+            case .finished: state = "trained all \(NumberText.count(rungs[rungs.count - 1], "epoch"))"
             }
             lines.append("\(n + 1)/\(plan.points.count)  \(p.point.id)  \(state)  \(p.point.label)")
             if let need = Halving.neededEpochs(fates[n], results: states[n].results, rungs: rungs),

@@ -93,7 +93,8 @@ package struct SweepRunner {
     /// What `run` would do, one block per point: number, run id, state, parameters, then
     /// the command. Reads the run directories; writes nothing.
     package func dryRunText(jobs: Int) -> String {
-        var lines = ["sweep \(plan.name): \(plan.points.count) points in \(dir), \(jobs) job(s) x \(plan.threads) thread(s)"]
+        var lines = ["sweep \(plan.name): \(NumberText.count(plan.points.count, "point")) in \(dir), "
+                     + "\(NumberText.count(jobs, "job")) x \(NumberText.count(plan.threads, "thread"))"]
         if let r = plan.grid.random { lines.append(r.summary(gridPoints: plan.points.count / r.count)) }
         if let h = plan.halving { return lines.joined(separator: "\n") + "\n" + halvingDryRunText(h) }
         for (n, p) in setup.points.enumerated() {

@@ -21,6 +21,21 @@ import Testing
         return environment
     }
 
+    /// Every built-in command is an executable: Package.swift's `commandExecutables`, the
+    /// `Sources/nn-*` targets (which `make install` installs) and docs/commands.md's list
+    /// (`nn docs executables`, checked by DocsTablesTests) name the same ones.
+    @Test func everyCommandIsAnExecutableOfItsOwn() throws {
+        let executables = BuiltInCommand.allCases.map(\.executable)
+        let sources = try FileManager.default.contentsOfDirectory(atPath: packageRoot() + "/Sources").filter { $0.hasPrefix("nn-") }
+        #expect(sources.sorted() == executables.sorted())
+        let package = try String(contentsOfFile: packageRoot() + "/Package.swift", encoding: .utf8)
+        let line = try #require(package.split(separator: "\n").first { $0.hasPrefix("let commandExecutables = [") })
+        #expect(line.contains(executables.map { "\"\($0.dropFirst(3))\"" }.joined(separator: ", ")), "\(line)")
+        for executable in executables {
+            #expect(BuiltInCommand.executablesMarkdown.contains("`\(executable)`"))
+        }
+    }
+
     @Test func pluginGetsItsArgumentsAndItsStatusIsNNs() throws {
         let dir = try Self.pluginDirectory("hello", #"printf '[%s]\n' "$@"; echo "to stderr" >&2; exit 3"#)
         defer { try? FileManager.default.removeItem(atPath: dir) }

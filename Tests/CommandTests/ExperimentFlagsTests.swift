@@ -104,6 +104,32 @@ import NNBase
         #expect(far.status == 2 && far.stderr.contains("unknown command 'zzzzzz' (commands: fetch,"), "\(far.stderr)")
     }
 
+    /// `nn help NAME` with a typo is the same error as `nn NAME` (not the top-level help,
+    /// status 0); `nn help train` is still train's help.
+    @Test func helpOfAnUnknownCommandSuggestsTheNearest() throws {
+        let r = try runNN(["help", "trian"])
+        #expect(r.status == 2 && r.stdout.isEmpty && r.stderr == "Error: unknown command 'trian' (did you mean 'train'?)\n", "\(r.stderr)")
+        let ok = try runNN(["help", "train"])
+        #expect(ok.status == 0 && ok.stdout.contains("USAGE: nn train"), "\(ok.stderr)")
+    }
+
+    /// An unknown option suggests the command's nearest one, hidden ones (nn sweep's
+    /// experiment keys) included, preferring one that differs by a short end.
+    @Test func unknownOptionSuggestsTheNearestOfTheCommand() throws {
+        let cases: [([String], String)] = [
+            (["sweep", "--lrs", "0.1"], "Error: Unknown option '--lrs'. Did you mean '--lr'? (see 'nn sweep --help')\n"),
+            (["train", "--eopchs", "1"], "Error: Unknown option '--eopchs'. Did you mean '--epochs'? (see 'nn train --help')\n"),
+            (["runs", "--column", "id"], "Error: Unknown option '--column'. Did you mean '--columns'? (see 'nn runs --help')\n"),
+            (["train", "--zzzzzzzz"], "Error: Unknown option '--zzzzzzzz' (see 'nn train --help')\n"),
+        ]
+        for (args, expected) in cases {
+            let r = try runNN(args)
+            #expect(r.status == 2 && r.stderr == expected, "\(args): \(r.stderr)")
+        }
+        #expect(NN.nearestOption("lrs", among: ["out", "lr", "layers"]) == "lr")
+        #expect(NN.nearestOption("data-dir", among: ["data", "out"]) == nil)
+    }
+
     /// A key given on the command line that the chosen optimizer does not use is a
     /// one-line error naming the flag (it would change the run id, not the training);
     /// their ranges are checked whatever the optimizer; an experiment file may set them.

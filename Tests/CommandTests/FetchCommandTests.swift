@@ -80,6 +80,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: tmp))
     }
 
+    /// A failed fetch into the default `data/mnist` of a fresh directory removes both
+    /// directories it made (`data/mnist` and `data`), and leaves one that was there.
+    @Test func aFailedFetchRemovesTheDirectoriesItMade() throws {
+        let cwd = scratchDirectory("fetch-fresh")
+        defer { try? FileManager.default.removeItem(atPath: cwd) }
+        let args = ["fetch", "--mirror", "file:///nonexistent-nn-mirror/"]
+        let r = try runNN(args, cwd: cwd)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(entries(cwd).isEmpty, "\(entries(cwd))")
+        try FileManager.default.createDirectory(atPath: cwd + "/data", withIntermediateDirectories: true)
+        #expect(try runNN(args, cwd: cwd).status == 2)
+        #expect(entries(cwd) == ["data"] && entries(cwd + "/data").isEmpty)
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"),
                    "needs Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist)"))
     func fashionMNISTComesFromTheDebianPackage() throws {

@@ -75,6 +75,19 @@ import Testing
         #expect(byName.count == 300 && zip(byName, byDigit).allSatisfy { $0[1] == names[Int($1[1])!] && $0[2] == $1[2] })
     }
 
+    /// `--threshold` on a ten-class run is refused as `nn eval` refuses it: one line,
+    /// status 2, nothing written.
+    @Test func tenClassesRefuseAThreshold() throws {
+        try #require(Self.runs)
+        let out = Self.tmp + "/ten-threshold.csv"
+        let r = try runNN(["predict", "--run", Self.tmp + "/ten", Self.tmp + "/all/test-images.idx", "--threshold", "0.3", "--out", out])
+        let expected = "Error: --threshold: applies only to a binary target (ten classes predict the most probable class)\n"
+        #expect(r.status == 2 && r.stderr == expected && r.stdout.isEmpty, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let e = try runNN(["eval", "--run", Self.tmp + "/ten", "--threshold", "0.3"])
+        #expect(e.status == 2 && e.stderr == expected, "\(e.stderr)")
+    }
+
     /// One test image as PNG, PGM (P5 and P2) and a CSV row on standard input: each gives
     /// predictions.csv's prediction and its probability within 1e-12 (one image is a
     /// one-column product, which BLAS may round differently from the 1,000-column one).

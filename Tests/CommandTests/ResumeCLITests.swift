@@ -93,7 +93,10 @@ import Testing
         _ = try nn(["train", "--data", data, "--out", "other", "--epochs", "1"] + Self.net, cwd: root)
         #expect(FileManager.default.fileExists(atPath: building + "/checkpoint.nnc"))
 
-        _ = try nn(["train", "--resume", "run", "--threads", "1", "--quiet"], cwd: root)
+        // The resumed epochs count towards the run's total, as a fresh training's do.
+        let resumed = try nn(["train", "--resume", "run", "--threads", "1"], cwd: root)
+        let epochLines = resumed.stdout.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
+        #expect(!epochLines.isEmpty && epochLines.allSatisfy { $0.contains("/400 loss ") }, "\(resumed.stdout.prefix(200))")
         #expect(!FileManager.default.fileExists(atPath: building))
         for dir in ["straight", "run"] { _ = try nn(["eval", "--run", dir], cwd: root) }
         #expect(files(root + "/run") == files(root + "/straight"))

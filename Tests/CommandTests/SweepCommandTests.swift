@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 @testable import NNKernel
 @testable import NNFormats
 @testable import NNRuns
@@ -66,7 +67,7 @@ let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let r = try sweep(["--lr", "1000,0.3", "--epochs", "3", "--out", "s"], cwd: root)
         #expect(r.status == 1)
-        #expect(r.stderr.contains("1 of 2 points are not ok: 1 failed"))
+        #expect(r.stderr.contains("1 of 2 points is not ok: 1 failed"))
         // A divergence is deterministic: the sweep does not tell the user to re-run to retry.
         #expect(!r.stderr.contains("retry"), "\(r.stderr)")
         #expect(r.stderr.contains("training is deterministic, so a re-run fails them the same way"), "\(r.stderr)")
@@ -161,7 +162,7 @@ let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
         let out = lines(r.stdout)
         // --jobs defaults to the cores at --threads 1 each.
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        #expect(out.first?.hasPrefix("sweep notebook: 4 points in \(root)/d, \(cores) job(s) x 1 thread(s)") == true)
+        #expect(out.first?.hasPrefix("sweep notebook: 4 points in \(root)/d, \(NumberText.count(cores, "job")) x 1 thread") == true)
         #expect(out.filter { $0.contains("  to run  ") }.count == 4)
         #expect(out.filter { $0.contains(" sweep-point --threads 1 --data ") }.count == 4)
         #expect(!FileManager.default.fileExists(atPath: root + "/d"))
@@ -177,7 +178,7 @@ let sweepData = preparedMNIST(train: 1000, test: 500, tag: "sweep-tests")
         let r = try runNN(["sweep", "--config", "exp.json", "--data", try sweepData.get(), "--lr", "0.5", "--dry-run"], cwd: root)
         #expect(r.status == 0, "\(r.stderr)")
         let out = lines(r.stdout)
-        #expect(out.first == "sweep filegrid: 2 points in \(root)/results/sweeps/filegrid, \(ProcessInfo.processInfo.activeProcessorCount) job(s) x 1 thread(s)")
+        #expect(out.first == "sweep filegrid: 2 points in \(root)/results/sweeps/filegrid, \(NumberText.count(ProcessInfo.processInfo.activeProcessorCount, "job")) x 1 thread")
         #expect(out.filter { $0.hasPrefix("1/2 ") || $0.hasPrefix("2/2 ") }.map { $0.components(separatedBy: "  ").last ?? "" }
                 == ["layers=785,16,1 lr=0.5", "layers=785,8,1 lr=0.5"])
     }

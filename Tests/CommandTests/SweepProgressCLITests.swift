@@ -14,6 +14,26 @@ import Testing
 @Suite struct SweepProgressCLITests {
     static var tiny: [String] { RunMetaCLITests.tiny }
 
+    /// One point is "1 point" (header, summary line, dry run), a value is written as a
+    /// person writes it (`lr=1`, not the key table's `1.0`), and `nn train` says "1 epoch".
+    @Test func oneIsSingularAndNumbersAreWrittenAsTyped() throws {
+        let data = try sweepData.get()
+        let root = scratchDirectory("sweep-wording")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let net = ["--layers", "785,4,1", "--activations", "relu,sigmoid", "--epochs", "1", "--threads", "1"]
+        let args = ["sweep", "--data", data, "--lr", "1", "--out", "s", "--jobs", "1"] + net
+        let dry = try runNN(args + ["--dry-run"], cwd: root)
+        #expect(dry.status == 0 && dry.stdout.hasPrefix("sweep notebook: 1 point in ") && dry.stdout.contains(", 1 job x 1 thread\n"), "\(dry.stdout)")
+        let r = try runNN(args, cwd: root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("sweep notebook: 1 point, 1 job x 1 thread, ") == true, "\(r.stdout)")
+        #expect(lines.count == 3 && lines[1].contains(" lr=1 ") && !r.stdout.contains("lr=1.0"), "\(r.stdout)")
+        #expect(lines.last?.hasSuffix("summary.csv: 1 point, 1 ok, 0 failed") == true, "\(r.stdout)")
+        let t = try runNN(["train", "--data", data, "--out", "t"] + net, cwd: root)
+        #expect(t.status == 0 && t.stdout.contains("wrote t: 1 epoch, final loss "), "\(t.stdout)\(t.stderr)")
+    }
+
     @Test func headerLinesAndQuiet() throws {
         let data = try sweepData.get()
         let root = scratchDirectory("sweep-progress")

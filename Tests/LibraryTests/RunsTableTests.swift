@@ -182,6 +182,31 @@ import Testing
         }
     }
 
+    /// `note`, `duration` and `where` are columns of every run: `--columns` takes them
+    /// when no run has a value (an empty column), the error for an unknown column lists
+    /// them, and a note sorts ascending like the other text columns.
+    @Test func everyKnownColumnIsAcceptedAndNotesSortAscending() throws {
+        let root = try ResultFixture.directory("runs-known-columns")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.threeRuns(root)
+        let empty = try Self.table(root, RunsQuery(columns: ["id", "note", "duration", "where"]))
+        #expect(empty.header == ["best", "id", "note", "duration", "where"])
+        #expect(Self.column(empty, "note") == ["", "", ""])
+        do {
+            _ = try Self.table(root, RunsQuery(columns: ["nokey"]))
+            Issue.record("--columns nokey was accepted")
+        } catch let error as NNError {
+            for known in ["note", "duration", "where", "started", "lr"] {
+                #expect(error.message.contains(known), "\(error.message)")
+            }
+        }
+        for (i, note) in ["beta", "alpha", "gamma"].enumerated() {
+            try RunMeta(note: note).write(dir: "\(root)/runs/notebook/\(String(format: "%012x", i))")
+        }
+        #expect(Self.column(try Self.table(root, RunsQuery(sort: "note", columns: ["note"])), "note") == ["alpha", "beta", "gamma"])
+        #expect(Self.column(try Self.table(root, RunsQuery(sort: "-note", columns: ["note"])), "note") == ["gamma", "beta", "alpha"])
+    }
+
     @Test func formats() throws {
         let root = try ResultFixture.directory("runs-formats")
         defer { try? FileManager.default.removeItem(atPath: root) }

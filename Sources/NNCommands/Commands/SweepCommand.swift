@@ -58,7 +58,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Halving: min or max (default: min for losses).")
     var goal: HalvingGoal?
 
-    @Flag(name: .customLong("dry-run"), help: "Print the points and commands; run nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Print the points and commands; train nothing. Prepares the data first when it is missing (the run ids depend on it).")
     var dryRun = false
 
     // The modes' older spellings (hidden): `nn sweep plan FILE` and the others replace them.
@@ -267,7 +267,7 @@ struct SweepPlanCommand: ParsableCommand {
         try runner.writePlan(to: plan)
         try options.writeMeta(dir: runner.dir, existed: existed)
         if options.quiet { return print(plan) }
-        print("wrote \(plan): \(points) commands, one per point of \(runner.dir)")
+        print("wrote \(plan): \(NumberText.count(points, "command")), one per point of \(runner.dir)")
         print("run them with e.g. `parallel -j \(options.effectiveJobs) < \(plan)`, then `nn sweep collect \(runner.dir)`")
     }
 }
@@ -315,10 +315,10 @@ struct SweepSubmitCommand: ParsableCommand {
         let jobs = try runner.submitSlurm(arguments: SweepRunner.slurmArguments(slurmArgs ?? ""))
         try options.writeMeta(dir: runner.dir, existed: existed)
         guard let array = jobs.arrayID, let collect = jobs.collectID else {
-            print("\(runner.dir): all \(jobs.total) points complete; nothing submitted (`nn sweep collect \(runner.dir)` writes the summary)")
+            print("\(runner.dir): all \(NumberText.count(jobs.total, "point")) complete; nothing submitted (`nn sweep collect \(runner.dir)` writes the summary)")
             return
         }
-        print("wrote \(jobs.directory)/plan.txt: \(jobs.pending) of \(jobs.total) points to run")
+        print("wrote \(jobs.directory)/plan.txt: \(jobs.pending) of \(NumberText.count(jobs.total, "point")) to run")
         print("submitted job array \(array): \(jobs.pending) tasks x \(options.threads) CPU(s) (\(jobs.directory)/array.sh)")
         print("submitted collect job \(collect): after job \(array) ends (\(jobs.directory)/collect.sh)")
         print("follow it with `nn sweep status \(runner.dir)`; the summary is \(SweepDirectory(runner.dir).summary)")

@@ -1,4 +1,5 @@
 import Foundation
+import NNBase
 import NNKernel
 import NNFormats
 import NNRunIndex
@@ -37,7 +38,7 @@ package final class SweepProgress {
     /// `sweep lr: 4 points, 2 jobs x 1 thread, results/sweeps/lr (lines show val_loss)`.
     var header: String {
         let plan = runner.setup.plan
-        var text = "sweep \(plan.name): \(total) point\(total == 1 ? "" : "s"), \(jobs) job\(jobs == 1 ? "" : "s") x \(plan.threads) thread\(plan.threads == 1 ? "" : "s"), \(runner.dir)"
+        var text = "sweep \(plan.name): \(NumberText.count(total, "point")), \(NumberText.count(jobs, "job")) x \(NumberText.count(plan.threads, "thread")), \(runner.dir)"
         if let h = plan.halving, let e = runner.setup.points.first?.config.epochs {
             text += "\n" + h.summary(points: total, epochs: e)
         }

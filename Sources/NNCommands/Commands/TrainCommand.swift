@@ -111,7 +111,7 @@ struct TrainCommand: ParsableCommand {
             return
         }
         if !quiet, let last = outcome.history.last {
-            print("wrote \(outDir): \(outcome.history.count) epochs, final loss \(NumberText.real(last.loss)), \(String(format: "%.1f", outcome.seconds)) s")
+            print("wrote \(outDir): \(NumberText.count(outcome.history.count, "epoch")), final loss \(NumberText.real(last.loss)), \(String(format: "%.1f", outcome.seconds)) s")
         }
     }
 }
@@ -129,7 +129,7 @@ final class Progress {
 
     func epoch(_ report: EpochReport) {
         if quiet { return }
-        let r = report.record
+        let r = report.record, total = report.epochs > 0 ? report.epochs : self.total
         elapsed += r.seconds
         if interactive {
             let eta = elapsed / Double(r.epoch) * Double(max(0, total - r.epoch))

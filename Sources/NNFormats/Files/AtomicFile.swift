@@ -78,6 +78,20 @@ package enum AtomicFile {
         if let code = makeDirectories(dir) { throw NNError("\(dir): cannot create directory: \(describe(code))") }
     }
 
+    /// The directories `createDirectory(dir)` would create: `dir` and its missing parents,
+    /// deepest first (empty when `dir` exists). A command that fails removes them again
+    /// (`rmdir`, which leaves a directory that is not empty), leaving the state it found.
+    package static func missingDirectories(_ dir: String) -> [String] {
+        var missing: [String] = [], current = dir
+        while !current.isEmpty, !FileManager.default.fileExists(atPath: current) {
+            missing.append(current)
+            let parent = (current as NSString).deletingLastPathComponent
+            if parent == current { break }
+            current = parent
+        }
+        return missing
+    }
+
     /// `mkdir -p dir`: nil, or the `errno` of the `mkdir(2)` that failed.
     private static func makeDirectories(_ dir: String) -> Int32? {
         if mkdir(dir, 0o777) == 0 { return nil }

@@ -79,7 +79,7 @@ package enum Fetcher {
         let checks = try DatasetVerifier.check(spec, in: options.directory)
         checks.forEach { events(.checked($0)) }
         var downloaded: [(file: String, mirror: String)] = []
-        let directoryExisted = FileManager.default.fileExists(atPath: options.directory)
+        let created = AtomicFile.missingDirectories(options.directory)
         do {
             for check in checks where !check.state.isOK {
                 let mirror = try download(check.file, to: check.path, mirrors: options.mirrors,
@@ -87,8 +87,9 @@ package enum Fetcher {
                 downloaded.append((check.file.name, mirror.description))
             }
         } catch {
-            // Leave no trace: remove the data directory if this call created it and it is empty.
-            if !directoryExisted { rmdir(options.directory) }
+            // Leave no trace: remove the directories this call created (`data/mnist`, then
+            // `data`), each only if it is empty.
+            for dir in created { rmdir(dir) }
             throw error
         }
         return FetchReport(dataset: spec.name, directory: options.directory, before: checks, downloaded: downloaded)

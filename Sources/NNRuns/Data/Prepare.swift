@@ -70,8 +70,10 @@ package enum Prepare {
     }
 
     /// Prepares `spec`'s files from `dataDir` into `outDir`, or reports it up to date.
+    /// A missing file's error ends with `elsewhere`: how the calling command takes files
+    /// from another directory (`nn prepare`: its `--data-dir`).
     package static func run(spec: DatasetSpec, dataDir: String, outDir: String,
-                           options: PrepareOptions) throws -> Outcome {
+                           options: PrepareOptions, elsewhere: String = "or pass --data-dir") throws -> Outcome {
         try options.validate()
         let roles = ["train-images", "train-labels", "test-images", "test-labels"]
         let paths = spec.files.map { FilePath.join(dataDir, $0.name) }
@@ -84,16 +86,16 @@ package enum Prepare {
 
         // Labels first (small): they give the pool size, so a split that does not fit
         // fails before the large image files are read.
-        let trainLabels = try readSource(spec.trainLabels, path: paths[1], spec: spec)
-        let testLabels = try readSource(spec.testLabels, path: paths[3], spec: spec)
+        let trainLabels = try readSource(spec.trainLabels, path: paths[1], spec: spec, elsewhere: elsewhere)
+        let testLabels = try readSource(spec.testLabels, path: paths[3], spec: spec, elsewhere: elsewhere)
         try checkLabels(trainLabels)
         try checkLabels(testLabels)
         let trainCount = trainLabels.header.shape[0], testCount = testLabels.header.shape[0]
         let split = try TrainTestSplit(poolSize: trainCount + testCount, trainSize: options.trainSize,
                                        testSize: options.testSize, seed: options.seed)
 
-        let trainImages = try readSource(spec.trainImages, path: paths[0], spec: spec)
-        let testImages = try readSource(spec.testImages, path: paths[2], spec: spec)
+        let trainImages = try readSource(spec.trainImages, path: paths[0], spec: spec, elsewhere: elsewhere)
+        let testImages = try readSource(spec.testImages, path: paths[2], spec: spec, elsewhere: elsewhere)
         try checkImages(trainImages, labels: trainLabels)
         try checkImages(testImages, labels: testLabels)
         let imageShape = Array(trainImages.header.shape.dropFirst())
@@ -199,10 +201,11 @@ package enum Prepare {
     /// Reads `path` (gzip or plain) in one pass, hashing while inflating; refuses a payload
     /// whose size or SHA-256 differs from the registry's pin (an empty pin is not checked),
     /// and stops reading as soon as it passes the pinned size or its IDX header's size.
-    static func readSource(_ file: DatasetFile, path: String, spec: DatasetSpec) throws -> Source {
+    static func readSource(_ file: DatasetFile, path: String, spec: DatasetSpec,
+                           elsewhere: String = "or pass --data-dir") throws -> Source {
         let fetch = "run `nn fetch --dataset \(spec.name)`"
         guard FileManager.default.fileExists(atPath: path) else {
-            throw NNError("\(path): no such file; \(fetch) (or pass --data-dir)")
+            throw NNError("\(path): no such file; \(fetch) (\(elsewhere))")
         }
         var hasher = Checksum.Stream()
         // A pinned file stops one byte past its pin (a gzip bomb never inflates further).

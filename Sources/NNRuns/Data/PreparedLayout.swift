@@ -59,6 +59,10 @@ package struct PreparedLayout: Sendable {
         }
         let spec = try Datasets.named(dataset)
         Console.err("nn: no prepared data in \(directory); preparing it (`\(options.commandLine(dataset: dataset))`)\n")
-        _ = try Prepare.run(spec: spec, dataDir: spec.defaultDirectory, outDir: directory, options: options)
+        // Train and sweep take no --data-dir: files elsewhere are prepared by `nn prepare`
+        // into this same default directory, where the next run finds them.
+        let prepare = "`\(options.commandLine(dataset: dataset)) --data-dir DIR`"
+        _ = try Prepare.run(spec: spec, dataDir: spec.defaultDirectory, outDir: directory, options: options,
+                            elsewhere: "in this directory, or \(prepare) for files elsewhere")
     }
 }

@@ -59,6 +59,7 @@ package enum Predict {
     package static func csv(runDir: String, inputs: [String], threshold: Double?, threads: Int) throws -> String {
         let run = try TrainedRun(runDir)
         var config = run.config
+        if let threshold, threshold != config.threshold, config.target == .allClasses { throw Run.thresholdNotBinary }
         if let threshold { config.threshold = threshold }
         try config.validate()
         guard run.features > 0 else { throw NNError("\(runDir): the model's input layer has no pixels") }

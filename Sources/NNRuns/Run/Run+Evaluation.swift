@@ -21,6 +21,9 @@ extension Run {
         package var warnings: [String] = []
     }
 
+    /// `--threshold` other than the run's own on a ten-class run (`nn eval`, `nn predict`).
+    static let thresholdNotBinary = NNError("--threshold: applies only to a binary target (ten classes predict the most probable class)")
+
     /// The thresholds of `thresholds.csv`: 0.1, 0.2, ..., 0.9.
     static let tableThresholds = (1...9).map { Double($0) / 10 }
 
@@ -53,7 +56,7 @@ extension Run {
         let data = try inputs?.dataset(config: config, dataDir: dataDir ?? recordedDir)
             ?? loadData(config: config, dataDir: dataDir ?? recordedDir)
         if other != nil, data.target == .allClasses {
-            throw NNError("--threshold: applies only to a binary target (ten classes predict the most probable class)")
+            throw Run.thresholdNotBinary
         }
         var warnings: [String] = []
         if let recordedSHA, recordedSHA != data.manifestSHA256 {

@@ -42,10 +42,10 @@ extension Run {
         // With a validation set an epoch is reported once its validation figures exist.
         let result = Trainer.train(net, input: inputs.input, y: inputs.y, epochs: epochs, batchSize: config.batchSize,
                                        optimizer: config.optimizerSettings, rng: &rng, start: start,
-                                       progress: { record in if tracker == nil { progress(EpochReport(record: record)) } }) { end in
+                                       progress: { record in if tracker == nil { progress(EpochReport(record: record, epochs: config.epochs)) } }) { end in
             let stop = tracker?.afterEpoch(end.epoch, net: net) ?? false
             if let tracker, let record = end.history.last {
-                progress(EpochReport(record: record, validation: tracker.figures(epoch: end.epoch)))
+                progress(EpochReport(record: record, epochs: config.epochs, validation: tracker.figures(epoch: end.epoch)))
             }
             let every = config.checkpointEvery
             if stop || end.epoch == epochs || (every > 0 && end.epoch % every == 0) {

@@ -170,10 +170,12 @@ package enum Run {
     }
 }
 
-/// What is reported after each epoch of a training: the epoch's record and, when the run
+/// What is reported after each epoch of a training: the epoch's record, the epochs in all and, when the run
 /// has a validation set, that epoch's validation figures (`val_loss`, and `val_f1` or
 /// `val_accuracy`), named as in history.csv.
 package struct EpochReport: Sendable {
     package var record: EpochRecord
+    /// The epochs the training runs to (a resumed training's too: `epoch 2/3`).
+    package var epochs: Int
     package var validation: [(name: String, value: Double)] = []
 }
