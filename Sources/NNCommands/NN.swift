@@ -115,15 +115,19 @@ struct NN: ParsableCommand {
         return type
     }
 
-    /// Every long option of `command`, hidden ones included (ArgumentParser's tool
-    /// description, the one public list of a command's options).
+    /// Every long option of `command`, hidden ones included, read from its help screen
+    /// (ArgumentParser's public `helpMessage(for:includeHidden:columns:)`, one option per
+    /// line at this width): the names before the first two-space gap of each line that
+    /// starts with `-` (`-q, --quiet`, `--lr <lr>`).
     static func longOptions(of command: any ParsableCommand.Type) -> [String] {
-        guard let data = command._dumpHelp().data(using: .utf8),
-              let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let info = doc["command"] as? [String: Any],
-              let arguments = info["arguments"] as? [[String: Any]] else { return [] }
-        return arguments.flatMap { ($0["names"] as? [[String: Any]]) ?? [] }
-            .filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
+        let help = NN.helpMessage(for: command, includeHidden: true, columns: 100_000)
+        return help.split(separator: "\n").flatMap { line -> [String] in
+            let text = line.drop { $0 == " " }
+            guard text.hasPrefix("-") else { return [] }
+            let names = text.range(of: "  ").map { text[..<$0.lowerBound] } ?? text
+            return names.split(whereSeparator: { $0 == "," || $0 == " " })
+                .filter { $0.hasPrefix("--") && $0.count > 2 }.map { String($0.dropFirst(2)) }
+        }
     }
 
     /// The option nearest to `typed` (both without the leading `--`): one that differs

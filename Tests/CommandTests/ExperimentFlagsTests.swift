@@ -130,6 +130,21 @@ import NNBase
         #expect(NN.nearestOption("data-dir", among: ["data", "out"]) == nil)
     }
 
+    /// The option list comes from ArgumentParser's public help screen, hidden options
+    /// included (sweep's experiment keys), and no command uses ArgumentParser's
+    /// underscored internals (`_dumpHelp`, `_commandName`: issue 18).
+    @Test func optionListsUsePublicArgumentParser() throws {
+        let sweep = NN.longOptions(of: NN.command(named: ["sweep"]))
+        #expect(["lr", "out", "quiet", "dry-run", "epochs", "momentum"].allSatisfy(sweep.contains), "\(sweep)")
+        #expect(NN.longOptions(of: NN.command(named: ["runs"])).contains("columns"))
+        let files = try FileManager.default.subpathsOfDirectory(atPath: packageRoot() + "/Sources").filter { $0.hasSuffix(".swift") }
+        for file in files {
+            let text = try String(contentsOfFile: packageRoot() + "/Sources/" + file, encoding: .utf8)
+            #expect(text.range(of: #"\._[a-z][A-Za-z]+\("#, options: .regularExpression) == nil
+                    && text.range(of: #"\b_(dumpHelp|commandName|errorLabel)\b"#, options: .regularExpression) == nil, "\(file)")
+        }
+    }
+
     /// A key given on the command line that the chosen optimizer does not use is a
     /// one-line error naming the flag (it would change the run id, not the training);
     /// their ranges are checked whatever the optimizer; an experiment file may set them.
