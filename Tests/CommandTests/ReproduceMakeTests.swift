@@ -45,7 +45,7 @@ import Testing
         let start = try #require(lines.firstIndex(of: seedLines[0]))
         #expect(lines[start + 1].hasSuffix(" train --config \(root)/tiny.json --seed 0 --data \(data) --out \(root)/loud/seed-0 --force"))
         #expect(lines[start + 2].hasPrefix("epoch 1/1 loss "))
-        #expect(lines[start + 3].hasPrefix("wrote \(root)/loud/seed-0: 1 epochs"))
+        #expect(lines[start + 3].hasPrefix("wrote \(root)/loud/seed-0: 1 epoch, "))
 
         // QUIET=1: nothing on stdout, the same results.
         let quiet = try make(["QUIET=1"], seeds: 2, out: root + "/quiet", data: data, experiment: root + "/tiny.json")
