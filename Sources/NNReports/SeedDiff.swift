@@ -221,12 +221,31 @@ package struct SeedDiff: Sendable {
         return text + "\n"
     }
 
+    static let csvHeader = ["config", "metric", "a_mean", "a_sd", "a_n", "b_mean", "b_sd", "b_n", "delta", "low", "high", "verdict"]
+
+    /// `--format csv`: one row per comparison, numbers as `NumberText.real` (every digit).
+    var csvTable: String {
+        func side(_ v: [Double]) -> [String] {
+            guard !v.isEmpty else { return ["", "", "0"] }
+            let s = WelchTest.meanSD(v)
+            return [NumberText.real(s.mean), v.count > 1 ? NumberText.real(s.sd) : "", String(v.count)]
+        }
+        let rows = lines.map { l -> [String] in
+            let delta = l.a.isEmpty || l.b.isEmpty ? "" : NumberText.real(WelchTest.meanSD(l.b).mean - WelchTest.meanSD(l.a).mean)
+            return [l.config, l.metric] + side(l.a) + side(l.b)
+                + [delta, l.test.map { NumberText.real($0.low) } ?? "", l.test.map { NumberText.real($0.high) } ?? "", l.verdict]
+        }
+        return CSVTable(header: Self.csvHeader, rows: rows).encoded()
+    }
+
     var differing: Int { lines.filter(\.differs).count }
     package var equal: Bool { differing == 0 }
 
-    /// An aligned table, notes on left-out points, then one summary line; or CSV (`config,
-    /// metric,a,b,delta,low,high,verdict`, a and b as `mean ± sd (n=N)`).
+    /// An aligned table, notes on left-out points, then one summary line; or CSV for
+    /// programs (`csvHeader`: each side's mean, sd and n in columns of their own, every
+    /// number with all its digits, an empty cell where a side has none).
     package func render(csv: Bool) -> String {
+        if csv { return csvTable }
         func number(_ x: Double) -> String { NumberText.fixed(x, decimals: 5) }
         func side(_ v: [Double]) -> String {
             guard !v.isEmpty else { return "" }
@@ -237,9 +256,6 @@ package struct SeedDiff: Sendable {
             let delta = l.a.isEmpty || l.b.isEmpty ? "" : number(WelchTest.meanSD(l.b).mean - WelchTest.meanSD(l.a).mean)
             return [l.config, l.metric, side(l.a), side(l.b), delta,
                     l.test.map { number($0.low) } ?? "", l.test.map { number($0.high) } ?? "", l.verdict]
-        }
-        if csv {
-            return CSVTable(header: ["config", "metric", "a", "b", "delta", "low", "high", "verdict"], rows: cells).encoded()
         }
         let rows = cells.map { c in Array(c[0..<5]) + [c[5].isEmpty ? "" : "[\(c[5]), \(c[6])]", c[7]] }
         let header = ["config", "metric", "A mean ± sd", "B mean ± sd", "B - A", "95% interval (Welch t)", "verdict"]

@@ -104,6 +104,15 @@ import Testing
         #expect(ap.status == 1)
         #expect(ap.stdout.split(separator: "\n")[1].hasPrefix("lr=0.3  average_precision  0.81000 ± 0.01000 (n=3)  0.71000 ± 0.01000 (n=3)  -0.10000"), "\(ap.stdout)")
         #expect(ap.stdout.contains("\nby average_precision (higher is better), B is better in 0, worse in 1, within seed noise in 0 of 1 configuration\n"))
+        // --format csv: each side's mean, sd and n in columns of their own, all digits; same exit status.
+        let csv = try runNN(["diff", "A", "B", "--by", "seed", "--rank-by", "average_precision", "--format", "csv"], cwd: root)
+        #expect(csv.status == 1)
+        let csvLines = csv.stdout.split(separator: "\n")
+        #expect(csvLines.first == "config,metric,a_mean,a_sd,a_n,b_mean,b_sd,b_n,delta,low,high,verdict", "\(csv.stdout)")
+        let apRow = csvLines[1].split(separator: ",").map(String.init)
+        #expect(apRow.prefix(2) == ["lr=0.3", "average_precision"] && apRow[4] == "3" && apRow[7] == "3" && apRow.last == "worse", "\(apRow)")
+        #expect(Double(apRow[2]).map { abs($0 - 0.81) < 1e-12 } == true && Double(apRow[5]).map { abs($0 - 0.71) < 1e-12 } == true, "\(apRow)")
+        #expect(!csv.stdout.contains("±"))
         let flipped = try runNN(["diff", "A", "B", "--by", "seed", "--rank-by", "average_precision", "--goal", "min"], cwd: root)
         #expect(flipped.stdout.contains("\nby average_precision (lower is better), B is better in 1, worse in 0, within seed noise in 0 of 1 configuration\n"))
         let errors: [([String], String)] = [

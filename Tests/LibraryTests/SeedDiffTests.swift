@@ -60,7 +60,18 @@ import NNBase
         #expect(try SeedDiff.compare(dir + "/a.csv", dir + "/b.csv", atol: 0.3).equal)
         // Against itself: within noise.
         #expect(try SeedDiff.compare(dir + "/a.csv", dir + "/a.csv").equal)
-        #expect(try SeedDiff.compare(dir + "/a.csv", dir + "/a.csv").render(csv: true).hasPrefix("config,metric,a,b,delta,low,high,verdict\nlr=0.3,accuracy,"))
+        #expect(try SeedDiff.compare(dir + "/a.csv", dir + "/a.csv").render(csv: true)
+                    .hasPrefix("config,metric,a_mean,a_sd,a_n,b_mean,b_sd,b_n,delta,low,high,verdict\nlr=0.3,accuracy,"))
+        // CSV for programs: every number in a column of its own, with all its digits.
+        let diff = try SeedDiff.compare(dir + "/a.csv", dir + "/b.csv")
+        let csvRows = diff.render(csv: true).split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(csvRows.count == diff.lines.count)
+        for (row, line) in zip(csvRows, diff.lines) where !line.a.isEmpty && !line.b.isEmpty {
+            #expect(row.count == 12 && row[4] == String(line.a.count) && row[7] == String(line.b.count), "\(row)")
+            #expect(Double(row[2]) == WelchTest.meanSD(line.a).mean && Double(row[5]) == WelchTest.meanSD(line.b).mean, "\(row)")
+            #expect(Double(row[8]) == WelchTest.meanSD(line.b).mean - WelchTest.meanSD(line.a).mean, "\(row)")
+            #expect(row.allSatisfy { !$0.contains("±") })
+        }
         // --rank-by f1 --goal min: f1 first, and lower f1 is better (B's 0.603 against A's 0.7 is
         // within noise, so no verdict changes), while accuracy keeps its own goal (higher).
         let f1 = try SeedDiff.compare(dir + "/a.csv", dir + "/b.csv", rankBy: "f1", goal: .min)

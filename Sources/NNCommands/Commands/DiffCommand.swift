@@ -57,7 +57,7 @@ struct DiffCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Absolute tolerance (>= 0).", transform: decimalFlag)
     var atol: Double = 0
 
-    @Option(help: "Output format: \(DiffFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Output format: \(DiffFormat.allCases.map(\.rawValue).joined(separator: ", ")) (--by seed: table or csv).")
     var format: DiffFormat = .table
 
     @Option(help: "Comma-separated columns to join CSV rows on (default: the sweep parameters, or run_id).")
