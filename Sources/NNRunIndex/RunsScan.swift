@@ -31,6 +31,9 @@ package struct RunsRow: Sendable, Equatable {
     /// evaluation took (`timing.json` `total_seconds` + `eval_seconds`), when recorded.
     package var started: String?
     package var seconds: Double?
+    /// Where the run is among the rows listed with it, short (`RunsTable.places`): set by
+    /// the table, the `where` column.
+    package var place: String?
 
     /// The prepared data's identity, short: the first 8 hex digits of its manifest's SHA-256.
     package var data: String? { params["data.manifest_sha256"].map { String($0.prefix(8)) } }
@@ -48,6 +51,7 @@ package struct RunsRow: Sendable, Equatable {
         case "duration": return seconds.map { NumberText.shortest(($0 * 10).rounded() / 10) }
         case "data": return data
         case "note": return meta?.note
+        case "where": return place
         default:
             if key.hasPrefix("tag.") { return meta?.tags.first { "tag." + $0.key == key }?.value }
             return results[key] ?? params[key]

@@ -110,16 +110,13 @@ package struct RunsTable: Sendable {
             for c in columns { try check(c, "--columns") }
             header = ["best"] + columns
         }
-        // The same run id on two rows (one configuration trained in two places, the same
-        // point in two sweeps): the terminal's table says where each is, or they look alike.
-        let places = query.compact && Set(rows.map(\.id)).count < rows.count ? Self.places(rows) : nil
+        for (i, place) in Self.places(rows).enumerated() { rows[i].place = place }
         if query.columns == nil && query.compact {
-            header = compactColumns(rows, tags: tags, params: params, metrics: used.map(\.metric), timing: timing, best: bestRows,
-                                    places: places)
+            header = compactColumns(rows, tags: tags, params: params, metrics: used.map(\.metric), timing: timing, best: bestRows)
         }
         let cells = rows.enumerated().map { i, row in
             [bestRows.contains(i) ? "*" : ""] + header.dropFirst().map { key in
-                let cell = key == "where" ? places?[i] ?? "" : row.value(key) ?? ""
+                let cell = row.value(key) ?? ""
                 return query.compact ? compactTiming(key, cell) : cell
             }
         }
@@ -131,10 +128,11 @@ package struct RunsTable: Sendable {
     /// parameters that differ (not the data's: one short `data` column when the data
     /// differ), the ranking metric and two more, started and duration. While the table is too
     /// wide, the parameters with the fewest distinct values are left out first; `--columns`
-    /// or `--format` show all. `places` (the `where` column, see `places(_:)`) is shown
-    /// after the id when given.
+    /// or `--format` show all. The same run id on two rows (one configuration trained in
+    /// two places, the same point in two sweeps) adds `where` after the id, or those rows
+    /// would look alike.
     static func compactColumns(_ rows: [RunsRow], tags: [String], params: [String], metrics: [String], timing: [String],
-                               best: Set<Int>, places: [String]? = nil, width: Int = 120) -> [String] {
+                               best: Set<Int>, width: Int = 120) -> [String] {
         let present = Set(rows.flatMap(\.results.keys))
         let others = ["average_precision", "accuracy", "f1", "roc_auc", "macro_f1", "last_epoch_loss"]
         var shown = metrics.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
@@ -148,13 +146,12 @@ package struct RunsTable: Sendable {
         let distinct = Dictionary(uniqueKeysWithValues: params.map { key in (key, Set(rows.map { $0.params[key] }).count) })
         var kept = params.filter { !$0.hasPrefix("data.") }
             .sorted { a, b in distinct[a]! != distinct[b]! ? distinct[a]! > distinct[b]! : a < b }
-        let place = places == nil ? [] : ["where"]
+        let place = Set(rows.map(\.id)).count < rows.count ? ["where"] : []
         func header() -> [String] { ["best", "name", "id"] + place + ["status"] + tags + kept.sorted() + data + shown + timing }
         func tableWidth(_ h: [String]) -> Int {
             let widths = h.map { key in
-                rows.indices.map { i in
-                    let row = rows[i]
-                    let cell = key == "where" ? places?[i] ?? "" : row.value(key) ?? ""
+                rows.map { row in
+                    let cell = row.value(key) ?? ""
                     return (present.contains(key) ? roundedForReading(cell) : compactTiming(key, cell)).count
                 }
                     .reduce(key.count, max)

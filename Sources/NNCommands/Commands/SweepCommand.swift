@@ -113,8 +113,12 @@ struct SweepCommand: ParsableCommand {
         if submit != nil { return try SweepSubmitCommand.submit(runner, options: options, slurmArgs: slurmArgs) }
         if let plan { return try SweepPlanCommand.write(runner, points: setup.points.count, to: plan, options: options) }
 
-        let existed = FileManager.default.fileExists(atPath: runner.dir)
-        try options.checkMeta(dir: runner.dir)
+        let counts = try options.keepingNotes(dir: runner.dir) { try run(runner, options: options) }
+        try Self.finish(dir: runner.dir, counts: counts, quiet: options.quiet)
+    }
+
+    /// Runs every point of `runner` with progress lines (or a status line on a terminal).
+    private func run(_ runner: SweepRunner, options: SweepOptions) throws -> SweepSummary.Counts {
         let progress = SweepProgress(runner: runner, jobs: options.effectiveJobs)
         let quiet = options.quiet
         let terminal = !quiet && isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1
@@ -127,8 +131,7 @@ struct SweepCommand: ParsableCommand {
             if terminal { Console.err(progress.statusLine) }
         }
         if terminal { Console.err("\r\u{1B}[K") }
-        try options.writeMeta(dir: runner.dir, existed: existed)
-        try Self.finish(dir: runner.dir, counts: counts, quiet: quiet)
+        return counts
     }
 
     /// Prints how the sweep ended (`SweepRunner.finish`); exits 1 when a point is not ok.
@@ -214,18 +217,18 @@ struct SweepOptions: ParsableArguments {
         SweepRunner(setup: setup, dir: out ?? "results/sweeps/\(setup.plan.name)", executable: executable ?? SweepRunner.currentExecutable())
     }
 
-    /// Merges `--tag` and `--note` into the sweep's `meta.json` (`RunMeta.merge`); when
-    /// the sweep directory `existed` before this command and the notes changed, says so in
-    /// one line (not with --quiet).
-    func writeMeta(dir: String, existed: Bool) throws {
-        let changes = try meta.meta(name: nil).merge(into: dir)
+    /// Runs `body` (the sweep, its plan or its submission), then merges `--tag` and
+    /// `--note` into the sweep's `meta.json` (`RunMeta.merge`). A `meta.json` that cannot be
+    /// read is an error before `body` runs (so a sweep never ends on it); when the sweep
+    /// directory was there before and the notes changed, one line says so (not with --quiet).
+    func keepingNotes<T>(dir: String, _ body: () throws -> T) throws -> T {
+        let notes = try meta.meta(name: nil)
+        let existed = FileManager.default.fileExists(atPath: dir)
+        if !notes.isEmpty { _ = try RunMeta.read(dir: dir) }
+        let result = try body()
+        let changes = try notes.merge(into: dir)
         if existed && !changes.isEmpty && !quiet { print(RunMeta.updatedLine(dir: dir, changes: changes)) }
-    }
-
-    /// Throws, before anything runs, when notes are given and the sweep directory's
-    /// `meta.json` cannot be read (so a sweep never ends on that error).
-    func checkMeta(dir: String) throws {
-        if try !meta.meta(name: nil).isEmpty { _ = try RunMeta.read(dir: dir) }
+        return result
     }
 }
 
@@ -262,10 +265,7 @@ struct SweepPlanCommand: ParsableCommand {
     }
 
     static func write(_ runner: SweepRunner, points: Int, to plan: String, options: SweepOptions) throws {
-        let existed = FileManager.default.fileExists(atPath: runner.dir)
-        try options.checkMeta(dir: runner.dir)
-        try runner.writePlan(to: plan)
-        try options.writeMeta(dir: runner.dir, existed: existed)
+        try options.keepingNotes(dir: runner.dir) { try runner.writePlan(to: plan) }
         if options.quiet { return print(plan) }
         print("wrote \(plan): \(NumberText.count(points, "command")), one per point of \(runner.dir)")
         print("run them with e.g. `parallel -j \(options.effectiveJobs) < \(plan)`, then `nn sweep collect \(runner.dir)`")
@@ -310,10 +310,7 @@ struct SweepSubmitCommand: ParsableCommand {
 
     /// Submits the array and the collect job, prints their ids.
     static func submit(_ runner: SweepRunner, options: SweepOptions, slurmArgs: String?) throws {
-        let existed = FileManager.default.fileExists(atPath: runner.dir)
-        try options.checkMeta(dir: runner.dir)
-        let jobs = try runner.submitSlurm(arguments: SweepRunner.slurmArguments(slurmArgs ?? ""))
-        try options.writeMeta(dir: runner.dir, existed: existed)
+        let jobs = try options.keepingNotes(dir: runner.dir) { try runner.submitSlurm(arguments: SweepRunner.slurmArguments(slurmArgs ?? "")) }
         guard let array = jobs.arrayID, let collect = jobs.collectID else {
             print("\(runner.dir): all \(NumberText.count(jobs.total, "point")) complete; nothing submitted (`nn sweep collect \(runner.dir)` writes the summary)")
             return

@@ -86,12 +86,12 @@ struct TrainCommand: ParsableCommand {
                 guard let n = Int(raw), n > 0 else { throw ValidationError("--epochs: must be a positive integer, got \(raw)") }
                 return n
             }
-            progress = Progress(total: epochs ?? 0, quiet: quiet)
+            progress = Progress(quiet: quiet)
             outcome = try Run.resume(resume, epochs: epochs, dataDir: data, outDir: out, force: force, threads: threadCount(threads),
                                      progress: progress.epoch)
         } else {
             let config = try ExperimentConfig.resolve(file: config, settings: try keys.given)
-            progress = Progress(total: config.epochs, quiet: quiet)
+            progress = Progress(quiet: quiet)
             outcome = try Run.train(config: config, dataDir: data, outDir: out, placement: .newRun(force: force), threads: threadCount(threads),
                                     progress: progress.epoch)
         }
@@ -120,16 +120,15 @@ struct TrainCommand: ParsableCommand {
 /// when there is a validation set, elapsed, ETA), one
 /// plain line per epoch otherwise, nothing with --quiet.
 final class Progress {
-    let total: Int
     let quiet: Bool
     let interactive = isatty(STDERR_FILENO) == 1
     var elapsed = 0.0
 
-    init(total: Int, quiet: Bool) { self.total = total; self.quiet = quiet }
+    init(quiet: Bool) { self.quiet = quiet }
 
     func epoch(_ report: EpochReport) {
         if quiet { return }
-        let r = report.record, total = report.epochs > 0 ? report.epochs : self.total
+        let r = report.record, total = report.epochs
         elapsed += r.seconds
         if interactive {
             let eta = elapsed / Double(r.epoch) * Double(max(0, total - r.epoch))
@@ -139,7 +138,7 @@ final class Progress {
             Console.err(line)
         } else {
             let validation = report.validation.map { " \($0.name) \(NumberText.real($0.value))" }.joined()
-            print("epoch \(r.epoch)\(total > 0 ? "/\(total)" : "") loss \(NumberText.real(r.loss))\(validation)")
+            print("epoch \(r.epoch)/\(total) loss \(NumberText.real(r.loss))\(validation)")
         }
     }
 

@@ -69,11 +69,15 @@ package enum Prepare {
         var split: TrainTestSplit
     }
 
+    /// How `nn prepare` takes the files from another directory, the end of a missing
+    /// file's error.
+    static let passDataDir = "or pass --data-dir"
+
     /// Prepares `spec`'s files from `dataDir` into `outDir`, or reports it up to date.
     /// A missing file's error ends with `elsewhere`: how the calling command takes files
     /// from another directory (`nn prepare`: its `--data-dir`).
     package static func run(spec: DatasetSpec, dataDir: String, outDir: String,
-                           options: PrepareOptions, elsewhere: String = "or pass --data-dir") throws -> Outcome {
+                           options: PrepareOptions, elsewhere: String = passDataDir) throws -> Outcome {
         try options.validate()
         let roles = ["train-images", "train-labels", "test-images", "test-labels"]
         let paths = spec.files.map { FilePath.join(dataDir, $0.name) }
@@ -202,7 +206,7 @@ package enum Prepare {
     /// whose size or SHA-256 differs from the registry's pin (an empty pin is not checked),
     /// and stops reading as soon as it passes the pinned size or its IDX header's size.
     static func readSource(_ file: DatasetFile, path: String, spec: DatasetSpec,
-                           elsewhere: String = "or pass --data-dir") throws -> Source {
+                           elsewhere: String = passDataDir) throws -> Source {
         let fetch = "run `nn fetch --dataset \(spec.name)`"
         guard FileManager.default.fileExists(atPath: path) else {
             throw NNError("\(path): no such file; \(fetch) (\(elsewhere))")

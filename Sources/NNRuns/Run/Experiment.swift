@@ -211,9 +211,9 @@ package struct ExperimentConfig: Equatable, Sendable {
             // Too few or too many activations for the layers given: blame --layers when
             // only it was given (the activations are then the defaults or the file's).
             if case .activationCount(let count, let got) = error, let layersSource = sources["layers"], sources["activations"] == nil {
-                func n(_ k: Int, _ what: String) -> String { "\(k) \(what)\(k == 1 ? "" : "s")" }
-                throw NNError("\(layersSource): \(n(count, "layer")) after the input \(count == 1 ? "needs" : "need") \(n(count, "activation")), "
-                              + "but activations has \(got); give --activations with \(n(count, "value"))")
+                throw NNError("\(layersSource): \(NumberText.count(count, "layer")) after the input \(count == 1 ? "needs" : "need") "
+                              + "\(NumberText.count(count, "activation")), but activations has \(got); "
+                              + "give --activations with \(NumberText.count(count, "value"))")
             }
             throw NNError("\(at(error.key, "--" + error.key)): \(error.problem)")
         }
